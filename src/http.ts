@@ -1,0 +1,351 @@
+/**
+ * The HTTP edge: the checks of SPEC section 2 in their order, negotiation, CORS, security
+ * headers, and THE table from typed errors to answers (SPEC section 3). Both adapters
+ * (src/lambda.ts, src/server.ts) serve `contactApp`.
+ */
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Cause, Context, Data, Effect, Either, Match, Option, type Scope } from "effect"
+import { type AppConfig, AppConfigTag } from "./config"
+import { type FieldIssue, type Fields, type FlowError, languageField, type Outcome } from "./domain"
+import { type ErrorKind, errorPage, issueText, mailtoLink } from "./pages/render"
+import {
+  defaultLanguage,
+  fromAcceptLanguage,
+  isLanguage,
+  type Strings,
+  stringsFor
+} from "./pages/strings"
+import { submit } from "./program"
+import { BodyUnreadable, bodyFormat, type Headers, parseBody, wantsJson } from "./request"
+
+/** What an adapter knows about a request that the HTTP request itself does not carry. */
+export class EdgeContext extends Context.Tag("contact-form/EdgeContext")<
+  EdgeContext,
+  {
+    readonly requestId: string
+    /** API Gateway said the body was base64, and it was not. */
+    readonly bodyUndecodable: boolean
+  }
+>() {}
+
+export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed") {}
+export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed") {}
+export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType") {}
+export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge") {}
+
+type Failure =
+  | FlowError
+  | OriginNotAllowed
+  | MethodNotAllowed
+  | UnsupportedMediaType
+  | PayloadTooLarge
+  | BodyUnreadable
+
+type LoggedOutcome = "invalid_form" | "captcha_failed" | "delivery_failed"
+
+interface Answer {
+  readonly status: number
+  readonly error: ErrorKind
+  readonly issues?: ReadonlyArray<FieldIssue>
+  /** The submission's outcome for the log; none for requests that are not submissions. */
+  readonly outcome?: LoggedOutcome
+  readonly reason: string
+  readonly level: "Debug" | "Info" | "Warning" | "Error"
+}
+
+const delivery = (reason: string): Answer => ({
+  status: 500,
+  error: "delivery_failed",
+  outcome: "delivery_failed",
+  reason,
+  level: "Error"
+})
+
+/** THE table: every typed failure and its answer. A new error type fails to compile here. */
+const answers: { readonly [K in Failure["_tag"]]: (e: Extract<Failure, { _tag: K }>) => Answer } = {
+  OriginNotAllowed: () => ({
+    status: 403,
+    error: "origin_not_allowed",
+    reason: "origin",
+    level: "Debug"
+  }),
+  MethodNotAllowed: () => ({
+    status: 405,
+    error: "method_not_allowed",
+    reason: "method",
+    level: "Debug"
+  }),
+  UnsupportedMediaType: () => ({
+    status: 415,
+    error: "unsupported_media_type",
+    outcome: "invalid_form",
+    reason: "media_type",
+    level: "Info"
+  }),
+  PayloadTooLarge: () => ({
+    status: 413,
+    error: "payload_too_large",
+    outcome: "invalid_form",
+    reason: "too_large",
+    level: "Info"
+  }),
+  BodyUnreadable: (e) => ({
+    status: 400,
+    error: "invalid_form",
+    issues: e.issues,
+    outcome: "invalid_form",
+    reason: "body_unreadable",
+    level: "Info"
+  }),
+  FormInvalid: (e) => ({
+    status: 400,
+    error: "invalid_form",
+    issues: e.issues,
+    outcome: "invalid_form",
+    reason: `fields:${e.issues.map((i) => `${i.field}=${i.code}`).join(",")}`,
+    level: "Info"
+  }),
+  CaptchaRejected: (e) => ({
+    status: 400,
+    error: "captcha_failed",
+    outcome: "captcha_failed",
+    reason: `captcha_${e.reason}`,
+    level: "Info"
+  }),
+  CaptchaMisconfigured: (e) => delivery(`captcha_config_http_${e.status}_${e.code}`),
+  SecretUnavailable: (e) => delivery(`secret_${e.secret}_${e.problem}`),
+  MailAuthRejected: (e) => delivery(`smtp_auth_${e.code}`),
+  MailRejected: (e) => delivery(`smtp_rejected_${e.code}`),
+  MailUnavailable: (e) => delivery(`smtp_${e.reason}`)
+}
+
+const answerFor = (failure: Failure): Answer => Match.valueTags(failure, answers)
+
+// ---------------------------------------------------------------------------------------
+// Headers
+
+const securityHeaders = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  // Pages carry no script at all; inline style only.
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self' https: http:; frame-ancestors 'none'"
+}
+
+const allowedMethods = "POST, OPTIONS"
+
+type Cors = { readonly allowed: boolean; readonly headers: Record<string, string> }
+
+/** SPEC section 3: `*` when ALLOWED_ORIGINS is unset; else a listed origin is echoed. */
+export const cors = (config: AppConfig, origin: string | undefined): Cors => {
+  if (config.allowedOrigins === undefined)
+    return { allowed: true, headers: { "access-control-allow-origin": "*" } }
+  if (origin === undefined) return { allowed: true, headers: {} }
+  return config.allowedOrigins.includes(origin)
+    ? { allowed: true, headers: { "access-control-allow-origin": origin, vary: "Origin" } }
+    : { allowed: false, headers: { vary: "Origin" } }
+}
+
+// ---------------------------------------------------------------------------------------
+// The app
+
+interface Seen {
+  json: boolean
+  language: string
+  fields: Fields | undefined
+}
+
+const visitorText = (fields: Fields | undefined) => {
+  if (fields === undefined) return undefined
+  const get = (name: string) => fields.find(([n, v]) => n === name && v !== "")?.[1]
+  const subject = get("subject")
+  const body = get("body") ?? get("message")
+  return { ...(subject === undefined ? {} : { subject }), ...(body === undefined ? {} : { body }) }
+}
+
+const jsonResponse = (status: number, body: unknown, headers: Record<string, string>) =>
+  HttpServerResponse.text(JSON.stringify(body), {
+    status,
+    contentType: "application/json; charset=utf-8",
+    headers
+  })
+
+const failureResponse = (
+  config: AppConfig,
+  seen: Seen,
+  answer: Answer,
+  headers: Record<string, string>
+) => {
+  const strings: Strings = stringsFor(seen.language)
+  const visitor = visitorText(seen.fields)
+  const all = answer.status === 405 ? { ...headers, allow: allowedMethods } : headers
+  if (seen.json) {
+    const body: Record<string, unknown> = { ok: false, error: answer.error }
+    if (answer.issues !== undefined) {
+      body.issues = answer.issues.map((i) => ({ field: i.field, message: issueText(strings, i) }))
+    }
+    if (answer.error === "delivery_failed") {
+      body.fallback = {
+        email: config.fallback.email,
+        ...(config.fallback.phone === undefined ? {} : { phone: config.fallback.phone }),
+        mailto: mailtoLink(config.fallback.email, visitor)
+      }
+    }
+    return jsonResponse(answer.status, body, all)
+  }
+  const html = errorPage({
+    kind: answer.error,
+    strings,
+    fallback: config.fallback,
+    ...(answer.issues === undefined ? {} : { issues: answer.issues }),
+    ...(visitor === undefined ? {} : { visitor })
+  })
+  return HttpServerResponse.text(html, {
+    status: answer.status,
+    contentType: "text/html; charset=utf-8",
+    headers: all
+  })
+}
+
+const successResponse = (config: AppConfig, seen: Seen, headers: Record<string, string>) =>
+  seen.json
+    ? jsonResponse(200, { ok: true }, headers)
+    : HttpServerResponse.empty({
+        status: 303,
+        headers: {
+          ...headers,
+          location: config.successUrl.byLanguage[seen.language] ?? config.successUrl.default
+        }
+      })
+
+const readBody = (request: HttpServerRequest.HttpServerRequest, maxBytes: number) =>
+  Effect.gen(function* () {
+    const declared = Number(request.headers["content-length"] ?? "0")
+    if (declared > maxBytes) return yield* new PayloadTooLarge()
+    const buffer = yield* request.arrayBuffer.pipe(
+      Effect.mapError(
+        () => new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })
+      )
+    )
+    if (buffer.byteLength > maxBytes) return yield* new PayloadTooLarge()
+    return new Uint8Array(buffer)
+  })
+
+const logLine = (answer: Answer | undefined, outcome: Outcome | undefined) => {
+  if (outcome !== undefined) {
+    if (outcome._tag === "Honeypot")
+      return Effect.logInfo("submission").pipe(Effect.annotateLogs({ outcome: "honeypot" }))
+    const captcha =
+      outcome.captcha._tag === "Unverified"
+        ? `unverified:${outcome.captcha.reason}`
+        : outcome.captcha._tag.toLowerCase()
+    const log = outcome.captcha._tag === "Unverified" ? Effect.logWarning : Effect.logInfo
+    return log("submission").pipe(Effect.annotateLogs({ outcome: "sent", captcha }))
+  }
+  if (answer === undefined) return Effect.void
+  const annotations = {
+    status: answer.status,
+    reason: answer.reason,
+    ...(answer.outcome === undefined ? {} : { outcome: answer.outcome })
+  }
+  const msg = answer.outcome === undefined ? "request refused" : "submission"
+  const log = {
+    Debug: Effect.logDebug,
+    Info: Effect.logInfo,
+    Warning: Effect.logWarning,
+    Error: Effect.logError
+  }[answer.level]
+  return log(msg).pipe(Effect.annotateLogs(annotations))
+}
+
+/** Annotates every log line of a request with its id (from the adapter, or a fresh one). */
+const withRequestId = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.serviceOption(EdgeContext), (edge) =>
+    Effect.annotateLogs(
+      self,
+      "requestId",
+      Option.match(edge, { onNone: () => crypto.randomUUID(), onSome: (e) => e.requestId })
+    )
+  )
+
+export const contactApp = Effect.gen(function* () {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const config = yield* AppConfigTag
+  const edge = yield* Effect.serviceOption(EdgeContext)
+  const headers: Headers = request.headers
+  const seen: Seen = {
+    json: wantsJson(headers),
+    language: fromAcceptLanguage(headers["accept-language"]) ?? defaultLanguage,
+    fields: undefined
+  }
+  const corsCheck = cors(config, headers.origin)
+  const base = { ...securityHeaders, ...corsCheck.headers }
+
+  const flow = Effect.gen(function* () {
+    if (!corsCheck.allowed) return yield* new OriginNotAllowed()
+    if (request.method === "OPTIONS") return "preflight" as const
+    if (request.method !== "POST") return yield* new MethodNotAllowed()
+    const format = bodyFormat(headers["content-type"])
+    if (format === undefined) return yield* new UnsupportedMediaType()
+    if (Option.exists(edge, (e) => e.bodyUndecodable)) {
+      return yield* new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })
+    }
+    const bytes = yield* readBody(request, config.maxBodyBytes)
+    const fields = yield* parseBody(format, bytes, headers["content-type"] ?? "")
+    seen.fields = fields
+    const asked = languageField(fields)
+    if (isLanguage(asked)) seen.language = asked
+    return yield* submit({ fields, language: seen.language })
+  })
+
+  const result = yield* Effect.either(flow)
+  if (Either.isRight(result)) {
+    const outcome = result.right
+    if (outcome !== "preflight") {
+      yield* logLine(undefined, outcome)
+      return successResponse(config, seen, base)
+    }
+    const preflight =
+      headers.origin === undefined
+        ? { allow: allowedMethods }
+        : {
+            "access-control-allow-methods": allowedMethods,
+            "access-control-allow-headers": "Content-Type, Accept, X-Requested-With",
+            "access-control-max-age": "600"
+          }
+    yield* Effect.logDebug("preflight")
+    return HttpServerResponse.empty({ status: 204, headers: { ...base, ...preflight } })
+  }
+  const answer = answerFor(result.left)
+  yield* logLine(answer, undefined)
+  return failureResponse(config, seen, answer, base)
+}).pipe(
+  // A defect is a bug of ours, not a typed failure: still answer with the fallback page.
+  Effect.catchAllCause((cause) =>
+    Effect.gen(function* () {
+      yield* Effect.logError("unexpected defect").pipe(
+        Effect.annotateLogs({
+          outcome: "delivery_failed",
+          reason: "defect",
+          defect: Cause.pretty(cause).split("\n")[0] ?? ""
+        })
+      )
+      const config = yield* AppConfigTag
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const seen: Seen = {
+        json: wantsJson(request.headers),
+        language: defaultLanguage,
+        fields: undefined
+      }
+      return failureResponse(config, seen, delivery("defect"), securityHeaders)
+    })
+  ),
+  withRequestId
+)
+
+/** What the app needs from a runtime: configuration and the three services. */
+export type AppServices = Exclude<
+  Effect.Effect.Context<typeof contactApp>,
+  HttpServerRequest.HttpServerRequest | Scope.Scope
+>

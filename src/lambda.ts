@@ -1,0 +1,21 @@
+/**
+ * The Lambda entry point (`index.handler` in dist/lambda.zip). Configuration is decoded
+ * eagerly at import, so a bad deployment fails its cold start with every problem listed;
+ * the runtime is built once and reused by every invocation.
+ */
+import { Effect, Either } from "effect"
+import { readConfig } from "./config"
+import { makeLambdaHandler } from "./lambda-adapter"
+import { productionLayer } from "./layers"
+
+const config = Effect.runSync(Effect.either(readConfig(process.env)))
+if (Either.isLeft(config)) throw new Error(config.left.message)
+
+const lambda = await makeLambdaHandler(productionLayer(config.right))
+
+// Lambda sends SIGTERM before shutting an environment down (when extensions are present).
+process.once("SIGTERM", () => {
+  void lambda.dispose()
+})
+
+export const handler = lambda.handler

@@ -1,0 +1,81 @@
+import type { Strings } from "./strings"
+
+export const de: Strings = {
+  lang: "de",
+  errors: {
+    invalid_form: {
+      title: "Bitte prüfen Sie das Formular",
+      lead: "Ihre Nachricht wurde nicht gesendet, weil einige Felder korrigiert werden müssen:"
+    },
+    captcha_failed: {
+      title: "Die Spam-Prüfung ist fehlgeschlagen",
+      lead: "Ihre Nachricht wurde nicht gesendet, weil die Anti-Spam-Prüfung nicht bestanden wurde. Bitte gehen Sie zurück, warten Sie, bis die Prüfung abgeschlossen ist, und senden Sie erneut."
+    },
+    delivery_failed: {
+      title: "Leider ist etwas schiefgelaufen",
+      lead: "Ihre Nachricht konnte nicht zugestellt werden. Es geht nichts verloren: Ihr Text steht unten, und Sie können ihn uns direkt senden."
+    },
+    origin_not_allowed: {
+      title: "Formular von dieser Website nicht angenommen",
+      lead: "Dieses Kontaktformular nimmt nur Nachrichten von der zugehörigen Website an."
+    },
+    method_not_allowed: {
+      title: "Hier gibt es nichts zu sehen",
+      lead: "Diese Adresse nimmt nur Kontaktformulare entgegen."
+    },
+    payload_too_large: {
+      title: "Ihre Nachricht ist zu lang",
+      lead: "Ihre Nachricht wurde nicht gesendet, weil sie größer ist, als dieses Formular annimmt. Bitte kürzen Sie sie und senden Sie erneut."
+    },
+    unsupported_media_type: {
+      title: "Formular nicht verstanden",
+      lead: "Ihre Nachricht wurde nicht gesendet, weil das Formular in einem Format übermittelt wurde, das diese Adresse nicht annimmt."
+    }
+  },
+  fallbackLead: "Sie erreichen uns auch direkt:",
+  fallbackEmail: "E-Mail",
+  fallbackPhone: "Telefon",
+  writeUs: "Per E-Mail schreiben (Ihr Text ist schon eingetragen)",
+  yourMessage: "Was Sie geschrieben haben",
+  subjectLabel: "Betreff",
+  messageLabel: "Nachricht",
+  back: "Zurück zum Formular",
+  issues: {
+    required: () => "ist ein Pflichtfeld",
+    blank: () => "darf nicht leer sein",
+    too_long: (max) => `darf höchstens ${max} Zeichen lang sein`,
+    invalid_email: () => "muss eine gültige E-Mail-Adresse sein",
+    not_one_line: () => "muss eine einzelne Zeile ohne Steuerzeichen sein",
+    control_characters: () => "darf keine Steuerzeichen enthalten",
+    duplicate: () => "wurde mehrfach gesendet",
+    too_many_fields: (max) => `hat mehr als ${max} zusätzliche Felder`,
+    bad_field_name: () => "hat einen Feldnamen, der zu lang oder nicht einzeilig ist",
+    not_text: () => "muss Text sein",
+    unreadable: () => "konnte nicht gelesen werden"
+  },
+  fieldNames: {
+    email: "E-Mail",
+    body: "Nachricht",
+    message: "Nachricht",
+    subject: "Betreff",
+    name: "Name",
+    _body: "Formular"
+  },
+  form: {
+    title: "Kontakt",
+    intro: "Schreiben Sie uns eine Nachricht, wir antworten per E-Mail.",
+    name: "Ihr Name",
+    email: "Ihre E-Mail-Adresse",
+    subject: "Betreff",
+    message: "Ihre Nachricht",
+    send: "Nachricht senden",
+    sending: "Wird gesendet …",
+    required: "Pflichtfeld",
+    honeypot: "Dieses Feld bitte leer lassen",
+    sent: "Danke, Ihre Nachricht wurde gesendet",
+    sentLead: "Wir antworten Ihnen so bald wie möglich per E-Mail.",
+    captchaOff:
+      "Demo-Modus: Das Captcha ist aus, und E-Mails werden im lokalen Postausgang gespeichert statt versendet.",
+    outbox: "Postausgang"
+  }
+}

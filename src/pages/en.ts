@@ -1,0 +1,80 @@
+import type { Strings } from "./strings"
+
+export const en: Strings = {
+  lang: "en",
+  errors: {
+    invalid_form: {
+      title: "Please check the form",
+      lead: "Your message was not sent because some fields need attention:"
+    },
+    captcha_failed: {
+      title: "We could not confirm you are human",
+      lead: "Your message was not sent because the anti-spam check did not pass. Please go back, wait for the check to finish and send again."
+    },
+    delivery_failed: {
+      title: "Something went wrong",
+      lead: "Your message could not be delivered. Nothing is lost: your text is below, and you can send it to us directly."
+    },
+    origin_not_allowed: {
+      title: "Form not accepted from this site",
+      lead: "This contact form only accepts messages from the site it belongs to."
+    },
+    method_not_allowed: {
+      title: "Nothing to see here",
+      lead: "This address receives contact form submissions only."
+    },
+    payload_too_large: {
+      title: "Your message is too long",
+      lead: "Your message was not sent because it is larger than this form accepts. Please shorten it and send again."
+    },
+    unsupported_media_type: {
+      title: "Form not understood",
+      lead: "Your message was not sent because the form was submitted in a format this address does not accept."
+    }
+  },
+  fallbackLead: "You can also reach us directly:",
+  fallbackEmail: "Email",
+  fallbackPhone: "Phone",
+  writeUs: "Write to us by email (your text is filled in)",
+  yourMessage: "What you wrote",
+  subjectLabel: "Subject",
+  messageLabel: "Message",
+  back: "Go back to the form",
+  issues: {
+    required: () => "is required",
+    blank: () => "must not be blank",
+    too_long: (max) => `must be at most ${max} characters`,
+    invalid_email: () => "must be a valid email address",
+    not_one_line: () => "must be a single line without control characters",
+    control_characters: () => "must not contain control characters",
+    duplicate: () => "was sent more than once",
+    too_many_fields: (max) => `has more than ${max} extra fields`,
+    bad_field_name: () => "has a field name that is too long or not a single line",
+    not_text: () => "must be text",
+    unreadable: () => "could not be read"
+  },
+  fieldNames: {
+    email: "Email",
+    body: "Message",
+    message: "Message",
+    subject: "Subject",
+    name: "Name",
+    _body: "Form"
+  },
+  form: {
+    title: "Contact us",
+    intro: "Write us a message and we will answer by email.",
+    name: "Your name",
+    email: "Your email address",
+    subject: "Subject",
+    message: "Your message",
+    send: "Send message",
+    sending: "Sending…",
+    required: "required",
+    honeypot: "Leave this field empty",
+    sent: "Thank you, your message was sent",
+    sentLead: "We will answer you by email as soon as we can.",
+    captchaOff: "Demo mode: the captcha is off and mail is saved to the local outbox, not sent.",
+    outbox: "Outbox"
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The HTML the backend answers with. Every error page offers the fallback contact and,
+ * once the body was read, gives the visitor back what they wrote: nothing is lost.
+ */
+import type { FieldIssue } from "../domain"
+import type { Strings } from "./strings"
+
+export const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** Paragraphs split on blank lines (CRLF or LF); single line breaks kept. */
+export const paragraphs = (text: string): string =>
+  text
+    .replace(/\r\n?/g, "\n")
+    .split(/\n[ \t]*\n+/)
+    .filter((p) => p.trim() !== "")
+    .map((p) => `<p>${escapeHtml(p.trim()).replace(/\n/g, "<br>")}</p>`)
+    .join("\n")
+
+/** At most `max` code points, never splitting a surrogate pair. */
+const cut = (text: string, max: number): string => Array.from(text).slice(0, max).join("")
+
+/**
+ * A `mailto:` link per RFC 6068: percent-encoded (`%20`, never `+`), line breaks as
+ * `%0D%0A`, the body cut to 1,500 characters so that mail clients still open it.
+ */
+export const mailtoLink = (
+  to: string,
+  visitor?: { readonly subject?: string; readonly body?: string }
+) => {
+  const params: Array<string> = []
+  if (visitor?.subject !== undefined && visitor.subject !== "") {
+    params.push(`subject=${encodeURIComponent(visitor.subject)}`)
+  }
+  if (visitor?.body !== undefined && visitor.body !== "") {
+    const body = cut(visitor.body, 1_500).replace(/\r\n|\r|\n/g, "\r\n")
+    params.push(`body=${encodeURIComponent(body)}`)
+  }
+  return `mailto:${encodeURI(to)}${params.length > 0 ? `?${params.join("&")}` : ""}`
+}
+
+const style = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.5rem}blockquote{border-left:4px solid #ccc;margin:1rem 0;padding:.25rem 1rem;background:#f6f6f6}
+a{color:#0645ad}.banner{background:#fff3cd;border:1px solid #e0c060;padding:.5rem 1rem}`
+
+export const page = (strings: Strings, title: string, main: string): string =>
+  `<!doctype html>
+<html lang="${escapeHtml(strings.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<main>
+${main}
+</main>
+</body>
+</html>
+`
+
+export type ErrorKind = keyof Strings["errors"]
+
+export interface ErrorPage {
+  readonly kind: ErrorKind
+  readonly strings: Strings
+  readonly fallback: { readonly email: string; readonly phone: string | undefined }
+  readonly issues?: ReadonlyArray<FieldIssue>
+  /** What the visitor wrote, when the body was read. */
+  readonly visitor?: { readonly subject?: string; readonly body?: string }
+}
+
+export const issueText = (strings: Strings, issue: FieldIssue): string =>
+  strings.issues[issue.code](issue.max ?? 0)
+
+export const errorPage = ({ fallback, issues, kind, strings, visitor }: ErrorPage): string => {
+  const { lead, title } = strings.errors[kind]
+  const issueList =
+    issues === undefined || issues.length === 0
+      ? ""
+      : `<ul>\n${issues
+          .map(
+            (i) =>
+              `<li><strong>${escapeHtml(strings.fieldNames[i.field] ?? i.field)}</strong> ${escapeHtml(issueText(strings, i))}</li>`
+          )
+          .join("\n")}\n</ul>`
+  const prefilled = kind === "delivery_failed" && visitor !== undefined
+  const mailto = mailtoLink(fallback.email, prefilled ? visitor : undefined)
+  const contact = [
+    `<p>${escapeHtml(strings.fallbackLead)}</p>`,
+    "<ul>",
+    `<li>${escapeHtml(strings.fallbackEmail)}: <a href="${escapeHtml(mailto)}">${escapeHtml(fallback.email)}</a></li>`,
+    ...(fallback.phone === undefined
+      ? []
+      : [
+          `<li>${escapeHtml(strings.fallbackPhone)}: <a href="tel:${escapeHtml(fallback.phone.replace(/[^0-9+]/g, ""))}">${escapeHtml(fallback.phone)}</a></li>`
+        ]),
+    "</ul>",
+    ...(prefilled
+      ? [`<p><a href="${escapeHtml(mailto)}">${escapeHtml(strings.writeUs)}</a></p>`]
+      : [])
+  ].join("\n")
+  const wrote =
+    visitor === undefined || (visitor.subject === undefined && visitor.body === undefined)
+      ? ""
+      : [
+          `<h2>${escapeHtml(strings.yourMessage)}</h2>`,
+          ...(visitor.subject === undefined
+            ? []
+            : [
+                `<p><strong>${escapeHtml(strings.subjectLabel)}:</strong> ${escapeHtml(visitor.subject)}</p>`
+              ]),
+          ...(visitor.body === undefined
+            ? []
+            : [`<blockquote>\n${paragraphs(visitor.body)}\n</blockquote>`])
+        ].join("\n")
+  return page(
+    strings,
+    title,
+    [`<h1>${escapeHtml(title)}</h1>`, `<p>${escapeHtml(lead)}</p>`, issueList, wrote, contact]
+      .filter((part) => part !== "")
+      .join("\n")
+  )
+}

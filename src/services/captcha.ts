@@ -1,0 +1,174 @@
+/**
+ * CaptchaService: FriendlyCaptcha v2 and v1, or no captcha, with exactly the outcome table
+ * of SPEC section 4. Outages fail open (the mail is sent, marked unverified); an answer
+ * that says our own key or sitekey is wrong is a delivery failure, never a visitor's fault.
+ */
+import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Context, Data, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { AppConfigTag } from "../config"
+import {
+  CaptchaMisconfigured,
+  CaptchaRejected,
+  type CaptchaVerdict,
+  type UnverifiedReason
+} from "../domain"
+import { type CaptchaCredentials, SecretsService } from "./secrets"
+
+export interface CaptchaServiceApi {
+  /** The form field that carries this provider's token; `undefined` without a captcha. */
+  readonly tokenField: string | undefined
+  readonly verify: (
+    token: string | undefined
+  ) => Effect.Effect<CaptchaVerdict, CaptchaRejected | CaptchaMisconfigured>
+}
+
+export class CaptchaService extends Context.Tag("contact-form/CaptchaService")<
+  CaptchaService,
+  CaptchaServiceApi
+>() {}
+
+class CaptchaTimedOut extends Data.TaggedError("CaptchaTimedOut") {}
+
+const unverified = (reason: UnverifiedReason): CaptchaVerdict => ({ _tag: "Unverified", reason })
+
+// Both versions answer `success`; the error code sits in `errors` (v1) or `error` (v2).
+const VerifyAnswer = Schema.Struct({
+  success: Schema.Boolean,
+  errors: Schema.optional(Schema.Array(Schema.String)),
+  error: Schema.optional(Schema.Struct({ error_code: Schema.optional(Schema.String) }))
+})
+
+const errorCode = (answer: typeof VerifyAnswer.Type): string =>
+  answer.error?.error_code ?? answer.errors?.[0] ?? "unknown"
+
+interface Protocol {
+  readonly tokenField: string
+  /** The request for this token, or `undefined` when the credentials lack this version's key. */
+  readonly request: (
+    url: string,
+    token: string,
+    keys: CaptchaCredentials
+  ) => HttpClientRequest.HttpClientRequest | undefined
+}
+
+const v2: Protocol = {
+  tokenField: "frc-captcha-response",
+  request: (url, token, keys) =>
+    keys.apiKey === undefined
+      ? undefined
+      : HttpClientRequest.post(url).pipe(
+          HttpClientRequest.setHeader("X-API-Key", Redacted.value(keys.apiKey)),
+          HttpClientRequest.bodyUnsafeJson({ response: token, sitekey: keys.sitekey })
+        )
+}
+
+const v1: Protocol = {
+  tokenField: "frc-captcha-solution",
+  request: (url, token, keys) =>
+    keys.secret === undefined
+      ? undefined
+      : HttpClientRequest.post(url).pipe(
+          HttpClientRequest.bodyUnsafeJson({
+            solution: token,
+            secret: Redacted.value(keys.secret),
+            sitekey: keys.sitekey
+          })
+        )
+}
+
+const friendlyCaptcha = (protocol: Protocol) =>
+  Layer.effect(
+    CaptchaService,
+    Effect.gen(function* () {
+      const config = yield* AppConfigTag
+      const secrets = yield* SecretsService
+      const client = yield* HttpClient.HttpClient
+      const { verifyUrl, timeoutMs } = config.captcha
+
+      // What an answer means (SPEC section 4).
+      const classify = (
+        response: HttpClientResponse.HttpClientResponse
+      ): Effect.Effect<CaptchaVerdict, CaptchaRejected | CaptchaMisconfigured> => {
+        const answer = response.json.pipe(
+          Effect.flatMap(Schema.decodeUnknown(VerifyAnswer)),
+          Effect.option
+        )
+        const { status } = response
+        if (status === 200) {
+          return Effect.flatMap(
+            answer,
+            Option.match({
+              onNone: () => Effect.succeed(unverified("invalid_response")),
+              onSome: (a) =>
+                a.success
+                  ? Effect.succeed<CaptchaVerdict>({ _tag: "Verified" })
+                  : Effect.fail(new CaptchaRejected({ reason: errorCode(a) }))
+            })
+          )
+        }
+        if (status === 400 || status === 401 || status === 403) {
+          return Effect.flatMap(answer, (a) =>
+            Effect.fail(
+              new CaptchaMisconfigured({
+                status,
+                code: Option.match(a, { onNone: () => "unknown", onSome: errorCode })
+              })
+            )
+          )
+        }
+        return Effect.succeed(unverified(`http_${status}`))
+      }
+
+      // One call to the API, bounded by CAPTCHA_TIMEOUT_MS; not hearing it fails open.
+      const ask = (request: HttpClientRequest.HttpClientRequest) =>
+        client.execute(request).pipe(
+          Effect.flatMap(classify),
+          Effect.scoped,
+          Effect.timeoutFail({
+            duration: Duration.millis(timeoutMs),
+            onTimeout: () => new CaptchaTimedOut()
+          }),
+          Effect.catchTags({
+            CaptchaTimedOut: () => Effect.succeed(unverified("timeout")),
+            RequestError: () => Effect.succeed(unverified("unreachable")),
+            ResponseError: () => Effect.succeed(unverified("invalid_response"))
+          })
+        )
+
+      return CaptchaService.of({
+        tokenField: protocol.tokenField,
+        verify: Effect.fn("CaptchaService.verify")(function* (token: string | undefined) {
+          // The widget puts a placeholder starting with "." until it has solved the puzzle.
+          if (token === undefined || token === "")
+            return yield* new CaptchaRejected({ reason: "missing" })
+          if (token.startsWith(".")) return yield* new CaptchaRejected({ reason: "placeholder" })
+          const keys = yield* secrets.captcha.pipe(Effect.option)
+          const request = Option.flatMapNullable(keys, (k) => protocol.request(verifyUrl, token, k))
+          if (Option.isNone(request)) return unverified("secret_unavailable")
+          return yield* ask(request.value)
+        })
+      })
+    })
+  )
+
+export const FriendlyCaptchaV2 = friendlyCaptcha(v2)
+export const FriendlyCaptchaV1 = friendlyCaptcha(v1)
+
+export const CaptchaDisabled = Layer.succeed(
+  CaptchaService,
+  CaptchaService.of({ tokenField: undefined, verify: () => Effect.succeed({ _tag: "Disabled" }) })
+)
+
+/** The layer CAPTCHA_PROVIDER names. */
+export const CaptchaLive = Layer.unwrapEffect(
+  Effect.map(AppConfigTag, (config) => {
+    switch (config.captcha.provider) {
+      case "friendlycaptcha-v2":
+        return FriendlyCaptchaV2
+      case "friendlycaptcha-v1":
+        return FriendlyCaptchaV1
+      case "none":
+        return CaptchaDisabled
+    }
+  })
+)

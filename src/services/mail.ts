@@ -1,0 +1,138 @@
+/**
+ * MailService: one message to the site owner over SMTP (Amazon SES by default), with the
+ * TLS rules, per-step timeouts and transient retries of SPEC section 5. The overall
+ * MAIL_TIMEOUT_MS deadline and the 535 secret refresh are the flow's (src/program.ts).
+ */
+import { Context, Data, Duration, Effect, Layer, Redacted, Schedule } from "effect"
+import nodemailer from "nodemailer"
+import type Mail from "nodemailer/lib/mailer"
+import { AppConfigTag, type Mailbox } from "../config"
+import { MailAuthRejected, MailRejected, MailUnavailable } from "../domain"
+import type { SmtpCredentials } from "./secrets"
+
+export interface OutgoingMail {
+  readonly from: Mailbox
+  readonly to: ReadonlyArray<Mailbox>
+  readonly replyTo: Mailbox
+  readonly subject: string
+  readonly text: string
+}
+
+export interface MailServiceApi {
+  readonly send: (
+    mail: OutgoingMail,
+    credentials: SmtpCredentials | undefined
+  ) => Effect.Effect<void, MailAuthRejected | MailRejected | MailUnavailable>
+}
+
+export class MailService extends Context.Tag("contact-form/MailService")<
+  MailService,
+  MailServiceApi
+>() {}
+
+/** A failure worth another attempt: a 4xx reply, a dropped connection, a step timing out. */
+class MailTransient extends Data.TaggedError("MailTransient")<{ readonly reason: string }> {}
+
+/** Two more attempts at most; the flow's deadline cuts the backoff short when time runs out. */
+export const transientRetry = Schedule.exponential(Duration.millis(200), 2).pipe(
+  Schedule.intersect(Schedule.recurs(2))
+)
+
+interface SmtpError {
+  readonly code?: string
+  readonly responseCode?: number
+}
+
+const smtpError = (error: unknown): SmtpError =>
+  typeof error === "object" && error !== null ? (error as SmtpError) : {}
+
+const classify = (
+  error: unknown
+): MailAuthRejected | MailRejected | MailTransient | MailUnavailable => {
+  const { code, responseCode } = smtpError(error)
+  if (code === "EAUTH" || responseCode === 535)
+    return new MailAuthRejected({ code: responseCode ?? 535 })
+  if (responseCode !== undefined && responseCode >= 500)
+    return new MailRejected({ code: responseCode })
+  if (responseCode !== undefined && responseCode >= 400)
+    return new MailTransient({ reason: `smtp_${responseCode}` })
+  switch (code) {
+    case "ECONNECTION":
+    case "ETIMEDOUT":
+    case "ESOCKET":
+    case "EPROTOCOL":
+    case "EDNS":
+      return new MailTransient({ reason: code.toLowerCase().slice(1) })
+    case "ETLS":
+      // A certificate or STARTTLS failure will fail the same way again.
+      return new MailUnavailable({ reason: "tls" })
+    default:
+      return new MailUnavailable({
+        reason: code === undefined ? "unknown" : code.toLowerCase().slice(1)
+      })
+  }
+}
+
+/** The production layer: nodemailer's SMTP transport, built once per process. */
+export const SmtpMail = Layer.scoped(
+  MailService,
+  Effect.gen(function* () {
+    const { smtp } = yield* AppConfigTag
+    // Each step (connect, greeting, TLS, each command) gets a share of the whole budget,
+    // so that a hung step still leaves time for a retry.
+    const stepMs = Math.max(1_000, Math.floor(smtp.timeoutMs / 4))
+    const transporter = nodemailer.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.implicitTls,
+      // smtp:// must upgrade with STARTTLS, unless plain SMTP to loopback was allowed.
+      requireTLS: !smtp.implicitTls && !smtp.allowInsecure,
+      ignoreTLS: smtp.allowInsecure,
+      tls: {
+        minVersion: "TLSv1.2",
+        servername: smtp.host,
+        ...(smtp.ca === undefined ? {} : { ca: Redacted.value(smtp.ca) })
+      },
+      connectionTimeout: stepMs,
+      greetingTimeout: stepMs,
+      socketTimeout: stepMs,
+      dnsTimeout: stepMs,
+      // Lambda freezes between invocations: no pooled connections to go stale.
+      pool: false,
+      disableFileAccess: true,
+      disableUrlAccess: true
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(() => transporter.close()))
+
+    const attempt = (mail: OutgoingMail, credentials: SmtpCredentials | undefined) =>
+      Effect.tryPromise({
+        try: (signal) => {
+          const options: Mail.Options & { signal: AbortSignal } = {
+            from: mail.from,
+            to: [...mail.to],
+            replyTo: mail.replyTo,
+            subject: mail.subject,
+            text: mail.text,
+            signal,
+            ...(credentials === undefined
+              ? {}
+              : { auth: { user: credentials.user, pass: Redacted.value(credentials.pass) } })
+          }
+          return transporter.sendMail(options)
+        },
+        catch: classify
+      })
+
+    return MailService.of({
+      send: Effect.fn("MailService.send")(
+        function* (mail: OutgoingMail, credentials: SmtpCredentials | undefined) {
+          yield* attempt(mail, credentials)
+        },
+        Effect.retry({ schedule: transientRetry, while: (e) => e._tag === "MailTransient" }),
+        Effect.catchTag("MailTransient", (e) =>
+          Effect.fail(new MailUnavailable({ reason: e.reason }))
+        )
+      )
+    })
+  })
+)

@@ -1,0 +1,145 @@
+/**
+ * SecretsService: the SMTP and captcha credentials, from AWS Secrets Manager.
+ * Cached per process for SECRETS_TTL_SECONDS; a failed fetch is not cached; concurrent
+ * callers share one fetch; one fetch, the SDK's retries included, is bounded by
+ * SECRETS_TIMEOUT_MS.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager"
+import { Cache, Context, Duration, Effect, Exit, Layer, type Redacted, Schema } from "effect"
+import { AppConfigTag } from "../config"
+import { type SecretName, type SecretProblem, SecretUnavailable } from "../domain"
+
+export interface SmtpCredentials {
+  readonly user: string
+  readonly pass: Redacted.Redacted<string>
+}
+
+export interface CaptchaCredentials {
+  readonly sitekey: string
+  /** v2: sent as `X-API-Key`. */
+  readonly apiKey: Redacted.Redacted<string> | undefined
+  /** v1: sent as `secret`. */
+  readonly secret: Redacted.Redacted<string> | undefined
+}
+
+export interface SecretsServiceApi {
+  /** `undefined` when SMTP needs no authentication (SMTP_SECRET_ID empty). */
+  readonly smtp: (options?: {
+    readonly refresh?: boolean
+  }) => Effect.Effect<SmtpCredentials | undefined, SecretUnavailable>
+  readonly captcha: Effect.Effect<CaptchaCredentials, SecretUnavailable>
+}
+
+export class SecretsService extends Context.Tag("contact-form/SecretsService")<
+  SecretsService,
+  SecretsServiceApi
+>() {}
+
+// The JSON shapes of SPEC section 5.
+const SmtpSecret = Schema.parseJson(
+  Schema.Struct({
+    SMTP_USERNAME: Schema.NonEmptyString,
+    SMTP_PASSWORD: Schema.Redacted(Schema.NonEmptyString)
+  })
+)
+const CaptchaSecret = Schema.parseJson(
+  Schema.Struct({
+    FRIENDLYCAPTCHA_SITEKEY: Schema.NonEmptyString,
+    FRIENDLYCAPTCHA_API_KEY: Schema.optional(Schema.Redacted(Schema.NonEmptyString)),
+    FRIENDLYCAPTCHA_SECRET: Schema.optional(Schema.Redacted(Schema.NonEmptyString))
+  })
+)
+
+const problemOf = (error: unknown): SecretProblem => {
+  const name = error instanceof Error ? error.name : ""
+  switch (name) {
+    case "ResourceNotFoundException":
+    // A secret scheduled for deletion answers InvalidRequestException.
+    case "InvalidRequestException":
+      return "missing"
+    case "AccessDeniedException":
+    case "DecryptionFailure":
+    case "UnrecognizedClientException":
+      return "denied"
+    case "ThrottlingException":
+    case "TooManyRequestsException":
+      return "throttled"
+    default:
+      return "unavailable"
+  }
+}
+
+/**
+ * A cache of one secret: the lookup's success lives for the TTL, a failure for no time
+ * at all, and concurrent `get`s share the lookup in flight.
+ */
+const cachedSecret = <A>(lookup: Effect.Effect<A, SecretUnavailable>, ttl: Duration.Duration) =>
+  Cache.makeWith({
+    capacity: 1,
+    timeToLive: (exit: Exit.Exit<A, SecretUnavailable>) =>
+      Exit.isSuccess(exit) ? ttl : Duration.zero,
+    lookup: (_: "value") => lookup
+  })
+
+/** The production layer: Secrets Manager through the AWS SDK, one client per process. */
+export const SecretsManagerLive = Layer.scoped(
+  SecretsService,
+  Effect.gen(function* () {
+    const config = yield* AppConfigTag
+    const { region, timeoutMs, ttlSeconds } = config.secrets
+    // The SDK's default is 3 attempts with backoff: against throttling that alone can
+    // outlast a short Lambda timeout. Two attempts, and our own deadline over both.
+    // AWS_ENDPOINT_URL_SECRETS_MANAGER is read by the SDK itself.
+    const client = new SecretsManagerClient({ region, maxAttempts: 2 })
+    yield* Effect.addFinalizer(() => Effect.sync(() => client.destroy()))
+
+    const fetch = <A>(secret: SecretName, id: string, schema: Schema.Schema<A, string>) =>
+      Effect.tryPromise({
+        try: (signal) =>
+          client.send(new GetSecretValueCommand({ SecretId: id }), { abortSignal: signal }),
+        catch: (error) => new SecretUnavailable({ secret, problem: problemOf(error) })
+      }).pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(timeoutMs),
+          onTimeout: () => new SecretUnavailable({ secret, problem: "timeout" })
+        }),
+        Effect.flatMap((output) =>
+          Schema.decodeUnknown(schema)(output.SecretString ?? "").pipe(
+            Effect.mapError(() => new SecretUnavailable({ secret, problem: "malformed" }))
+          )
+        ),
+        Effect.withSpan("SecretsService.fetch", { attributes: { secret } })
+      )
+
+    const ttl = Duration.seconds(ttlSeconds)
+    const smtpId = config.smtp.secretId
+    const smtpCache = yield* cachedSecret(
+      fetch("smtp", smtpId ?? "", SmtpSecret).pipe(
+        Effect.map((s): SmtpCredentials => ({ user: s.SMTP_USERNAME, pass: s.SMTP_PASSWORD }))
+      ),
+      ttl
+    )
+    const captchaCache = yield* cachedSecret(
+      fetch("captcha", config.captcha.secretId, CaptchaSecret).pipe(
+        Effect.map(
+          (s): CaptchaCredentials => ({
+            sitekey: s.FRIENDLYCAPTCHA_SITEKEY,
+            apiKey: s.FRIENDLYCAPTCHA_API_KEY,
+            secret: s.FRIENDLYCAPTCHA_SECRET
+          })
+        )
+      ),
+      ttl
+    )
+
+    return SecretsService.of({
+      smtp: (options) =>
+        smtpId === undefined
+          ? Effect.succeed(undefined)
+          : options?.refresh === true
+            ? smtpCache.invalidate("value").pipe(Effect.zipRight(smtpCache.get("value")))
+            : smtpCache.get("value"),
+      captcha: captchaCache.get("value")
+    })
+  })
+)
