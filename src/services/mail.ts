@@ -73,6 +73,42 @@ const classify = (
   }
 }
 
+/** The service over any nodemailer transporter (SMTP in production). */
+export const mailServiceFor = (transporter: Transporter): MailServiceApi => {
+  const attempt = (mail: OutgoingMail, credentials: SmtpCredentials | undefined) =>
+    Effect.tryPromise({
+      try: (signal) => {
+        const options: Mail.Options & { signal: AbortSignal } = {
+          from: mail.from,
+          to: [...mail.to],
+          replyTo: mail.replyTo,
+          subject: mail.subject,
+          text: mail.text,
+          signal,
+          ...(credentials === undefined
+            ? {}
+            : { auth: { user: credentials.user, pass: Redacted.value(credentials.pass) } })
+        }
+        return transporter.sendMail(options)
+      },
+      catch: classify
+    })
+
+  return MailService.of({
+    send: Effect.fn("MailService.send")(
+      function* (mail: OutgoingMail, credentials: SmtpCredentials | undefined) {
+        yield* attempt(mail, credentials)
+      },
+      Effect.retry({ schedule: transientRetry, while: (e) => e._tag === "MailTransient" }),
+      Effect.catchTag("MailTransient", (e) =>
+        Effect.fail(new MailUnavailable({ reason: e.reason }))
+      )
+    )
+  })
+}
+
+export type Transporter = Pick<Mail, "sendMail">
+
 /** The production layer: nodemailer's SMTP transport, built once per process. */
 export const SmtpMail = Layer.scoped(
   MailService,
@@ -81,58 +117,31 @@ export const SmtpMail = Layer.scoped(
     // Each step (connect, greeting, TLS, each command) gets a share of the whole budget,
     // so that a hung step still leaves time for a retry.
     const stepMs = Math.max(1_000, Math.floor(smtp.timeoutMs / 4))
-    const transporter = nodemailer.createTransport({
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.implicitTls,
-      // smtp:// must upgrade with STARTTLS, unless plain SMTP to loopback was allowed.
-      requireTLS: !smtp.implicitTls && !smtp.allowInsecure,
-      ignoreTLS: smtp.allowInsecure,
-      tls: {
-        minVersion: "TLSv1.2",
-        servername: smtp.host,
-        ...(smtp.ca === undefined ? {} : { ca: Redacted.value(smtp.ca) })
-      },
-      connectionTimeout: stepMs,
-      greetingTimeout: stepMs,
-      socketTimeout: stepMs,
-      dnsTimeout: stepMs,
-      // Lambda freezes between invocations: no pooled connections to go stale.
-      pool: false,
-      disableFileAccess: true,
-      disableUrlAccess: true
-    })
-    yield* Effect.addFinalizer(() => Effect.sync(() => transporter.close()))
-
-    const attempt = (mail: OutgoingMail, credentials: SmtpCredentials | undefined) =>
-      Effect.tryPromise({
-        try: (signal) => {
-          const options: Mail.Options & { signal: AbortSignal } = {
-            from: mail.from,
-            to: [...mail.to],
-            replyTo: mail.replyTo,
-            subject: mail.subject,
-            text: mail.text,
-            signal,
-            ...(credentials === undefined
-              ? {}
-              : { auth: { user: credentials.user, pass: Redacted.value(credentials.pass) } })
-          }
-          return transporter.sendMail(options)
-        },
-        catch: classify
-      })
-
-    return MailService.of({
-      send: Effect.fn("MailService.send")(
-        function* (mail: OutgoingMail, credentials: SmtpCredentials | undefined) {
-          yield* attempt(mail, credentials)
-        },
-        Effect.retry({ schedule: transientRetry, while: (e) => e._tag === "MailTransient" }),
-        Effect.catchTag("MailTransient", (e) =>
-          Effect.fail(new MailUnavailable({ reason: e.reason }))
-        )
-      )
-    })
+    const transporter = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        nodemailer.createTransport({
+          host: smtp.host,
+          port: smtp.port,
+          secure: smtp.implicitTls,
+          // smtp:// must upgrade with STARTTLS, unless plain SMTP to loopback was allowed.
+          requireTLS: !smtp.implicitTls && !smtp.allowInsecure,
+          ignoreTLS: smtp.allowInsecure,
+          tls: {
+            minVersion: "TLSv1.2",
+            ...(smtp.ca === undefined ? {} : { ca: Redacted.value(smtp.ca) })
+          },
+          connectionTimeout: stepMs,
+          greetingTimeout: stepMs,
+          socketTimeout: stepMs,
+          dnsTimeout: stepMs,
+          // Lambda freezes between invocations: no pooled connections to go stale.
+          pool: false,
+          disableFileAccess: true,
+          disableUrlAccess: true
+        })
+      ),
+      (t) => Effect.sync(() => t.close())
+    )
+    return mailServiceFor(transporter)
   })
 )

@@ -81,65 +81,98 @@ const cachedSecret = <A>(lookup: Effect.Effect<A, SecretUnavailable>, ttl: Durat
     lookup: (_: "value") => lookup
   })
 
+/** Reads one secret's string by id; rejects with the SDK's error. */
+export type SecretFetcher = (id: string, signal: AbortSignal) => Promise<string | undefined>
+
+/**
+ * The caching service over any fetcher: the SDK in production, a double in tests (so the
+ * TTL, the sharing and the refresh are tested with TestClock, not with real time).
+ */
+export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) =>
+  Layer.scoped(
+    SecretsService,
+    Effect.gen(function* () {
+      const config = yield* AppConfigTag
+      const read = yield* fetcher
+      const { timeoutMs, ttlSeconds } = config.secrets
+
+      const fetch = <A>(secret: SecretName, id: string, schema: Schema.Schema<A, string>) =>
+        Effect.tryPromise({
+          try: (signal) => read(id, signal),
+          catch: (error) => new SecretUnavailable({ secret, problem: problemOf(error) })
+        }).pipe(
+          Effect.timeoutFail({
+            duration: Duration.millis(timeoutMs),
+            onTimeout: () => new SecretUnavailable({ secret, problem: "timeout" })
+          }),
+          Effect.flatMap((value) =>
+            Schema.decodeUnknown(schema)(value ?? "").pipe(
+              Effect.mapError(() => new SecretUnavailable({ secret, problem: "malformed" }))
+            )
+          ),
+          Effect.withSpan("SecretsService.fetch", { attributes: { secret } })
+        )
+
+      const ttl = Duration.seconds(ttlSeconds)
+      const smtpId = config.smtp.secretId
+      const smtpCache = yield* cachedSecret(
+        fetch("smtp", smtpId ?? "", SmtpSecret).pipe(
+          Effect.map((s): SmtpCredentials => ({ user: s.SMTP_USERNAME, pass: s.SMTP_PASSWORD }))
+        ),
+        ttl
+      )
+      const captchaCache = yield* cachedSecret(
+        fetch("captcha", config.captcha.secretId, CaptchaSecret).pipe(
+          Effect.map(
+            (s): CaptchaCredentials => ({
+              sitekey: s.FRIENDLYCAPTCHA_SITEKEY,
+              apiKey: s.FRIENDLYCAPTCHA_API_KEY,
+              secret: s.FRIENDLYCAPTCHA_SECRET
+            })
+          )
+        ),
+        ttl
+      )
+
+      return SecretsService.of({
+        smtp: (options) =>
+          smtpId === undefined
+            ? Effect.succeed(undefined)
+            : options?.refresh === true
+              ? smtpCache.invalidate("value").pipe(Effect.zipRight(smtpCache.get("value")))
+              : smtpCache.get("value"),
+        captcha: captchaCache.get("value")
+      })
+    })
+  )
+
 /** The production layer: Secrets Manager through the AWS SDK, one client per process. */
-export const SecretsManagerLive = Layer.scoped(
-  SecretsService,
+export const SecretsManagerLive = SecretsFrom(
   Effect.gen(function* () {
-    const config = yield* AppConfigTag
-    const { region, timeoutMs, ttlSeconds } = config.secrets
+    const { secrets } = yield* AppConfigTag
     // The SDK's default is 3 attempts with backoff: against throttling that alone can
     // outlast a short Lambda timeout. Two attempts, and our own deadline over both.
     // AWS_ENDPOINT_URL_SECRETS_MANAGER is read by the SDK itself.
-    const client = new SecretsManagerClient({ region, maxAttempts: 2 })
-    yield* Effect.addFinalizer(() => Effect.sync(() => client.destroy()))
-
-    const fetch = <A>(secret: SecretName, id: string, schema: Schema.Schema<A, string>) =>
-      Effect.tryPromise({
-        try: (signal) =>
-          client.send(new GetSecretValueCommand({ SecretId: id }), { abortSignal: signal }),
-        catch: (error) => new SecretUnavailable({ secret, problem: problemOf(error) })
-      }).pipe(
-        Effect.timeoutFail({
-          duration: Duration.millis(timeoutMs),
-          onTimeout: () => new SecretUnavailable({ secret, problem: "timeout" })
-        }),
-        Effect.flatMap((output) =>
-          Schema.decodeUnknown(schema)(output.SecretString ?? "").pipe(
-            Effect.mapError(() => new SecretUnavailable({ secret, problem: "malformed" }))
-          )
-        ),
-        Effect.withSpan("SecretsService.fetch", { attributes: { secret } })
-      )
-
-    const ttl = Duration.seconds(ttlSeconds)
-    const smtpId = config.smtp.secretId
-    const smtpCache = yield* cachedSecret(
-      fetch("smtp", smtpId ?? "", SmtpSecret).pipe(
-        Effect.map((s): SmtpCredentials => ({ user: s.SMTP_USERNAME, pass: s.SMTP_PASSWORD }))
-      ),
-      ttl
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() => new SecretsManagerClient({ region: secrets.region, maxAttempts: 2 })),
+      (c) => Effect.sync(() => c.destroy())
     )
-    const captchaCache = yield* cachedSecret(
-      fetch("captcha", config.captcha.secretId, CaptchaSecret).pipe(
-        Effect.map(
-          (s): CaptchaCredentials => ({
-            sitekey: s.FRIENDLYCAPTCHA_SITEKEY,
-            apiKey: s.FRIENDLYCAPTCHA_API_KEY,
-            secret: s.FRIENDLYCAPTCHA_SECRET
-          })
-        )
-      ),
-      ttl
-    )
-
-    return SecretsService.of({
-      smtp: (options) =>
-        smtpId === undefined
-          ? Effect.succeed(undefined)
-          : options?.refresh === true
-            ? smtpCache.invalidate("value").pipe(Effect.zipRight(smtpCache.get("value")))
-            : smtpCache.get("value"),
-      captcha: captchaCache.get("value")
-    })
+    return (id: string, signal: AbortSignal) =>
+      client
+        .send(new GetSecretValueCommand({ SecretId: id }), { abortSignal: signal })
+        .then((output) => output.SecretString)
   })
 )
+
+/** Fixed credentials: local development (embedded mode) and tests. */
+export const SecretsStatic = (values: {
+  readonly smtp: SmtpCredentials | undefined
+  readonly captcha: CaptchaCredentials
+}) =>
+  Layer.succeed(
+    SecretsService,
+    SecretsService.of({
+      smtp: () => Effect.succeed(values.smtp),
+      captcha: Effect.succeed(values.captcha)
+    })
+  )
