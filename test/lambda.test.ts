@@ -1,0 +1,617 @@
+/**
+ * The Lambda edge through the real adapter (`makeLambdaHandler`, what `handler` is built
+ * with) over service doubles: every answer of SPEC sections 2 and 3, asserting status,
+ * headers, body and whether a mail was sent.
+ */
+import { simpleParser } from "mailparser"
+import { describe, expect, it } from "vitest"
+import {
+  CaptchaDown,
+  CaptchaMisconfiguredDouble,
+  CaptchaRejecting,
+  CaptchaVerifying,
+  MailScripted,
+  makeTestHandler,
+  rotatedCredentials,
+  SecretsMissing,
+  SecretsRotated,
+  smtpCredentials
+} from "./support/doubles"
+import {
+  browser,
+  formBody,
+  functionUrlEvent,
+  httpApiEvent,
+  json,
+  restApiEvent,
+  urlencoded
+} from "./support/events"
+
+const valid = {
+  name: 'Müller, Anna "Annie"',
+  email: "anna@example.org",
+  subject: "Question about pricing",
+  body: "Hello,\r\n\r\nhow much is it?",
+  "frc-captcha-response": "token-ok"
+}
+
+const jsonPost = (fields: object, headers: Record<string, string> = {}) =>
+  httpApiEvent({ body: JSON.stringify(fields), headers: { ...json, ...headers } })
+
+const formPost = (
+  fields: Record<string, string> | ReadonlyArray<readonly [string, string]>,
+  headers: Record<string, string> = {}
+) =>
+  httpApiEvent({
+    body: formBody(fields),
+    base64: true,
+    headers: { ...urlencoded, ...browser, ...headers }
+  })
+
+const expectSecurityHeaders = (headers: Record<string, string>) => {
+  expect(headers["cache-control"]).toBe("no-store")
+  expect(headers["x-content-type-options"]).toBe("nosniff")
+  expect(headers["content-security-policy"]).toContain("default-src 'none'")
+  expect(headers["content-security-policy"]).not.toMatch(/script-src/)
+  for (const name of Object.keys(headers)) expect(name).toBe(name.toLowerCase())
+}
+
+describe("successful submissions", () => {
+  it("valid JSON → 200 {ok:true}, one mail", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(jsonPost(valid))
+    expect(result.statusCode).toBe(200)
+    expect(result.headers["content-type"]).toBe("application/json; charset=utf-8")
+    expect(JSON.parse(result.body)).toEqual({ ok: true })
+    expectSecurityHeaders(result.headers)
+    expect(t.mail.sent).toHaveLength(1)
+    expect(t.mail.sent[0]?.password).toBe("smtp-pass-1")
+    await t.dispose()
+  })
+
+  it("valid urlencoded, base64 as HTTP API sends it → 303 to the success URL", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(formPost(valid))
+    expect(result.statusCode).toBe(303)
+    expect(result.headers.location).toBe("https://www.example.com/thanks")
+    expect(result.body).toBe("")
+    expectSecurityHeaders(result.headers)
+    expect(t.mail.sent).toHaveLength(1)
+    await t.dispose()
+  })
+
+  it("German (language field) → the German success URL", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(formPost({ ...valid, language: "de" }))
+    expect(result.statusCode).toBe(303)
+    expect(result.headers.location).toBe("https://www.example.com/de/danke")
+    await t.dispose()
+  })
+
+  it.each([
+    ["REST API 1.0 with the sender's header casing", restApiEvent],
+    ["Function URL", functionUrlEvent]
+  ])("%s → 303, mail sent", async (_, make) => {
+    const t = await makeTestHandler()
+    const result = await t.handler(
+      make({
+        body: formBody(valid),
+        headers: { "CONTENT-TYPE": "Application/X-WWW-Form-Urlencoded; charset=UTF-8", ...browser }
+      })
+    )
+    expect(result.statusCode).toBe(303)
+    expect(t.mail.sent).toHaveLength(1)
+    await t.dispose()
+  })
+
+  it("multipart fields → 303, mail sent; a file part → 400", async () => {
+    const t = await makeTestHandler()
+    const boundary = "----cfb"
+    const part = (name: string, value: string, filename?: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ""}\r\n\r\n${value}\r\n`
+    const fields = Object.entries(valid)
+      .map(([k, v]) => part(k, v))
+      .join("")
+    const headers = { "Content-Type": `multipart/form-data; boundary=${boundary}`, ...browser }
+    const ok = await t.handler(
+      httpApiEvent({ body: `${fields}--${boundary}--\r\n`, base64: true, headers })
+    )
+    expect(ok.statusCode).toBe(303)
+    const withFile = await t.handler(
+      httpApiEvent({
+        body: `${fields}${part("cv", "%PDF", "cv.pdf")}--${boundary}--\r\n`,
+        base64: true,
+        headers: { ...headers, Accept: "application/json" }
+      })
+    )
+    expect(withFile.statusCode).toBe(400)
+    expect(JSON.parse(withFile.body).issues).toEqual([{ field: "cv", message: "must be text" }])
+    expect(t.mail.sent).toHaveLength(1)
+    await t.dispose()
+  })
+})
+
+describe("the mail (SPEC section 5)", () => {
+  it("From fixed, To the owner, visitor only in Reply-To, prefix, extra fields in order, captcha line", async () => {
+    const t = await makeTestHandler({ captcha: CaptchaDown("timeout") })
+    const fields: ReadonlyArray<readonly [string, string]> = [
+      ...Object.entries(valid),
+      ["phone", "555-0100"],
+      ["company", ""],
+      ["topic", "sales"],
+      ["topic", "support"]
+    ]
+    await t.handler(formPost(fields))
+    expect(t.mail.sent).toHaveLength(1)
+    const mail = await simpleParser(t.mail.sent[0]?.raw ?? "")
+    expect(mail.from?.value).toEqual([{ name: "Web contact form", address: "noreply@example.com" }])
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value : []).toEqual([
+      { name: "Site Owner", address: "owner@example.com" }
+    ])
+    expect(mail.replyTo?.value).toEqual([
+      { name: 'Müller, Anna "Annie"', address: "anna@example.org" }
+    ])
+    expect(mail.subject).toBe("[Contact] [unverified] Question about pricing")
+    expect(mail.headers.get("content-type")).toMatchObject({
+      value: "text/plain",
+      params: { charset: "utf-8" }
+    })
+    expect(mail.text?.replace(/\r\n/g, "\n")).toBe(
+      [
+        "Hello,",
+        "",
+        "how much is it?",
+        "",
+        "--",
+        'Name: Müller, Anna "Annie"',
+        "Email: anna@example.org",
+        "Language: en",
+        "phone: 555-0100",
+        "topic: sales, support",
+        "Captcha: NOT verified (timeout)",
+        ""
+      ].join("\n")
+    )
+    // The raw header never carries the visitor's address as sender.
+    expect(t.mail.sent[0]?.raw).toMatch(/^From: Web contact form <noreply@example\.com>$/m)
+    await t.dispose()
+  })
+
+  it("verified captcha: no [unverified], 'Captcha: verified'; default subject when none given", async () => {
+    const t = await makeTestHandler()
+    const { subject: _, ...noSubject } = valid
+    await t.handler(jsonPost(noSubject))
+    const mail = await simpleParser(t.mail.sent[0]?.raw ?? "")
+    expect(mail.subject).toBe("[Contact] Contact form message")
+    expect(mail.text).toContain("Captcha: verified")
+    await t.dispose()
+  })
+})
+
+describe("honeypot", () => {
+  it("filled → success answer, no mail", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(formPost({ ...valid, _gotcha: "http://spam.example" }))
+    expect(result.statusCode).toBe(303)
+    expect(result.headers.location).toBe("https://www.example.com/thanks")
+    expect(t.mail.sent).toHaveLength(0)
+    expect(t.logs.at(-1)).toMatchObject({ outcome: "honeypot" })
+    await t.dispose()
+  })
+
+  it("filled on an otherwise invalid form → still success, no mail", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(jsonPost({ email: "nope", _gotcha: "x" }))
+    expect(result.statusCode).toBe(200)
+    expect(JSON.parse(result.body)).toEqual({ ok: true })
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+})
+
+describe("invalid input → 4xx, no mail", () => {
+  const cases: ReadonlyArray<readonly [string, object, string, string]> = [
+    ["missing email", { ...valid, email: "" }, "email", "is required"],
+    ["invalid email", { ...valid, email: "anna@" }, "email", "must be a valid email address"],
+    ["blank body", { ...valid, body: " \r\n\t " }, "body", "must not be blank"],
+    [
+      "CRLF in subject",
+      { ...valid, subject: "Hi\r\nBcc: victim@example.com" },
+      "subject",
+      "must be a single line without control characters"
+    ],
+    [
+      "LF in name",
+      { ...valid, name: "Anna\nBcc: x@example.com" },
+      "name",
+      "must be a single line without control characters"
+    ],
+    ["a non-string value", { ...valid, body: ["a"] }, "body", "must be text"]
+  ]
+  it.each(cases)("%s → 400 naming the field", async (_, fields, field, message) => {
+    const t = await makeTestHandler()
+    const result = await t.handler(jsonPost(fields))
+    expect(result.statusCode).toBe(400)
+    expect(JSON.parse(result.body)).toEqual({
+      ok: false,
+      error: "invalid_form",
+      issues: [{ field, message }]
+    })
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("message is an alias of body; a known field sent twice is a 400", async () => {
+    const t = await makeTestHandler()
+    const { body, ...rest } = valid
+    expect((await t.handler(jsonPost({ ...rest, message: body }))).statusCode).toBe(200)
+    const twice = await t.handler(
+      formPost([...Object.entries(valid), ["email", "other@example.org"]], {
+        Accept: "application/json"
+      })
+    )
+    expect(twice.statusCode).toBe(400)
+    expect(JSON.parse(twice.body).issues).toEqual([
+      { field: "email", message: "was sent more than once" }
+    ])
+    expect(t.mail.sent).toHaveLength(1)
+    await t.dispose()
+  })
+
+  it("the 400 page names each problem and gives back what was written", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(formPost({ ...valid, email: "", subject: "<b>Hi</b>" }))
+    expect(result.statusCode).toBe(400)
+    expect(result.headers["content-type"]).toBe("text/html; charset=utf-8")
+    expect(result.body).toContain("<strong>Email</strong> is required")
+    expect(result.body).toContain("&#60;b&#62;Hi&#60;/b&#62;")
+    expect(result.body).toContain('href="mailto:owner@example.com"')
+    await t.dispose()
+  })
+
+  it("an unknown or malformed language → the default language, never an error nor a header", async () => {
+    const t = await makeTestHandler()
+    for (const language of ["fr", "de\r\nX-Evil: 1", "../../etc"]) {
+      const result = await t.handler(formPost({ ...valid, language }))
+      expect(result.statusCode).toBe(303)
+      expect(result.headers.location).toBe("https://www.example.com/thanks")
+      expect(JSON.stringify(result.headers)).not.toContain("Evil")
+    }
+    const mail = await simpleParser(t.mail.sent[0]?.raw ?? "")
+    expect(mail.text).toContain("Language: en")
+    await t.dispose()
+  })
+
+  it("malformed JSON → 400, not 5xx", async () => {
+    const t = await makeTestHandler()
+    for (const body of ['{"email": ', "[]", '"text"', "null"]) {
+      const result = await t.handler(httpApiEvent({ body, headers: json }))
+      expect(result.statusCode).toBe(400)
+      expect(JSON.parse(result.body)).toEqual({
+        ok: false,
+        error: "invalid_form",
+        issues: [{ field: "_body", message: "could not be read" }]
+      })
+    }
+    await t.dispose()
+  })
+
+  it("invalid base64 → 400", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(
+      httpApiEvent({
+        rawBase64: "not base64!!",
+        headers: { ...urlencoded, Accept: "application/json" }
+      })
+    )
+    expect(result.statusCode).toBe(400)
+    expect(JSON.parse(result.body).error).toBe("invalid_form")
+    await t.dispose()
+  })
+
+  it("missing or unsupported content type → 415", async () => {
+    const t = await makeTestHandler()
+    for (const headers of [
+      {},
+      { "Content-Type": "text/plain" },
+      { "Content-Type": "application/xml" }
+    ]) {
+      const result = await t.handler(
+        httpApiEvent({ body: formBody(valid), headers: { ...headers, Accept: "application/json" } })
+      )
+      expect(result.statusCode).toBe(415)
+      expect(JSON.parse(result.body)).toEqual({ ok: false, error: "unsupported_media_type" })
+    }
+    const page = await t.handler(
+      httpApiEvent({ body: "x", headers: { "Content-Type": "text/plain", ...browser } })
+    )
+    expect(page.statusCode).toBe(415)
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8")
+    expect(page.body).toContain('href="mailto:owner@example.com"')
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("too large → 413", async () => {
+    const t = await makeTestHandler({ env: { MAX_BODY_BYTES: "1000" } })
+    const result = await t.handler(jsonPost({ ...valid, body: "x".repeat(2000) }))
+    expect(result.statusCode).toBe(413)
+    expect(JSON.parse(result.body)).toEqual({ ok: false, error: "payload_too_large" })
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("GET → 405 with Allow", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(httpApiEvent({ method: "GET", headers: browser }))
+    expect(result.statusCode).toBe(405)
+    expect(result.headers.allow).toBe("POST, OPTIONS")
+    expect(result.headers["content-type"]).toBe("text/html; charset=utf-8")
+    await t.dispose()
+  })
+})
+
+describe("captcha outcomes", () => {
+  it.each([
+    ["missing token", CaptchaVerifying(), { ...valid, "frc-captcha-response": "" }],
+    ["rejected by the API", CaptchaRejecting, valid]
+  ])("%s → 400 captcha_failed, no mail", async (_, captcha, fields) => {
+    const t = await makeTestHandler({ captcha })
+    const result = await t.handler(jsonPost(fields))
+    expect(result.statusCode).toBe(400)
+    expect(JSON.parse(result.body)).toEqual({ ok: false, error: "captcha_failed" })
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("our configuration is wrong (401 from the API) → 500 page, no mail, logged as an error", async () => {
+    const t = await makeTestHandler({ captcha: CaptchaMisconfiguredDouble })
+    const result = await t.handler(formPost(valid))
+    expect(result.statusCode).toBe(500)
+    expect(result.body).toContain("Something went wrong")
+    expect(t.mail.sent).toHaveLength(0)
+    expect(t.logs.at(-1)).toMatchObject({
+      level: "error",
+      outcome: "delivery_failed",
+      reason: "captcha_config_http_401_auth_invalid"
+    })
+    await t.dispose()
+  })
+
+  it("the API is down → mail sent, marked unverified, logged as a warning", async () => {
+    const t = await makeTestHandler({ captcha: CaptchaDown("unreachable") })
+    const result = await t.handler(jsonPost(valid))
+    expect(result.statusCode).toBe(200)
+    expect(t.mail.sent).toHaveLength(1)
+    expect(t.logs.at(-1)).toMatchObject({
+      level: "warn",
+      outcome: "sent",
+      captcha: "unverified:unreachable"
+    })
+    await t.dispose()
+  })
+})
+
+describe("delivery failures → 500 page with the visitor's text and the fallback", () => {
+  const hostile = {
+    ...valid,
+    subject: "Re: <script>alert(1)</script>",
+    body: "Para one & <script>x</script>\r\n\r\nPara two"
+  }
+
+  it("SMTP secret missing → 500 page", async () => {
+    const t = await makeTestHandler({ secrets: SecretsMissing("smtp") })
+    const result = await t.handler(formPost(valid))
+    expect(result.statusCode).toBe(500)
+    expect(result.headers["content-type"]).toBe("text/html; charset=utf-8")
+    expect(t.logs.at(-1)).toMatchObject({
+      outcome: "delivery_failed",
+      reason: "secret_smtp_missing"
+    })
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("SMTP refusing → 500 page, escaped subject and message, paragraphs, prefilled mailto", async () => {
+    const t = await makeTestHandler({ mail: (log) => MailScripted(log, [{ responseCode: 554 }]) })
+    const result = await t.handler(formPost(hostile))
+    expect(result.statusCode).toBe(500)
+    expect(result.headers["content-type"]).toBe("text/html; charset=utf-8")
+    expectSecurityHeaders(result.headers)
+    expect(result.body).toContain("Something went wrong")
+    expect(result.body).not.toContain("<script>")
+    expect(result.body).toContain("Re: &#60;script&#62;alert(1)&#60;/script&#62;")
+    expect(result.body).toContain(
+      "<p>Para one &#38; &#60;script&#62;x&#60;/script&#62;</p>\n<p>Para two</p>"
+    )
+    expect(result.body).toContain(
+      `mailto:owner@example.com?subject=${encodeURIComponent(hostile.subject).replace(/'/g, "&#39;")}&#38;body=Para%20one%20%26%20%3Cscript%3Ex%3C%2Fscript%3E%0D%0A%0D%0APara%20two`
+    )
+    expect(t.mail.attempts).toHaveLength(1)
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("SMTP unreachable → 500 page after the retries", async () => {
+    const down = { code: "ECONNECTION" } as const
+    const t = await makeTestHandler({ mail: (log) => MailScripted(log, [down, down, down]) })
+    const result = await t.handler(formPost(valid))
+    expect(result.statusCode).toBe(500)
+    expect(result.body).toContain("How much is it?".toLowerCase())
+    expect(t.mail.attempts).toHaveLength(3)
+    expect(t.logs.at(-1)).toMatchObject({ reason: "smtp_connection" })
+    await t.dispose()
+  })
+
+  it("a transient failure then success → sent once", async () => {
+    const t = await makeTestHandler({ mail: (log) => MailScripted(log, [{ responseCode: 451 }]) })
+    const result = await t.handler(formPost(valid))
+    expect(result.statusCode).toBe(303)
+    expect(t.mail.attempts).toHaveLength(2)
+    expect(t.mail.sent).toHaveLength(1)
+    await t.dispose()
+  })
+
+  it("535 then success after the secret changed → sent", async () => {
+    const t = await makeTestHandler({
+      secrets: SecretsRotated,
+      mail: (log) => MailScripted(log, [], { acceptPassword: "smtp-pass-2" })
+    })
+    const result = await t.handler(formPost(valid))
+    expect(result.statusCode).toBe(303)
+    expect(t.mail.attempts.map((a) => a.password)).toEqual(["smtp-pass-1", "smtp-pass-2"])
+    expect(t.mail.sent).toHaveLength(1)
+    expect(smtpCredentials.user).toBe(rotatedCredentials.user)
+    await t.dispose()
+  })
+
+  it("JSON mode: the exact delivery_failed shape with the fallback object", async () => {
+    const t = await makeTestHandler({
+      env: { FALLBACK_PHONE: "+49 30 1234567" },
+      mail: (log) => MailScripted(log, [{ responseCode: 554 }])
+    })
+    const result = await t.handler(jsonPost({ ...valid, subject: "Hi there" }))
+    expect(result.statusCode).toBe(500)
+    expect(JSON.parse(result.body)).toEqual({
+      ok: false,
+      error: "delivery_failed",
+      fallback: {
+        email: "owner@example.com",
+        phone: "+49 30 1234567",
+        mailto:
+          "mailto:owner@example.com?subject=Hi%20there&body=Hello%2C%0D%0A%0D%0Ahow%20much%20is%20it%3F"
+      }
+    })
+    await t.dispose()
+  })
+
+  it("in German: 'Leider ist etwas schiefgelaufen', paragraphs split on CRLF blank lines", async () => {
+    const t = await makeTestHandler({ secrets: SecretsMissing("smtp") })
+    const result = await t.handler(
+      formPost({ ...valid, language: "de", body: "Erster Absatz\r\n\r\nZweiter Absatz" })
+    )
+    expect(result.statusCode).toBe(500)
+    expect(result.body).toContain('<html lang="de">')
+    expect(result.body).toContain("Leider ist etwas schiefgelaufen")
+    expect(result.body).toContain("<p>Erster Absatz</p>\n<p>Zweiter Absatz</p>")
+    await t.dispose()
+  })
+
+  it("the language comes from Accept-Language when the form has none", async () => {
+    const t = await makeTestHandler({ secrets: SecretsMissing("smtp") })
+    const result = await t.handler(
+      formPost(valid, { "Accept-Language": "fr;q=0.9, de-DE;q=0.8, en;q=0.1" })
+    )
+    expect(result.body).toContain("Leider ist etwas schiefgelaufen")
+    await t.dispose()
+  })
+})
+
+describe("CORS", () => {
+  const env = { ALLOWED_ORIGINS: "https://www.example.com, https://example.com" }
+
+  it("ALLOWED_ORIGINS unset → Access-Control-Allow-Origin: *", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(jsonPost(valid, { Origin: "https://anywhere.example" }))
+    expect(result.headers["access-control-allow-origin"]).toBe("*")
+    await t.dispose()
+  })
+
+  it("allowed origin echoed with Vary on success and on errors", async () => {
+    const t = await makeTestHandler({ env })
+    const ok = await t.handler(jsonPost(valid, { Origin: "https://example.com" }))
+    const bad = await t.handler(jsonPost({ email: "x" }, { Origin: "https://example.com" }))
+    for (const result of [ok, bad]) {
+      expect(result.headers["access-control-allow-origin"]).toBe("https://example.com")
+      expect(result.headers.vary).toBe("Origin")
+    }
+    expect([ok.statusCode, bad.statusCode]).toEqual([200, 400])
+    await t.dispose()
+  })
+
+  it("disallowed origin (also null) → 403, no mail; no Origin → served without CORS headers", async () => {
+    const t = await makeTestHandler({ env })
+    for (const origin of ["https://evil.example", "null"]) {
+      const result = await t.handler(jsonPost(valid, { Origin: origin }))
+      expect(result.statusCode).toBe(403)
+      expect(JSON.parse(result.body)).toEqual({ ok: false, error: "origin_not_allowed" })
+      expect(result.headers["access-control-allow-origin"]).toBeUndefined()
+    }
+    const plain = await t.handler(jsonPost(valid))
+    expect(plain.statusCode).toBe(200)
+    expect(plain.headers["access-control-allow-origin"]).toBeUndefined()
+    expect(t.mail.sent).toHaveLength(1)
+    await t.dispose()
+  })
+
+  it("preflight from a listed origin → 204 with methods, headers, max-age; unlisted → 403", async () => {
+    const t = await makeTestHandler({ env })
+    const headers = { Origin: "https://www.example.com", "Access-Control-Request-Method": "POST" }
+    const ok = await t.handler(httpApiEvent({ method: "OPTIONS", headers }))
+    expect(ok.statusCode).toBe(204)
+    expect(ok.headers).toMatchObject({
+      "access-control-allow-origin": "https://www.example.com",
+      "access-control-allow-methods": "POST, OPTIONS",
+      "access-control-allow-headers": "Content-Type, Accept, X-Requested-With",
+      "access-control-max-age": "600",
+      "cache-control": "no-store"
+    })
+    const bad = await t.handler(
+      httpApiEvent({ method: "OPTIONS", headers: { ...headers, Origin: "https://evil.example" } })
+    )
+    expect(bad.statusCode).toBe(403)
+    await t.dispose()
+  })
+})
+
+describe("negotiation", () => {
+  it.each([
+    ["application/json", true],
+    ["text/html, application/json", false],
+    ["application/json;q=0.9, text/html;q=0.8", true],
+    ["*/*", false],
+    ["application/json, */*", false],
+    ["application/json, */*;q=0.1", true]
+  ])("Accept %s → JSON %s", async (accept, isJson) => {
+    const t = await makeTestHandler()
+    const result = await t.handler(formPost({ email: "" }, { Accept: accept }))
+    expect(result.headers["content-type"]).toBe(
+      isJson ? "application/json; charset=utf-8" : "text/html; charset=utf-8"
+    )
+    await t.dispose()
+  })
+
+  it("X-Requested-With: XMLHttpRequest (any case) → JSON", async () => {
+    const t = await makeTestHandler()
+    const result = await t.handler(
+      formPost({ email: "" }, { "x-requested-with": "xmlhttprequest" })
+    )
+    expect(result.headers["content-type"]).toBe("application/json; charset=utf-8")
+    await t.dispose()
+  })
+})
+
+describe("logs", () => {
+  it("one JSON line per submission with requestId and outcome, never the visitor's text", async () => {
+    const t = await makeTestHandler({ secrets: SecretsMissing("smtp") })
+    await t.handler(formPost({ ...valid, body: "my secret plan" }), { awsRequestId: "req-42" })
+    expect(t.logs).toHaveLength(1)
+    expect(t.logs[0]).toMatchObject({
+      level: "error",
+      msg: "submission",
+      requestId: "req-42",
+      outcome: "delivery_failed"
+    })
+    const all = JSON.stringify(t.logs)
+    for (const text of [
+      "my secret plan",
+      "anna@example.org",
+      "Müller",
+      "203.0.113.7",
+      "smtp-pass"
+    ]) {
+      expect(all).not.toContain(text)
+    }
+    await t.dispose()
+  })
+})

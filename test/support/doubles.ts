@@ -1,0 +1,238 @@
+/**
+ * Test doubles for the three services, named by behaviour, and the configuration and
+ * handler they are used with. Declared once here; tests only pick them.
+ */
+import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import { Effect, Layer, Redacted, Ref } from "effect"
+import nodemailer from "nodemailer"
+import { type AppConfig, AppConfigTag, readConfig } from "../../src/config"
+import {
+  CaptchaMisconfigured,
+  CaptchaRejected,
+  type CaptchaVerdict,
+  SecretUnavailable
+} from "../../src/domain"
+import { makeLambdaHandler } from "../../src/lambda-adapter"
+import { JsonLogs } from "../../src/logging"
+import { CaptchaService } from "../../src/services/captcha"
+import { MailService, mailServiceFor, type Transporter } from "../../src/services/mail"
+import {
+  type CaptchaCredentials,
+  SecretsService,
+  SecretsStatic,
+  type SmtpCredentials
+} from "../../src/services/secrets"
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+
+export const baseEnv: Readonly<Record<string, string>> = {
+  MAIL_FROM: "Web contact form <noreply@example.com>",
+  MAIL_TO: "Site Owner <owner@example.com>",
+  SUCCESS_URL: "https://www.example.com/thanks",
+  SUCCESS_URL_DE: "https://www.example.com/de/danke",
+  FALLBACK_EMAIL: "owner@example.com",
+  AWS_REGION: "eu-west-1"
+}
+
+/** A configuration decoded by the real reader, so tests use what production would. */
+export const testConfig = (
+  overrides: Readonly<Record<string, string | undefined>> = {}
+): AppConfig => Effect.runSync(readConfig({ ...baseEnv, ...overrides }))
+
+// ---------------------------------------------------------------------------------------
+// Secrets
+
+export const smtpCredentials: SmtpCredentials = {
+  user: "smtp-user",
+  pass: Redacted.make("smtp-pass-1")
+}
+export const rotatedCredentials: SmtpCredentials = {
+  user: "smtp-user",
+  pass: Redacted.make("smtp-pass-2")
+}
+export const captchaCredentials: CaptchaCredentials = {
+  sitekey: "FCMTEST",
+  apiKey: Redacted.make("captcha-api-key"),
+  secret: Redacted.make("captcha-v1-secret")
+}
+
+export const SecretsFixed = SecretsStatic({ smtp: smtpCredentials, captcha: captchaCredentials })
+
+export const SecretsMissing = (which: "smtp" | "captcha") =>
+  Layer.succeed(
+    SecretsService,
+    SecretsService.of({
+      smtp: () =>
+        which === "smtp"
+          ? Effect.fail(new SecretUnavailable({ secret: "smtp", problem: "missing" }))
+          : Effect.succeed(smtpCredentials),
+      captcha:
+        which === "captcha"
+          ? Effect.fail(new SecretUnavailable({ secret: "captcha", problem: "missing" }))
+          : Effect.succeed(captchaCredentials)
+    })
+  )
+
+/** Answers the old SMTP password until asked to refresh, then the rotated one. */
+export const SecretsRotated = Layer.effect(
+  SecretsService,
+  Effect.map(Ref.make(smtpCredentials), (current) =>
+    SecretsService.of({
+      smtp: (options) =>
+        options?.refresh === true ? Ref.setAndGet(current, rotatedCredentials) : Ref.get(current),
+      captcha: Effect.succeed(captchaCredentials)
+    })
+  )
+)
+
+// ---------------------------------------------------------------------------------------
+// Captcha
+
+const captchaAnswering = (verify: CaptchaService["Type"]["verify"]) =>
+  Layer.succeed(CaptchaService, CaptchaService.of({ tokenField: "frc-captcha-response", verify }))
+
+/** Verifies a real-looking token, and still refuses a missing or placeholder one. */
+export const CaptchaVerifying = (verdict: CaptchaVerdict = { _tag: "Verified" }) =>
+  captchaAnswering((token) =>
+    token === undefined || token === ""
+      ? Effect.fail(new CaptchaRejected({ reason: "missing" }))
+      : Effect.succeed(verdict)
+  )
+
+export const CaptchaDown = (reason: "timeout" | "unreachable" = "timeout") =>
+  CaptchaVerifying({ _tag: "Unverified", reason })
+
+export const CaptchaRejecting = captchaAnswering(() =>
+  Effect.fail(new CaptchaRejected({ reason: "response_invalid" }))
+)
+
+export const CaptchaMisconfiguredDouble = captchaAnswering(() =>
+  Effect.fail(new CaptchaMisconfigured({ status: 401, code: "auth_invalid" }))
+)
+
+/** An HttpClient that answers every request with `respond`, and records each request. */
+export const HttpClientAnswering = (
+  respond: (request: {
+    readonly url: string
+    readonly headers: Record<string, string>
+    readonly body: unknown
+  }) => Response | "unreachable" | "hang",
+  seen: Array<{ url: string; headers: Record<string, string>; body: unknown }> = []
+) =>
+  Layer.succeed(
+    HttpClient.HttpClient,
+    HttpClient.make((request) =>
+      Effect.suspend(() => {
+        const body =
+          request.body._tag === "Uint8Array"
+            ? JSON.parse(new TextDecoder().decode(request.body.body))
+            : undefined
+        const record = { url: request.url, headers: { ...request.headers }, body }
+        seen.push(record)
+        const answer = respond(record)
+        if (answer === "hang") return Effect.never
+        if (answer === "unreachable") {
+          return Effect.fail(
+            new HttpClientError.RequestError({
+              request,
+              reason: "Transport",
+              cause: new Error("ECONNREFUSED")
+            })
+          )
+        }
+        return Effect.succeed(HttpClientResponse.fromWeb(request, answer))
+      })
+    )
+  )
+
+// ---------------------------------------------------------------------------------------
+// Mail
+
+export interface SentMail {
+  /** The password the attempt authenticated with, if any. */
+  readonly password: string | undefined
+  /** The message as nodemailer wrote it (RFC 5322), for header and encoding checks. */
+  readonly raw: string
+}
+
+/** What a mail double saw: every attempt, and the messages delivered. */
+export interface MailLog {
+  readonly attempts: Array<{ readonly password: string | undefined }>
+  readonly sent: Array<SentMail>
+}
+
+export const mailLog = (): MailLog => ({ attempts: [], sent: [] })
+
+/** A nodemailer transport that writes the message instead of sending it. */
+const streamTransporter = nodemailer.createTransport({
+  streamTransport: true,
+  buffer: true,
+  newline: "unix"
+})
+
+export type MailStep =
+  | "ok"
+  | { readonly responseCode: number; readonly code?: string }
+  | { readonly code: string }
+
+const smtpFailure = (step: Exclude<MailStep, "ok">) =>
+  Object.assign(new Error("scripted SMTP failure"), step)
+
+/**
+ * The real MailService logic (classification, retries) over a scripted transport: each
+ * attempt takes the next step of `script` ("ok" once it runs out); a message delivered is
+ * recorded in `log.sent`, encoded by nodemailer exactly as it would travel over SMTP.
+ * With `acceptPassword`, any other password is answered like a relay answers it: 535.
+ */
+export const MailScripted = (
+  log: MailLog,
+  script: ReadonlyArray<MailStep> = [],
+  options: { readonly acceptPassword?: string } = {}
+) => {
+  const steps = [...script]
+  const transporter: Transporter = {
+    sendMail: async (message) => {
+      const auth = message.auth
+      const password = auth !== undefined && "pass" in auth ? auth.pass : undefined
+      log.attempts.push({ password })
+      if (options.acceptPassword !== undefined && password !== options.acceptPassword) {
+        throw smtpFailure({ code: "EAUTH", responseCode: 535 })
+      }
+      const step = steps.shift() ?? "ok"
+      if (step !== "ok") throw smtpFailure(step)
+      const { auth: _auth, ...rest } = message
+      const info = await streamTransporter.sendMail(rest)
+      log.sent.push({ password, raw: String(info.message) })
+      return info
+    }
+  }
+  return Layer.succeed(MailService, mailServiceFor(transporter))
+}
+
+// ---------------------------------------------------------------------------------------
+// Handler
+
+export interface TestHandlerOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>
+  readonly secrets?: Layer.Layer<SecretsService>
+  readonly captcha?: Layer.Layer<CaptchaService>
+  /** A mail double; by default every message is delivered into the returned `mail` log. */
+  readonly mail?: (log: MailLog) => Layer.Layer<MailService>
+}
+
+/** The real Lambda adapter over doubles; the log lines it wrote are kept for assertions. */
+export const makeTestHandler = async (options: TestHandlerOptions = {}) => {
+  const config = testConfig(options.env)
+  const logs: Array<Record<string, unknown>> = []
+  const mail = mailLog()
+  const services = Layer.mergeAll(
+    options.secrets ?? SecretsFixed,
+    options.captcha ?? CaptchaVerifying(),
+    (options.mail ?? ((l) => MailScripted(l)))(mail),
+    Layer.succeed(AppConfigTag, config),
+    JsonLogs(config.logLevel, (line) => logs.push(JSON.parse(line)))
+  )
+  const lambda = await makeLambdaHandler(services)
+  return { ...lambda, config, logs, mail }
+}
