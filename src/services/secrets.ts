@@ -70,16 +70,22 @@ const problemOf = (error: unknown): SecretProblem => {
 }
 
 /**
- * A cache of one secret: the lookup's success lives for the TTL, a failure for no time
- * at all, and concurrent `get`s share the lookup in flight.
+ * A cache of one secret: the lookup's success lives for the TTL, a failure is dropped at
+ * once (the next request fetches again), and concurrent `get`s share the lookup in flight.
  */
 const cachedSecret = <A>(lookup: Effect.Effect<A, SecretUnavailable>, ttl: Duration.Duration) =>
-  Cache.makeWith({
-    capacity: 1,
-    timeToLive: (exit: Exit.Exit<A, SecretUnavailable>) =>
-      Exit.isSuccess(exit) ? ttl : Duration.zero,
-    lookup: (_: "value") => lookup
-  })
+  Effect.map(
+    Cache.makeWith({
+      capacity: 1,
+      timeToLive: (exit: Exit.Exit<A, SecretUnavailable>) =>
+        Exit.isSuccess(exit) ? ttl : Duration.zero,
+      lookup: (_: "value") => lookup
+    }),
+    (cache) => {
+      const get = cache.get("value").pipe(Effect.tapError(() => cache.invalidate("value")))
+      return { get, refresh: Effect.zipRight(cache.invalidate("value"), get) }
+    }
+  )
 
 /** Reads one secret's string by id; rejects with the SDK's error. */
 export type SecretFetcher = (id: string, signal: AbortSignal) => Promise<string | undefined>
@@ -139,9 +145,9 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
           smtpId === undefined
             ? Effect.succeed(undefined)
             : options?.refresh === true
-              ? smtpCache.invalidate("value").pipe(Effect.zipRight(smtpCache.get("value")))
-              : smtpCache.get("value"),
-        captcha: captchaCache.get("value")
+              ? smtpCache.refresh
+              : smtpCache.get,
+        captcha: captchaCache.get
       })
     })
   )
