@@ -1,0 +1,201 @@
+// The deploy-time settings of the stack: SPEC section 6 as CloudFormation parameters, so
+// one synthesized template serves every site and `cdk deploy --parameters` configures it.
+//
+// Optional settings default to "" and are passed to the function as empty environment
+// variables: the application treats an empty variable as unset (its own default applies),
+// and always setting the variable keeps the template free of per-variable conditions.
+// The one consequence: an empty value cannot be chosen on purpose (e.g. no subject prefix).
+import { CfnCondition, CfnParameter, Fn, type Stack, Validations } from "aws-cdk-lib"
+
+const optional = (stack: Stack, id: string, description: string, allowedPattern?: string) =>
+  new CfnParameter(stack, id, {
+    type: "String",
+    default: "",
+    description: `${description} (optional; empty = unset)`,
+    ...(allowedPattern === undefined ? {} : { allowedPattern })
+  })
+
+const required = (stack: Stack, id: string, description: string, allowedPattern: string) =>
+  new CfnParameter(stack, id, {
+    type: "String",
+    minLength: 1,
+    description,
+    allowedPattern,
+    constraintDescription: `${id} is required and must match ${allowedPattern}`
+  })
+
+// Secrets Manager names: letters, digits and /_+=.@- . Not an ARN: the policy appends the
+// six-character suffix wildcard to the name itself. Not empty either: for the application
+// an empty SMTP_SECRET_ID means an unauthenticated relay, which Lambda has no business with.
+const SECRET_NAME = "^[A-Za-z0-9/_+=.@-]{1,512}$"
+const URL = "^https?://\\S+$"
+const EMAIL = "^[^@\\s]+@[^@\\s]+$"
+const DIGITS = "^[0-9]*$"
+// The values CloudWatch Logs accepts for RetentionInDays.
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653
+]
+
+export const declareParameters = (stack: Stack) => {
+  const p = {
+    mailFrom: required(
+      stack,
+      "MailFrom",
+      "MAIL_FROM: sender, an SES-verified identity, e.g. Web contact form <noreply@example.com>",
+      "^.*@.*$"
+    ),
+    mailTo: required(stack, "MailTo", "MAIL_TO: recipient(s), comma-separated", "^.*@.*$"),
+    successUrl: required(stack, "SuccessUrl", "SUCCESS_URL: page shown after sending", URL),
+    successUrlDe: optional(
+      stack,
+      "SuccessUrlDe",
+      "SUCCESS_URL_DE: success page in German",
+      `^$|${URL}`
+    ),
+    fallbackEmail: required(
+      stack,
+      "FallbackEmail",
+      "FALLBACK_EMAIL: address offered to visitors when delivery fails",
+      EMAIL
+    ),
+    fallbackPhone: optional(
+      stack,
+      "FallbackPhone",
+      "FALLBACK_PHONE: phone number offered on failure"
+    ),
+    allowedOrigins: optional(
+      stack,
+      "AllowedOrigins",
+      "ALLOWED_ORIGINS: comma-separated origins, e.g. https://www.example.com; empty = any origin"
+    ),
+    captchaProvider: new CfnParameter(stack, "CaptchaProvider", {
+      type: "String",
+      default: "friendlycaptcha-v2",
+      allowedValues: ["friendlycaptcha-v2", "friendlycaptcha-v1", "none"],
+      description: "CAPTCHA_PROVIDER"
+    }),
+    captchaVerifyUrl: optional(
+      stack,
+      "CaptchaVerifyUrl",
+      "CAPTCHA_VERIFY_URL: e.g. the EU endpoint https://eu.frcapi.com/api/v2/captcha/siteverify",
+      `^$|${URL}`
+    ),
+    subjectPrefix: new CfnParameter(stack, "SubjectPrefix", {
+      type: "String",
+      default: "[Contact] ",
+      description: "SUBJECT_PREFIX of every mail (empty = the application default)"
+    }),
+    smtpUrl: optional(
+      stack,
+      "SmtpUrl",
+      "SMTP_URL: smtps:// or smtp:// (STARTTLS); empty = SES SMTP in the stack's region",
+      "^$|^smtps?://\\S+$"
+    ),
+    smtpSecretName: new CfnParameter(stack, "SmtpSecretName", {
+      type: "String",
+      default: "smtp-ses-credentials",
+      allowedPattern: SECRET_NAME,
+      description: 'SMTP_SECRET_ID: name of the secret {"SMTP_USERNAME","SMTP_PASSWORD"}'
+    }),
+    captchaSecretName: new CfnParameter(stack, "CaptchaSecretName", {
+      type: "String",
+      default: "friendlycaptcha-data",
+      allowedPattern: SECRET_NAME,
+      description: "CAPTCHA_SECRET_ID: name of the secret with the FriendlyCaptcha keys"
+    }),
+    secretsKmsKeyArn: optional(
+      stack,
+      "SecretsKmsKeyArn",
+      "ARN of the customer-managed KMS key encrypting the secrets; empty = aws/secretsmanager",
+      "^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$"
+    ),
+    secretsTtlSeconds: optional(
+      stack,
+      "SecretsTtlSeconds",
+      "SECRETS_TTL_SECONDS: how long a warm function caches each secret (default 300)",
+      DIGITS
+    ),
+    maxBodyBytes: optional(stack, "MaxBodyBytes", "MAX_BODY_BYTES (default 65536)", DIGITS),
+    logLevel: new CfnParameter(stack, "LogLevel", {
+      type: "String",
+      default: "info",
+      allowedValues: ["debug", "info", "warn", "error"],
+      description: "LOG_LEVEL"
+    }),
+    logRetentionDays: new CfnParameter(stack, "LogRetentionDays", {
+      type: "Number",
+      // A string, like AllowedValues: CloudFormation compares them as strings.
+      default: "30",
+      allowedValues: RETENTION_DAYS.map(String),
+      description: "Days CloudWatch Logs keeps the function's logs"
+    }),
+    throttleRateLimit: new CfnParameter(stack, "ThrottleRateLimit", {
+      type: "Number",
+      default: 5,
+      minValue: 1,
+      description: "Steady-state requests per second the API accepts (then 429)"
+    }),
+    throttleBurstLimit: new CfnParameter(stack, "ThrottleBurstLimit", {
+      type: "Number",
+      default: 10,
+      minValue: 1,
+      description: "Requests the API accepts in a burst above the steady rate"
+    }),
+    alarmEmail: optional(stack, "AlarmEmail", "Address notified when an alarm fires", `^$|${EMAIL}`)
+  }
+
+  const hasKmsKey = new CfnCondition(stack, "HasSecretsKmsKey", {
+    expression: notEmpty(p.secretsKmsKeyArn)
+  })
+  const hasAlarmEmail = new CfnCondition(stack, "HasAlarmEmail", {
+    expression: notEmpty(p.alarmEmail)
+  })
+
+  // CDK's template check takes every parameter whose name says "Secret" for a password
+  // (W2509: no NoEcho). None is: they name secrets; secret values never are parameters.
+  Validations.of(stack).acknowledge({
+    id: "CloudFormation-Validate::W2509",
+    reason: "parameters name Secrets Manager secrets, they hold no secret value"
+  })
+
+  stack.templateOptions.metadata = {
+    "AWS::CloudFormation::Interface": {
+      ParameterGroups: [
+        group("Mail", [p.mailFrom, p.mailTo, p.subjectPrefix, p.smtpUrl]),
+        group("Pages and fallback", [
+          p.successUrl,
+          p.successUrlDe,
+          p.fallbackEmail,
+          p.fallbackPhone
+        ]),
+        group("Captcha", [p.captchaProvider, p.captchaVerifyUrl]),
+        group("Secrets", [
+          p.smtpSecretName,
+          p.captchaSecretName,
+          p.secretsKmsKeyArn,
+          p.secretsTtlSeconds
+        ]),
+        group("Requests", [
+          p.allowedOrigins,
+          p.maxBodyBytes,
+          p.throttleRateLimit,
+          p.throttleBurstLimit
+        ]),
+        group("Operations", [p.logLevel, p.logRetentionDays, p.alarmEmail])
+      ]
+    }
+  }
+
+  return { ...p, hasKmsKey, hasAlarmEmail }
+}
+
+export type Parameters = ReturnType<typeof declareParameters>
+
+const notEmpty = (parameter: CfnParameter) =>
+  Fn.conditionNot(Fn.conditionEquals(parameter.valueAsString, ""))
+
+const group = (label: string, parameters: CfnParameter[]) => ({
+  Label: { default: label },
+  Parameters: parameters.map((parameter) => parameter.logicalId)
+})
