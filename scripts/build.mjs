@@ -6,6 +6,7 @@ import { readdirSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import AdmZip from "adm-zip"
 import { build } from "esbuild"
+import { esbuildOptions } from "./esbuild-options.mjs"
 
 const root = new URL("..", import.meta.url).pathname
 const outDir = join(root, "dist/lambda")
@@ -24,7 +25,8 @@ const upToDate = () => {
     const sources = Math.max(
       newestMtime(join(root, "src")),
       statSync(join(root, "package-lock.json")).mtimeMs,
-      statSync(new URL(import.meta.url).pathname).mtimeMs
+      statSync(new URL(import.meta.url).pathname).mtimeMs,
+      statSync(new URL("./esbuild-options.mjs", import.meta.url).pathname).mtimeMs
     )
     return built > sources
   } catch {
@@ -37,23 +39,9 @@ if (process.argv.includes("--if-needed") && upToDate()) {
 }
 
 const result = await build({
+  ...esbuildOptions,
   entryPoints: [join(root, "src/lambda.ts")],
-  outfile: join(outDir, "index.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node22",
-  minify: true,
-  // The AWS SDK's CommonJS build does a dynamic require("node:https") that crashes in an
-  // ESM bundle; its ESM build (the "module" field) does not.
-  mainFields: ["module", "main"],
-  // nodemailer is CommonJS and requires Node built-ins; give the bundle a real `require`.
-  banner: {
-    js: 'import{createRequire as __cfbCreateRequire}from"node:module";const require=__cfbCreateRequire(import.meta.url);'
-  },
-  legalComments: "none",
-  metafile: true,
-  logLevel: "warning"
+  outfile: join(outDir, "index.mjs")
 })
 writeFileSync(join(outDir, "meta.json"), JSON.stringify(result.metafile))
 

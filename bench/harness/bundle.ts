@@ -1,0 +1,38 @@
+// The bundle figure: bytes, gzip bytes and the heaviest packages, from esbuild's metafile.
+import { readFileSync } from "node:fs"
+import { gzipSync } from "node:zlib"
+
+interface Metafile {
+  outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>
+}
+export interface BundleFigure {
+  readonly bytes: number
+  readonly gzipBytes: number
+  readonly topPackages: readonly { readonly name: string; readonly bytes: number }[]
+}
+
+const packageOf = (input: string) => {
+  const parts = input.split("node_modules/")
+  if (parts.length < 2) return "(own code)"
+  const path = parts[parts.length - 1] ?? ""
+  const [scope = "", name = ""] = path.split("/")
+  return scope.startsWith("@") ? `${scope}/${name}` : scope
+}
+
+export const analyzeBundle = (bundlePath: string, metaPath: string): BundleFigure => {
+  const code = readFileSync(bundlePath)
+  const meta = JSON.parse(readFileSync(metaPath, "utf8")) as Metafile
+  const byPackage = new Map<string, number>()
+  for (const [outPath, output] of Object.entries(meta.outputs)) {
+    if (!outPath.endsWith(".mjs") && !outPath.endsWith(".js")) continue
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input)
+      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput)
+    }
+  }
+  const topPackages = [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([name, bytes]) => ({ name, bytes }))
+  return { bytes: code.length, gzipBytes: gzipSync(code).length, topPackages }
+}

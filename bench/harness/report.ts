@@ -1,0 +1,126 @@
+// Samples per variant and metric, and what becomes of them: the printed tables and the
+// figures of bench/results.json (medians with min–max spread, ratios of ours to each
+// baseline).
+import type { BundleFigure } from "./bundle.js"
+import { cell, ratio, ratioCell, type Summary, summarize, table } from "./stats.js"
+
+/** variant -> metric -> one value per round */
+export type Samples = Map<string, Map<string, number[]>>
+/** "figure/variant" -> why that variant has no figures */
+export type Failures = Map<string, string>
+export interface Metric {
+  readonly key: string
+  readonly label: string
+}
+
+export const record = (samples: Samples, variant: string, values: Record<string, number>) => {
+  const byMetric = samples.get(variant) ?? new Map<string, number[]>()
+  samples.set(variant, byMetric)
+  for (const [metric, value] of Object.entries(values)) {
+    const list = byMetric.get(metric) ?? []
+    list.push(value)
+    byMetric.set(metric, list)
+  }
+}
+
+const failuresOf = (failures: Failures, figure: string, variants: readonly string[]) =>
+  Object.fromEntries(
+    variants.flatMap((v) => {
+      const why = failures.get(`${figure}/${v}`)
+      return why ? [[v, why]] : []
+    })
+  )
+const failureLines = (failed: Record<string, string>) =>
+  Object.entries(failed).map(([v, why]) => `\n  ${v}: FAILED: ${why.split("\n")[0]}`)
+
+export interface Report {
+  readonly text: string
+  readonly json: Record<string, unknown>
+}
+
+export const figureReport = (
+  title: string,
+  figure: string,
+  samples: Samples,
+  metrics: readonly Metric[],
+  variants: readonly string[],
+  failures: Failures
+): Report => {
+  const medians: Record<string, Record<string, Summary | undefined>> = {}
+  for (const v of variants)
+    medians[v] = Object.fromEntries(
+      metrics.map((m) => [m.key, summarize(samples.get(v)?.get(m.key) ?? [])])
+    )
+  const baselines = variants.filter((v) => v !== "ours")
+  const ratios: Record<string, Record<string, number | undefined>> = {}
+  for (const b of baselines)
+    ratios[`ours/${b}`] = Object.fromEntries(
+      metrics.map((m) => [m.key, ratio(medians.ours?.[m.key], medians[b]?.[m.key])])
+    )
+  const rows = metrics.map((m) => [
+    m.label,
+    ...variants.map((v) => cell(medians[v]?.[m.key])),
+    ...baselines.map((b) => ratioCell(ratios[`ours/${b}`]?.[m.key]))
+  ])
+  const header = ["", ...variants, ...baselines.map((b) => `ours/${b}`)]
+  const failed = failuresOf(failures, figure, variants)
+  return {
+    text: `## ${title}\n${table(header, rows)}${failureLines(failed).join("")}`,
+    json: { medians, ratios, failures: failed }
+  }
+}
+
+export interface SecretsFigure {
+  readonly calls: number
+  readonly mails: number
+  readonly totalMs: number
+  readonly maxRssMb: number
+}
+export const secretsReport = (
+  submissions: number,
+  results: Record<string, SecretsFigure>,
+  failures: Failures
+): Report => {
+  const rows = Object.entries(results).map(([v, s]) => [
+    v,
+    String(s.calls),
+    s.calls === 2 ? "yes" : "NO",
+    String(s.mails),
+    s.totalMs.toFixed(0),
+    s.maxRssMb.toFixed(1)
+  ])
+  const failed = failuresOf(failures, "secrets", ["ours", "plain"])
+  const header = ["", "GetSecretValue calls", "= 2", "mails sent", "total ms", "peak RSS MiB"]
+  return {
+    text: `## secrets (${submissions} submissions, 10 at a time, within the TTL)\n${table(header, rows)}${failureLines(failed).join("")}`,
+    json: { submissions, expectedCalls: 2, variants: results, failures: failed }
+  }
+}
+
+export const bundleReport = (bundles: Record<string, BundleFigure>): Report => {
+  const names = Object.keys(bundles)
+  const kib = (b: number | undefined) => (b === undefined ? "-" : `${(b / 1024).toFixed(1)} KiB`)
+  const ours = bundles.ours
+  const plain = bundles.plain
+  const rows = [
+    ["bytes", ...names.map((n) => kib(bundles[n]?.bytes))],
+    ["gzip bytes", ...names.map((n) => kib(bundles[n]?.gzipBytes))]
+  ]
+  const tops = names.map(
+    (n) =>
+      `\n  ${n} top packages: ${(bundles[n]?.topPackages ?? []).map((p) => `${p.name} ${kib(p.bytes)}`).join(", ")}`
+  )
+  const ratios =
+    ours && plain
+      ? {
+          "ours/plain": {
+            bytes: ours.bytes / plain.bytes,
+            gzipBytes: ours.gzipBytes / plain.gzipBytes
+          }
+        }
+      : {}
+  return {
+    text: `## bundle\n${table(["", ...names], rows)}${tops.join("")}`,
+    json: { variants: bundles, ratios }
+  }
+}

@@ -1,0 +1,20 @@
+// The esbuild options of the Lambda artifact, shared by scripts/build.mjs and the
+// benchmark's baseline build (bench/build.mjs), so both are bundled with the same flags.
+// Callers add `entryPoints` and `outfile`.
+export const esbuildOptions = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node22",
+  minify: true,
+  // The AWS SDK's CommonJS build does a dynamic require("node:https") that crashes in an
+  // ESM bundle; its ESM build (the "module" field) does not.
+  mainFields: ["module", "main"],
+  // nodemailer is CommonJS and requires Node built-ins; give the bundle a real `require`.
+  banner: {
+    js: 'import{createRequire as __cfbCreateRequire}from"node:module";const require=__cfbCreateRequire(import.meta.url);'
+  },
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning"
+}
