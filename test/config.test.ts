@@ -1,0 +1,128 @@
+/**
+ * The configuration of SPEC section 6: defaults, every problem listed at once, never a value.
+ */
+import { Effect, Either, LogLevel } from "effect"
+import { describe, expect, it } from "vitest"
+import { readConfig } from "../src/config"
+import { baseEnv } from "./support/doubles"
+
+const read = (env: Record<string, string | undefined>) =>
+  Effect.runSync(Effect.either(readConfig(env)))
+const problems = (env: Record<string, string | undefined>) =>
+  Either.match(read(env), { onLeft: (e) => e.problems, onRight: () => [] })
+
+describe("readConfig", () => {
+  it("defaults of SPEC sections 4 to 6", () => {
+    const config = Either.getOrThrow(read(baseEnv))
+    expect(config.mailFrom).toEqual({ name: "Web contact form", address: "noreply@example.com" })
+    expect(config.mailTo).toEqual([{ name: "Site Owner", address: "owner@example.com" }])
+    expect(config.subjectPrefix).toBe("[Contact] ")
+    expect(config.maxBodyBytes).toBe(65_536)
+    expect(config.logLevel).toBe(LogLevel.Info)
+    expect(config.allowedOrigins).toBeUndefined()
+    expect(config.captcha).toEqual({
+      provider: "friendlycaptcha-v2",
+      verifyUrl: "https://global.frcapi.com/api/v2/captcha/siteverify",
+      timeoutMs: 4_000,
+      secretId: "friendlycaptcha-data"
+    })
+    expect(config.secrets).toEqual({ region: "eu-west-1", ttlSeconds: 300, timeoutMs: 3_000 })
+    expect(config.smtp).toMatchObject({
+      host: "email-smtp.eu-west-1.amazonaws.com",
+      port: 465,
+      implicitTls: true,
+      allowInsecure: false,
+      secretId: "smtp-ses-credentials",
+      timeoutMs: 10_000
+    })
+    expect(config.successUrl).toEqual({
+      default: "https://www.example.com/thanks",
+      byLanguage: { de: "https://www.example.com/de/danke" }
+    })
+  })
+
+  it("v1 default URL; smtp:// is STARTTLS on 587; several recipients", () => {
+    const config = Either.getOrThrow(
+      read({
+        ...baseEnv,
+        CAPTCHA_PROVIDER: "friendlycaptcha-v1",
+        SMTP_URL: "smtp://relay.example.com",
+        MAIL_TO: "a@example.com, B <b@example.com>"
+      })
+    )
+    expect(config.captcha.verifyUrl).toBe("https://api.friendlycaptcha.com/api/v1/siteverify")
+    expect(config.smtp).toMatchObject({ host: "relay.example.com", port: 587, implicitTls: false })
+    expect(config.mailTo.map((m) => m.address)).toEqual(["a@example.com", "b@example.com"])
+  })
+
+  it("an empty variable counts as unset, except SMTP_SECRET_ID where empty means no SMTP auth", () => {
+    const config = Either.getOrThrow(
+      read({ ...baseEnv, FALLBACK_PHONE: "", ALLOWED_ORIGINS: "", SMTP_SECRET_ID: "" })
+    )
+    expect(config.fallback.phone).toBeUndefined()
+    expect(config.allowedOrigins).toBeUndefined()
+    expect(config.smtp.secretId).toBeUndefined()
+  })
+
+  it("every problem in one message, one line per variable, never the value", () => {
+    const env = {
+      MAIL_TO: "not-an-address-secretvalue",
+      SUCCESS_URL: "javascript:alert(1)",
+      MAX_BODY_BYTES: "lots",
+      CAPTCHA_PROVIDER: "recaptcha",
+      SMTP_URL: "smtp://user:hunter2@relay.example.com",
+      LOG_LEVEL: "loud",
+      ALLOWED_ORIGINS: "https://ok.example, not an origin"
+    }
+    const result = read(env)
+    expect(Either.isLeft(result)).toBe(true)
+    const message = Either.match(result, { onLeft: (e) => e.message, onRight: () => "" })
+    expect(message.split("\n")[0]).toBe("Invalid configuration:")
+    for (const name of [
+      "MAIL_FROM",
+      "MAIL_TO",
+      "SUCCESS_URL",
+      "FALLBACK_EMAIL",
+      "AWS_REGION",
+      "MAX_BODY_BYTES",
+      "CAPTCHA_PROVIDER",
+      "SMTP_URL",
+      "LOG_LEVEL",
+      "ALLOWED_ORIGINS"
+    ]) {
+      expect(message).toMatch(new RegExp(`^- ${name}: `, "m"))
+    }
+    for (const value of Object.values(env)) expect(message).not.toContain(value)
+    expect(message).not.toContain("hunter2")
+  })
+
+  it("SMTP_ALLOW_INSECURE only to loopback, only without credentials", () => {
+    expect(
+      problems({
+        ...baseEnv,
+        SMTP_URL: "smtp://127.0.0.1:2525",
+        SMTP_ALLOW_INSECURE: "true",
+        SMTP_SECRET_ID: ""
+      })
+    ).toEqual([])
+    expect(
+      problems({
+        ...baseEnv,
+        SMTP_URL: "smtp://relay.example.com",
+        SMTP_ALLOW_INSECURE: "true",
+        SMTP_SECRET_ID: ""
+      })
+    ).toEqual(["SMTP_ALLOW_INSECURE: only allowed with an smtp:// URL to a loopback host"])
+    expect(
+      problems({ ...baseEnv, SMTP_URL: "smtp://localhost:25", SMTP_ALLOW_INSECURE: "true" })
+    ).toEqual([
+      "SMTP_ALLOW_INSECURE: only allowed with SMTP_SECRET_ID empty (credentials never travel unencrypted)"
+    ])
+  })
+
+  it("SMTP_TLS_CA_FILE must be readable", () => {
+    expect(problems({ ...baseEnv, SMTP_TLS_CA_FILE: "/nonexistent/ca.pem" })).toEqual([
+      "SMTP_TLS_CA_FILE: cannot read this file"
+    ])
+  })
+})

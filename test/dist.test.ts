@@ -1,0 +1,87 @@
+/**
+ * The artifact itself: dist/lambda/index.mjs (built by `pretest`) imported in a fresh Node
+ * process with its own environment, answering real-shaped events; and its cold start
+ * failing on bad configuration with every problem listed.
+ */
+import AdmZip from "adm-zip"
+import { describe, expect, it } from "vitest"
+import { bundlePath, invokeBundle } from "./support/bundle"
+import { baseEnv } from "./support/doubles"
+import { formBody, httpApiEvent, json, restApiEvent, urlencoded } from "./support/events"
+
+const env = {
+  ...baseEnv,
+  CAPTCHA_PROVIDER: "none",
+  // Nothing is delivered in this test: no SMTP and no AWS are reached.
+  SMTP_URL: "smtp://127.0.0.1:9",
+  SMTP_ALLOW_INSECURE: "true",
+  SMTP_SECRET_ID: "",
+  MAIL_TIMEOUT_MS: "2000"
+}
+
+describe("the built bundle", () => {
+  it("answers HTTP API and REST events in a fresh process", async () => {
+    const run = await invokeBundle(env, [
+      httpApiEvent({ body: JSON.stringify({ email: "bad" }), headers: json }),
+      httpApiEvent({
+        body: formBody({ email: "a@b.org", body: "hi", _gotcha: "bot" }),
+        base64: true,
+        headers: urlencoded
+      }),
+      restApiEvent({ method: "GET" }),
+      httpApiEvent({
+        body: formBody({ email: "a@b.org", body: "<b>kept</b>" }),
+        base64: true,
+        headers: urlencoded
+      })
+    ])
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const [invalid, honeypot, get, undeliverable] = run.results
+    expect(invalid?.statusCode).toBe(400)
+    expect(JSON.parse(invalid?.body ?? "{}")).toMatchObject({ ok: false, error: "invalid_form" })
+    expect(honeypot).toMatchObject({
+      statusCode: 303,
+      headers: { location: "https://www.example.com/thanks" }
+    })
+    expect(get).toMatchObject({ statusCode: 405, headers: { allow: "POST, OPTIONS" } })
+    expect(undeliverable?.statusCode).toBe(500)
+    expect(undeliverable?.body).toContain("&#60;b&#62;kept&#60;/b&#62;")
+    expect(run.logs.map((l) => l.outcome)).toEqual(
+      ["invalid_form", "honeypot", undefined, "delivery_failed"].filter((o) => o !== undefined)
+    )
+    expect(
+      run.logs.every(
+        (l) => typeof l.requestId === "string" && String(l.requestId).startsWith("test-")
+      )
+    ).toBe(true)
+  })
+
+  it("bad configuration fails the cold start with one message listing every bad variable", async () => {
+    const run = await invokeBundle(
+      { MAIL_FROM: "nobody", MAX_BODY_BYTES: "-1", SMTP_URL: "http://x" },
+      []
+    )
+    expect(run.code).not.toBe(0)
+    const message = run.stderr.slice(run.stderr.indexOf("Invalid configuration:"))
+    for (const name of [
+      "MAIL_FROM",
+      "MAIL_TO",
+      "SUCCESS_URL",
+      "FALLBACK_EMAIL",
+      "AWS_REGION",
+      "MAX_BODY_BYTES",
+      "SMTP_URL"
+    ]) {
+      expect(message).toMatch(new RegExp(`^- ${name}: `, "m"))
+    }
+    expect(message).not.toContain("nobody")
+  })
+
+  it("dist/lambda.zip holds index.mjs, the same bytes as the bundle", async () => {
+    const { readFileSync } = await import("node:fs")
+    const zip = new AdmZip(bundlePath.replace(/lambda\/index\.mjs$/, "lambda.zip"))
+    expect(zip.getEntries().map((e) => e.entryName)).toEqual(["index.mjs"])
+    expect(zip.getEntry("index.mjs")?.getData().equals(readFileSync(bundlePath))).toBe(true)
+  })
+})

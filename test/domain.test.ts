@@ -1,0 +1,161 @@
+/**
+ * The form contract of SPEC section 2, field by field.
+ */
+import { Either } from "effect"
+import { describe, expect, it } from "vitest"
+import { decodeForm, type FieldIssue, type Fields, isHoneypot } from "../src/domain"
+
+const base: Fields = [
+  ["email", "anna@example.org"],
+  ["body", "Hello"]
+]
+const decode = (fields: Fields, captchaField: string | undefined = "frc-captcha-response") =>
+  decodeForm(fields, { captchaField, language: "en" })
+const issuesOf = (fields: Fields): ReadonlyArray<FieldIssue> =>
+  Either.match(decode(fields), { onLeft: (e) => e.issues, onRight: () => [] })
+
+describe("decodeForm", () => {
+  it("accepts names with commas, quotes and non-ASCII; empty optional fields are absent", () => {
+    const form = Either.getOrThrow(
+      decode([...base, ["name", 'Müller, Anna "Annie" 李'], ["subject", ""], ["phone", ""]])
+    )
+    expect(form.name).toBe('Müller, Anna "Annie" 李')
+    expect(form.subject).toBeUndefined()
+    expect(form.extras).toEqual([])
+  })
+
+  it("emails follow the HTML type=email rule, ASCII, at most 254 characters", () => {
+    for (const ok of ["a@b", "first.last+tag@sub.example.co.uk", "o'brien@example.ie"]) {
+      expect(
+        issuesOf([
+          ["email", ok],
+          ["body", "x"]
+        ])
+      ).toEqual([])
+    }
+    for (const bad of ["a@", "@b", "a b@c.d", "anna@exämple.de", "a@b..c", "a@-b.c", "<a@b.c>"]) {
+      expect(
+        issuesOf([
+          ["email", bad],
+          ["body", "x"]
+        ])
+      ).toEqual([{ field: "email", code: "invalid_email" }])
+    }
+    const long = `${"a".repeat(64)}@${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.${"e".repeat(10)}.com`
+    expect(long.length).toBeGreaterThan(254)
+    expect(
+      issuesOf([
+        ["email", long],
+        ["body", "x"]
+      ])
+    ).toEqual([{ field: "email", code: "too_long", max: 254 }])
+  })
+
+  it("lengths count code points, not UTF-16 units", () => {
+    const emoji = "😀".repeat(200)
+    expect(emoji.length).toBe(400)
+    expect(issuesOf([...base, ["subject", emoji]])).toEqual([])
+    expect(issuesOf([...base, ["subject", `${emoji}x`]])).toEqual([
+      { field: "subject", code: "too_long", max: 200 }
+    ])
+    expect(
+      issuesOf([
+        ["email", "a@b.c"],
+        ["body", "x".repeat(10_001)]
+      ])
+    ).toEqual([{ field: "body", code: "too_long", max: 10_000 }])
+  })
+
+  it("one-line fields refuse CR, LF and every control character; the message keeps TAB, CR, LF", () => {
+    for (const c of ["\r", "\n", "\u0000", "\u0007", "\u007f", "\u0085", "\t"]) {
+      expect(issuesOf([...base, ["name", `a${c}b`]])).toEqual([
+        { field: "name", code: "not_one_line" }
+      ])
+    }
+    expect(
+      issuesOf([
+        ["email", "a@b.c"],
+        ["body", "a\tb\r\nc\nd"]
+      ])
+    ).toEqual([])
+    expect(
+      issuesOf([
+        ["email", "a@b.c"],
+        ["body", "a\u0000b"]
+      ])
+    ).toEqual([{ field: "body", code: "control_characters" }])
+  })
+
+  it("body wins over its alias message; the alias is named when it is the one sent", () => {
+    const form = Either.getOrThrow(
+      decode([
+        ["email", "a@b.c"],
+        ["message", "from alias"],
+        ["body", "from body"]
+      ])
+    )
+    expect(form.body).toBe("from body")
+    expect(
+      issuesOf([
+        ["email", "a@b.c"],
+        ["message", "   "]
+      ])
+    ).toEqual([{ field: "message", code: "blank" }])
+    expect(issuesOf([["email", "a@b.c"]])).toEqual([{ field: "message", code: "required" }])
+  })
+
+  it("extra fields: submission order, empty skipped, repeated joined, at most 20, each at most 2,000", () => {
+    const form = Either.getOrThrow(decode([...base, ["b", "2"], ["a", "1"], ["b", "3"], ["c", ""]]))
+    expect(form.extras).toEqual([
+      ["b", "2, 3"],
+      ["a", "1"]
+    ])
+    const many: Fields = Array.from({ length: 21 }, (_, i) => [`f${i}`, "x"] as const)
+    expect(issuesOf([...base, ...many])).toEqual([
+      { field: "_body", code: "too_many_fields", max: 20 }
+    ])
+    expect(issuesOf([...base, ["notes", "x".repeat(2_001)]])).toEqual([
+      { field: "notes", code: "too_long", max: 2_000 }
+    ])
+    expect(issuesOf([...base, ["bad\nname", "x"]])).toEqual([
+      { field: "_body", code: "bad_field_name" }
+    ])
+  })
+
+  it("a known field sent twice is a 400, reported once", () => {
+    expect(issuesOf([...base, ["email", "b@c.d"], ["email", "e@f.g"]])).toEqual([
+      { field: "email", code: "duplicate" }
+    ])
+  })
+
+  it("only the configured provider's token field counts", () => {
+    const fields: Fields = [
+      ...base,
+      ["frc-captcha-solution", "v1-token"],
+      ["frc-captcha-response", "v2-token"]
+    ]
+    expect(Either.getOrThrow(decode(fields)).captchaToken).toBe("v2-token")
+    expect(Either.getOrThrow(decode(fields, "frc-captcha-solution")).captchaToken).toBe("v1-token")
+    expect(
+      Either.getOrThrow(decodeForm(fields, { captchaField: undefined, language: "en" }))
+        .captchaToken
+    ).toBeUndefined()
+    expect(Either.getOrThrow(decode(fields)).extras).toEqual([])
+  })
+
+  it("every problem is listed at once", () => {
+    expect(
+      issuesOf([
+        ["email", "nope"],
+        ["subject", "a\nb"]
+      ])
+        .map((i) => i.field)
+        .sort()
+    ).toEqual(["email", "message", "subject"])
+  })
+
+  it("honeypot: non-empty _gotcha only", () => {
+    expect(isHoneypot([["_gotcha", ""]])).toBe(false)
+    expect(isHoneypot([["_gotcha", "x"]])).toBe(true)
+  })
+})

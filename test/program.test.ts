@@ -1,0 +1,186 @@
+/**
+ * The flow of src/program.ts with layer-swapped doubles: the order of the checks, the
+ * MAIL_TIMEOUT_MS bound, and the single refresh of a rotated SMTP secret.
+ */
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
+import { AppConfigTag } from "../src/config"
+import { CaptchaRejected, FormInvalid, MailAuthRejected, MailUnavailable } from "../src/domain"
+import { submit } from "../src/program"
+import { CaptchaService } from "../src/services/captcha"
+import { MailService } from "../src/services/mail"
+import { SecretsService } from "../src/services/secrets"
+import {
+  CaptchaRejecting,
+  CaptchaVerifying,
+  MailScripted,
+  mailLog,
+  SecretsFixed,
+  SecretsRotated,
+  testConfig
+} from "./support/doubles"
+
+const fields = [
+  ["email", "anna@example.org"],
+  ["body", "Hello"],
+  ["frc-captcha-response", "tok"]
+] as const
+
+const config = Layer.succeed(AppConfigTag, testConfig())
+
+/** Services that must not be reached: any call is a defect the test sees. */
+const Untouchable = Layer.mergeAll(
+  Layer.succeed(
+    CaptchaService,
+    CaptchaService.of({
+      tokenField: "frc-captcha-response",
+      verify: () => Effect.die("captcha reached")
+    })
+  ),
+  Layer.succeed(
+    SecretsService,
+    SecretsService.of({
+      smtp: () => Effect.die("secrets reached"),
+      captcha: Effect.die("secrets reached")
+    })
+  ),
+  Layer.succeed(MailService, MailService.of({ send: () => Effect.die("mail reached") }))
+)
+
+describe("the order of the checks", () => {
+  layer(Layer.merge(Untouchable, config))((it) => {
+    it.effect("honeypot answers before validation, and touches nothing", () =>
+      Effect.gen(function* () {
+        const outcome = yield* submit({
+          fields: [
+            ["_gotcha", "bot"],
+            ["email", "broken"]
+          ],
+          language: "en"
+        })
+        expect(outcome).toEqual({ _tag: "Honeypot" })
+      })
+    )
+
+    it.effect("an invalid form never reaches the captcha, the secrets or the mail", () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(submit({ fields: [["email", "broken"]], language: "en" }))
+        expect(error).toBeInstanceOf(FormInvalid)
+      })
+    )
+  })
+
+  it.effect("a rejected captcha never reaches the secrets or the mail", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(submit({ fields, language: "en" }))
+      expect(error).toEqual(new CaptchaRejected({ reason: "response_invalid" }))
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          CaptchaRejecting,
+          Layer.succeed(
+            SecretsService,
+            SecretsService.of({
+              smtp: () => Effect.die("secrets reached"),
+              captcha: Effect.die("x")
+            })
+          ),
+          Layer.succeed(MailService, MailService.of({ send: () => Effect.die("mail reached") })),
+          config
+        )
+      )
+    )
+  )
+})
+
+describe("delivery", () => {
+  it.effect(
+    "MAIL_TIMEOUT_MS bounds the whole delivery: a hanging relay fails at exactly the deadline",
+    () =>
+      Effect.gen(function* () {
+        const fiber = yield* Effect.fork(submit({ fields, language: "en" }))
+        yield* TestClock.adjust(Duration.millis(9_999))
+        expect(fiber.unsafePoll()).toBeNull()
+        yield* TestClock.adjust(Duration.millis(1))
+        const exit = yield* Fiber.await(fiber)
+        expect(exit._tag).toBe("Failure")
+        expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
+          new MailUnavailable({ reason: "timeout" })
+        )
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            CaptchaVerifying(),
+            SecretsFixed,
+            Layer.succeed(MailService, MailService.of({ send: () => Effect.never })),
+            config
+          )
+        )
+      )
+  )
+
+  it.effect("535 refreshes the SMTP secret once; a second 535 is a delivery failure", () => {
+    const log = mailLog()
+    return Effect.gen(function* () {
+      const error = yield* Effect.flip(submit({ fields, language: "en" }))
+      expect(error).toEqual(new MailAuthRejected({ code: 535 }))
+      expect(log.attempts.map((a) => a.password)).toEqual(["smtp-pass-1", "smtp-pass-2"])
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          CaptchaVerifying(),
+          SecretsRotated,
+          MailScripted(log, [], { acceptPassword: "never" }),
+          config
+        )
+      )
+    )
+  })
+
+  it.effect(
+    "transient replies are retried with backoff, at most twice, then MailUnavailable",
+    () => {
+      const log = mailLog()
+      return Effect.gen(function* () {
+        const fiber = yield* Effect.fork(submit({ fields, language: "en" }))
+        yield* TestClock.adjust(Duration.seconds(5))
+        expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
+          new MailUnavailable({ reason: "smtp_454" })
+        )
+        expect(log.attempts).toHaveLength(3)
+        expect(log.sent).toHaveLength(0)
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            CaptchaVerifying(),
+            SecretsFixed,
+            MailScripted(log, [
+              { responseCode: 454 },
+              { responseCode: 454 },
+              { responseCode: 454 }
+            ]),
+            config
+          )
+        )
+      )
+    }
+  )
+
+  it.effect("a permanent 5xx is not retried", () => {
+    const log = mailLog()
+    return Effect.gen(function* () {
+      const error = yield* Effect.flip(submit({ fields, language: "en" }))
+      expect(error._tag).toBe("MailRejected")
+      expect(log.attempts).toHaveLength(1)
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          CaptchaVerifying(),
+          SecretsFixed,
+          MailScripted(log, [{ responseCode: 554 }]),
+          config
+        )
+      )
+    )
+  })
+})
