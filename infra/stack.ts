@@ -57,7 +57,7 @@ const API_GATEWAY_INTEGRATION_LIMIT_MS = 29_000
 // = one vCPU) and two phases are CPU-bound: the cold start, which Lambda bills since
 // August 2025 (importing the 1.2 MB bundle takes ~200 ms on a full core, so ~0.6 s at
 // 512 MB and over 2 s at 128 MB), and the TLS handshakes to the captcha API, Secrets
-// Manager and SMTP. A visitor waits for both; the cost difference is cents (DEPLOY.md).
+// Manager and SMTP. A visitor waits for both; the cost difference is cents (README, "What it costs").
 const MEMORY_MB = 512
 
 export class ContactFormStack extends Stack {
