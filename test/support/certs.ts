@@ -57,6 +57,8 @@ const create = async (): Promise<TestCertificate> => {
         name: "subjectAltName",
         altNames: [
           { type: 2, value: "localhost" },
+          // The LocalStack suite's Lambda reaches this machine's peers by this name.
+          { type: 2, value: "host.docker.internal" },
           { type: 7, ip: "127.0.0.1" }
         ]
       }
