@@ -10,10 +10,7 @@ export const esbuildOptions = {
   // The AWS SDK's CommonJS build does a dynamic require("node:https") that crashes in an
   // ESM bundle; its ESM build (the "module" field) does not.
   mainFields: ["module", "main"],
-  // nodemailer is CommonJS and requires Node built-ins; give the bundle a real `require`.
-  banner: {
-    js: 'import{createRequire as __cfbCreateRequire}from"node:module";const require=__cfbCreateRequire(import.meta.url);'
-  },
+  // No `require` shim: nodemailer 10 ships ESM, and nothing bundled requires at run time.
   legalComments: "none",
   metafile: true,
   logLevel: "warning"

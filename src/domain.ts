@@ -2,7 +2,10 @@
  * The form contract of SPEC section 2: what a submission is, how its fields are read and
  * checked, and the typed errors the flow can end with.
  */
-import { Data, Either, ParseResult, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 // ---------------------------------------------------------------------------------------
 // Languages: the list lives with the strings (src/pages/strings.ts) so that adding a

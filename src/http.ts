@@ -3,8 +3,16 @@
  * headers, and THE table from typed errors to answers (SPEC section 3). Both adapters
  * (src/lambda.ts, src/server.ts) serve `contactApp`.
  */
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Context, Data, Effect, Either, Match, Option, type Scope } from "effect"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Match from "effect/Match"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import { type AppConfig, AppConfigTag } from "./config"
 import { type FieldIssue, type Fields, type FlowError, languageField, type Outcome } from "./domain"
 import { type ErrorKind, errorPage, issueText, mailtoLink } from "./pages/render"

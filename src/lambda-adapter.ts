@@ -2,8 +2,10 @@
  * API Gateway (HTTP API 2.0, REST API 1.0) and Function URL events in, results out: a thin
  * adapter around `HttpApp.toWebHandlerRuntime`, over a runtime built once per process.
  */
-import { HttpApp } from "@effect/platform"
-import { Context, type Layer, ManagedRuntime } from "effect"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as Context from "effect/Context"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import { type AppServices, contactApp, EdgeContext } from "./http"
 
 /** The fields this adapter reads, common to the three event shapes. */

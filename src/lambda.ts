@@ -3,7 +3,8 @@
  * eagerly at import, so a bad deployment fails its cold start with every problem listed;
  * the runtime is built once and reused by every invocation.
  */
-import { Effect, Either } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { readConfig } from "./config"
 import { makeLambdaHandler } from "./lambda-adapter"
 import { productionLayer } from "./layers"

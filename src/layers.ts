@@ -2,8 +2,8 @@
  * The production wiring: each service's live layer over one configuration, built once per
  * process by the adapter's runtime. Tests swap any of these for the doubles in test/support/.
  */
-import { FetchHttpClient } from "@effect/platform"
-import { Layer } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Layer from "effect/Layer"
 import { type AppConfig, AppConfigTag } from "./config"
 import { JsonLogs, type LogSink, stdoutSink } from "./logging"
 import { CaptchaLive } from "./services/captcha"

@@ -2,7 +2,9 @@
  * JSON-lines logs (SPEC section 6): `level`, `msg`, and the annotations the edge adds
  * (`requestId`, `outcome`, `reason`). The visitor's text and secrets are never annotated.
  */
-import { Layer, Logger, type LogLevel } from "effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import type * as LogLevel from "effect/LogLevel"
 
 const levelName = (level: LogLevel.LogLevel): string => {
   switch (level._tag) {

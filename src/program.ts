@@ -3,7 +3,8 @@
  * secrets → mail. No HTTP, no AWS events, no process.env: the edges (src/http.ts and the
  * adapters) turn requests into a Submission and the outcome or typed error into answers.
  */
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { type AppConfig, AppConfigTag } from "./config"
 import {
   type CaptchaVerdict,

@@ -2,8 +2,12 @@
  * Reading a request at the edge: content negotiation (SPEC section 3) and the three body
  * formats (SPEC section 2). Pure functions and one Effect for multipart; no responses here.
  */
-import { Multipart } from "@effect/platform"
-import { Chunk, Data, Effect, Either, Stream } from "effect"
+import * as Multipart from "@effect/platform/Multipart"
+import * as Chunk from "effect/Chunk"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 import type { FieldIssue, Fields } from "./domain"
 
 export type Headers = Readonly<Record<string, string | undefined>>

@@ -3,8 +3,17 @@
  * of SPEC section 4. Outages fail open (the mail is sent, marked unverified); an answer
  * that says our own key or sitekey is wrong is a delivery failure, never a visitor's fault.
  */
-import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Context, Data, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { AppConfigTag } from "../config"
 import {
   CaptchaMisconfigured,

@@ -3,9 +3,15 @@
  * TLS rules, per-step timeouts and transient retries of SPEC section 5. The overall
  * MAIL_TIMEOUT_MS deadline and the 535 secret refresh are the flow's (src/program.ts).
  */
-import { Context, Data, Duration, Effect, Layer, Redacted, Schedule } from "effect"
-import nodemailer from "nodemailer"
-import type Mail from "nodemailer/lib/mailer"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import Mail from "nodemailer/lib/mailer"
+import SMTPTransport from "nodemailer/lib/smtp-transport"
 import { AppConfigTag, type Mailbox } from "../config"
 import { MailAuthRejected, MailRejected, MailUnavailable } from "../domain"
 import type { SmtpCredentials } from "./secrets"
@@ -118,8 +124,8 @@ export const SmtpMail = Layer.scoped(
     // so that a hung step still leaves time for a retry.
     const stepMs = Math.max(1_000, Math.floor(smtp.timeoutMs / 4))
     const transporter = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        nodemailer.createTransport({
+      Effect.sync(() => {
+        const options: SMTPTransport.Options = {
           host: smtp.host,
           port: smtp.port,
           secure: smtp.implicitTls,
@@ -138,8 +144,11 @@ export const SmtpMail = Layer.scoped(
           pool: false,
           disableFileAccess: true,
           disableUrlAccess: true
-        })
-      ),
+        }
+        // What nodemailer.createTransport does for a non-pooled SMTP transport, without
+        // importing (and bundling) every other transport nodemailer offers.
+        return new Mail(new SMTPTransport(options), options)
+      }),
       (t) => Effect.sync(() => t.close())
     )
     return mailServiceFor(transporter)

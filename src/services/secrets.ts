@@ -5,7 +5,14 @@
  * SECRETS_TIMEOUT_MS.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager"
-import { Cache, Context, Duration, Effect, Exit, Layer, type Redacted, Schema } from "effect"
+import * as Cache from "effect/Cache"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { AppConfigTag } from "../config"
 import { type SecretName, type SecretProblem, SecretUnavailable } from "../domain"
 
