@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs"
 import { isIP } from "node:net"
+import { resolve } from "node:path"
 import {
   Config,
   ConfigError,
@@ -17,7 +18,7 @@ import {
   Redacted
 } from "effect"
 import addressparser from "nodemailer/lib/addressparser"
-import { languages } from "./pages/strings"
+import { defaultLanguage, languages } from "./pages/strings"
 
 export type CaptchaProvider = "friendlycaptcha-v2" | "friendlycaptcha-v1" | "none"
 
@@ -341,3 +342,88 @@ export const readConfig = (
       problems.length === 0 ? Effect.succeed(config) : Effect.fail(new ConfigInvalid({ problems }))
     )
   )
+
+// =======================================================================================
+// The Node server only (src/server.ts): its mode, its own settings and the local
+// configuration of embedded mode. The Lambda handler never reads any of this.
+
+/** SPEC section 1: any of these set (non-empty) means production mode. */
+export const productionVariables = [
+  "MAIL_FROM",
+  "MAIL_TO",
+  "SMTP_URL",
+  "SUCCESS_URL",
+  "FALLBACK_EMAIL"
+] as const
+
+export type ServerMode = "embedded" | "production"
+
+export const serverMode = (env: Readonly<Record<string, string | undefined>>): ServerMode =>
+  productionVariables.some((name) => (env[name] ?? "") !== "") ? "production" : "embedded"
+
+export interface ServerSettings {
+  /** 0: any free port (tests). */
+  readonly port: number
+  readonly host: string
+  /** Where embedded mode saves each mail as an `.eml` file; absolute. */
+  readonly outboxDir: string
+}
+
+const serverSettings = Config.all({
+  port: parsed("PORT", (raw) =>
+    /^\d{1,5}$/.test(raw) && Number(raw) <= 65_535
+      ? Either.right(Number(raw))
+      : invalid("must be a port number from 0 to 65535 (0: any free port)")
+  ).pipe(Config.withDefault(3_000)),
+  host: parsed("HOST", (raw) =>
+    /^[A-Za-z0-9.:-]+$/.test(raw)
+      ? Either.right(raw)
+      : invalid("must be a host name or an IP address, such as 127.0.0.1 or 0.0.0.0")
+  ).pipe(Config.withDefault("127.0.0.1")),
+  outboxDir: Config.string("OUTBOX_DIR").pipe(Config.withDefault("outbox"))
+})
+
+/** PORT, HOST and OUTBOX_DIR (relative to `cwd`), or every problem found. */
+export const readServerSettings = (
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string
+): Effect.Effect<ServerSettings, ConfigInvalid> =>
+  Effect.withConfigProvider(serverSettings, envProvider(env)).pipe(
+    Effect.map((s) => ({ ...s, outboxDir: resolve(cwd, s.outboxDir) })),
+    Effect.mapError((error) => new ConfigInvalid({ problems: describe(error) }))
+  )
+
+/**
+ * Embedded mode's environment: the visitor-independent local values of SPEC section 1
+ * over the user's own (LOG_LEVEL, SUBJECT_PREFIX, ALLOWED_ORIGINS, ... still apply).
+ * The addresses use the reserved `.localhost` domain: MAIL_FROM and FALLBACK_EMAIL must
+ * have a dotted domain. `ownOrigins` (the server's own, SPEC section 3) are added to a
+ * user's ALLOWED_ORIGINS; without it every origin is allowed anyway.
+ */
+export const embeddedEnv = (
+  env: Readonly<Record<string, string | undefined>>,
+  local: { readonly smtpPort: number; readonly ownOrigins: ReadonlyArray<string> }
+): Readonly<Record<string, string | undefined>> => {
+  const allowed = env.ALLOWED_ORIGINS ?? ""
+  return {
+    ...env,
+    MAIL_FROM: "Contact form <noreply@contact-form.localhost>",
+    MAIL_TO: "Site owner <owner@contact-form.localhost>",
+    SUCCESS_URL: "/sent",
+    // SUCCESS_URL_DE=/sent?lang=de, and so on for every other language.
+    ...Object.fromEntries(
+      languages
+        .filter((lang) => lang !== defaultLanguage)
+        .map((lang) => [`SUCCESS_URL_${lang.toUpperCase()}`, `/sent?lang=${lang}`])
+    ),
+    FALLBACK_EMAIL: "owner@contact-form.localhost",
+    CAPTCHA_PROVIDER: "none",
+    SMTP_URL: `smtp://127.0.0.1:${local.smtpPort}`,
+    // Plain SMTP to loopback without authentication, as SPEC section 5 permits.
+    SMTP_ALLOW_INSECURE: "true",
+    SMTP_SECRET_ID: "",
+    SMTP_TLS_CA_FILE: undefined,
+    AWS_REGION: "us-east-1",
+    ...(allowed.trim() === "" ? {} : { ALLOWED_ORIGINS: [allowed, ...local.ownOrigins].join(",") })
+  }
+}

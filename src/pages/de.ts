@@ -76,6 +76,21 @@ export const de: Strings = {
     sentLead: "Wir antworten Ihnen so bald wie möglich per E-Mail.",
     captchaOff:
       "Demo-Modus: Das Captcha ist aus, und E-Mails werden im lokalen Postausgang gespeichert statt versendet.",
-    outbox: "Postausgang"
+    outbox: "Postausgang",
+    languageName: "Deutsch",
+    languageNav: "Sprache",
+    captchaOffProduction:
+      "Das Captcha ist aus: Nachrichten werden ohne Anti-Spam-Prüfung gesendet.",
+    another: "Weitere Nachricht schreiben",
+    outboxLead:
+      "Vom Formular gesendete Nachrichten, die neuesten zuerst. Jede wird als .eml-Datei im Ordner outbox gespeichert; nichts verlässt diesen Rechner.",
+    outboxEmpty: "Noch keine Nachrichten. Senden Sie eine mit dem Formular.",
+    outboxColumns: {
+      date: "Datum",
+      subject: "Betreff",
+      from: "Von",
+      replyTo: "Antwort an"
+    },
+    notFound: { title: "Seite nicht gefunden", lead: "Unter dieser Adresse gibt es nichts." }
   }
 }

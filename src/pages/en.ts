@@ -75,6 +75,20 @@ export const en: Strings = {
     sent: "Thank you, your message was sent",
     sentLead: "We will answer you by email as soon as we can.",
     captchaOff: "Demo mode: the captcha is off and mail is saved to the local outbox, not sent.",
-    outbox: "Outbox"
+    outbox: "Outbox",
+    languageName: "English",
+    languageNav: "Language",
+    captchaOffProduction: "The captcha is off: messages are sent without an anti-spam check.",
+    another: "Write another message",
+    outboxLead:
+      "Messages the form sent, newest first. Each is saved as an .eml file in the outbox folder; nothing leaves this computer.",
+    outboxEmpty: "No messages yet. Send one with the form.",
+    outboxColumns: {
+      date: "Date",
+      subject: "Subject",
+      from: "From",
+      replyTo: "Reply-To"
+    },
+    notFound: { title: "Page not found", lead: "There is nothing at this address." }
   }
 }

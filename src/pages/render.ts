@@ -43,7 +43,8 @@ const style = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2r
 h1{font-size:1.5rem}blockquote{border-left:4px solid #ccc;margin:1rem 0;padding:.25rem 1rem;background:#f6f6f6}
 a{color:#0645ad}.banner{background:#fff3cd;border:1px solid #e0c060;padding:.5rem 1rem}`
 
-export const page = (strings: Strings, title: string, main: string): string =>
+/** `head`: extra elements for the head (the server's form page adds its style and script). */
+export const page = (strings: Strings, title: string, main: string, head = ""): string =>
   `<!doctype html>
 <html lang="${escapeHtml(strings.lang)}">
 <head>
@@ -51,7 +52,7 @@ export const page = (strings: Strings, title: string, main: string): string =>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
-<style>${style}</style>
+<style>${style}</style>${head}
 </head>
 <body>
 <main>

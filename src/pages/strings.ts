@@ -44,6 +44,21 @@ export interface Strings {
     readonly sentLead: string
     readonly captchaOff: string
     readonly outbox: string
+    /** The language's own name, for the language switch. */
+    readonly languageName: string
+    readonly languageNav: string
+    /** Production mode with CAPTCHA_PROVIDER=none. */
+    readonly captchaOffProduction: string
+    readonly another: string
+    readonly outboxLead: string
+    readonly outboxEmpty: string
+    readonly outboxColumns: {
+      readonly date: string
+      readonly subject: string
+      readonly from: string
+      readonly replyTo: string
+    }
+    readonly notFound: { readonly title: string; readonly lead: string }
   }
 }
 

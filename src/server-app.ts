@@ -1,0 +1,191 @@
+/**
+ * The Node server as one scoped Effect: decide the mode (SPEC section 1), validate every
+ * setting at once, start the embedded SMTP outbox when there is no production
+ * configuration, build the services once, and serve src/server-routes.ts. src/server.ts
+ * runs it as a process; tests run it in theirs.
+ */
+import { createServer, type ServerResponse } from "node:http"
+import { relative, sep } from "node:path"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, ExecutionStrategy, Layer, Option, Scope } from "effect"
+import {
+  ConfigInvalid,
+  embeddedEnv,
+  readConfig,
+  readServerSettings,
+  type ServerMode,
+  serverMode
+} from "./config"
+import { captureMail } from "./embedded"
+import { productionLayer, servicesWith } from "./layers"
+import { type LogSink, stdoutSink } from "./logging"
+import { siteApp } from "./server-routes"
+import { SecretsStatic } from "./services/secrets"
+
+export interface ServeOptions {
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** What OUTBOX_DIR is relative to. */
+  readonly cwd: string
+  /** JSON log lines; stdout by default. */
+  readonly log?: LogSink
+  /** The human lines of embedded mode; stderr by default, so stdout stays JSON lines. */
+  readonly say?: (line: string) => void
+}
+
+export interface Serving {
+  readonly mode: ServerMode
+  /** The form's address, e.g. `http://127.0.0.1:3000/`. */
+  readonly url: string
+  /** Embedded mode only. */
+  readonly outboxDir: string | undefined
+}
+
+const stderrLine = (line: string) => {
+  process.stderr.write(`${line}\n`)
+}
+
+/** Local development values: no SMTP authentication, and the captcha is off anyway. */
+const LocalSecrets = SecretsStatic({
+  smtp: undefined,
+  captcha: { sitekey: "local-development", apiKey: undefined, secret: undefined }
+})
+
+const loopbackNames = ["127.0.0.1", "localhost", "[::1]"]
+
+const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
+
+/** SPEC section 3: in embedded mode the server's own origin is always allowed. */
+const ownOrigins = (host: string, port: number): ReadonlyArray<string> =>
+  (loopbackNames.includes(urlHost(host)) ? loopbackNames : [urlHost(host)]).map(
+    (name) => `http://${name}:${port}`
+  )
+
+/**
+ * Node's http server, and `drain`: the answers still in flight close their connection
+ * when sent. Without it, `close()` would wait for each of their keep-alive connections
+ * to time out (5 s) before the process can exit.
+ */
+const drainable = () => {
+  const server = createServer()
+  const inFlight = new Set<ServerResponse>()
+  server.on("request", (_request, response: ServerResponse) => {
+    inFlight.add(response)
+    response.once("close", () => inFlight.delete(response))
+  })
+  const drain = () => {
+    for (const response of inFlight) {
+      if (!response.headersSent) response.setHeader("connection", "close")
+    }
+  }
+  return { server, drain }
+}
+
+/** Both the server's settings and the application's, with every problem at once. */
+const validate = (options: ServeOptions, mode: ServerMode) =>
+  Effect.all(
+    [
+      readServerSettings(options.env, options.cwd),
+      // Embedded mode: checked with placeholders now, read again once the ports are known.
+      readConfig(
+        mode === "embedded"
+          ? embeddedEnv(options.env, { smtpPort: 0, ownOrigins: [] })
+          : options.env
+      )
+    ],
+    { mode: "validate" }
+  ).pipe(
+    Effect.mapError(
+      (errors) =>
+        new ConfigInvalid({
+          problems: errors.flatMap(Option.match({ onNone: () => [], onSome: (e) => e.problems }))
+        })
+    )
+  )
+
+export const serve = (options: ServeOptions) =>
+  Effect.gen(function* () {
+    const mode = serverMode(options.env)
+    const say = options.say ?? stderrLine
+    const sink = options.log ?? stdoutSink
+    const [settings, checked] = yield* validate(options, mode)
+    const shown = (path: string) => {
+      const inside = relative(options.cwd, path)
+      return inside.startsWith("..") || inside.startsWith(sep) ? path : inside
+    }
+
+    // Closed in reverse order: the HTTP server first (it waits for the submissions in
+    // flight), then the services they were using, then the embedded SMTP server.
+    const scope = yield* Effect.scope
+    const smtpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+    const servicesScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+    const httpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+
+    const http = drainable()
+    const server = yield* NodeHttpServer.make(() => http.server, {
+      port: settings.port,
+      host: settings.host
+    }).pipe(Scope.extend(httpScope))
+    const port = server.address._tag === "TcpAddress" ? server.address.port : settings.port
+    const url = `http://${urlHost(settings.host)}:${port}/`
+
+    const outbox =
+      mode === "embedded"
+        ? yield* captureMail({
+            dir: settings.outboxDir,
+            onSaved: (path) => say(`Mail saved: ${shown(path)}`)
+          }).pipe(
+            Scope.extend(smtpScope),
+            Effect.mapError(
+              () => new ConfigInvalid({ problems: ["OUTBOX_DIR: cannot create this directory"] })
+            )
+          )
+        : undefined
+
+    const config =
+      outbox === undefined
+        ? checked
+        : yield* readConfig(
+            embeddedEnv(options.env, {
+              smtpPort: outbox.port,
+              ownOrigins: ownOrigins(settings.host, port)
+            })
+          )
+    const services =
+      mode === "embedded" ? servicesWith(config, LocalSecrets, sink) : productionLayer(config, sink)
+    const runtime = yield* Layer.toRuntime(services).pipe(Scope.extend(servicesScope))
+
+    yield* server
+      .serve(siteApp({ mode, outboxDir: settings.outboxDir }))
+      .pipe(Effect.provide(runtime), Scope.extend(httpScope))
+    yield* Scope.addFinalizer(httpScope, Effect.sync(http.drain))
+    yield* Effect.logInfo("listening").pipe(
+      Effect.annotateLogs({ url, mode }),
+      Effect.provide(runtime)
+    )
+    // Runs first when the scope closes: says why the process has not exited yet.
+    yield* Effect.addFinalizer(() =>
+      Effect.logInfo("stopping").pipe(
+        Effect.annotateLogs({ waitingFor: "requests in flight" }),
+        Effect.provide(runtime)
+      )
+    )
+    if (mode === "embedded") {
+      const dir = shown(settings.outboxDir)
+      say(
+        [
+          "",
+          "  Contact form backend, embedded mode: nothing leaves this computer.",
+          `  Form:     ${url}`,
+          `  Outbox:   ${url}outbox   (each mail also saved as a .eml file in ${dir})`,
+          "  Captcha:  OFF. Set MAIL_FROM, MAIL_TO, SUCCESS_URL and FALLBACK_EMAIL for production.",
+          "  Stop with Ctrl+C.",
+          ""
+        ].join("\n")
+      )
+    }
+    return {
+      mode,
+      url,
+      outboxDir: mode === "embedded" ? settings.outboxDir : undefined
+    } satisfies Serving
+  })

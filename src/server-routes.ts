@@ -1,0 +1,123 @@
+/**
+ * What the Node server answers: `contactApp` at /contact, exactly as on Lambda, and around
+ * it the pages of SPEC section 1: the demo form and its script, the success page, the
+ * outbox (embedded mode only), the health check, and a 404 for anything else.
+ */
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { AppConfigTag, type ServerMode } from "./config"
+import { listOutbox, readMail } from "./embedded"
+import { contactApp } from "./http"
+import { type Banner, formPage } from "./pages/form"
+import { formScript } from "./pages/form-script"
+import { mailText, notFoundPage, outboxPage, sentPage } from "./pages/site"
+import {
+  byLanguage,
+  defaultLanguage,
+  fromAcceptLanguage,
+  isLanguage,
+  stringsFor
+} from "./pages/strings"
+
+const baseHeaders = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer"
+}
+
+// The same policy as the answers of /contact (src/http.ts): no script at all.
+const pageHeaders = {
+  ...baseHeaders,
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self' https: http:; frame-ancestors 'none'"
+}
+
+// The form page runs /form.js from this origin and posts to it; nothing else.
+const formHeaders = {
+  ...baseHeaders,
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
+
+const html = (body: string, headers: Record<string, string>, status = 200) =>
+  HttpServerResponse.text(body, { status, contentType: "text/html; charset=utf-8", headers })
+
+const plain = (body: string, status = 200) =>
+  HttpServerResponse.text(body, {
+    status,
+    contentType: "text/plain; charset=utf-8",
+    headers: baseHeaders
+  })
+
+/** `?lang=` when supported, else `Accept-Language`, else the default. */
+const pageStrings = Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+  const asked = new URL(request.url, "http://localhost").searchParams.get("lang") ?? undefined
+  return stringsFor(
+    isLanguage(asked)
+      ? asked
+      : (fromAcceptLanguage(request.headers["accept-language"]) ?? defaultLanguage)
+  )
+})
+
+const allStrings = Object.values(byLanguage)
+
+const notFound = Effect.map(pageStrings, (strings) => html(notFoundPage(strings), pageHeaders, 404))
+
+export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir: string }) => {
+  const banner = Effect.map(
+    AppConfigTag,
+    (config): Banner =>
+      options.mode === "embedded"
+        ? "embedded"
+        : config.captcha.provider === "none"
+          ? "captcha-off"
+          : undefined
+  )
+
+  const form = Effect.gen(function* () {
+    const config = yield* AppConfigTag
+    const strings = yield* pageStrings
+    const page = formPage({ strings, banner: yield* banner, fallback: config.fallback }, allStrings)
+    return html(page, formHeaders)
+  })
+
+  const sent = Effect.gen(function* () {
+    const strings = yield* pageStrings
+    return html(sentPage(strings, yield* banner, allStrings), pageHeaders)
+  })
+
+  const outbox = Effect.gen(function* () {
+    const strings = yield* pageStrings
+    const mails = yield* listOutbox(options.outboxDir)
+    return html(outboxPage(strings, mails), pageHeaders)
+  }).pipe(
+    Effect.catchTag("OutboxUnavailable", () => Effect.succeed(plain("Outbox unreadable", 500)))
+  )
+
+  const outboxMail = Effect.gen(function* () {
+    const { file } = yield* HttpRouter.params
+    const mail = yield* readMail(options.outboxDir, file ?? "")
+    return Option.isSome(mail) ? plain(mailText(mail.value)) : yield* notFound
+  })
+
+  const shared = HttpRouter.empty.pipe(
+    HttpRouter.all("/contact", contactApp),
+    HttpRouter.get("/healthz", Effect.succeed(plain("ok"))),
+    HttpRouter.get("/", form),
+    HttpRouter.get(
+      "/form.js",
+      Effect.succeed(
+        HttpServerResponse.text(formScript, {
+          contentType: "text/javascript; charset=utf-8",
+          headers: baseHeaders
+        })
+      )
+    ),
+    HttpRouter.get("/sent", sent)
+  )
+  const router =
+    options.mode === "embedded"
+      ? shared.pipe(HttpRouter.get("/outbox", outbox), HttpRouter.get("/outbox/:file", outboxMail))
+      : shared
+  return router.pipe(Effect.catchTag("RouteNotFound", () => notFound))
+}

@@ -1,0 +1,254 @@
+/**
+ * The demo form in a real browser (Debian's chromium through playwright-core): submitted
+ * with JavaScript on (fetch, JSON mode, inline answers) and off (plain POST, 303, pages),
+ * checked with axe, and photographed for the README. The mails are read back from the
+ * embedded outbox; delivery failures come from a production-mode server whose SMTP port
+ * is closed. Without chromium the suite skips, except under CI=true, where it fails.
+ */
+import { execFileSync } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs"
+import { readFile } from "node:fs/promises"
+import { isAbsolute, join } from "node:path"
+import { simpleParser } from "mailparser"
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { closedPort, repoRoot, startServer, type TestServer, tempDir } from "./support/server"
+
+const chromiumPath = (() => {
+  try {
+    return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim()
+  } catch {
+    return ""
+  }
+})()
+const required = process.env.CI === "true"
+if (chromiumPath === "" && !required) {
+  console.warn("browser.test.ts skipped: no `chromium` on PATH (apt-get install chromium)")
+}
+
+const results = join(repoRoot, "test-results")
+const axeSource = readFileSync(join(repoRoot, "node_modules/axe-core/axe.min.js"), "utf8")
+
+const typed = {
+  name: "Müller, Anna",
+  email: "anna@example.org",
+  subject: "Question about pricing",
+  message: "Hello,\n\nhow much is the large one?"
+}
+
+const fill = async (page: Page, values: Partial<typeof typed> = typed) => {
+  for (const [field, value] of Object.entries(values)) {
+    await page.locator(`[name="${field}"]`).fill(value)
+  }
+}
+
+/** The fields are there and labelled before anything else is asserted about the page. */
+const expectForm = async (page: Page, labels: { email: string; message: string }) => {
+  await expect.poll(() => page.getByLabel(labels.email).isVisible()).toBe(true)
+  expect(await page.getByLabel(labels.message).isVisible()).toBe(true)
+  // The honeypot: off-screen for people, absent for screen readers, out of the tab order.
+  const honeypot = await page.locator('[name="_gotcha"]').boundingBox()
+  expect((honeypot?.x ?? 0) + (honeypot?.width ?? 0)).toBeLessThanOrEqual(0)
+  expect(await page.getByRole("textbox").count()).toBe(4)
+}
+
+interface AxeSummary {
+  readonly passes: number
+  readonly violations: ReadonlyArray<{ readonly id: string; readonly nodes: unknown }>
+}
+
+const expectNoAxeViolations = async (page: Page) => {
+  await page.evaluate(axeSource)
+  const summary = await page.evaluate<AxeSummary>(
+    "axe.run().then((r) => ({ passes: r.passes.length, violations: r.violations }))"
+  )
+  expect(summary.passes).toBeGreaterThan(10)
+  expect(summary.violations.map((v) => [v.id, v.nodes])).toEqual([])
+}
+
+const mailsOf = (server: TestServer) =>
+  Promise.all(
+    server.said.flatMap((line) => {
+      const path = /^Mail saved: (.+)$/.exec(line)?.[1]
+      if (path === undefined) return []
+      return [
+        readFile(isAbsolute(path) ? path : join(repoRoot, path)).then((raw) => simpleParser(raw))
+      ]
+    })
+  )
+
+const expectMail = async (server: TestServer, count: number) => {
+  const mails = await mailsOf(server)
+  expect(mails).toHaveLength(count)
+  const mail = mails.at(-1)
+  expect(mail?.subject).toBe(`[Contact] ${typed.subject}`)
+  expect(mail?.replyTo?.text).toBe(`"${typed.name}" <${typed.email}>`)
+  expect(mail?.text).toContain(`${typed.message}\n\n--\nName: ${typed.name}`)
+  return mail
+}
+
+describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", () => {
+  let browser: Browser
+  let embedded: TestServer
+  let failing: TestServer
+  const pageErrors: Array<string> = []
+
+  const open = async (url: string, options: BrowserContextOptions = {}) => {
+    const context = await browser.newContext({ locale: "en-US", ...options })
+    const page = await context.newPage()
+    page.setDefaultTimeout(10_000)
+    page.on("pageerror", (error) => pageErrors.push(error.message))
+    page.on("console", (message) => {
+      if (message.text().includes("Content Security Policy")) pageErrors.push(message.text())
+    })
+    await page.goto(url)
+    return page
+  }
+
+  beforeAll(async () => {
+    if (chromiumPath === "")
+      throw new Error("CI=true: chromium is required (apt-get install chromium)")
+    mkdirSync(results, { recursive: true })
+    ;[browser, embedded, failing] = await Promise.all([
+      chromium.launch({
+        executablePath: chromiumPath,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+      }),
+      startServer({ OUTBOX_DIR: tempDir("outbox-") }),
+      closedPort().then((port) =>
+        startServer({
+          MAIL_FROM: "Web contact form <noreply@example.com>",
+          MAIL_TO: "Site Owner <owner@example.com>",
+          SUCCESS_URL: "/sent",
+          FALLBACK_EMAIL: "owner@example.com",
+          AWS_REGION: "eu-west-1",
+          CAPTCHA_PROVIDER: "none",
+          SMTP_URL: `smtp://127.0.0.1:${port}`,
+          SMTP_ALLOW_INSECURE: "true",
+          SMTP_SECRET_ID: ""
+        })
+      )
+    ])
+  })
+  afterAll(async () => {
+    await Promise.all([browser?.close(), embedded?.close(), failing?.close()])
+  })
+
+  it("sends with JavaScript: fetch in JSON mode, the answer inline, the mail in the outbox", async () => {
+    const page = await open(embedded.url)
+    await expectForm(page, { email: "Your email address", message: "Your message" })
+    await fill(page)
+    await page.locator('[name="message"]').blur()
+    await page.screenshot({ path: join(results, "form.png"), fullPage: true })
+    const answer = page.waitForResponse((r) => r.url().endsWith("/contact"))
+    await page.getByRole("button", { name: "Send message" }).click()
+    expect((await (await answer).request().allHeaders()).accept).toBe("application/json")
+    await expect
+      .poll(() => page.locator("#form-status h2").textContent())
+      .toBe("Thank you, your message was sent")
+    expect(page.url()).toBe(embedded.url)
+    expect(await page.locator('[name="message"]').inputValue()).toBe("")
+    await expectMail(embedded, 1)
+    await page.context().close()
+    expect(pageErrors).toEqual([])
+    // The README's first screen; rewritten only when it changed.
+    const docs = join(repoRoot, "docs", "form.png")
+    const shot = readFileSync(join(results, "form.png"))
+    if (!existsSync(docs) || !readFileSync(docs).equals(shot)) {
+      mkdirSync(join(repoRoot, "docs"), { recursive: true })
+      copyFileSync(join(results, "form.png"), docs)
+    }
+  })
+
+  it("sends without JavaScript, in German: a plain POST, 303, the success page", async () => {
+    const page = await open(`${embedded.url}?lang=de`, { javaScriptEnabled: false })
+    await expectForm(page, { email: "Ihre E-Mail-Adresse", message: "Ihre Nachricht" })
+    await fill(page)
+    await page.getByRole("button", { name: "Nachricht senden" }).click()
+    await page.waitForURL(`${embedded.url}sent?lang=de`)
+    expect(await page.locator("h1").textContent()).toBe("Danke, Ihre Nachricht wurde gesendet")
+    const mail = await expectMail(embedded, 2)
+    expect(mail?.text).toContain("Language: de")
+    await page.context().close()
+  })
+
+  it("shows each field's problem next to it and keeps what was typed", async () => {
+    const page = await open(embedded.url)
+    await expectForm(page, { email: "Your email address", message: "Your message" })
+    await fill(page, { email: typed.email, message: "   " })
+    await page.getByRole("button", { name: "Send message" }).click()
+    const error = page.locator("#f-message-error")
+    await expect.poll(() => error.textContent()).toBe("must not be blank")
+    expect(await page.locator("#f-message").getAttribute("aria-invalid")).toBe("true")
+    expect(await page.locator("#f-message").getAttribute("aria-describedby")).toBe(
+      "f-message-error"
+    )
+    expect(await page.locator('[name="email"]').inputValue()).toBe(typed.email)
+    expect(await page.locator("#form-status li").allTextContents()).toEqual([
+      "Message must not be blank"
+    ])
+    await page.screenshot({ path: join(results, "field-errors.png"), fullPage: true })
+    await expectNoAxeViolations(page)
+    await page.context().close()
+  })
+
+  it("offers the fallback inline when delivery fails, with the text still in the form", async () => {
+    const page = await open(failing.url)
+    await expectForm(page, { email: "Your email address", message: "Your message" })
+    await fill(page)
+    await page.getByRole("button", { name: "Send message" }).click()
+    await expect
+      .poll(() => page.locator("#form-status h2").textContent())
+      .toBe("Something went wrong")
+    const write = page.getByRole("link", { name: "Write to us by email (your text is filled in)" })
+    expect(await write.getAttribute("href")).toBe(
+      `mailto:owner@example.com?subject=Question%20about%20pricing&body=${encodeURIComponent(typed.message.replace(/\n/g, "\r\n"))}`
+    )
+    expect(await page.locator('[name="message"]').inputValue()).toBe(typed.message)
+    await page.screenshot({ path: join(results, "inline-fallback.png"), fullPage: true })
+    await expectNoAxeViolations(page)
+    await page.context().close()
+  })
+
+  it("without JavaScript, shows the error page with the fallback and the typed message", async () => {
+    const page = await open(failing.url, { javaScriptEnabled: false })
+    await expectForm(page, { email: "Your email address", message: "Your message" })
+    await fill(page)
+    await page.getByRole("button", { name: "Send message" }).click()
+    await page.waitForURL(`${failing.url}contact`)
+    expect(await page.locator("h1").textContent()).toBe("Something went wrong")
+    expect(await page.locator("blockquote p").allTextContents()).toEqual([
+      "Hello,",
+      "how much is the large one?"
+    ])
+    const email = page.getByRole("link", { name: "owner@example.com" })
+    expect(await email.getAttribute("href")).toMatch(
+      /^mailto:owner@example\.com\?subject=Question%20about%20pricing&body=/
+    )
+    await page.screenshot({ path: join(results, "error-page.png"), fullPage: true })
+    await page.context().close()
+  })
+
+  // axe runs in the page, so these pages are opened with JavaScript on.
+  it("has no axe violations on the form, in English and German, and on the error page", async () => {
+    for (const [query, labels] of [
+      ["", { email: "Your email address", message: "Your message" }],
+      ["?lang=de", { email: "Ihre E-Mail-Adresse", message: "Ihre Nachricht" }]
+    ] as const) {
+      const page = await open(`${embedded.url}${query}`)
+      await expectForm(page, labels)
+      await expectNoAxeViolations(page)
+      await page.context().close()
+    }
+    const page = await open(failing.url)
+    await expectForm(page, { email: "Your email address", message: "Your message" })
+    await fill(page)
+    // A native submission, as without JavaScript: form.submit() fires no submit event.
+    await page.locator("form").evaluate((form) => form instanceof HTMLFormElement && form.submit())
+    await page.waitForURL(`${failing.url}contact`)
+    expect(await page.locator("h1").textContent()).toBe("Something went wrong")
+    await expectNoAxeViolations(page)
+    await page.context().close()
+    expect(pageErrors).toEqual([])
+  })
+})
