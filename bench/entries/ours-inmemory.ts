@@ -1,9 +1,43 @@
-// STUB: replaced by the lead once src/ exists.
-//
-// Contract for the replacement: export `handler(event)`, our Lambda handler built with
-// in-memory services (secrets from memory, captcha always verified, mails counted and
-// dropped), taking the same API Gateway HTTP API 2.0 event as dist/lambda/index.mjs.
-// bench/build.mjs bundles this file with the app's esbuild options into
-// bench/.out/ours-inmemory/index.mjs; the warm and memory figures import that bundle with
-// the production environment of bench/env.ts. Until then it is the plain baseline.
-export { handler } from "../baseline/plain-inmemory.js"
+// Our Lambda handler with in-memory services, for the warm and memory figures: the real
+// configuration reader, HTTP edge, flow and Lambda adapter; secrets answered from memory,
+// the captcha always verified, mails counted and dropped (nothing accumulates over
+// thousands of calls). Bundled by bench/build.mjs with the app's esbuild options.
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { AppConfigTag, readConfig } from "../../src/config"
+import { makeLambdaHandler } from "../../src/lambda-adapter"
+import { JsonLogs } from "../../src/logging"
+import { CaptchaService } from "../../src/services/captcha"
+import { MailService } from "../../src/services/mail"
+import { SecretsStatic } from "../../src/services/secrets"
+
+const config = Effect.runSync(Effect.either(readConfig(process.env)))
+if (Either.isLeft(config)) throw new Error(config.left.message)
+
+export let mailsSent = 0
+
+const services = Layer.mergeAll(
+  SecretsStatic({
+    smtp: { user: "bench", pass: Redacted.make("bench-password") },
+    captcha: { sitekey: "bench-sitekey", apiKey: Redacted.make("bench-api-key"), secret: undefined }
+  }),
+  Layer.succeed(
+    CaptchaService,
+    CaptchaService.of({ tokenField: "frc-captcha-response", verify: () => Effect.succeed({ _tag: "Verified" }) })
+  ),
+  Layer.succeed(
+    MailService,
+    MailService.of({
+      send: () =>
+        Effect.sync(() => {
+          mailsSent++
+        })
+    })
+  ),
+  Layer.succeed(AppConfigTag, config.right),
+  JsonLogs(config.right.logLevel)
+)
+
+export const { handler } = await makeLambdaHandler(services)
