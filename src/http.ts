@@ -6,13 +6,10 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
-import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Match from "effect/Match"
-import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
 import { type AppConfig, AppConfigTag } from "./config"
 import { type FieldIssue, type Fields, type FlowError, languageField, type Outcome } from "./domain"
 import { type ErrorKind, errorPage, issueText, mailtoLink } from "./pages/render"
@@ -26,15 +23,23 @@ import {
 import { submit } from "./program"
 import { BodyUnreadable, bodyFormat, type Headers, parseBody, wantsJson } from "./request"
 
-/** What an adapter knows about a request that the HTTP request itself does not carry. */
-export class EdgeContext extends Context.Tag("contact-form/EdgeContext")<
-  EdgeContext,
-  {
-    readonly requestId: string
-    /** API Gateway said the body was base64, and it was not. */
-    readonly bodyUndecodable: boolean
-  }
->() {}
+/** A request as the edge needs it, whatever runtime received it. */
+export interface EdgeRequest {
+  readonly method: string
+  /** Lower-case names. */
+  readonly headers: Headers
+  /** The whole body: at most `maxBytes` (else PayloadTooLarge), or why it cannot be read. */
+  readonly body: (maxBytes: number) => Effect.Effect<Uint8Array, PayloadTooLarge | BodyUnreadable>
+  /** Annotates every log line of the request (Lambda's request id, or a fresh one). */
+  readonly requestId: string
+}
+
+export interface EdgeResponse {
+  readonly status: number
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
 
 export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed") {}
 export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed") {}
@@ -132,7 +137,7 @@ const answerFor = (failure: Failure): Answer => Match.valueTags(failure, answers
 // ---------------------------------------------------------------------------------------
 // Headers
 
-const securityHeaders = {
+export const securityHeaders = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
@@ -172,12 +177,15 @@ const visitorText = (fields: Fields | undefined) => {
   return { ...(subject === undefined ? {} : { subject }), ...(body === undefined ? {} : { body }) }
 }
 
-const jsonResponse = (status: number, body: unknown, headers: Record<string, string>) =>
-  HttpServerResponse.text(JSON.stringify(body), {
-    status,
-    contentType: "application/json; charset=utf-8",
-    headers
-  })
+const jsonResponse = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string>
+): EdgeResponse => ({
+  status,
+  headers: { ...headers, "content-type": "application/json; charset=utf-8" },
+  body: JSON.stringify(body)
+})
 
 const failureResponse = (
   config: AppConfig,
@@ -209,36 +217,28 @@ const failureResponse = (
     ...(answer.issues === undefined ? {} : { issues: answer.issues }),
     ...(visitor === undefined ? {} : { visitor })
   })
-  return HttpServerResponse.text(html, {
+  return {
     status: answer.status,
-    contentType: "text/html; charset=utf-8",
-    headers: all
-  })
+    headers: { ...all, "content-type": "text/html; charset=utf-8" },
+    body: html
+  }
 }
 
-const successResponse = (config: AppConfig, seen: Seen, headers: Record<string, string>) =>
+const successResponse = (
+  config: AppConfig,
+  seen: Seen,
+  headers: Record<string, string>
+): EdgeResponse =>
   seen.json
     ? jsonResponse(200, { ok: true }, headers)
-    : HttpServerResponse.empty({
+    : {
         status: 303,
         headers: {
           ...headers,
           location: config.successUrl.byLanguage[seen.language] ?? config.successUrl.default
-        }
-      })
-
-const readBody = (request: HttpServerRequest.HttpServerRequest, maxBytes: number) =>
-  Effect.gen(function* () {
-    const declared = Number(request.headers["content-length"] ?? "0")
-    if (declared > maxBytes) return yield* new PayloadTooLarge()
-    const buffer = yield* request.arrayBuffer.pipe(
-      Effect.mapError(
-        () => new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })
-      )
-    )
-    if (buffer.byteLength > maxBytes) return yield* new PayloadTooLarge()
-    return new Uint8Array(buffer)
-  })
+        },
+        body: ""
+      }
 
 const logLine = (answer: Answer | undefined, outcome: Outcome | undefined) => {
   if (outcome !== undefined) {
@@ -267,93 +267,102 @@ const logLine = (answer: Answer | undefined, outcome: Outcome | undefined) => {
   return log(msg).pipe(Effect.annotateLogs(annotations))
 }
 
-/** Annotates every log line of a request with its id (from the adapter, or a fresh one). */
-const withRequestId = <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.serviceOption(EdgeContext), (edge) =>
-    Effect.annotateLogs(
-      self,
-      "requestId",
-      Option.match(edge, { onNone: () => crypto.randomUUID(), onSome: (e) => e.requestId })
-    )
+/** The edge: one request in, one answer out, whatever happened (SPEC sections 2 and 3). */
+export const respond = (request: EdgeRequest) =>
+  Effect.gen(function* () {
+    const config = yield* AppConfigTag
+    const headers = request.headers
+    const seen: Seen = {
+      json: wantsJson(headers),
+      language: fromAcceptLanguage(headers["accept-language"]) ?? defaultLanguage,
+      fields: undefined
+    }
+    const corsCheck = cors(config, headers.origin)
+    const base = { ...securityHeaders, ...corsCheck.headers }
+
+    const flow = Effect.gen(function* () {
+      if (!corsCheck.allowed) return yield* new OriginNotAllowed()
+      if (request.method === "OPTIONS") return "preflight" as const
+      if (request.method !== "POST") return yield* new MethodNotAllowed()
+      const format = bodyFormat(headers["content-type"])
+      if (format === undefined) return yield* new UnsupportedMediaType()
+      const bytes = yield* request.body(config.maxBodyBytes)
+      const fields = yield* parseBody(format, bytes, headers["content-type"] ?? "")
+      seen.fields = fields
+      const asked = languageField(fields)
+      if (isLanguage(asked)) seen.language = asked
+      return yield* submit({ fields, language: seen.language })
+    })
+
+    const result = yield* Effect.either(flow)
+    if (Either.isRight(result)) {
+      const outcome = result.right
+      if (outcome !== "preflight") {
+        yield* logLine(undefined, outcome)
+        return successResponse(config, seen, base)
+      }
+      const preflight =
+        headers.origin === undefined
+          ? { allow: allowedMethods }
+          : {
+              "access-control-allow-methods": allowedMethods,
+              "access-control-allow-headers": "Content-Type, Accept, X-Requested-With",
+              "access-control-max-age": "600"
+            }
+      yield* Effect.logDebug("preflight")
+      const answer: EdgeResponse = { status: 204, headers: { ...base, ...preflight }, body: "" }
+      return answer
+    }
+    const answer = answerFor(result.left)
+    yield* logLine(answer, undefined)
+    return failureResponse(config, seen, answer, base)
+  }).pipe(
+    // A defect is a bug of ours, not a typed failure: still answer with the fallback page.
+    Effect.catchAllCause((cause) =>
+      Effect.gen(function* () {
+        yield* Effect.logError("unexpected defect").pipe(
+          Effect.annotateLogs({
+            outcome: "delivery_failed",
+            reason: "defect",
+            defect: Cause.pretty(cause).split("\n")[0] ?? ""
+          })
+        )
+        const config = yield* AppConfigTag
+        const seen: Seen = {
+          json: wantsJson(request.headers),
+          language: fromAcceptLanguage(request.headers["accept-language"]) ?? defaultLanguage,
+          fields: undefined
+        }
+        const headers = { ...securityHeaders, ...cors(config, request.headers.origin).headers }
+        return failureResponse(config, seen, delivery("defect"), headers)
+      })
+    ),
+    Effect.annotateLogs("requestId", request.requestId)
   )
 
+/** What the edge needs from a runtime: configuration and the three services. */
+export type AppServices = Effect.Effect.Context<ReturnType<typeof respond>>
+
+const unreadable = () => new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })
+
+/** The edge as an HttpApp, for the Node server (src/server.ts): the same answers. */
 export const contactApp = Effect.gen(function* () {
   const request = yield* HttpServerRequest.HttpServerRequest
-  const config = yield* AppConfigTag
-  const edge = yield* Effect.serviceOption(EdgeContext)
-  const headers: Headers = request.headers
-  const seen: Seen = {
-    json: wantsJson(headers),
-    language: fromAcceptLanguage(headers["accept-language"]) ?? defaultLanguage,
-    fields: undefined
-  }
-  const corsCheck = cors(config, headers.origin)
-  const base = { ...securityHeaders, ...corsCheck.headers }
-
-  const flow = Effect.gen(function* () {
-    if (!corsCheck.allowed) return yield* new OriginNotAllowed()
-    if (request.method === "OPTIONS") return "preflight" as const
-    if (request.method !== "POST") return yield* new MethodNotAllowed()
-    const format = bodyFormat(headers["content-type"])
-    if (format === undefined) return yield* new UnsupportedMediaType()
-    if (Option.exists(edge, (e) => e.bodyUndecodable)) {
-      return yield* new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })
-    }
-    const bytes = yield* readBody(request, config.maxBodyBytes)
-    const fields = yield* parseBody(format, bytes, headers["content-type"] ?? "")
-    seen.fields = fields
-    const asked = languageField(fields)
-    if (isLanguage(asked)) seen.language = asked
-    return yield* submit({ fields, language: seen.language })
+  const answer = yield* respond({
+    method: request.method,
+    headers: request.headers,
+    requestId: crypto.randomUUID(),
+    body: (maxBytes) =>
+      Effect.gen(function* () {
+        if (Number(request.headers["content-length"] ?? "0") > maxBytes)
+          return yield* new PayloadTooLarge()
+        const buffer = yield* Effect.mapError(request.arrayBuffer, unreadable)
+        if (buffer.byteLength > maxBytes) return yield* new PayloadTooLarge()
+        return new Uint8Array(buffer)
+      })
   })
-
-  const result = yield* Effect.either(flow)
-  if (Either.isRight(result)) {
-    const outcome = result.right
-    if (outcome !== "preflight") {
-      yield* logLine(undefined, outcome)
-      return successResponse(config, seen, base)
-    }
-    const preflight =
-      headers.origin === undefined
-        ? { allow: allowedMethods }
-        : {
-            "access-control-allow-methods": allowedMethods,
-            "access-control-allow-headers": "Content-Type, Accept, X-Requested-With",
-            "access-control-max-age": "600"
-          }
-    yield* Effect.logDebug("preflight")
-    return HttpServerResponse.empty({ status: 204, headers: { ...base, ...preflight } })
-  }
-  const answer = answerFor(result.left)
-  yield* logLine(answer, undefined)
-  return failureResponse(config, seen, answer, base)
-}).pipe(
-  // A defect is a bug of ours, not a typed failure: still answer with the fallback page.
-  Effect.catchAllCause((cause) =>
-    Effect.gen(function* () {
-      yield* Effect.logError("unexpected defect").pipe(
-        Effect.annotateLogs({
-          outcome: "delivery_failed",
-          reason: "defect",
-          defect: Cause.pretty(cause).split("\n")[0] ?? ""
-        })
-      )
-      const config = yield* AppConfigTag
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const seen: Seen = {
-        json: wantsJson(request.headers),
-        language: defaultLanguage,
-        fields: undefined
-      }
-      return failureResponse(config, seen, delivery("defect"), securityHeaders)
-    })
-  ),
-  withRequestId
-)
-
-/** What the app needs from a runtime: configuration and the three services. */
-export type AppServices = Exclude<
-  Effect.Effect.Context<typeof contactApp>,
-  HttpServerRequest.HttpServerRequest | Scope.Scope
->
+  const { "content-type": contentType, ...headers } = answer.headers
+  return contentType === undefined
+    ? HttpServerResponse.empty({ status: answer.status, headers })
+    : HttpServerResponse.text(answer.body, { status: answer.status, contentType, headers })
+})

@@ -1,23 +1,24 @@
 /**
  * API Gateway (HTTP API 2.0, REST API 1.0) and Function URL events in, results out: a thin
- * adapter around `HttpApp.toWebHandlerRuntime`, over a runtime built once per process.
+ * adapter over the edge (`respond` in src/http.ts) and a runtime built once per process.
+ * It hands the edge the event's method, headers and body directly: going through the
+ * Fetch API's Request and Response (`HttpApp.toWebHandler`) cost more per call than the
+ * whole flow (see README, Performance).
  */
-import * as HttpApp from "@effect/platform/HttpApp"
-import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import { type AppServices, contactApp, EdgeContext } from "./http"
+import * as Runtime from "effect/Runtime"
+import { type AppServices, type EdgeRequest, PayloadTooLarge, respond } from "./http"
+import { BodyUnreadable } from "./request"
 
 /** The fields this adapter reads, common to the three event shapes. */
 export interface LambdaEvent {
   readonly version?: string
   /** REST API (1.0). */
   readonly httpMethod?: string
-  readonly path?: string
   readonly multiValueHeaders?: Readonly<Record<string, ReadonlyArray<string> | undefined>> | null
-  /** HTTP API (2.0) and Function URL. */
-  readonly rawPath?: string
-  readonly rawQueryString?: string
+  /** HTTP API (2.0) and Function URL: names already lower case, repeated values joined. */
   readonly headers?: Readonly<Record<string, string | undefined>> | null
   readonly body?: string | null
   readonly isBase64Encoded?: boolean
@@ -41,50 +42,45 @@ export interface LambdaResult {
 // Strict base64: API Gateway sends standard, padded base64; anything else is not a body.
 const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
-const headersOf = (event: LambdaEvent): Headers => {
-  const headers = new Headers()
-  const add = (name: string, value: string) => {
-    // Header names and values that the Fetch API refuses are dropped, not fatal.
-    try {
-      headers.append(name, value)
-    } catch {}
-  }
+/** Header names lower case (REST API keeps the sender's casing), repeated values joined. */
+const headersOf = (event: LambdaEvent): Record<string, string> => {
+  const headers: Record<string, string> = {}
   if (event.multiValueHeaders) {
     for (const [name, values] of Object.entries(event.multiValueHeaders)) {
-      for (const value of values ?? []) add(name, value)
+      if (values !== undefined && values.length > 0) {
+        const key = name.toLowerCase()
+        headers[key] =
+          headers[key] === undefined ? values.join(", ") : `${headers[key]}, ${values.join(", ")}`
+      }
     }
   } else if (event.headers) {
-    for (const [name, value] of Object.entries(event.headers))
-      if (value !== undefined) add(name, value)
+    for (const [name, value] of Object.entries(event.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = value
+    }
   }
   return headers
 }
 
-const toRequest = (event: LambdaEvent): { request: Request; bodyUndecodable: boolean } => {
-  const method = (event.requestContext?.http?.method ?? event.httpMethod ?? "GET").toUpperCase()
-  const headers = headersOf(event)
-  const path = event.rawPath ?? event.path ?? "/"
-  const query = event.rawQueryString ? `?${event.rawQueryString}` : ""
-  const url = new URL(`${path}${query}`, `https://${headers.get("host") ?? "lambda.invalid"}`)
-  let body: Uint8Array<ArrayBuffer> | undefined
-  let bodyUndecodable = false
-  if (typeof event.body === "string" && method !== "GET" && method !== "HEAD") {
-    if (event.isBase64Encoded === true) {
-      bodyUndecodable = !base64.test(event.body)
-      body = bodyUndecodable ? new Uint8Array() : Buffer.from(event.body, "base64")
-    } else {
-      body = Buffer.from(event.body, "utf8")
-    }
-  }
-  return { request: new Request(url, { method, headers, body: body ?? null }), bodyUndecodable }
-}
+const unreadable = new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })
 
-const toResult = async (response: Response): Promise<LambdaResult> => ({
-  statusCode: response.status,
-  // The Fetch API's Headers are lower case already, as SPEC section 3 wants.
-  headers: Object.fromEntries(response.headers),
-  body: await response.text(),
-  isBase64Encoded: false
+const bodyOf =
+  (event: LambdaEvent) =>
+  (maxBytes: number): Effect.Effect<Uint8Array, PayloadTooLarge | BodyUnreadable> => {
+    const raw = event.body ?? ""
+    if (event.isBase64Encoded === true) {
+      // The decoded size is known before decoding: refuse a too large body without it.
+      if ((raw.length / 4) * 3 - 2 > maxBytes) return Effect.fail(new PayloadTooLarge())
+      if (!base64.test(raw)) return Effect.fail(unreadable)
+    }
+    const bytes = Buffer.from(raw, event.isBase64Encoded === true ? "base64" : "utf8")
+    return bytes.byteLength > maxBytes ? Effect.fail(new PayloadTooLarge()) : Effect.succeed(bytes)
+  }
+
+const toEdgeRequest = (event: LambdaEvent, context: LambdaContext | undefined): EdgeRequest => ({
+  method: (event.requestContext?.http?.method ?? event.httpMethod ?? "GET").toUpperCase(),
+  headers: headersOf(event),
+  body: bodyOf(event),
+  requestId: context?.awsRequestId ?? event.requestContext?.requestId ?? crypto.randomUUID()
 })
 
 export type LambdaHandler = (event: LambdaEvent, context?: LambdaContext) => Promise<LambdaResult>
@@ -95,16 +91,15 @@ export type LambdaHandler = (event: LambdaEvent, context?: LambdaContext) => Pro
  */
 export const makeLambdaHandler = async <E>(layer: Layer.Layer<AppServices, E>) => {
   const runtime = ManagedRuntime.make(layer)
-  const webHandler = HttpApp.toWebHandlerRuntime(await runtime.runtime())(contactApp)
+  const run = Runtime.runPromise(await runtime.runtime())
   const handler: LambdaHandler = async (event, context) => {
-    const { bodyUndecodable, request } = toRequest(event)
-    const requestId =
-      context?.awsRequestId ?? event.requestContext?.requestId ?? crypto.randomUUID()
-    const response = await webHandler(
-      request,
-      Context.make(EdgeContext, { requestId, bodyUndecodable })
-    )
-    return toResult(response)
+    const answer = await run(respond(toEdgeRequest(event, context)))
+    return {
+      statusCode: answer.status,
+      headers: { ...answer.headers },
+      body: answer.body,
+      isBase64Encoded: false
+    }
   }
   return { handler, dispose: () => runtime.dispose() }
 }
