@@ -5,18 +5,16 @@
 import { readFileSync } from "node:fs"
 import { isIP } from "node:net"
 import { resolve } from "node:path"
-import {
-  Config,
-  ConfigError,
-  ConfigProvider,
-  Context,
-  Data,
-  Effect,
-  Either,
-  LogLevel,
-  Option,
-  Redacted
-} from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import addressparser from "nodemailer/lib/addressparser"
 import { defaultLanguage, languages } from "./pages/strings"
 

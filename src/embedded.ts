@@ -7,7 +7,9 @@
 import { randomBytes } from "node:crypto"
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { Data, Effect, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { type AddressObject, simpleParser } from "mailparser"
 import { SMTPServer } from "smtp-server"
 

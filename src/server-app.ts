@@ -6,8 +6,12 @@
  */
 import { createServer, type ServerResponse } from "node:http"
 import { relative, sep } from "node:path"
-import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, ExecutionStrategy, Layer, Option, Scope } from "effect"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import {
   ConfigInvalid,
   embeddedEnv,

@@ -3,8 +3,11 @@
  * it the pages of SPEC section 1: the demo form and its script, the success page, the
  * outbox (embedded mode only), the health check, and a 404 for anything else.
  */
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Option } from "effect"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { AppConfigTag, type ServerMode } from "./config"
 import { listOutbox, readMail } from "./embedded"
 import { contactApp } from "./http"

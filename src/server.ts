@@ -9,9 +9,12 @@
  * directory). stdout carries the JSON log lines; the human lines of embedded mode (the
  * URL, one line per saved mail) go to stderr.
  */
-import { HttpServerError } from "@effect/platform"
-import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Option } from "effect"
+import * as HttpServerError from "@effect/platform/HttpServerError"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import { ConfigInvalid } from "./config"
 import { serve } from "./server-app"
 

@@ -25,7 +25,10 @@ const services = Layer.mergeAll(
   }),
   Layer.succeed(
     CaptchaService,
-    CaptchaService.of({ tokenField: "frc-captcha-response", verify: () => Effect.succeed({ _tag: "Verified" }) })
+    CaptchaService.of({
+      tokenField: "frc-captcha-response",
+      verify: () => Effect.succeed({ _tag: "Verified" })
+    })
   ),
   Layer.succeed(
     MailService,
