@@ -46,7 +46,8 @@ export interface AppConfig {
     readonly secretId: string
   }
   readonly secrets: {
-    readonly region: string
+    /** Needed only when a secret is read or SMTP_URL is left to its SES default. */
+    readonly region: string | undefined
     readonly ttlSeconds: number
     readonly timeoutMs: number
   }
@@ -224,8 +225,10 @@ const raw = Config.all({
   captchaSecretId: Config.string("CAPTCHA_SECRET_ID").pipe(
     Config.withDefault("friendlycaptcha-data")
   ),
-  region: parsed("AWS_REGION", (raw) =>
-    /^[a-z]{2}(-[a-z]+)+-\d+$/.test(raw) ? Either.right(raw) : invalid("must be an AWS region")
+  region: optional(
+    parsed("AWS_REGION", (raw) =>
+      /^[a-z]{2}(-[a-z]+)+-\d+$/.test(raw) ? Either.right(raw) : invalid("must be an AWS region")
+    )
   ),
   secretsTtlSeconds: positiveInt("SECRETS_TTL_SECONDS", 300, 86_400),
   secretsTimeoutMs: positiveInt("SECRETS_TIMEOUT_MS", 3_000, 30_000),
@@ -258,9 +261,10 @@ const raw = Config.all({
 /** Checks across variables, once each one decoded. */
 const crossChecks = (c: Effect.Effect.Success<typeof raw>) => {
   const problems: Array<string> = []
-  const smtpUrl = c.smtpUrl ?? new URL(`smtps://email-smtp.${c.region}.amazonaws.com:465`)
-  const implicitTls = smtpUrl.protocol === "smtps:"
   const secretId = c.smtpSecretId === "" ? undefined : c.smtpSecretId
+  const smtpUrl =
+    c.smtpUrl ?? new URL(`smtps://email-smtp.${c.region ?? "us-east-1"}.amazonaws.com:465`)
+  const implicitTls = smtpUrl.protocol === "smtps:"
   if (c.smtpAllowInsecure) {
     if (implicitTls || !isLoopback(smtpUrl.hostname)) {
       problems.push("SMTP_ALLOW_INSECURE: only allowed with an smtp:// URL to a loopback host")
@@ -331,14 +335,35 @@ const envProvider = (env: Readonly<Record<string, string | undefined>>) =>
   )
 
 /** Decodes the whole configuration from `env`, or fails with every problem found. */
+/**
+ * AWS_REGION is needed to read a secret or to name the default SES host; a plain server
+ * with its own relay, no SMTP secret and no captcha never talks to AWS. Read from the raw
+ * environment so that it is listed even when other variables fail to decode.
+ */
+const regionProblems = (
+  env: Readonly<Record<string, string | undefined>>
+): ReadonlyArray<string> => {
+  const set = (name: string) => env[name] !== undefined && env[name] !== ""
+  const readsSecret = env.SMTP_SECRET_ID !== "" || (env.CAPTCHA_PROVIDER ?? "") !== "none"
+  return !set("AWS_REGION") && (readsSecret || !set("SMTP_URL"))
+    ? ["AWS_REGION: is required (Lambda sets it) to read the secrets and for the default SMTP_URL"]
+    : []
+}
+
 export const readConfig = (
   env: Readonly<Record<string, string | undefined>>
 ): Effect.Effect<AppConfig, ConfigInvalid> =>
   Effect.withConfigProvider(Config.map(raw, crossChecks), envProvider(env)).pipe(
-    Effect.mapError((error) => new ConfigInvalid({ problems: describe(error) })),
-    Effect.flatMap(({ config, problems }) =>
-      problems.length === 0 ? Effect.succeed(config) : Effect.fail(new ConfigInvalid({ problems }))
-    )
+    Effect.either,
+    Effect.flatMap((decoded) => {
+      const problems = [
+        ...(Either.isLeft(decoded) ? describe(decoded.left) : decoded.right.problems),
+        ...regionProblems(env)
+      ]
+      return problems.length === 0 && Either.isRight(decoded)
+        ? Effect.succeed(decoded.right.config)
+        : Effect.fail(new ConfigInvalid({ problems }))
+    })
   )
 
 // =======================================================================================

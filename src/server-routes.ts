@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { AppConfigTag, type ServerMode } from "./config"
 import { listOutbox, readMail } from "./embedded"
-import { contactApp } from "./http"
+import { contactApp, securityHeaders } from "./http"
 import { type Banner, formPage } from "./pages/form"
 import { formScript } from "./pages/form-script"
 import { mailText, notFoundPage, outboxPage, sentPage } from "./pages/site"
@@ -22,18 +22,9 @@ import {
   stringsFor
 } from "./pages/strings"
 
-const baseHeaders = {
-  "cache-control": "no-store",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer"
-}
-
-// The same policy as the answers of /contact (src/http.ts): no script at all.
-const pageHeaders = {
-  ...baseHeaders,
-  "content-security-policy":
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self' https: http:; frame-ancestors 'none'"
-}
+// The same headers as the answers of /contact: no script at all.
+const pageHeaders = securityHeaders
+const { "content-security-policy": _, ...baseHeaders } = securityHeaders
 
 // The form page runs /form.js from this origin and posts to it; nothing else.
 const formHeaders = {

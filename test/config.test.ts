@@ -120,6 +120,23 @@ describe("readConfig", () => {
     ])
   })
 
+  it("AWS_REGION is needed only to read a secret or for the default SES host", () => {
+    const { AWS_REGION: _, ...noRegion } = baseEnv
+    const ownRelay = {
+      ...noRegion,
+      SMTP_URL: "smtp://relay.example.com",
+      SMTP_SECRET_ID: "",
+      CAPTCHA_PROVIDER: "none"
+    }
+    expect(problems(ownRelay)).toEqual([])
+    const required = [
+      "AWS_REGION: is required (Lambda sets it) to read the secrets and for the default SMTP_URL"
+    ]
+    expect(problems({ ...ownRelay, CAPTCHA_PROVIDER: "friendlycaptcha-v2" })).toEqual(required)
+    expect(problems({ ...ownRelay, SMTP_SECRET_ID: "smtp-ses-credentials" })).toEqual(required)
+    expect(problems({ ...ownRelay, SMTP_URL: "" })).toEqual(required)
+  })
+
   it("SMTP_TLS_CA_FILE must be readable", () => {
     expect(problems({ ...baseEnv, SMTP_TLS_CA_FILE: "/nonexistent/ca.pem" })).toEqual([
       "SMTP_TLS_CA_FILE: cannot read this file"

@@ -167,7 +167,13 @@ export const SecretsManagerLive = SecretsFrom(
     // outlast a short Lambda timeout. Two attempts, and our own deadline over both.
     // AWS_ENDPOINT_URL_SECRETS_MANAGER is read by the SDK itself.
     const client = yield* Effect.acquireRelease(
-      Effect.sync(() => new SecretsManagerClient({ region: secrets.region, maxAttempts: 2 })),
+      Effect.sync(
+        () =>
+          new SecretsManagerClient({
+            ...(secrets.region === undefined ? {} : { region: secrets.region }),
+            maxAttempts: 2
+          })
+      ),
       (c) => Effect.sync(() => c.destroy())
     )
     return (id: string, signal: AbortSignal) =>
