@@ -41,7 +41,7 @@ import { startPeers } from "./peers.js"
 // STUB: replaced by the lead once src/ exists (starts the plain baseline server).
 const OURS_SERVER: ServerCommand = {
   command: "node_modules/.bin/tsx",
-  args: ["bench/baseline/plain-server.ts"],
+  args: ["bench/entries/ours-server.ts"],
   env: {}
 }
 const PLAIN_SERVER: ServerCommand = {

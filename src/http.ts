@@ -1,10 +1,8 @@
 /**
  * The HTTP edge: the checks of SPEC section 2 in their order, negotiation, CORS, security
  * headers, and THE table from typed errors to answers (SPEC section 3). Both adapters
- * (src/lambda.ts, src/server.ts) serve `contactApp`.
+ * (src/lambda-adapter.ts, src/node-adapter.ts) call `respond`.
  */
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -21,7 +19,7 @@ import {
   stringsFor
 } from "./pages/strings"
 import { submit } from "./program"
-import { BodyUnreadable, bodyFormat, type Headers, parseBody, wantsJson } from "./request"
+import { type BodyUnreadable, bodyFormat, type Headers, parseBody, wantsJson } from "./request"
 
 /** A request as the edge needs it, whatever runtime received it. */
 export interface EdgeRequest {
@@ -342,27 +340,3 @@ export const respond = (request: EdgeRequest) =>
 
 /** What the edge needs from a runtime: configuration and the three services. */
 export type AppServices = Effect.Effect.Context<ReturnType<typeof respond>>
-
-const unreadable = () => new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })
-
-/** The edge as an HttpApp, for the Node server (src/server.ts): the same answers. */
-export const contactApp = Effect.gen(function* () {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const answer = yield* respond({
-    method: request.method,
-    headers: request.headers,
-    requestId: crypto.randomUUID(),
-    body: (maxBytes) =>
-      Effect.gen(function* () {
-        if (Number(request.headers["content-length"] ?? "0") > maxBytes)
-          return yield* new PayloadTooLarge()
-        const buffer = yield* Effect.mapError(request.arrayBuffer, unreadable)
-        if (buffer.byteLength > maxBytes) return yield* new PayloadTooLarge()
-        return new Uint8Array(buffer)
-      })
-  })
-  const { "content-type": contentType, ...headers } = answer.headers
-  return contentType === undefined
-    ? HttpServerResponse.empty({ status: answer.status, headers })
-    : HttpServerResponse.text(answer.body, { status: answer.status, contentType, headers })
-})

@@ -23,6 +23,7 @@ import {
 import { captureMail } from "./embedded"
 import { productionLayer, servicesWith } from "./layers"
 import { type LogSink, stdoutSink } from "./logging"
+import { contactHandler, routeContact } from "./node-adapter"
 import { siteApp } from "./server-routes"
 import { SecretsStatic } from "./services/secrets"
 
@@ -158,9 +159,12 @@ export const serve = (options: ServeOptions) =>
       mode === "embedded" ? servicesWith(config, LocalSecrets, sink) : productionLayer(config, sink)
     const runtime = yield* Layer.toRuntime(services).pipe(Scope.extend(servicesScope))
 
-    yield* server
-      .serve(siteApp({ mode, outboxDir: settings.outboxDir }))
-      .pipe(Effect.provide(runtime), Scope.extend(httpScope))
+    // Submissions go straight to the edge (src/node-adapter.ts); the pages through the
+    // platform's router. Both over the one runtime built above.
+    const pages = yield* NodeHttpServer.makeHandler(
+      siteApp({ mode, outboxDir: settings.outboxDir })
+    ).pipe(Effect.provide(runtime))
+    http.server.on("request", routeContact(contactHandler(runtime), pages))
     yield* Scope.addFinalizer(httpScope, Effect.sync(http.drain))
     yield* Effect.logInfo("listening").pipe(
       Effect.annotateLogs({ url, mode }),

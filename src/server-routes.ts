@@ -1,6 +1,6 @@
 /**
- * What the Node server answers: `contactApp` at /contact, exactly as on Lambda, and around
- * it the pages of SPEC section 1: the demo form and its script, the success page, the
+ * The Node server's pages (SPEC section 1), around /contact (which src/node-adapter.ts
+ * answers, with the same edge as Lambda): the demo form and its script, the success page, the
  * outbox (embedded mode only), the health check, and a 404 for anything else.
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { AppConfigTag, type ServerMode } from "./config"
 import { listOutbox, readMail } from "./embedded"
-import { contactApp, securityHeaders } from "./http"
+import { securityHeaders } from "./http"
 import { type Banner, formPage } from "./pages/form"
 import { formScript } from "./pages/form-script"
 import { mailText, notFoundPage, outboxPage, sentPage } from "./pages/site"
@@ -95,7 +95,6 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
   })
 
   const shared = HttpRouter.empty.pipe(
-    HttpRouter.all("/contact", contactApp),
     HttpRouter.get("/healthz", Effect.succeed(plain("ok"))),
     HttpRouter.get("/", form),
     HttpRouter.get(

@@ -18,7 +18,7 @@ if (Either.isLeft(config)) throw new Error(config.left.message)
 
 export let mailsSent = 0
 
-const services = Layer.mergeAll(
+export const inMemoryServices = Layer.mergeAll(
   SecretsStatic({
     smtp: { user: "bench", pass: Redacted.make("bench-password") },
     captcha: { sitekey: "bench-sitekey", apiKey: Redacted.make("bench-api-key"), secret: undefined }
@@ -43,4 +43,4 @@ const services = Layer.mergeAll(
   JsonLogs(config.right.logLevel)
 )
 
-export const { handler } = await makeLambdaHandler(services)
+export const { handler } = await makeLambdaHandler(inMemoryServices)

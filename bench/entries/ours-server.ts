@@ -1,0 +1,22 @@
+// The server figure's "ours": what `npm start` serves in production mode (Node's http
+// server; /contact through src/node-adapter.ts, the pages through src/server-routes.ts),
+// with the in-memory services of ours-inmemory.ts instead of AWS and SMTP.
+// Listens on HOST:PORT; GET /healthz answers 200 "ok".
+import { createServer } from "node:http"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { contactHandler, routeContact } from "../../src/node-adapter"
+import { siteApp } from "../../src/server-routes"
+import { inMemoryServices } from "./ours-inmemory"
+
+const runtime = await Effect.runPromise(Effect.scoped(Layer.toRuntime(inMemoryServices)))
+const pages = await Effect.runPromise(
+  NodeHttpServer.makeHandler(siteApp({ mode: "production", outboxDir: "outbox" })).pipe(
+    Effect.provide(runtime)
+  )
+)
+createServer(routeContact(contactHandler(runtime), pages)).listen(
+  Number(process.env.PORT ?? 3000),
+  process.env.HOST ?? "127.0.0.1"
+)
