@@ -2,7 +2,7 @@
  * The production wiring: each service's live layer over one configuration, built once per
  * process by the adapter's runtime. Tests swap any of these for the doubles in test/support/.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Layer from "effect/Layer"
 import { type AppConfig, AppConfigTag } from "./config"
 import { JsonLogs, type LogSink, stdoutSink } from "./logging"
@@ -18,7 +18,7 @@ export const servicesWith = <E>(
 ) =>
   Layer.mergeAll(
     secrets,
-    CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, FetchHttpClient.layer))),
+    CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layer))),
     SmtpMail
   ).pipe(
     Layer.provideMerge(Layer.succeed(AppConfigTag, config)),
