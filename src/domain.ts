@@ -71,6 +71,8 @@ const knownFieldNames = new Set<string>([
   honeypotField,
   ...captchaFields
 ])
+/** A field of the contract (SPEC section 2); any other name is the visitor's own text. */
+export const isKnownField = (name: string): boolean => knownFieldNames.has(name)
 const maxExtraFields = 20
 const maxExtraChars = 2_000
 const maxExtraNameChars = 100

@@ -9,7 +9,14 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Match from "effect/Match"
 import { type AppConfig, AppConfigTag } from "./config"
-import { type FieldIssue, type Fields, type FlowError, languageField, type Outcome } from "./domain"
+import {
+  type FieldIssue,
+  type Fields,
+  type FlowError,
+  isKnownField,
+  languageField,
+  type Outcome
+} from "./domain"
 import { type ErrorKind, errorPage, issueText, mailtoLink } from "./pages/render"
 import {
   defaultLanguage,
@@ -72,6 +79,8 @@ const delivery = (reason: string): Answer => ({
   level: "Error"
 })
 
+const loggedField = (field: string) => (field === "_body" || isKnownField(field) ? field : "extra")
+
 /** THE table: every typed failure and its answer. A new error type fails to compile here. */
 const answers: { readonly [K in Failure["_tag"]]: (e: Extract<Failure, { _tag: K }>) => Answer } = {
   OriginNotAllowed: () => ({
@@ -113,7 +122,8 @@ const answers: { readonly [K in Failure["_tag"]]: (e: Extract<Failure, { _tag: K
     error: "invalid_form",
     issues: e.issues,
     outcome: "invalid_form",
-    reason: `fields:${e.issues.map((i) => `${i.field}=${i.code}`).join(",")}`,
+    // An extra field's name is the visitor's own text (SPEC section 6): logged as `extra`.
+    reason: `fields:${e.issues.map((i) => `${loggedField(i.field)}=${i.code}`).join(",")}`,
     level: "Info"
   }),
   CaptchaRejected: (e) => ({

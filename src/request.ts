@@ -80,6 +80,14 @@ const decodeText = (bytes: Uint8Array): Either.Either<string, BodyUnreadable> =>
 const parseUrlencoded = (bytes: Uint8Array) =>
   Either.map(decodeText(bytes), (text): Fields => [...new URLSearchParams(text)])
 
+/**
+ * JSON's `\ud800` escapes can make a string no UTF-8 decoder would: a lone surrogate. It
+ * becomes U+FFFD, as in the other two formats, so the visitor's text is valid Unicode
+ * everywhere it goes (the mail, the page, the `mailto:` link's percent-encoding).
+ */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const wellFormed = (s: string): string => s.replace(loneSurrogate, "\uFFFD")
+
 const parseJson = (bytes: Uint8Array) =>
   Either.flatMap(decodeText(bytes), (text): Either.Either<Fields, BodyUnreadable> => {
     let value: unknown
@@ -94,7 +102,7 @@ const parseJson = (bytes: Uint8Array) =>
     const entries = Object.entries(value)
     const wrong = entries.find(([, v]) => typeof v !== "string")
     if (wrong !== undefined) return Either.left(unreadable(wrong[0], "not_text"))
-    return Either.right(entries.map(([k, v]) => [k, String(v)] as const))
+    return Either.right(entries.map(([k, v]) => [wellFormed(k), wellFormed(String(v))] as const))
   })
 
 const parseMultipart = (bytes: Uint8Array, contentType: string) =>

@@ -145,7 +145,7 @@ describe("delivery", () => {
         const fiber = yield* Effect.fork(submit({ fields, language: "en" }))
         yield* TestClock.adjust(Duration.seconds(5))
         expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
-          new MailUnavailable({ reason: "smtp_454" })
+          new MailUnavailable({ reason: "reply_454" })
         )
         expect(log.attempts).toHaveLength(3)
         expect(log.sent).toHaveLength(0)

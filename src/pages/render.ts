@@ -76,6 +76,10 @@ export interface ErrorPage {
 export const issueText = (strings: Strings, issue: FieldIssue): string =>
   strings.issues[issue.code](issue.max ?? 0)
 
+/** A known field's label, else the name as sent (own keys only: `constructor` is a name too). */
+const fieldName = (strings: Strings, field: string): string =>
+  Object.hasOwn(strings.fieldNames, field) ? (strings.fieldNames[field] ?? field) : field
+
 export const errorPage = ({ fallback, issues, kind, strings, visitor }: ErrorPage): string => {
   const { lead, title } = strings.errors[kind]
   const issueList =
@@ -84,7 +88,7 @@ export const errorPage = ({ fallback, issues, kind, strings, visitor }: ErrorPag
       : `<ul>\n${issues
           .map(
             (i) =>
-              `<li><strong>${escapeHtml(strings.fieldNames[i.field] ?? i.field)}</strong> ${escapeHtml(issueText(strings, i))}</li>`
+              `<li><strong>${escapeHtml(fieldName(strings, i.field))}</strong> ${escapeHtml(issueText(strings, i))}</li>`
           )
           .join("\n")}\n</ul>`
   const prefilled = kind === "delivery_failed" && visitor !== undefined

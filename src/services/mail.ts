@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import Mail from "nodemailer/lib/mailer"
+import { encodeWord } from "nodemailer/lib/mime-funcs"
 import SMTPTransport from "nodemailer/lib/smtp-transport"
 import { AppConfigTag, type Mailbox } from "../config"
 import { MailAuthRejected, MailRejected, MailUnavailable } from "../domain"
@@ -56,12 +57,15 @@ const classify = (
   error: unknown
 ): MailAuthRejected | MailRejected | MailTransient | MailUnavailable => {
   const { code, responseCode } = smtpError(error)
+  // A 4xx reply is temporary whatever the command. nodemailer tags a refused AUTH as EAUTH
+  // even for SES's "454 Temporary authentication failure": a retry may cure that, a fresh
+  // secret will not.
+  if (responseCode !== undefined && responseCode >= 400 && responseCode < 500)
+    return new MailTransient({ reason: `reply_${responseCode}` })
   if (code === "EAUTH" || responseCode === 535)
     return new MailAuthRejected({ code: responseCode ?? 535 })
   if (responseCode !== undefined && responseCode >= 500)
     return new MailRejected({ code: responseCode })
-  if (responseCode !== undefined && responseCode >= 400)
-    return new MailTransient({ reason: `smtp_${responseCode}` })
   switch (code) {
     case "ECONNECTION":
     case "ETIMEDOUT":
@@ -79,6 +83,14 @@ const classify = (
   }
 }
 
+/**
+ * nodemailer passes a valid RFC 2047 encoded-word in a subject through, as if we had encoded
+ * it: every mail client would then show a visitor's `=?UTF-8?Q?…?=` decoded, line breaks and
+ * all, which the one-line rule refused. Such a subject is encoded here, whole: it reads as typed.
+ */
+const literalSubject = (subject: string): string =>
+  subject.includes("=?") ? encodeWord(subject, "Q", 52) : subject
+
 /** The service over any nodemailer transporter (SMTP in production). */
 export const mailServiceFor = (transporter: Transporter): MailServiceApi => {
   const attempt = (mail: OutgoingMail, credentials: SmtpCredentials | undefined) =>
@@ -88,7 +100,7 @@ export const mailServiceFor = (transporter: Transporter): MailServiceApi => {
           from: mail.from,
           to: [...mail.to],
           replyTo: mail.replyTo,
-          subject: mail.subject,
+          subject: literalSubject(mail.subject),
           text: mail.text,
           signal,
           ...(credentials === undefined

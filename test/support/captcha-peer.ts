@@ -22,6 +22,8 @@ export type CaptchaBehaviourName =
 export type CaptchaBehaviour =
   | CaptchaBehaviourName
   | { readonly kind: "serverError"; readonly status: number }
+  /** Any status with any error code, in the shape of the version asked (v1 or v2). */
+  | { readonly kind: "error"; readonly status: number; readonly code: string }
 
 export interface CaptchaCredentials {
   /** The only solution (v1) / response (v2) that `correct` accepts. */
@@ -135,7 +137,11 @@ const answerFor = (
 ): Answer => {
   const byVersion = (status: number, v1Code: string, v2Code: string) =>
     version === "v1" ? v1(status, v1Code) : v2Fail(status, v2Code)
-  if (typeof behaviour !== "string") return byVersion(behaviour.status, "internal", "internal")
+  if (typeof behaviour !== "string") {
+    return behaviour.kind === "error"
+      ? byVersion(behaviour.status, behaviour.code, behaviour.code)
+      : byVersion(behaviour.status, "internal", "internal")
+  }
   switch (behaviour) {
     case "correct":
       return verify(version, request, good)
