@@ -306,8 +306,9 @@ export const respond = (request: EdgeRequest) =>
     if (Either.isRight(result)) {
       const outcome = result.right
       if (outcome !== "preflight") {
+        const response = successResponse(config, seen, base)
         yield* logLine(undefined, outcome)
-        return successResponse(config, seen, base)
+        return response
       }
       const preflight =
         headers.origin === undefined
@@ -322,8 +323,10 @@ export const respond = (request: EdgeRequest) =>
       return answer
     }
     const answer = answerFor(result.left)
+    // Rendered before it is logged: a rendering defect is then logged once, as a defect.
+    const response = failureResponse(config, seen, answer, base)
     yield* logLine(answer, undefined)
-    return failureResponse(config, seen, answer, base)
+    return response
   }).pipe(
     // A defect is a bug of ours, not a typed failure: still answer with the fallback page.
     Effect.catchAllCause((cause) =>
