@@ -77,7 +77,7 @@ export const formScript = String.raw`"use strict";
     for (const issue of issues) {
       const id = fieldIds[issue.field];
       const input = id && document.getElementById(id);
-      const name = t.fieldNames[issue.field] || issue.field;
+      const name = Object.hasOwn(t.fieldNames, issue.field) ? t.fieldNames[issue.field] : issue.field;
       const item = el("li");
       item.append(input ? el("a", name, { href: "#" + id }) : el("strong", name), " " + issue.message);
       summary.append(item);
