@@ -35,7 +35,7 @@ export interface AppConfig {
     readonly byLanguage: Readonly<Record<string, string>>
   }
   readonly fallback: { readonly email: string; readonly phone: string | undefined }
-  /** `undefined`: any origin (`*`). */
+  /** `undefined`: every origin (`*`). */
   readonly allowedOrigins: ReadonlyArray<string> | undefined
   readonly maxBodyBytes: number
   readonly logLevel: LogLevel.LogLevel
@@ -370,7 +370,7 @@ export const readConfig = (
 // The Node server only (src/server.ts): its mode, its own settings and the local
 // configuration of embedded mode. The Lambda handler never reads any of this.
 
-/** SPEC section 1: any of these set (non-empty) means production mode. */
+/** SPEC section 1: one of these set (non-empty) means production mode. */
 export const productionVariables = [
   "MAIL_FROM",
   "MAIL_TO",
@@ -385,7 +385,7 @@ export const serverMode = (env: Readonly<Record<string, string | undefined>>): S
   productionVariables.some((name) => (env[name] ?? "") !== "") ? "production" : "embedded"
 
 export interface ServerSettings {
-  /** 0: any free port (tests). */
+  /** 0: a free port chosen by the OS (tests). */
   readonly port: number
   readonly host: string
   /** Where embedded mode saves each mail as an `.eml` file; absolute. */
@@ -396,7 +396,7 @@ const serverSettings = Config.all({
   port: parsed("PORT", (raw) =>
     /^\d{1,5}$/.test(raw) && Number(raw) <= 65_535
       ? Either.right(Number(raw))
-      : invalid("must be a port number from 0 to 65535 (0: any free port)")
+      : invalid("must be a port number from 0 to 65535 (0: a free port chosen by the OS)")
   ).pipe(Config.withDefault(3_000)),
   host: parsed("HOST", (raw) =>
     /^[A-Za-z0-9.:-]+$/.test(raw)

@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type BundleProcess, startBundle } from "./support/bundle"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
-import { baseEnv } from "./support/doubles"
 import { formBody, functionUrlEvent, httpApiEvent, restApiEvent } from "./support/events"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { type ReceivedMail, type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
+import { worldEnv } from "./support/world"
 
 const suite = await secretsPeerOrSkip()
 
@@ -44,18 +44,12 @@ const asForm = (list: ReadonlyArray<readonly [string, string]>) => formBody(list
 const asJson = (list: ReadonlyArray<readonly [string, string]>) =>
   JSON.stringify(Object.fromEntries(list))
 
-const envFor = (world: World, overrides: Record<string, string> = {}) => ({
-  ...baseEnv,
-  ...suite.peer().env,
-  SMTP_URL: world.smtp.url,
-  SMTP_TLS_CA_FILE: world.smtp.caFile,
-  SMTP_SECRET_ID: world.smtpSecret,
-  CAPTCHA_SECRET_ID: world.captchaSecret,
-  CAPTCHA_VERIFY_URL: world.captcha.v2Url,
-  CAPTCHA_TIMEOUT_MS: "1500",
-  MAIL_TIMEOUT_MS: "8000",
-  ...overrides
-})
+const envFor = (world: World, overrides: Record<string, string> = {}) =>
+  worldEnv(suite.peer(), world, {
+    CAPTCHA_TIMEOUT_MS: "1500",
+    MAIL_TIMEOUT_MS: "8000",
+    ...overrides
+  })
 
 /** A new world per scenario: its own secrets in moto, its own SMTP and captcha peers. */
 const makeWorld = async (tls: "starttls" | "implicit", password = "pw-1"): Promise<World> => {

@@ -1,5 +1,5 @@
 /**
- * The fault matrix (docs/RELIABILITY.md): the BUILT bundle in a fresh Node process per
+ * The fault matrix (README, Reliability): the BUILT bundle in a fresh Node process per
  * group of scenarios sharing a configuration, against real peers that misbehave on cue:
  * smtp-server (STARTTLS, AUTH), moto behind a fault-injecting proxy, the captcha peer.
  * Each scenario asserts the answer, how many mails arrived (exactly one where the contract
@@ -10,7 +10,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type BundleProcess, startBundle } from "./support/bundle"
 import { type CaptchaBehaviour, type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
-import { baseEnv } from "./support/doubles"
 import { browser, formBody, httpApiEvent, json, urlencoded } from "./support/events"
 import { expectLoggedOnce, expectNoLeak, type LogLine, timed } from "./support/reliability"
 import {
@@ -21,6 +20,7 @@ import {
 } from "./support/secrets-peer"
 import { closedPort } from "./support/server"
 import { type SmtpFaults, type SmtpPeer, type SmtpStats, startSmtpPeer } from "./support/smtp-peer"
+import { type PeerWorld, worldEnv } from "./support/world"
 
 const suite = await secretsPeerOrSkip()
 
@@ -89,22 +89,13 @@ const createSecrets = async (
   })
 }
 
-const envFor = (
-  world: Pick<World, "smtp" | "captcha" | "smtpSecret" | "captchaSecret">,
-  overrides: Record<string, string> = {}
-): Record<string, string> => ({
-  ...baseEnv,
-  ...suite.peer().env,
-  SMTP_URL: world.smtp.url,
-  SMTP_TLS_CA_FILE: world.smtp.caFile,
-  SMTP_SECRET_ID: world.smtpSecret,
-  CAPTCHA_SECRET_ID: world.captchaSecret,
-  CAPTCHA_VERIFY_URL: world.captcha.v2Url,
-  MAIL_TIMEOUT_MS: String(MAIL_TIMEOUT_MS),
-  CAPTCHA_TIMEOUT_MS: String(CAPTCHA_TIMEOUT_MS),
-  SECRETS_TIMEOUT_MS: String(SECRETS_TIMEOUT_MS),
-  ...overrides
-})
+const envFor = (world: PeerWorld, overrides: Record<string, string> = {}): Record<string, string> =>
+  worldEnv(suite.peer(), world, {
+    MAIL_TIMEOUT_MS: String(MAIL_TIMEOUT_MS),
+    CAPTCHA_TIMEOUT_MS: String(CAPTCHA_TIMEOUT_MS),
+    SECRETS_TIMEOUT_MS: String(SECRETS_TIMEOUT_MS),
+    ...overrides
+  })
 
 /** What no log line may ever contain. */
 const forbidden = (world: Pick<World, "captcha">): ReadonlyArray<string> => [

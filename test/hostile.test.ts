@@ -264,7 +264,7 @@ const words = (s: string) => wellFormed(s).replace(/\s+/g, " ").trim()
  * An address as a mail library writes it: the local part unquoted, the domain in lower
  * case (it is case-insensitive). nodemailer normalizes a domain with the WHATWG host parser,
  * which reads a numeric last label as IPv4 (`a@0` → `a@0.0.0.0`): such a domain is valid by
- * the HTML rule yet never deliverable (no top-level domain is numeric). docs/RELIABILITY.md.
+ * the HTML rule yet never deliverable (no top-level domain is numeric). README, Reliability, "Known limits".
  */
 const endsInANumber = /(^|\.)(\d+|0x[0-9a-f]*)\.?$/i
 const canonical = (address: string) => {

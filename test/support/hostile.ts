@@ -379,7 +379,7 @@ export const spell = (contentType: string, variant: number): string => {
  * Multipart names that arrive as sent: without `"`, `\\`, CR and LF (browsers escape those),
  * and within Latin-1: multipasta 0.2 (under @effect/platform's Multipart) drops a
  * Content-Disposition whose name has a code point above U+00FF, so the field arrives
- * nameless (see docs/RELIABILITY.md, "Known limits").
+ * nameless (see README, Reliability, "Known limits").
  */
 export const multipartSafe = (fields: ReadonlyArray<Field>) =>
   fields.every(([name]) => !/["\\\r\n]|[^\u0000-\u00ff]/.test(name))
