@@ -68,7 +68,7 @@ interface Answer {
   /** The submission's outcome for the log; none for requests that are not submissions. */
   readonly outcome?: LoggedOutcome
   readonly reason: string
-  readonly level: "Debug" | "Info" | "Warning" | "Error"
+  readonly level: "Debug" | "Info" | "Error"
 }
 
 const delivery = (reason: string): Answer => ({
@@ -248,43 +248,45 @@ const successResponse = (
         body: ""
       }
 
-const logLine = (answer: Answer | undefined, outcome: Outcome | undefined) => {
-  if (outcome !== undefined) {
-    if (outcome._tag === "Honeypot")
-      return Effect.logInfo("submission").pipe(Effect.annotateLogs({ outcome: "honeypot" }))
-    const captcha =
-      outcome.captcha._tag === "Unverified"
-        ? `unverified:${outcome.captcha.reason}`
-        : outcome.captcha._tag.toLowerCase()
-    const log = outcome.captcha._tag === "Unverified" ? Effect.logWarning : Effect.logInfo
-    return log("submission").pipe(Effect.annotateLogs({ outcome: "sent", captcha }))
+/** The one log line of a submission that went through (SPEC section 6). */
+const logOutcome = (outcome: Outcome) => {
+  if (outcome._tag === "Honeypot") {
+    return Effect.logInfo("submission").pipe(Effect.annotateLogs({ outcome: "honeypot" }))
   }
-  if (answer === undefined) return Effect.void
-  const annotations = {
-    status: answer.status,
-    reason: answer.reason,
-    ...(answer.outcome === undefined ? {} : { outcome: answer.outcome })
-  }
-  const msg = answer.outcome === undefined ? "request refused" : "submission"
-  const log = {
-    Debug: Effect.logDebug,
-    Info: Effect.logInfo,
-    Warning: Effect.logWarning,
-    Error: Effect.logError
-  }[answer.level]
-  return log(msg).pipe(Effect.annotateLogs(annotations))
+  const { captcha } = outcome
+  return captcha._tag === "Unverified"
+    ? Effect.logWarning("submission").pipe(
+        Effect.annotateLogs({ outcome: "sent", captcha: `unverified:${captcha.reason}` })
+      )
+    : Effect.logInfo("submission").pipe(
+        Effect.annotateLogs({ outcome: "sent", captcha: captcha._tag.toLowerCase() })
+      )
 }
 
+const logAt = { Debug: Effect.logDebug, Info: Effect.logInfo, Error: Effect.logError }
+
+/** The one log line of a refused request or a failed submission. */
+const logFailure = (answer: Answer) =>
+  logAt[answer.level](answer.outcome === undefined ? "request refused" : "submission").pipe(
+    Effect.annotateLogs({
+      status: answer.status,
+      reason: answer.reason,
+      ...(answer.outcome === undefined ? {} : { outcome: answer.outcome })
+    })
+  )
+
 /** The edge: one request in, one answer out, whatever happened (SPEC sections 2 and 3). */
-export const respond = (request: EdgeRequest) =>
-  Effect.gen(function* () {
+export const respond = (request: EdgeRequest) => {
+  const headers = request.headers
+  // What the answer is shaped by; updated once the body is read, and kept for the
+  // defect branch too, so that even a bug of ours gives the visitor their text back.
+  const seen: Seen = {
+    json: wantsJson(headers),
+    language: fromAcceptLanguage(headers["accept-language"]) ?? defaultLanguage,
+    fields: undefined
+  }
+  return Effect.gen(function* () {
     const config = yield* AppConfigTag
-    const headers = request.headers
-    const seen: Seen = {
-      json: wantsJson(headers),
-      language: fromAcceptLanguage(headers["accept-language"]) ?? defaultLanguage,
-      fields: undefined
-    }
     const corsCheck = cors(config, headers.origin)
     const base = { ...securityHeaders, ...corsCheck.headers }
 
@@ -307,7 +309,7 @@ export const respond = (request: EdgeRequest) =>
       const outcome = result.right
       if (outcome !== "preflight") {
         const response = successResponse(config, seen, base)
-        yield* logLine(undefined, outcome)
+        yield* logOutcome(outcome)
         return response
       }
       const preflight =
@@ -325,7 +327,7 @@ export const respond = (request: EdgeRequest) =>
     const answer = answerFor(result.left)
     // Rendered before it is logged: a rendering defect is then logged once, as a defect.
     const response = failureResponse(config, seen, answer, base)
-    yield* logLine(answer, undefined)
+    yield* logFailure(answer)
     return response
   }).pipe(
     // A defect is a bug of ours, not a typed failure: still answer with the fallback page.
@@ -339,17 +341,13 @@ export const respond = (request: EdgeRequest) =>
           })
         )
         const config = yield* AppConfigTag
-        const seen: Seen = {
-          json: wantsJson(request.headers),
-          language: fromAcceptLanguage(request.headers["accept-language"]) ?? defaultLanguage,
-          fields: undefined
-        }
-        const headers = { ...securityHeaders, ...cors(config, request.headers.origin).headers }
-        return failureResponse(config, seen, delivery("defect"), headers)
+        const base = { ...securityHeaders, ...cors(config, headers.origin).headers }
+        return failureResponse(config, seen, delivery("defect"), base)
       })
     ),
     Effect.annotateLogs("requestId", request.requestId)
   )
+}
 
 /** What the edge needs from a runtime: configuration and the three services. */
 export type AppServices = Effect.Effect.Context<ReturnType<typeof respond>>
