@@ -446,7 +446,6 @@ export const embeddedEnv = (
     SMTP_ALLOW_INSECURE: "true",
     SMTP_SECRET_ID: "",
     SMTP_TLS_CA_FILE: undefined,
-    AWS_REGION: "us-east-1",
     ...(allowed.trim() === "" ? {} : { ALLOWED_ORIGINS: [allowed, ...local.ownOrigins].join(",") })
   }
 }

@@ -59,6 +59,8 @@ const KnownFields = Schema.Struct({
   name: Schema.optionalWith(OneLine(200), { exact: true })
 })
 
+const decodeKnownFields = Schema.decodeUnknownEither(KnownFields, { errors: "all" })
+
 export const honeypotField = "_gotcha"
 export const captchaFields = ["frc-captcha-solution", "frc-captcha-response"] as const
 const knownFieldNames = new Set<string>([
@@ -252,7 +254,7 @@ export const decodeForm = (
   const body = known.get(bodyName)
   if (present(body)) candidate.body = body
 
-  const decoded = Schema.decodeUnknownEither(KnownFields)(candidate, { errors: "all" })
+  const decoded = decodeKnownFields(candidate)
   if (Either.isLeft(decoded)) {
     for (const issue of issuesOf(decoded.left)) {
       issues.push({ ...issue, field: sentAs.get(issue.field) ?? issue.field })

@@ -47,6 +47,8 @@ const VerifyAnswer = Schema.Struct({
   error: Schema.optional(Schema.Struct({ error_code: Schema.optional(Schema.String) }))
 })
 
+const decodeAnswer = Schema.decodeUnknown(VerifyAnswer)
+
 const errorCode = (answer: typeof VerifyAnswer.Type): string =>
   answer.error?.error_code ?? answer.errors?.[0] ?? "unknown"
 
@@ -98,10 +100,7 @@ const friendlyCaptcha = (protocol: Protocol) =>
       const classify = (
         response: HttpClientResponse.HttpClientResponse
       ): Effect.Effect<CaptchaVerdict, CaptchaRejected | CaptchaMisconfigured> => {
-        const answer = response.json.pipe(
-          Effect.flatMap(Schema.decodeUnknown(VerifyAnswer)),
-          Effect.option
-        )
+        const answer = response.json.pipe(Effect.flatMap(decodeAnswer), Effect.option)
         const { status } = response
         if (status === 200) {
           return Effect.flatMap(
