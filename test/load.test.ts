@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { createInterface } from "node:readline"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { repoRoot } from "./support/server"
+import { childEnv, repoRoot } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
 
 const CONCURRENCY = 200
@@ -27,12 +27,7 @@ const startLoadServer = (env: Record<string, string>): Promise<LoadServer> =>
       ["--expose-gc", "--import", "tsx", "test/support/load-server.ts"],
       {
         cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "",
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-          ...env
-        },
+        env: childEnv(env),
         stdio: ["pipe", "pipe", "pipe"]
       }
     )

@@ -54,16 +54,19 @@ export interface ChildServer {
   line(match: RegExp): Promise<string>
 }
 
+/** Only `env`, plus what a Node child needs: no variable of the test process leaks in. */
+export const childEnv = (env: Readonly<Record<string, string>>): Record<string, string> => ({
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? "",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  ...env
+})
+
 /** A child process running src/server.ts with only `env` (plus PATH and HOME). */
 export const spawnServer = (env: Record<string, string>): ChildServer => {
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
     cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      ...env
-    },
+    env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"]
   })
   const stdout: Array<string> = []
