@@ -14,6 +14,17 @@ import * as Schema from "effect/Schema"
 export type Language = string
 
 // ---------------------------------------------------------------------------------------
+// Line breaks (SPEC section 3): CRLF, CR and LF are each one break, everywhere (the mail,
+// the pages' paragraphs, the `mailto:` body). So CR CR LF is two breaks, never one.
+
+const lineBreaks = /\r\n|\r|\n/g
+/** The rule as a regular expression source, for the browser script of the demo form. */
+export const lineBreakSource = lineBreaks.source
+/** `text` with each of its line breaks written as `lineBreak`. */
+export const withLineBreaks = (text: string, lineBreak: string): string =>
+  text.replace(lineBreaks, lineBreak)
+
+// ---------------------------------------------------------------------------------------
 // Field rules
 
 const codePoints = (s: string): number => {

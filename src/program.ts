@@ -14,7 +14,8 @@ import {
   isHoneypot,
   type Language,
   MailUnavailable,
-  type Outcome
+  type Outcome,
+  withLineBreaks
 } from "./domain"
 import { CaptchaService } from "./services/captcha"
 import { MailService, type OutgoingMail } from "./services/mail"
@@ -40,7 +41,7 @@ const captchaLine = (verdict: CaptchaVerdict): string => {
 
 /** A multi-line extra value is indented, so that no visitor line can pose as ours. */
 const extraLine = ([name, value]: readonly [string, string]): string =>
-  `${name}: ${value.replace(/\r\n|\r|\n/g, "\n  ")}`
+  `${name}: ${withLineBreaks(value, "\n  ")}`
 
 /** The mail of SPEC section 5, literally. */
 export const composeMail = (
@@ -61,7 +62,8 @@ export const composeMail = (
     to: config.mailTo,
     replyTo: { name: form.name ?? "", address: form.email },
     subject: `${config.subjectPrefix}${unverified}${form.subject ?? "Contact form message"}`,
-    text: `${form.body}\n\n--\n${footer.join("\n")}\n`
+    // One rule for line breaks, so the mail shows the breaks the pages show.
+    text: withLineBreaks(`${form.body}\n\n--\n${footer.join("\n")}\n`, "\n")
   }
 }
 

@@ -3,7 +3,10 @@
  */
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeForm, type FieldIssue, type Fields, isHoneypot } from "../src/domain"
+import { decodeForm, type FieldIssue, type Fields, isHoneypot, withLineBreaks } from "../src/domain"
+import { mailtoLink, paragraphs } from "../src/pages/render"
+import { composeMail } from "../src/program"
+import { testConfig } from "./support/doubles"
 
 const base: Fields = [
   ["email", "anna@example.org"],
@@ -157,5 +160,26 @@ describe("decodeForm", () => {
   it("honeypot: non-empty _gotcha only", () => {
     expect(isHoneypot([["_gotcha", ""]])).toBe(false)
     expect(isHoneypot([["_gotcha", "x"]])).toBe(true)
+  })
+})
+
+describe("line breaks (SPEC section 3: CRLF, CR and LF are each one break)", () => {
+  it("counts a CR before CRLF as two breaks, in the mail, the paragraphs and the mailto body", () => {
+    expect(withLineBreaks("a\r\r\nb\n\rc\r\n\nd", "\n")).toBe("a\n\nb\n\nc\n\nd")
+    const form = Either.getOrThrow(
+      decode([
+        ["email", "anna@example.org"],
+        ["body", "one\r\r\ntwo"],
+        ["phone", "1\r2"]
+      ])
+    )
+    const mail = composeMail(testConfig(), form, { _tag: "Disabled" })
+    expect(mail.text).toBe(
+      "one\n\ntwo\n\n--\nEmail: anna@example.org\nLanguage: en\nphone: 1\n  2\nCaptcha: disabled\n"
+    )
+    expect(paragraphs("one\r\r\ntwo")).toBe("<p>one</p>\n<p>two</p>")
+    expect(mailtoLink("o@example.com", { body: "one\r\r\ntwo" })).toBe(
+      "mailto:o@example.com?body=one%0D%0A%0D%0Atwo"
+    )
   })
 })

@@ -445,6 +445,28 @@ describe("delivery failures → 500 page with the visitor's text and the fallbac
     await t.dispose()
   })
 
+  it.each([
+    ["a drop noticed as a close (ECONNECTION)", { code: "ECONNECTION" }, "smtp_connection"],
+    [
+      "a drop noticed while writing (ESOCKET, ECONNRESET)",
+      { code: "ESOCKET", originalCode: "ECONNRESET" },
+      "smtp_connection"
+    ],
+    ["a drop noticed as EPIPE", { code: "ESOCKET", originalCode: "EPIPE" }, "smtp_connection"],
+    [
+      "nothing listening (ESOCKET, ECONNREFUSED)",
+      { code: "ESOCKET", originalCode: "ECONNREFUSED" },
+      "smtp_socket"
+    ]
+  ])("%s every time → retried, then the 500 page with one reason", async (_, step, reason) => {
+    const t = await makeTestHandler({ mail: (log) => MailScripted(log, [step, step, step]) })
+    const result = await t.handler(formPost(valid))
+    expect(result.statusCode).toBe(500)
+    expect(t.mail.attempts).toHaveLength(3)
+    expect(t.logs.at(-1)).toMatchObject({ reason })
+    await t.dispose()
+  })
+
   it("a transient failure then success → sent once", async () => {
     const t = await makeTestHandler({ mail: (log) => MailScripted(log, [{ responseCode: 451 }]) })
     const result = await t.handler(formPost(valid))

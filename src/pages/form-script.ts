@@ -5,6 +5,8 @@
  * each issue next to its field, or the fallback contact; the visitor's text stays in the
  * form. The words come from the form's `data-messages`, in the page's language.
  */
+import { lineBreakSource } from "../domain"
+
 export const formScript = String.raw`"use strict";
 (() => {
   const form = document.getElementById("contact-form");
@@ -46,7 +48,7 @@ export const formScript = String.raw`"use strict";
     const params = [];
     if (subject) params.push("subject=" + encodeURIComponent(subject));
     if (body) {
-      const cut = Array.from(body).slice(0, 1500).join("").replace(/\r\n|\r|\n/g, "\r\n");
+      const cut = Array.from(body).slice(0, 1500).join("").replace(/${lineBreakSource}/g, "\r\n");
       params.push("body=" + encodeURIComponent(cut));
     }
     return "mailto:" + encodeURI(email) + (params.length > 0 ? "?" + params.join("&") : "");

@@ -2,16 +2,15 @@
  * The HTML the backend answers with. Every error page offers the fallback contact and,
  * once the body was read, gives the visitor back what they wrote: nothing is lost.
  */
-import type { FieldIssue } from "../domain"
+import { type FieldIssue, withLineBreaks } from "../domain"
 import type { Strings } from "./strings"
 
 export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-/** Paragraphs split on blank lines (CRLF or LF); single line breaks kept. */
+/** Paragraphs split on blank lines (SPEC section 3's line breaks); single line breaks kept. */
 export const paragraphs = (text: string): string =>
-  text
-    .replace(/\r\n?/g, "\n")
+  withLineBreaks(text, "\n")
     .split(/\n[ \t]*\n+/)
     .filter((p) => p.trim() !== "")
     .map((p) => `<p>${escapeHtml(p.trim()).replace(/\n/g, "<br>")}</p>`)
@@ -33,7 +32,7 @@ export const mailtoLink = (
     params.push(`subject=${encodeURIComponent(visitor.subject)}`)
   }
   if (visitor?.body !== undefined && visitor.body !== "") {
-    const body = cut(visitor.body, 1_500).replace(/\r\n|\r|\n/g, "\r\n")
+    const body = withLineBreaks(cut(visitor.body, 1_500), "\r\n")
     params.push(`body=${encodeURIComponent(body)}`)
   }
   return `mailto:${encodeURI(to)}${params.length > 0 ? `?${params.join("&")}` : ""}`

@@ -47,8 +47,17 @@ export const transientRetry = Schedule.exponential(Duration.millis(200), 2).pipe
 
 interface SmtpError {
   readonly code?: string
+  /** The system error under nodemailer's own code (ESOCKET), such as ECONNRESET. */
+  readonly originalCode?: string
   readonly responseCode?: number
 }
+
+/**
+ * The relay closing the connection on us: nodemailer says ECONNECTION when it notices the
+ * close, or ESOCKET (ECONNRESET, EPIPE) when it was writing at that moment. Which one comes
+ * first is a race; it is one fault and one reason.
+ */
+const droppedByPeer = new Set(["ECONNRESET", "EPIPE"])
 
 const smtpError = (error: unknown): SmtpError =>
   typeof error === "object" && error !== null ? (error as SmtpError) : {}
@@ -56,7 +65,7 @@ const smtpError = (error: unknown): SmtpError =>
 const classify = (
   error: unknown
 ): MailAuthRejected | MailRejected | MailTransient | MailUnavailable => {
-  const { code, responseCode } = smtpError(error)
+  const { code, originalCode, responseCode } = smtpError(error)
   // A 4xx reply is temporary whatever the command. nodemailer tags a refused AUTH as EAUTH
   // even for SES's "454 Temporary authentication failure": a retry may cure that, a fresh
   // secret will not.
@@ -66,6 +75,8 @@ const classify = (
     return new MailAuthRejected({ code: responseCode ?? 535 })
   if (responseCode !== undefined && responseCode >= 500)
     return new MailRejected({ code: responseCode })
+  if (code === "ESOCKET" && originalCode !== undefined && droppedByPeer.has(originalCode))
+    return new MailTransient({ reason: "connection" })
   switch (code) {
     case "ECONNECTION":
     case "ETIMEDOUT":

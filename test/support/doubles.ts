@@ -174,7 +174,7 @@ const streamTransporter = nodemailer.createTransport({
 export type MailStep =
   | "ok"
   | { readonly responseCode: number; readonly code?: string }
-  | { readonly code: string }
+  | { readonly code: string; readonly originalCode?: string }
 
 const smtpFailure = (step: Exclude<MailStep, "ok">) =>
   Object.assign(new Error("scripted SMTP failure"), step)
