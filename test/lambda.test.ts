@@ -549,6 +549,18 @@ describe("delivery failures → 500 page with the visitor's text and the fallbac
     expect(result.body).toContain("Leider ist etwas schiefgelaufen")
     await t.dispose()
   })
+
+  it.each([
+    ["q=0 in upper case refuses German", "de;Q=0, en;q=0.5", "en"],
+    ["a region in upper case falls back to its language", "DE-AT;Q=0.9, en;q=0.1", "de"],
+    ["q=0 refuses a language however it is spelled", "de-DE, DE;q=0", "en"],
+    ["the highest q wins, not the first", "en;q=0.2, de;q=0.8", "de"]
+  ])("Accept-Language per RFC 9110: %s", async (_, header, language) => {
+    const t = await makeTestHandler({ secrets: SecretsMissing("smtp") })
+    const result = await t.handler(formPost(valid, { "Accept-Language": header }))
+    expect(result.body).toContain(`<html lang="${language}">`)
+    await t.dispose()
+  })
 })
 
 describe("CORS", () => {

@@ -72,26 +72,26 @@ export const isLanguage = (value: string | undefined): value is string =>
 export const stringsFor = (language: string): Strings =>
   (isLanguage(language) ? byLanguage[language] : undefined) ?? en
 
-/** The first supported language of an `Accept-Language` header, by q-value. */
+/**
+ * The first supported language of an `Accept-Language` header (RFC 9110 section 12.5.4):
+ * tags and the `q` parameter are case-insensitive, `q=0` means "not acceptable", the
+ * highest q wins (ties: the order sent), and a region falls back to its language.
+ */
 export const fromAcceptLanguage = (header: string | undefined): string | undefined => {
   if (header === undefined) return undefined
-  const ranked = header
-    .split(",")
-    .map((part, index) => {
-      const [range = "", ...params] = part.trim().split(";")
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="))
-      const weight = q === undefined ? 1 : Number(q.slice(2))
-      return {
-        tag: range.trim().toLowerCase(),
-        weight: Number.isFinite(weight) ? weight : 0,
-        index
-      }
-    })
+  const ranked = header.split(",").map((part, index) => {
+    const [range = "", ...params] = part.trim().split(";")
+    const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith("q="))
+    const weight = q === undefined ? 1 : Number(q.slice(2))
+    return { tag: range.trim().toLowerCase(), weight: Number.isFinite(weight) ? weight : 0, index }
+  })
+  const refused = new Set(ranked.filter((r) => r.weight <= 0).map((r) => r.tag))
+  const acceptable = ranked
     .filter((r) => r.weight > 0)
     .sort((a, b) => b.weight - a.weight || a.index - b.index)
-  for (const { tag } of ranked) {
+  for (const { tag } of acceptable) {
     const primary = tag.split("-")[0]
-    if (isLanguage(primary)) return primary
+    if (isLanguage(primary) && !refused.has(primary)) return primary
   }
   return undefined
 }
