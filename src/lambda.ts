@@ -5,14 +5,14 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { readConfig } from "./config"
-import { makeLambdaHandler } from "./lambda-adapter"
-import { productionLayer } from "./layers"
+import { makeLambdaHandler } from "./adapters/lambda"
+import { readConfig } from "./config/read-config"
+import { appLayer } from "./layers"
 
 const config = Effect.runSync(Effect.either(readConfig(process.env)))
 if (Either.isLeft(config)) throw new Error(config.left.message)
 
-const lambda = await makeLambdaHandler(productionLayer(config.right))
+const lambda = await makeLambdaHandler(appLayer({ config: config.right }))
 
 // Lambda sends SIGTERM before shutting an environment down (when extensions are present).
 process.once("SIGTERM", () => {

@@ -15,8 +15,8 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import { ConfigInvalid } from "./config"
-import { serve } from "./server-app"
+import { ConfigInvalid } from "./config/env"
+import { serve } from "./server/app"
 
 /** EX_CONFIG of sysexits(3): what service managers understand as "fix the configuration". */
 const exitConfigInvalid = 78

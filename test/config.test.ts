@@ -3,7 +3,7 @@
  */
 import { Effect, Either, LogLevel } from "effect"
 import { describe, expect, it } from "vitest"
-import { readConfig } from "../src/config"
+import { readConfig } from "../src/config/read-config"
 import { baseEnv } from "./support/doubles"
 
 const read = (env: Record<string, string | undefined>) =>

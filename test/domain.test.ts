@@ -3,9 +3,11 @@
  */
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeForm, type FieldIssue, type Fields, isHoneypot, withLineBreaks } from "../src/domain"
+import { type Fields, isHoneypot, withLineBreaks } from "../src/domain/fields"
+import { decodeForm } from "../src/domain/form"
+import type { FieldIssue } from "../src/domain/issues"
+import { composeMail } from "../src/domain/mail"
 import { mailtoLink, paragraphs } from "../src/pages/render"
-import { composeMail } from "../src/program"
 import { testConfig } from "./support/doubles"
 
 const base: Fields = [

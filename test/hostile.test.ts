@@ -15,9 +15,9 @@ import { Redacted } from "effect"
 import fc from "fast-check"
 import addressparser from "nodemailer/lib/addressparser"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { withLineBreaks } from "../src/domain"
-import { type LambdaHandler, type LambdaResult, makeLambdaHandler } from "../src/lambda-adapter"
-import { servicesWith } from "../src/layers"
+import { type LambdaHandler, type LambdaResult, makeLambdaHandler } from "../src/adapters/lambda"
+import { withLineBreaks } from "../src/domain/fields"
+import { appLayer } from "../src/layers"
 import { SecretsStatic } from "../src/services/secrets"
 import { captchaCredentials, testConfig } from "./support/doubles"
 import {
@@ -83,7 +83,7 @@ beforeAll(async () => {
     captcha: captchaCredentials
   })
   const lambda = await makeLambdaHandler(
-    servicesWith(config, secrets, (line) => logs.push(JSON.parse(line)))
+    appLayer({ config, secrets, sink: (line) => logs.push(JSON.parse(line)) })
   )
   handler = lambda.handler
   dispose = lambda.dispose

@@ -4,16 +4,14 @@
  * headers, body and whether a mail was sent.
  */
 
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { simpleParser } from "mailparser"
 import { describe, expect, it } from "vitest"
-import { MailService } from "../src/services/mail"
 import {
   CaptchaDown,
   CaptchaMisconfiguredDouble,
   CaptchaRejecting,
   CaptchaVerifying,
+  MailDying,
   MailScripted,
   makeTestHandler,
   SecretsMissing,
@@ -510,8 +508,7 @@ describe("delivery failures → 500 page with the visitor's text and the fallbac
 
   it("a defect (a bug of ours) still answers the 500 page with the visitor's text, logged once", async () => {
     const t = await makeTestHandler({
-      mail: () =>
-        Layer.succeed(MailService, MailService.of({ send: () => Effect.die(new Error("bug")) })),
+      mail: () => MailDying,
       env: { ALLOWED_ORIGINS: "https://www.example.com" }
     })
     const result = await t.handler(formPost(valid, { Origin: "https://www.example.com" }))

@@ -1,5 +1,5 @@
 /**
- * Load: 200 concurrent valid submissions to the Node server (src/server-app.ts, production
+ * Load: 200 concurrent valid submissions to the Node server (src/server/app.ts, production
  * mode, in a child process of its own) with a real SMTP peer (STARTTLS): exactly 200 mails
  * arrive, each with its own content; and after a forced collection the server's heap is
  * within 20% of what it was before the load (measured after a warm-up batch, not cold).

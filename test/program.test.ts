@@ -4,19 +4,25 @@
  */
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
-import { AppConfigTag } from "../src/config"
-import { CaptchaRejected, FormInvalid, MailAuthRejected, MailUnavailable } from "../src/domain"
+import { AppConfigTag } from "../src/config/app-config"
+import {
+  CaptchaRejected,
+  FormInvalid,
+  MailAuthRejected,
+  MailUnavailable
+} from "../src/domain/errors"
 import { submit } from "../src/program"
-import { CaptchaService } from "../src/services/captcha"
-import { MailService } from "../src/services/mail"
-import { SecretsService } from "../src/services/secrets"
 import {
   CaptchaRejecting,
+  CaptchaUntouchable,
   CaptchaVerifying,
+  MailHanging,
   MailScripted,
+  MailUntouchable,
   mailLog,
   SecretsFixed,
   SecretsRotated,
+  SecretsUntouchable,
   testConfig
 } from "./support/doubles"
 
@@ -29,23 +35,7 @@ const fields = [
 const config = Layer.succeed(AppConfigTag, testConfig())
 
 /** Services that must not be reached: any call is a defect the test sees. */
-const Untouchable = Layer.mergeAll(
-  Layer.succeed(
-    CaptchaService,
-    CaptchaService.of({
-      tokenField: "frc-captcha-response",
-      verify: () => Effect.die("captcha reached")
-    })
-  ),
-  Layer.succeed(
-    SecretsService,
-    SecretsService.of({
-      smtp: () => Effect.die("secrets reached"),
-      captcha: Effect.die("secrets reached")
-    })
-  ),
-  Layer.succeed(MailService, MailService.of({ send: () => Effect.die("mail reached") }))
-)
+const Untouchable = Layer.mergeAll(CaptchaUntouchable, SecretsUntouchable, MailUntouchable)
 
 describe("the order of the checks", () => {
   layer(Layer.merge(Untouchable, config))((it) => {
@@ -75,20 +65,7 @@ describe("the order of the checks", () => {
       const error = yield* Effect.flip(submit({ fields, language: "en" }))
       expect(error).toEqual(new CaptchaRejected({ reason: "response_invalid" }))
     }).pipe(
-      Effect.provide(
-        Layer.mergeAll(
-          CaptchaRejecting,
-          Layer.succeed(
-            SecretsService,
-            SecretsService.of({
-              smtp: () => Effect.die("secrets reached"),
-              captcha: Effect.die("x")
-            })
-          ),
-          Layer.succeed(MailService, MailService.of({ send: () => Effect.die("mail reached") })),
-          config
-        )
-      )
+      Effect.provide(Layer.mergeAll(CaptchaRejecting, SecretsUntouchable, MailUntouchable, config))
     )
   )
 })
@@ -107,16 +84,7 @@ describe("delivery", () => {
         expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
           new MailUnavailable({ reason: "timeout" })
         )
-      }).pipe(
-        Effect.provide(
-          Layer.mergeAll(
-            CaptchaVerifying(),
-            SecretsFixed,
-            Layer.succeed(MailService, MailService.of({ send: () => Effect.never })),
-            config
-          )
-        )
-      )
+      }).pipe(Effect.provide(Layer.mergeAll(CaptchaVerifying(), SecretsFixed, MailHanging, config)))
   )
 
   it.effect("535 refreshes the SMTP secret once; a second 535 is a delivery failure", () => {

@@ -1,5 +1,5 @@
 /**
- * The Node server over real HTTP (src/server.ts, src/server-app.ts): the answers of SPEC
+ * The Node server over real HTTP (src/server.ts, src/server/app.ts): the answers of SPEC
  * section 3 through Node's http server, the pages of embedded mode, production mode, and
  * as a process of its own: exit code 78 on bad configuration and a graceful SIGTERM.
  */
@@ -8,7 +8,7 @@ import { isAbsolute, join } from "node:path"
 import { simpleParser } from "mailparser"
 import { SMTPServer } from "smtp-server"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { productionVariables, serverMode } from "../src/config"
+import { productionVariables, serverMode } from "../src/server/settings"
 import {
   closedPort,
   listeningUrl,

@@ -1,13 +1,13 @@
 // The server figure's "ours": what `npm start` serves in production mode (Node's http
-// server; /contact through src/node-adapter.ts, the pages through src/server-routes.ts),
+// server; /contact through src/adapters/node.ts, the pages through src/server/routes.ts),
 // with the in-memory services of ours-inmemory.ts instead of AWS and SMTP.
 // Listens on HOST:PORT; GET /healthz answers 200 "ok".
 import { createServer } from "node:http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { contactHandler, routeContact } from "../../src/node-adapter"
-import { siteApp } from "../../src/server-routes"
+import { contactHandler, routeContact } from "../../src/adapters/node"
+import { siteApp } from "../../src/server/routes"
 import { inMemoryServices } from "./ours-inmemory"
 
 const runtime = await Effect.runPromise(Effect.scoped(Layer.toRuntime(inMemoryServices)))

@@ -5,7 +5,7 @@
  * each issue next to its field, or the fallback contact; the visitor's text stays in the
  * form. The words come from the form's `data-messages`, in the page's language.
  */
-import { lineBreakSource } from "../domain"
+import { lineBreakSource } from "../domain/fields"
 
 export const formScript = String.raw`"use strict";
 (() => {

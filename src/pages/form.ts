@@ -3,6 +3,7 @@
  * to /contact, answered by a redirect or an error page); /form.js, when it runs, sends it
  * with fetch in JSON mode and shows the answer inline, keeping what the visitor typed.
  */
+import type { Fallback } from "../domain/contact"
 import { escapeHtml, page } from "./render"
 import type { Strings } from "./strings"
 
@@ -12,7 +13,7 @@ export type Banner = "embedded" | "captcha-off" | undefined
 export interface FormPage {
   readonly strings: Strings
   readonly banner: Banner
-  readonly fallback: { readonly email: string; readonly phone: string | undefined }
+  readonly fallback: Fallback
 }
 
 /** The words /form.js needs, in the page's language (the script itself has none). */

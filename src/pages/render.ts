@@ -2,7 +2,9 @@
  * The HTML the backend answers with. Every error page offers the fallback contact and,
  * once the body was read, gives the visitor back what they wrote: nothing is lost.
  */
-import { type FieldIssue, withLineBreaks } from "../domain"
+import type { Fallback } from "../domain/contact"
+import { withLineBreaks } from "../domain/fields"
+import type { FieldIssue } from "../domain/issues"
 import type { Strings } from "./strings"
 
 export const escapeHtml = (text: string): string =>
@@ -66,7 +68,7 @@ export type ErrorKind = keyof Strings["errors"]
 export interface ErrorPage {
   readonly kind: ErrorKind
   readonly strings: Strings
-  readonly fallback: { readonly email: string; readonly phone: string | undefined }
+  readonly fallback: Fallback
   readonly issues?: ReadonlyArray<FieldIssue>
   /** What the visitor wrote, when the body was read. */
   readonly visitor?: { readonly subject?: string; readonly body?: string }

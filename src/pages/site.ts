@@ -3,10 +3,20 @@
  * embedded mode captured) and the page of an unknown address. Everything from a mail is
  * escaped: the visitor wrote it.
  */
-import type { OutboxMail } from "../embedded"
 import { type Banner, bannerHtml, languageSwitch } from "./form"
 import { escapeHtml, page } from "./render"
 import type { Strings } from "./strings"
+
+/** A captured mail as the outbox shows it: its headers decoded, then its text. */
+export interface OutboxMail {
+  readonly file: string
+  readonly date: Date | undefined
+  readonly subject: string
+  readonly from: string
+  readonly replyTo: string
+  readonly to: string
+  readonly text: string
+}
 
 export const sentPage = (strings: Strings, banner: Banner, all: ReadonlyArray<Strings>) =>
   page(

@@ -1,13 +1,12 @@
 /**
- * Every text a visitor reads, per language. Adding a language is adding one file like
- * `en.ts` and one line in `byLanguage` below; `SUCCESS_URL_<LANG>` then works for it.
+ * Every text a visitor reads, as one language file (`en.ts`, `de.ts`, …) must give it.
+ * A language file that lacks one of these does not compile.
  */
-import type { IssueCode } from "../domain"
-import { de } from "./de"
-import { en } from "./en"
+import type { IssueCode } from "../domain/issues"
+import type { Language } from "../domain/languages"
 
 export interface Strings {
-  readonly lang: string
+  readonly lang: Language
   readonly errors: {
     readonly invalid_form: { readonly title: string; readonly lead: string }
     readonly captcha_failed: { readonly title: string; readonly lead: string }
@@ -60,38 +59,4 @@ export interface Strings {
     }
     readonly notFound: { readonly title: string; readonly lead: string }
   }
-}
-
-export const byLanguage: Readonly<Record<string, Strings>> = { en, de }
-export const defaultLanguage = "en"
-export const languages: ReadonlyArray<string> = Object.keys(byLanguage)
-
-export const isLanguage = (value: string | undefined): value is string =>
-  value !== undefined && Object.hasOwn(byLanguage, value)
-
-export const stringsFor = (language: string): Strings =>
-  (isLanguage(language) ? byLanguage[language] : undefined) ?? en
-
-/**
- * The first supported language of an `Accept-Language` header (RFC 9110 section 12.5.4):
- * tags and the `q` parameter are case-insensitive, `q=0` means "not acceptable", the
- * highest q wins (ties: the order sent), and a region falls back to its language.
- */
-export const fromAcceptLanguage = (header: string | undefined): string | undefined => {
-  if (header === undefined) return undefined
-  const ranked = header.split(",").map((part, index) => {
-    const [range = "", ...params] = part.trim().split(";")
-    const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith("q="))
-    const weight = q === undefined ? 1 : Number(q.slice(2))
-    return { tag: range.trim().toLowerCase(), weight: Number.isFinite(weight) ? weight : 0, index }
-  })
-  const refused = new Set(ranked.filter((r) => r.weight <= 0).map((r) => r.tag))
-  const acceptable = ranked
-    .filter((r) => r.weight > 0)
-    .sort((a, b) => b.weight - a.weight || a.index - b.index)
-  for (const { tag } of acceptable) {
-    const primary = tag.split("-")[0]
-    if (isLanguage(primary) && !refused.has(primary)) return primary
-  }
-  return undefined
 }

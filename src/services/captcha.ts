@@ -14,13 +14,13 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { AppConfigTag } from "../config"
+import { AppConfigTag } from "../config/app-config"
 import {
   CaptchaMisconfigured,
   CaptchaRejected,
   type CaptchaVerdict,
   type UnverifiedReason
-} from "../domain"
+} from "../domain/errors"
 import { type CaptchaCredentials, SecretsService } from "./secrets"
 
 export interface CaptchaServiceApi {

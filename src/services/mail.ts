@@ -13,17 +13,10 @@ import * as Schedule from "effect/Schedule"
 import Mail from "nodemailer/lib/mailer"
 import { encodeWord } from "nodemailer/lib/mime-funcs"
 import SMTPTransport from "nodemailer/lib/smtp-transport"
-import { AppConfigTag, type Mailbox } from "../config"
-import { MailAuthRejected, MailRejected, MailUnavailable } from "../domain"
+import { AppConfigTag } from "../config/app-config"
+import { MailAuthRejected, MailRejected, MailUnavailable } from "../domain/errors"
+import type { OutgoingMail } from "../domain/mail"
 import type { SmtpCredentials } from "./secrets"
-
-export interface OutgoingMail {
-  readonly from: Mailbox
-  readonly to: ReadonlyArray<Mailbox>
-  readonly replyTo: Mailbox
-  readonly subject: string
-  readonly text: string
-}
 
 export interface MailServiceApi {
   readonly send: (

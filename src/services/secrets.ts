@@ -13,8 +13,8 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { AppConfigTag } from "../config"
-import { type SecretName, type SecretProblem, SecretUnavailable } from "../domain"
+import { AppConfigTag } from "../config/app-config"
+import { type SecretName, type SecretProblem, SecretUnavailable } from "../domain/errors"
 
 export interface SmtpCredentials {
   readonly user: string

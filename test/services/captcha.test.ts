@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
-import { AppConfigTag } from "../../src/config"
-import { CaptchaMisconfigured, CaptchaRejected } from "../../src/domain"
+import { AppConfigTag } from "../../src/config/app-config"
+import { CaptchaMisconfigured, CaptchaRejected } from "../../src/domain/errors"
 import { CaptchaService, FriendlyCaptchaV1, FriendlyCaptchaV2 } from "../../src/services/captcha"
 import { HttpClientAnswering, SecretsFixed, SecretsMissing, testConfig } from "../support/doubles"
 

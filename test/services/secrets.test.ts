@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
-import { AppConfigTag } from "../../src/config"
-import { SecretUnavailable } from "../../src/domain"
+import { AppConfigTag } from "../../src/config/app-config"
+import { SecretUnavailable } from "../../src/domain/errors"
 import { type SecretFetcher, SecretsFrom, SecretsService } from "../../src/services/secrets"
 import { testConfig } from "../support/doubles"
 

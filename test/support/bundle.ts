@@ -7,7 +7,7 @@ import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import type { LambdaResult } from "../../src/lambda-adapter"
+import type { LambdaResult } from "../../src/adapters/lambda"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 export const bundlePath = `${root}dist/lambda/index.mjs`

@@ -1,19 +1,21 @@
 /**
  * Test doubles for the three services, named by behaviour, and the configuration and
- * handler they are used with. Declared once here; tests only pick them.
+ * handler they are used with. Declared once here; tests only pick them. The handler is
+ * wired by the production builder (`appLayer`), with the doubles swapped in.
  */
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { Effect, Layer, Redacted, Ref } from "effect"
 import nodemailer from "nodemailer"
-import { type AppConfig, AppConfigTag, readConfig } from "../../src/config"
+import { makeLambdaHandler } from "../../src/adapters/lambda"
+import type { AppConfig } from "../../src/config/app-config"
+import { readConfig } from "../../src/config/read-config"
 import {
   CaptchaMisconfigured,
   CaptchaRejected,
   type CaptchaVerdict,
   SecretUnavailable
-} from "../../src/domain"
-import { makeLambdaHandler } from "../../src/lambda-adapter"
-import { JsonLogs } from "../../src/logging"
+} from "../../src/domain/errors"
+import { appLayer } from "../../src/layers"
 import { CaptchaService } from "../../src/services/captcha"
 import { MailService, mailServiceFor, type Transporter } from "../../src/services/mail"
 import {
@@ -210,6 +212,33 @@ export const MailScripted = (
   return Layer.succeed(MailService, mailServiceFor(transporter))
 }
 
+/** A mail service with a bug of ours: every send dies (a defect, not a typed failure). */
+export const MailDying = Layer.succeed(
+  MailService,
+  MailService.of({ send: () => Effect.die(new Error("bug")) })
+)
+
+/** A relay that never answers: the flow's own deadline has to end the delivery. */
+export const MailHanging = Layer.succeed(MailService, MailService.of({ send: () => Effect.never }))
+
+// ---------------------------------------------------------------------------------------
+// Services that must not be reached: any call is a defect the test sees.
+
+export const CaptchaUntouchable = captchaAnswering(() => Effect.die("captcha reached"))
+
+export const SecretsUntouchable = Layer.succeed(
+  SecretsService,
+  SecretsService.of({
+    smtp: () => Effect.die("secrets reached"),
+    captcha: Effect.die("secrets reached")
+  })
+)
+
+export const MailUntouchable = Layer.succeed(
+  MailService,
+  MailService.of({ send: () => Effect.die("mail reached") })
+)
+
 // ---------------------------------------------------------------------------------------
 // Handler
 
@@ -226,13 +255,14 @@ export const makeTestHandler = async (options: TestHandlerOptions = {}) => {
   const config = testConfig(options.env)
   const logs: Array<Record<string, unknown>> = []
   const mail = mailLog()
-  const services = Layer.mergeAll(
-    options.secrets ?? SecretsFixed,
-    options.captcha ?? CaptchaVerifying(),
-    (options.mail ?? ((l) => MailScripted(l)))(mail),
-    Layer.succeed(AppConfigTag, config),
-    JsonLogs(config.logLevel, (line) => logs.push(JSON.parse(line)))
+  const lambda = await makeLambdaHandler(
+    appLayer({
+      config,
+      sink: (line) => logs.push(JSON.parse(line)),
+      secrets: options.secrets ?? SecretsFixed,
+      captcha: options.captcha ?? CaptchaVerifying(),
+      mail: (options.mail ?? ((l) => MailScripted(l)))(mail)
+    })
   )
-  const lambda = await makeLambdaHandler(services)
   return { ...lambda, config, logs, mail }
 }

@@ -1,13 +1,13 @@
 /**
  * The Node server for the load test, in a process of its own so that its heap is its
- * own: `serve` (src/server-app.ts, what `npm start` runs) with this process's environment.
+ * own: `serve` (src/server/app.ts, what `npm start` runs) with this process's environment.
  * Run with `node --expose-gc --import tsx`. On stdout: `URL <url>` once listening; on each
  * `heap` line from stdin, a forced full collection, then `HEAP <bytes> SENT <n>` (heap used,
  * and how many submissions were logged as sent). Ends when stdin ends.
  */
 import { createInterface } from "node:readline"
 import { Effect, Exit, Scope } from "effect"
-import { serve } from "../../src/server-app"
+import { serve } from "../../src/server/app"
 
 const collect = globalThis.gc
 if (collect === undefined) throw new Error("run with node --expose-gc")

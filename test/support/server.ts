@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { createInterface } from "node:readline"
 import { Effect, Exit, Scope } from "effect"
-import { type Serving, serve } from "../../src/server-app"
+import { type Serving, serve } from "../../src/server/app"
 
 export const repoRoot = resolve(import.meta.dirname, "../..")
 

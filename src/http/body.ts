@@ -1,16 +1,14 @@
 /**
- * Reading a request at the edge: content negotiation (SPEC section 3) and the three body
- * formats (SPEC section 2). Pure functions and one Effect for multipart; no responses here.
+ * The three body formats of SPEC section 2, read into fields in submission order:
+ * urlencoded, multipart (fields only) and JSON (an object of strings).
  */
 import * as Multipart from "@effect/platform/Multipart"
 import * as Chunk from "effect/Chunk"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
-import type { FieldIssue, Fields } from "./domain"
-
-export type Headers = Readonly<Record<string, string | undefined>>
+import type { Fields } from "../domain/fields"
+import { type BodyUnreadable, unreadable } from "./request"
 
 export type BodyFormat = "urlencoded" | "multipart" | "json"
 
@@ -30,42 +28,6 @@ export const bodyFormat = (contentType: string | undefined): BodyFormat | undefi
       return undefined
   }
 }
-
-/** The q-value of the best-matching range of an `Accept` header for each type asked. */
-const qualities = (accept: string) =>
-  accept.split(",").flatMap((part) => {
-    const [range = "", ...params] = part.trim().split(";")
-    const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith("q="))
-    const weight = q === undefined ? 1 : Number(q.slice(2))
-    return range.trim() === ""
-      ? []
-      : [{ range: range.trim().toLowerCase(), q: Number.isFinite(weight) ? weight : 0 }]
-  })
-
-/**
- * JSON when the body is JSON; otherwise when `Accept` ranks application/json strictly
- * above text/html (`*\/*` and ties are HTML) or `X-Requested-With: XMLHttpRequest`.
- */
-export const wantsJson = (headers: Headers): boolean => {
-  if (bodyFormat(headers["content-type"]) === "json") return true
-  if ((headers["x-requested-with"] ?? "").toLowerCase() === "xmlhttprequest") return true
-  const ranges = qualities(headers.accept ?? "")
-  const best = (match: (range: string) => boolean) =>
-    Math.max(0, ...ranges.filter((r) => match(r.range)).map((r) => r.q))
-  const json = best((r) => r === "application/json")
-  const explicitHtml = ranges.some((r) => r.range === "text/html")
-  const html = explicitHtml
-    ? best((r) => r === "text/html")
-    : best((r) => r === "text/*" || r === "*/*")
-  return json > html
-}
-
-export class BodyUnreadable extends Data.TaggedError("BodyUnreadable")<{
-  readonly issues: ReadonlyArray<FieldIssue>
-}> {}
-
-const unreadable = (field = "_body", code: FieldIssue["code"] = "unreadable") =>
-  new BodyUnreadable({ issues: [{ field, code }] })
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 

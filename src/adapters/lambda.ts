@@ -1,16 +1,16 @@
 /**
  * API Gateway (HTTP API 2.0, REST API 1.0) and Function URL events in, results out: a thin
- * adapter over the edge (`respond` in src/http.ts) and a runtime built once per process.
- * It hands the edge the event's method, headers and body directly: going through the
- * Fetch API's Request and Response (`HttpApp.toWebHandler`) cost more per call than the
- * whole flow (see README, Performance).
+ * adapter over the edge (`respond` in src/http/respond.ts) and a runtime built once per
+ * process. It hands the edge the event's method, headers and body directly: going through
+ * the Fetch API's Request and Response (`HttpApp.toWebHandler`) cost more per call than
+ * the whole flow (README, Performance).
  */
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Runtime from "effect/Runtime"
-import { type AppServices, type EdgeRequest, PayloadTooLarge, respond } from "./http"
-import { BodyUnreadable } from "./request"
+import { type BodyUnreadable, type EdgeRequest, PayloadTooLarge, unreadable } from "../http/request"
+import { type AppServices, respond } from "../http/respond"
 
 /** The fields this adapter reads, common to the three event shapes. */
 export interface LambdaEvent {
@@ -61,8 +61,6 @@ const headersOf = (event: LambdaEvent): Record<string, string> => {
   return headers
 }
 
-const unreadable = new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })
-
 const bodyOf =
   (event: LambdaEvent) =>
   (maxBytes: number): Effect.Effect<Uint8Array, PayloadTooLarge | BodyUnreadable> => {
@@ -70,7 +68,7 @@ const bodyOf =
     if (event.isBase64Encoded === true) {
       // The decoded size is known before decoding: refuse a too large body without it.
       if ((raw.length / 4) * 3 - 2 > maxBytes) return Effect.fail(new PayloadTooLarge())
-      if (!base64.test(raw)) return Effect.fail(unreadable)
+      if (!base64.test(raw)) return Effect.fail(unreadable())
     }
     const bytes = Buffer.from(raw, event.isBase64Encoded === true ? "base64" : "utf8")
     return bytes.byteLength > maxBytes ? Effect.fail(new PayloadTooLarge()) : Effect.succeed(bytes)

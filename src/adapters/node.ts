@@ -1,17 +1,15 @@
 /**
  * POST /contact on Node's http server: a thin adapter over the edge (`respond` in
- * src/http.ts), the same one the Lambda adapter uses. The server's pages go through
- * @effect/platform's router (src/server-routes.ts); submissions skip it, because its
- * request and response objects cost more than the whole flow: measured, the platform
- * server answered an empty route at 9,300 req/s where plain node:http answers the full
- * flow at 15,500 (README, Performance).
+ * src/http/respond.ts), the same one the Lambda adapter uses. The server's pages go through
+ * @effect/platform's router (src/server/routes.ts); submissions skip it, because its
+ * request and response objects cost more than the whole flow (README, Performance).
  */
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"
-import { type AppServices, type EdgeRequest, PayloadTooLarge, respond } from "./http"
-import { BodyUnreadable } from "./request"
+import { type BodyUnreadable, type EdgeRequest, PayloadTooLarge, unreadable } from "../http/request"
+import { type AppServices, respond } from "../http/respond"
 
 /** The body, refused as soon as it passes `maxBytes` (declared or streamed). */
 const readBody = (request: IncomingMessage, maxBytes: number) =>
@@ -39,7 +37,7 @@ const readBody = (request: IncomingMessage, maxBytes: number) =>
     }
     const onError = () => {
       cleanup()
-      resume(Effect.fail(new BodyUnreadable({ issues: [{ field: "_body", code: "unreadable" }] })))
+      resume(Effect.fail(unreadable()))
     }
     request.on("data", onData).on("end", onEnd).on("error", onError)
     return Effect.sync(cleanup)

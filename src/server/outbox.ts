@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type AddressObject, simpleParser } from "mailparser"
 import { SMTPServer } from "smtp-server"
+import type { OutboxMail } from "../pages/site"
 
 export class OutboxUnavailable extends Data.TaggedError("OutboxUnavailable")<{
   readonly dir: string
@@ -85,16 +86,6 @@ export const captureMail = (options: {
 
 // ---------------------------------------------------------------------------------------
 // Reading the outbox
-
-export interface OutboxMail {
-  readonly file: string
-  readonly date: Date | undefined
-  readonly subject: string
-  readonly from: string
-  readonly replyTo: string
-  readonly to: string
-  readonly text: string
-}
 
 const addresses = (value: AddressObject | ReadonlyArray<AddressObject> | undefined): string =>
   value === undefined ? "" : "text" in value ? value.text : value.map((a) => a.text).join(", ")

@@ -1,7 +1,7 @@
 /**
  * The Node server as one scoped Effect: decide the mode (SPEC section 1), validate every
  * setting at once, start the embedded SMTP outbox when there is no production
- * configuration, build the services once, and serve src/server-routes.ts. src/server.ts
+ * configuration, build the services once, and serve src/server/routes.ts. src/server.ts
  * runs it as a process; tests run it in theirs.
  */
 import { createServer, type ServerResponse } from "node:http"
@@ -12,23 +12,18 @@ import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
-import {
-  ConfigInvalid,
-  embeddedEnv,
-  readConfig,
-  readServerSettings,
-  type ServerMode,
-  serverMode
-} from "./config"
-import { captureMail } from "./embedded"
-import { productionLayer, servicesWith } from "./layers"
-import { type LogSink, stdoutSink } from "./logging"
-import { contactHandler, routeContact } from "./node-adapter"
-import { siteApp } from "./server-routes"
-import { SecretsStatic } from "./services/secrets"
+import { contactHandler, routeContact } from "../adapters/node"
+import { ConfigInvalid, type Env } from "../config/env"
+import { readConfig } from "../config/read-config"
+import { appLayer } from "../layers"
+import { type LogSink, stdoutSink } from "../logging"
+import { embeddedEnv, LocalSecrets, listening, urlHost } from "./embedded-mode"
+import { captureMail } from "./outbox"
+import { siteApp } from "./routes"
+import { readServerSettings, type ServerMode, serverMode } from "./settings"
 
 export interface ServeOptions {
-  readonly env: Readonly<Record<string, string | undefined>>
+  readonly env: Env
   /** What OUTBOX_DIR is relative to. */
   readonly cwd: string
   /** JSON log lines; stdout by default. */
@@ -48,22 +43,6 @@ export interface Serving {
 const stderrLine = (line: string) => {
   process.stderr.write(`${line}\n`)
 }
-
-/** Local development values: no SMTP authentication, and the captcha is off anyway. */
-const LocalSecrets = SecretsStatic({
-  smtp: undefined,
-  captcha: { sitekey: "local-development", apiKey: undefined, secret: undefined }
-})
-
-const loopbackNames = ["127.0.0.1", "localhost", "[::1]"]
-
-const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
-
-/** SPEC section 3: in embedded mode the server's own origin is always allowed. */
-const ownOrigins = (host: string, port: number): ReadonlyArray<string> =>
-  (loopbackNames.includes(urlHost(host)) ? loopbackNames : [urlHost(host)]).map(
-    (name) => `http://${name}:${port}`
-  )
 
 /**
  * Node's http server, and `drain`: the answers still in flight close their connection
@@ -90,12 +69,7 @@ const validate = (options: ServeOptions, mode: ServerMode) =>
   Effect.all(
     [
       readServerSettings(options.env, options.cwd),
-      // Embedded mode: checked with placeholders now, read again once the ports are known.
-      readConfig(
-        mode === "embedded"
-          ? embeddedEnv(options.env, { smtpPort: 0, ownOrigins: [] })
-          : options.env
-      )
+      readConfig(mode === "embedded" ? embeddedEnv(options.env) : options.env)
     ],
     { mode: "validate" }
   ).pipe(
@@ -112,7 +86,7 @@ export const serve = (options: ServeOptions) =>
     const mode = serverMode(options.env)
     const say = options.say ?? stderrLine
     const sink = options.log ?? stdoutSink
-    const [settings, checked] = yield* validate(options, mode)
+    const [settings, read] = yield* validate(options, mode)
     const shown = (path: string) => {
       const inside = relative(options.cwd, path)
       return inside.startsWith("..") || inside.startsWith(sep) ? path : inside
@@ -148,18 +122,16 @@ export const serve = (options: ServeOptions) =>
 
     const config =
       outbox === undefined
-        ? checked
-        : yield* readConfig(
-            embeddedEnv(options.env, {
-              smtpPort: outbox.port,
-              ownOrigins: ownOrigins(settings.host, port)
-            })
-          )
-    const services =
-      mode === "embedded" ? servicesWith(config, LocalSecrets, sink) : productionLayer(config, sink)
+        ? read
+        : listening(read, { outbox: outbox.port, host: settings.host, http: port })
+    const services = appLayer({
+      config,
+      sink,
+      ...(mode === "embedded" ? { secrets: LocalSecrets } : {})
+    })
     const runtime = yield* Layer.toRuntime(services).pipe(Scope.extend(servicesScope))
 
-    // Submissions go straight to the edge (src/node-adapter.ts); the pages through the
+    // Submissions go straight to the edge (src/adapters/node.ts); the pages through the
     // platform's router. Both over the one runtime built above.
     const pages = yield* NodeHttpServer.makeHandler(
       siteApp({ mode, outboxDir: settings.outboxDir })

@@ -1,5 +1,5 @@
 /**
- * The Node server's pages (SPEC section 1), around /contact (which src/node-adapter.ts
+ * The Node server's pages (SPEC section 1), around /contact (which src/adapters/node.ts
  * answers, with the same edge as Lambda): the demo form and its script, the success page, the
  * outbox (embedded mode only), the health check, and a 404 for anything else.
  */
@@ -8,30 +8,19 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { AppConfigTag, type ServerMode } from "./config"
-import { listOutbox, readMail } from "./embedded"
-import { securityHeaders } from "./http"
-import { type Banner, formPage } from "./pages/form"
-import { formScript } from "./pages/form-script"
-import { mailText, notFoundPage, outboxPage, sentPage } from "./pages/site"
-import {
-  byLanguage,
-  defaultLanguage,
-  fromAcceptLanguage,
-  isLanguage,
-  stringsFor
-} from "./pages/strings"
+import { AppConfigTag } from "../config/app-config"
+import { defaultLanguage, isLanguage } from "../domain/languages"
+import { formPageHeaders, securityHeaders, textHeaders } from "../http/headers"
+import { acceptedLanguage } from "../http/negotiate"
+import { type Banner, formPage } from "../pages/form"
+import { formScript } from "../pages/form-script"
+import { mailText, notFoundPage, outboxPage, sentPage } from "../pages/site"
+import { allStrings, stringsFor } from "../pages/translations"
+import { listOutbox, readMail } from "./outbox"
+import type { ServerMode } from "./settings"
 
 // The same headers as the answers of /contact: no script at all.
 const pageHeaders = securityHeaders
-const { "content-security-policy": _, ...baseHeaders } = securityHeaders
-
-// The form page runs /form.js from this origin and posts to it; nothing else.
-const formHeaders = {
-  ...baseHeaders,
-  "content-security-policy":
-    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-}
 
 const html = (body: string, headers: Record<string, string>, status = 200) =>
   HttpServerResponse.text(body, { status, contentType: "text/html; charset=utf-8", headers })
@@ -40,7 +29,7 @@ const plain = (body: string, status = 200) =>
   HttpServerResponse.text(body, {
     status,
     contentType: "text/plain; charset=utf-8",
-    headers: baseHeaders
+    headers: textHeaders
   })
 
 /** `?lang=` when supported, else `Accept-Language`, else the default. */
@@ -49,11 +38,9 @@ const pageStrings = Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
   return stringsFor(
     isLanguage(asked)
       ? asked
-      : (fromAcceptLanguage(request.headers["accept-language"]) ?? defaultLanguage)
+      : (acceptedLanguage(request.headers["accept-language"]) ?? defaultLanguage)
   )
 })
-
-const allStrings = Object.values(byLanguage)
 
 const notFound = Effect.map(pageStrings, (strings) => html(notFoundPage(strings), pageHeaders, 404))
 
@@ -72,7 +59,7 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
     const config = yield* AppConfigTag
     const strings = yield* pageStrings
     const page = formPage({ strings, banner: yield* banner, fallback: config.fallback }, allStrings)
-    return html(page, formHeaders)
+    return html(page, formPageHeaders)
   })
 
   const sent = Effect.gen(function* () {
@@ -102,7 +89,7 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
       Effect.succeed(
         HttpServerResponse.text(formScript, {
           contentType: "text/javascript; charset=utf-8",
-          headers: baseHeaders
+          headers: textHeaders
         })
       )
     ),

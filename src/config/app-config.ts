@@ -1,0 +1,53 @@
+/**
+ * The one configuration object (SPEC section 6), as the layers and the edge receive it.
+ * Read from the environment by `readConfig` (read-config.ts), once per process.
+ */
+import * as Context from "effect/Context"
+import type * as LogLevel from "effect/LogLevel"
+import type * as Redacted from "effect/Redacted"
+import type { Fallback } from "../domain/contact"
+import type { Language } from "../domain/languages"
+import type { MailSettings } from "../domain/mail"
+
+export type CaptchaProvider = "friendlycaptcha-v2" | "friendlycaptcha-v1" | "none"
+
+export interface AppConfig extends MailSettings {
+  /** The success URL of each language; `default` for the others. */
+  readonly successUrl: {
+    readonly default: string
+    readonly byLanguage: Readonly<Partial<Record<Language, string>>>
+  }
+  readonly fallback: Fallback
+  /** `undefined`: every origin (`*`). */
+  readonly allowedOrigins: ReadonlyArray<string> | undefined
+  readonly maxBodyBytes: number
+  readonly logLevel: LogLevel.LogLevel
+  readonly captcha: {
+    readonly provider: CaptchaProvider
+    readonly verifyUrl: string
+    readonly timeoutMs: number
+    readonly secretId: string
+  }
+  readonly secrets: {
+    /** Set whenever AWS is reached (a secret, the default SES host); see read-config.ts. */
+    readonly region: string | undefined
+    readonly ttlSeconds: number
+    readonly timeoutMs: number
+  }
+  readonly smtp: {
+    readonly host: string
+    readonly port: number
+    /** `smtps://`: TLS from the first byte; otherwise STARTTLS (required unless insecure). */
+    readonly implicitTls: boolean
+    readonly allowInsecure: boolean
+    readonly ca: Redacted.Redacted<string> | undefined
+    /** `undefined`: no authentication (a local relay). */
+    readonly secretId: string | undefined
+    readonly timeoutMs: number
+  }
+}
+
+export class AppConfigTag extends Context.Tag("contact-form/AppConfig")<
+  AppConfigTag,
+  AppConfig
+>() {}

@@ -1,0 +1,165 @@
+/**
+ * `readConfig`: the environment into the one AppConfig (SPEC section 6), every variable
+ * decoded together so that a bad start lists every problem at once and never a value.
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { languages } from "../domain/languages"
+import type { AppConfig, CaptchaProvider } from "./app-config"
+import { ConfigInvalid, decodeEnv, type Env, orNone } from "./env"
+import { isLoopback } from "./loopback"
+import {
+  awsRegion,
+  boolean,
+  emailAddress,
+  fileContent,
+  httpUrl,
+  logLevel,
+  mailbox,
+  mailboxList,
+  oneLineText,
+  oneOf,
+  optional,
+  origins,
+  phone,
+  positiveInt,
+  smtpUrl,
+  successUrl
+} from "./readers"
+
+const captchaProviders = ["friendlycaptcha-v2", "friendlycaptcha-v1", "none"] as const
+const captchaVerifyUrls: Readonly<Record<CaptchaProvider, string>> = {
+  "friendlycaptcha-v2": "https://global.frcapi.com/api/v2/captcha/siteverify",
+  "friendlycaptcha-v1": "https://api.friendlycaptcha.com/api/v1/siteverify",
+  none: ""
+}
+const defaultSmtpSecretId = "smtp-ses-credentials"
+
+/**
+ * AWS_REGION, required exactly when AWS is reached: a secret is read (SMTP_SECRET_ID not
+ * empty, or a captcha configured) or SMTP_URL is left to its SES default. Lambda always sets
+ * it; a server with its own relay, no SMTP secret and no captcha never talks to AWS. It is
+ * judged from the other variables as written, so that it is listed even when they fail.
+ */
+const region = Config.all({
+  region: optional(awsRegion("AWS_REGION")),
+  smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
+  captchaProvider: optional(Config.string("CAPTCHA_PROVIDER")),
+  smtpUrl: optional(Config.string("SMTP_URL"))
+}).pipe(
+  Config.mapOrFail(({ region, ...uses }) =>
+    region === undefined &&
+    (uses.smtpSecretId !== undefined ||
+      uses.captchaProvider !== "none" ||
+      uses.smtpUrl === undefined)
+      ? Either.left(
+          ConfigError.InvalidData(
+            ["AWS_REGION"],
+            "is required (Lambda sets it) to read the secrets and for the default SMTP_URL"
+          )
+        )
+      : Either.right(region)
+  )
+)
+
+const successUrls = Config.all(
+  Object.fromEntries(
+    languages.map((lang) => [lang, optional(successUrl(`SUCCESS_URL_${lang.toUpperCase()}`))])
+  )
+)
+
+const variables = Config.all({
+  mailFrom: mailbox("MAIL_FROM"),
+  mailTo: mailboxList("MAIL_TO"),
+  subjectPrefix: oneLineText("SUBJECT_PREFIX").pipe(Config.withDefault("[Contact] ")),
+  successUrl: successUrl("SUCCESS_URL"),
+  successUrls,
+  fallbackEmail: emailAddress("FALLBACK_EMAIL"),
+  fallbackPhone: optional(phone("FALLBACK_PHONE")),
+  allowedOrigins: optional(origins("ALLOWED_ORIGINS")),
+  maxBodyBytes: positiveInt("MAX_BODY_BYTES", 65_536, 6_000_000),
+  logLevel: logLevel("LOG_LEVEL"),
+  captchaProvider: oneOf("CAPTCHA_PROVIDER", captchaProviders).pipe(
+    Config.withDefault<CaptchaProvider>("friendlycaptcha-v2")
+  ),
+  captchaVerifyUrl: optional(httpUrl("CAPTCHA_VERIFY_URL")),
+  captchaTimeoutMs: positiveInt("CAPTCHA_TIMEOUT_MS", 4_000, 30_000),
+  captchaSecretId: Config.string("CAPTCHA_SECRET_ID").pipe(
+    Config.withDefault("friendlycaptcha-data")
+  ),
+  region,
+  secretsTtlSeconds: positiveInt("SECRETS_TTL_SECONDS", 300, 86_400),
+  secretsTimeoutMs: positiveInt("SECRETS_TIMEOUT_MS", 3_000, 30_000),
+  smtpUrl: optional(smtpUrl("SMTP_URL")),
+  smtpAllowInsecure: boolean("SMTP_ALLOW_INSECURE"),
+  smtpCa: optional(fileContent("SMTP_TLS_CA_FILE")),
+  smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
+  mailTimeoutMs: positiveInt("MAIL_TIMEOUT_MS", 10_000, 60_000)
+})
+
+type Variables = Config.Config.Success<typeof variables>
+
+/** The checks across variables, once each one decoded. */
+const crossChecks = (c: Variables): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  if (c.smtpAllowInsecure) {
+    const url = c.smtpUrl
+    if (url === undefined || url.protocol === "smtps:" || !isLoopback(url.hostname)) {
+      problems.push("SMTP_ALLOW_INSECURE: only allowed with an smtp:// URL to a loopback host")
+    }
+    if (c.smtpSecretId !== undefined) {
+      problems.push(
+        "SMTP_ALLOW_INSECURE: only allowed with SMTP_SECRET_ID empty (credentials never travel unencrypted)"
+      )
+    }
+  }
+  return problems
+}
+
+const toAppConfig = (c: Variables): AppConfig => {
+  // Without SMTP_URL the region is set: the AWS_REGION rule above requires it then.
+  const url = c.smtpUrl ?? new URL(`smtps://email-smtp.${c.region}.amazonaws.com:465`)
+  const implicitTls = url.protocol === "smtps:"
+  return {
+    mailFrom: c.mailFrom,
+    mailTo: c.mailTo,
+    subjectPrefix: c.subjectPrefix,
+    successUrl: {
+      default: c.successUrl,
+      byLanguage: Object.fromEntries(
+        Object.entries(c.successUrls).filter((entry): entry is [string, string] => !!entry[1])
+      )
+    },
+    fallback: { email: c.fallbackEmail, phone: c.fallbackPhone },
+    allowedOrigins: c.allowedOrigins,
+    maxBodyBytes: c.maxBodyBytes,
+    logLevel: c.logLevel,
+    captcha: {
+      provider: c.captchaProvider,
+      verifyUrl: c.captchaVerifyUrl ?? captchaVerifyUrls[c.captchaProvider],
+      timeoutMs: c.captchaTimeoutMs,
+      secretId: c.captchaSecretId
+    },
+    secrets: { region: c.region, ttlSeconds: c.secretsTtlSeconds, timeoutMs: c.secretsTimeoutMs },
+    smtp: {
+      host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: Number(url.port || (implicitTls ? 465 : 587)),
+      implicitTls,
+      allowInsecure: c.smtpAllowInsecure,
+      ca: c.smtpCa,
+      secretId: c.smtpSecretId,
+      timeoutMs: c.mailTimeoutMs
+    }
+  }
+}
+
+/** Decodes the whole configuration from `env`, or fails with every problem found. */
+export const readConfig = (env: Env): Effect.Effect<AppConfig, ConfigInvalid> =>
+  Effect.flatMap(decodeEnv(variables, env), (c) => {
+    const problems = crossChecks(c)
+    return problems.length === 0
+      ? Effect.succeed(toAppConfig(c))
+      : Effect.fail(new ConfigInvalid({ problems }))
+  })

@@ -1,0 +1,12 @@
+/** Addresses: a mailbox, and the owner's fallback contact offered on every error page. */
+
+export interface Mailbox {
+  readonly name: string
+  readonly address: string
+}
+
+/** `FALLBACK_EMAIL` and `FALLBACK_PHONE` (SPEC section 3). */
+export interface Fallback {
+  readonly email: string
+  readonly phone: string | undefined
+}

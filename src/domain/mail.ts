@@ -1,0 +1,61 @@
+/**
+ * The mail of SPEC section 5, literally: what the owner receives for one submission.
+ * Sender, recipients and prefix come from the configuration; everything else from the form.
+ */
+import type { Mailbox } from "./contact"
+import type { CaptchaVerdict } from "./errors"
+import { withLineBreaks } from "./fields"
+import type { ContactForm } from "./form"
+
+export interface OutgoingMail {
+  readonly from: Mailbox
+  readonly to: ReadonlyArray<Mailbox>
+  readonly replyTo: Mailbox
+  readonly subject: string
+  readonly text: string
+}
+
+/** The configuration a mail is composed with (a part of AppConfig). */
+export interface MailSettings {
+  readonly mailFrom: Mailbox
+  readonly mailTo: ReadonlyArray<Mailbox>
+  readonly subjectPrefix: string
+}
+
+const captchaLine = (verdict: CaptchaVerdict): string => {
+  switch (verdict._tag) {
+    case "Verified":
+      return "Captcha: verified"
+    case "Disabled":
+      return "Captcha: disabled"
+    case "Unverified":
+      return `Captcha: NOT verified (${verdict.reason})`
+  }
+}
+
+/** A multi-line extra value is indented, so that no visitor line can pose as ours. */
+const extraLine = ([name, value]: readonly [string, string]): string =>
+  `${name}: ${withLineBreaks(value, "\n  ")}`
+
+export const composeMail = (
+  settings: MailSettings,
+  form: ContactForm,
+  verdict: CaptchaVerdict
+): OutgoingMail => {
+  const unverified = verdict._tag === "Unverified" ? "[unverified] " : ""
+  const footer = [
+    ...(form.name === undefined ? [] : [`Name: ${form.name}`]),
+    `Email: ${form.email}`,
+    `Language: ${form.language}`,
+    ...form.extras.map(extraLine),
+    captchaLine(verdict)
+  ]
+  return {
+    from: settings.mailFrom,
+    to: settings.mailTo,
+    replyTo: { name: form.name ?? "", address: form.email },
+    subject: `${settings.subjectPrefix}${unverified}${form.subject ?? "Contact form message"}`,
+    // One rule for line breaks, so the mail shows the breaks the pages show.
+    text: withLineBreaks(`${form.body}\n\n--\n${footer.join("\n")}\n`, "\n")
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The headers every answer carries (SPEC section 3): no caching, no sniffing, a CSP for
+ * every page, and CORS, which is the application's alone (API Gateway adds none).
+ */
+import type { AppConfig } from "../config/app-config"
+
+const csp = (script: ReadonlyArray<string>, formAction: string) =>
+  [
+    "default-src 'none'",
+    ...script,
+    "style-src 'unsafe-inline'",
+    "img-src data:",
+    "base-uri 'none'",
+    `form-action ${formAction}`,
+    "frame-ancestors 'none'"
+  ].join("; ")
+
+/** Answers and pages: no script at all, inline style only. */
+export const securityHeaders = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "content-security-policy": csp([], "'self' https: http:")
+} as const
+
+/** The demo form: its own /form.js, which posts to this origin; nothing else. */
+export const formPageHeaders = {
+  ...securityHeaders,
+  "content-security-policy": csp(["script-src 'self'", "connect-src 'self'"], "'self'")
+} as const
+
+/** What is not a page (the health check, a mail's text, the form's script). */
+const { "content-security-policy": _, ...withoutCsp } = securityHeaders
+export const textHeaders = withoutCsp
+
+export const allowedMethods = "POST, OPTIONS"
+
+export interface Cors {
+  readonly allowed: boolean
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** SPEC section 3: `*` when ALLOWED_ORIGINS is unset; else a listed origin is echoed. */
+export const cors = (config: AppConfig, origin: string | undefined): Cors => {
+  if (config.allowedOrigins === undefined)
+    return { allowed: true, headers: { "access-control-allow-origin": "*" } }
+  if (origin === undefined) return { allowed: true, headers: {} }
+  return config.allowedOrigins.includes(origin)
+    ? { allowed: true, headers: { "access-control-allow-origin": origin, vary: "Origin" } }
+    : { allowed: false, headers: { vary: "Origin" } }
+}

@@ -1,0 +1,46 @@
+/**
+ * A request and its answer as the edge sees them, whatever runtime received it; and the
+ * failures of reading one (SPEC section 2's checks before the form itself).
+ */
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import type { FieldIssue } from "../domain/issues"
+
+export type Headers = Readonly<Record<string, string | undefined>>
+
+export interface EdgeRequest {
+  readonly method: string
+  /** Lower-case names. */
+  readonly headers: Headers
+  /** The whole body: at most `maxBytes` (else PayloadTooLarge), or why it cannot be read. */
+  readonly body: (maxBytes: number) => Effect.Effect<Uint8Array, PayloadTooLarge | BodyUnreadable>
+  /** Annotates every log line of the request (Lambda's request id, or a fresh one). */
+  readonly requestId: string
+}
+
+export interface EdgeResponse {
+  readonly status: number
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed") {}
+export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed") {}
+export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType") {}
+export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge") {}
+
+export class BodyUnreadable extends Data.TaggedError("BodyUnreadable")<{
+  readonly issues: ReadonlyArray<FieldIssue>
+}> {}
+
+/** The body, or one field of it, cannot be read: not the format it claims, not text. */
+export const unreadable = (field = "_body", code: FieldIssue["code"] = "unreadable") =>
+  new BodyUnreadable({ issues: [{ field, code }] })
+
+export type RequestFailure =
+  | OriginNotAllowed
+  | MethodNotAllowed
+  | UnsupportedMediaType
+  | PayloadTooLarge
+  | BodyUnreadable

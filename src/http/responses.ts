@@ -1,0 +1,95 @@
+/**
+ * The answers themselves: JSON or a page in the visitor's language, the fallback contact
+ * and what the visitor wrote on every failure, the redirect or `{"ok":true}` on success.
+ */
+import type { AppConfig } from "../config/app-config"
+import { type Fields, visitorText } from "../domain/fields"
+import type { Language } from "../domain/languages"
+import { errorPage, issueText, mailtoLink } from "../pages/render"
+import { stringsFor } from "../pages/translations"
+import type { Answer } from "./answers"
+import { allowedMethods } from "./headers"
+import type { EdgeResponse } from "./request"
+
+/** What an answer is shaped by, known once per request and once more after the body. */
+export interface View {
+  readonly config: AppConfig
+  /** The security and CORS headers of every answer to this request. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly json: boolean
+  readonly language: Language
+  /** The body's fields, once it was read: the pages give the visitor their text back. */
+  readonly fields?: Fields
+}
+
+const jsonResponse = (
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>>
+): EdgeResponse => ({
+  status,
+  headers: { ...headers, "content-type": "application/json; charset=utf-8" },
+  body: JSON.stringify(body)
+})
+
+export const failureResponse = (view: View, answer: Answer): EdgeResponse => {
+  const { config } = view
+  const strings = stringsFor(view.language)
+  const visitor = view.fields === undefined ? undefined : visitorText(view.fields)
+  const headers = { ...view.headers, ...answer.headers }
+  if (view.json) {
+    const body: Record<string, unknown> = { ok: false, error: answer.error }
+    if (answer.issues !== undefined) {
+      body.issues = answer.issues.map((i) => ({ field: i.field, message: issueText(strings, i) }))
+    }
+    if (answer.error === "delivery_failed") {
+      body.fallback = {
+        email: config.fallback.email,
+        ...(config.fallback.phone === undefined ? {} : { phone: config.fallback.phone }),
+        mailto: mailtoLink(config.fallback.email, visitor)
+      }
+    }
+    return jsonResponse(answer.status, body, headers)
+  }
+  const html = errorPage({
+    kind: answer.error,
+    strings,
+    fallback: config.fallback,
+    ...(answer.issues === undefined ? {} : { issues: answer.issues }),
+    ...(visitor === undefined ? {} : { visitor })
+  })
+  return {
+    status: answer.status,
+    headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+    body: html
+  }
+}
+
+export const successResponse = (view: View): EdgeResponse =>
+  view.json
+    ? jsonResponse(200, { ok: true }, view.headers)
+    : {
+        status: 303,
+        headers: {
+          ...view.headers,
+          location:
+            view.config.successUrl.byLanguage[view.language] ?? view.config.successUrl.default
+        },
+        body: ""
+      }
+
+/** CORS preflight from a listed origin (or any, without ALLOWED_ORIGINS); plain OPTIONS. */
+export const preflightResponse = (view: View, fromBrowser: boolean): EdgeResponse => ({
+  status: 204,
+  headers: {
+    ...view.headers,
+    ...(fromBrowser
+      ? {
+          "access-control-allow-methods": allowedMethods,
+          "access-control-allow-headers": "Content-Type, Accept, X-Requested-With",
+          "access-control-max-age": "600"
+        }
+      : { allow: allowedMethods })
+  },
+  body: ""
+})

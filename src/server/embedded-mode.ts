@@ -1,0 +1,69 @@
+/**
+ * Embedded mode (SPEC section 1): the local values that replace a production
+ * configuration, the secrets that stand in for Secrets Manager, and the two settings that
+ * are known only once the server and its outbox listen (their ports).
+ */
+import type { AppConfig } from "../config/app-config"
+import type { Env } from "../config/env"
+import { loopbackNames } from "../config/loopback"
+import { defaultLanguage, languages } from "../domain/languages"
+import { SecretsStatic } from "../services/secrets"
+
+/**
+ * Embedded mode's environment: the visitor-independent local values over the user's own
+ * (LOG_LEVEL, SUBJECT_PREFIX, ALLOWED_ORIGINS, ... still apply). The addresses use the
+ * reserved `.localhost` domain: MAIL_FROM and FALLBACK_EMAIL must have a dotted domain.
+ * Mail goes to the outbox on loopback, by plain SMTP without authentication (as SPEC
+ * section 5 permits there); its port is set by `listening` below.
+ */
+export const embeddedEnv = (env: Env): Env => ({
+  ...env,
+  MAIL_FROM: "Contact form <noreply@contact-form.localhost>",
+  MAIL_TO: "Site owner <owner@contact-form.localhost>",
+  SUCCESS_URL: "/sent",
+  // SUCCESS_URL_DE=/sent?lang=de, and so on for every other language.
+  ...Object.fromEntries(
+    languages
+      .filter((lang) => lang !== defaultLanguage)
+      .map((lang) => [`SUCCESS_URL_${lang.toUpperCase()}`, `/sent?lang=${lang}`])
+  ),
+  FALLBACK_EMAIL: "owner@contact-form.localhost",
+  CAPTCHA_PROVIDER: "none",
+  SMTP_URL: "smtp://127.0.0.1",
+  SMTP_ALLOW_INSECURE: "true",
+  SMTP_SECRET_ID: "",
+  SMTP_TLS_CA_FILE: undefined
+})
+
+/** Local development values: no SMTP authentication, and the captcha is off anyway. */
+export const LocalSecrets = SecretsStatic({
+  smtp: undefined,
+  captcha: { sitekey: "local-development", apiKey: undefined, secret: undefined }
+})
+
+export const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
+
+/** SPEC section 3: in embedded mode the server's own origin is always allowed. */
+const ownOrigins = (host: string, port: number): ReadonlyArray<string> => {
+  const names: ReadonlyArray<string> = loopbackNames
+  return (names.includes(urlHost(host)) ? names : [urlHost(host)]).map(
+    (name) => `http://${name}:${port}`
+  )
+}
+
+/**
+ * The embedded configuration once the outbox and the server listen: mail to the outbox's
+ * port, and the server's own origins added to a user's ALLOWED_ORIGINS (without it every
+ * origin is allowed anyway).
+ */
+export const listening = (
+  config: AppConfig,
+  ports: { readonly outbox: number; readonly host: string; readonly http: number }
+): AppConfig => ({
+  ...config,
+  smtp: { ...config.smtp, port: ports.outbox },
+  allowedOrigins:
+    config.allowedOrigins === undefined
+      ? undefined
+      : [...config.allowedOrigins, ...ownOrigins(ports.host, ports.http)]
+})

@@ -1,0 +1,53 @@
+/**
+ * The Node server's own settings (src/server.ts): its mode (SPEC section 1), where it
+ * listens, and where embedded mode keeps its outbox. The Lambda handler reads none of these.
+ */
+import { resolve } from "node:path"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { type ConfigInvalid, decodeEnv, type Env, isSet } from "../config/env"
+import { invalid, parsed } from "../config/readers"
+
+/** SPEC section 1: one of these set (non-empty) means production mode. */
+export const productionVariables = [
+  "MAIL_FROM",
+  "MAIL_TO",
+  "SMTP_URL",
+  "SUCCESS_URL",
+  "FALLBACK_EMAIL"
+] as const
+
+export type ServerMode = "embedded" | "production"
+
+export const serverMode = (env: Env): ServerMode =>
+  productionVariables.some((name) => isSet(env, name)) ? "production" : "embedded"
+
+export interface ServerSettings {
+  /** 0: a free port chosen by the OS (tests). */
+  readonly port: number
+  readonly host: string
+  /** Where embedded mode saves each mail as an `.eml` file; absolute. */
+  readonly outboxDir: string
+}
+
+const settings = Config.all({
+  port: parsed("PORT", (raw) =>
+    /^\d{1,5}$/.test(raw) && Number(raw) <= 65_535
+      ? Either.right(Number(raw))
+      : invalid("must be a port number from 0 to 65535 (0: a free port chosen by the OS)")
+  ).pipe(Config.withDefault(3_000)),
+  host: parsed("HOST", (raw) =>
+    /^[A-Za-z0-9.:-]+$/.test(raw)
+      ? Either.right(raw)
+      : invalid("must be a host name or an IP address, such as 127.0.0.1 or 0.0.0.0")
+  ).pipe(Config.withDefault("127.0.0.1")),
+  outboxDir: Config.string("OUTBOX_DIR").pipe(Config.withDefault("outbox"))
+})
+
+/** PORT, HOST and OUTBOX_DIR (relative to `cwd`), or every problem found. */
+export const readServerSettings = (
+  env: Env,
+  cwd: string
+): Effect.Effect<ServerSettings, ConfigInvalid> =>
+  decodeEnv(settings, env).pipe(Effect.map((s) => ({ ...s, outboxDir: resolve(cwd, s.outboxDir) })))
