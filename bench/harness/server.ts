@@ -9,6 +9,8 @@ export interface ServerCommand {
   readonly command: string
   readonly args: readonly string[]
   readonly env: Readonly<Record<string, string>>
+  /** Where it runs; the repository root by default. */
+  readonly cwd?: string
 }
 export interface LoadResult {
   readonly reqPerSec: number
@@ -46,7 +48,7 @@ export const startServer = async (
   const port = await freePort()
   // Its own process group, so that stopping `npm start` also stops npm's children.
   const child = spawn(command.command, command.args, {
-    cwd: root,
+    cwd: command.cwd ?? root,
     env: { ...env, ...command.env, PORT: String(port), HOST: "127.0.0.1" },
     detached: true,
     stdio: ["ignore", "ignore", "pipe"]
