@@ -30,8 +30,27 @@ export const de: Strings = {
     unsupported_media_type: {
       title: "Formular nicht verstanden",
       lead: "Ihre Nachricht wurde nicht gesendet, weil das Formular in einem Format übermittelt wurde, das diese Adresse nicht annimmt."
+    },
+    already_received: {
+      title: "Diese Nachricht ist wahrscheinlich schon angekommen",
+      lead: "Die Anti-Spam-Prüfung meldet, dass dieses Formular bereits gesendet wurde oder abgelaufen ist: Ihre Nachricht hat uns sehr wahrscheinlich schon erreicht. Wenn Sie unsicher sind, senden Sie uns Ihren Text direkt; er steht unten."
+    },
+    rate_limited: {
+      title: "Zu viele Nachrichten auf einmal",
+      lead: "Von Ihrer Adresse kamen in kurzer Zeit mehrere Nachrichten, deshalb wurde diese nicht angenommen. Bitte warten Sie einen Moment und senden Sie sie erneut, oder schreiben Sie uns direkt."
+    },
+    form_not_found: {
+      title: "Formular nicht gefunden",
+      lead: "Unter dieser Adresse gibt es kein Kontaktformular. Bitte prüfen Sie den Link auf der Website, von der Sie kommen."
+    },
+    delivery_kept: {
+      title: "Ihre Nachricht ist bei uns sicher",
+      lead: "Sie konnte gerade nicht zugestellt werden, wird aber aufbewahrt und erreicht uns, sobald das Problem behoben ist: Sie müssen sie nicht noch einmal senden. Ihr Text steht unten."
     }
   },
+  sizeLimit: (characters) => `Eine Nachricht darf bis zu ${characters} Zeichen lang sein.`,
+  retryAfter: (seconds) =>
+    `Bitte versuchen Sie es in ${seconds} ${seconds === 1 ? "Sekunde" : "Sekunden"} erneut.`,
   fallbackLead: "Sie erreichen uns auch direkt:",
   fallbackEmail: "E-Mail",
   fallbackPhone: "Telefon",

@@ -30,8 +30,26 @@ export const en: Strings = {
     unsupported_media_type: {
       title: "Form not understood",
       lead: "Your message was not sent because the form was submitted in a format this address does not accept."
+    },
+    already_received: {
+      title: "This message has probably arrived already",
+      lead: "The anti-spam check reports that this form was already sent, or that it has expired: your message has most likely reached us. If you are not sure, send us your text directly; it is below."
+    },
+    rate_limited: {
+      title: "Too many messages at once",
+      lead: "Several messages came from your address in a short time, so this one was not accepted. Please wait a moment and send it again, or write to us directly."
+    },
+    form_not_found: {
+      title: "Form not found",
+      lead: "There is no contact form at this address. Please check the link on the site you came from."
+    },
+    delivery_kept: {
+      title: "Your message is safe with us",
+      lead: "It could not be delivered right now, but it is kept and will reach us as soon as the problem is fixed: you do not need to send it again. Your text is below."
     }
   },
+  sizeLimit: (characters) => `A message may be up to ${characters} characters long.`,
+  retryAfter: (seconds) => `Please try again in ${seconds} second${seconds === 1 ? "" : "s"}.`,
   fallbackLead: "You can also reach us directly:",
   fallbackEmail: "Email",
   fallbackPhone: "Phone",

@@ -15,7 +15,19 @@ export interface Strings {
     readonly method_not_allowed: { readonly title: string; readonly lead: string }
     readonly payload_too_large: { readonly title: string; readonly lead: string }
     readonly unsupported_media_type: { readonly title: string; readonly lead: string }
+    /** 409: the captcha API says the token was used (SPEC section 9). */
+    readonly already_received: { readonly title: string; readonly lead: string }
+    /** 429: one address sent too many (SPEC section 9). */
+    readonly rate_limited: { readonly title: string; readonly lead: string }
+    /** 404: no form at this address (SPEC section 10); the page names no contact. */
+    readonly form_not_found: { readonly title: string; readonly lead: string }
+    /** The 500 page when the message is kept and will be delivered later (SPEC section 7). */
+    readonly delivery_kept: { readonly title: string; readonly lead: string }
   }
+  /** The 413 page: how long a message may be; `characters` is already formatted (10,000). */
+  readonly sizeLimit: (characters: string) => string
+  /** The 429 page: when to try again. */
+  readonly retryAfter: (seconds: number) => string
   readonly fallbackLead: string
   readonly fallbackEmail: string
   readonly fallbackPhone: string
