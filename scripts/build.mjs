@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Builds the Lambda artifact: dist/lambda/index.mjs (one ESM file) and dist/lambda.zip.
+// Builds the Lambda artifact: dist/lambda/index.mjs, the chunks it loads lazily (code only
+// a failure or one configuration needs: `import()` in src/), and dist/lambda.zip with them.
 // `--if-needed` skips the build when the zip is newer than every source file, so that
 // `npm run synth` and the tests can call it cheaply.
-import { readdirSync, statSync, writeFileSync } from "node:fs"
+import { readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import AdmZip from "adm-zip"
 import { build } from "esbuild"
@@ -38,18 +39,29 @@ if (process.argv.includes("--if-needed") && upToDate()) {
   process.exit(0)
 }
 
+rmSync(outDir, { recursive: true, force: true })
 const result = await build({
   ...esbuildOptions,
-  entryPoints: [join(root, "src/lambda.ts")],
-  outfile: join(outDir, "index.mjs")
+  entryPoints: { index: join(root, "src/lambda.ts") },
+  // Code splitting needs outdir; Lambda loads the .mjs chunks from beside index.mjs.
+  outdir: outDir,
+  splitting: true,
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]"
 })
 writeFileSync(join(outDir, "meta.json"), JSON.stringify(result.metafile))
 
+// Every output except the metafile: a chunk missing from the zip fails at run time only.
+const outputs = Object.keys(result.metafile.outputs).map((path) => join(root, path))
 const zip = new AdmZip()
-zip.addLocalFile(join(outDir, "index.mjs"))
+for (const path of outputs) {
+  const inZip = path.slice(outDir.length + 1)
+  zip.addLocalFile(path, inZip.includes("/") ? inZip.slice(0, inZip.lastIndexOf("/")) : "")
+}
 zip.writeZip(zipPath)
 
-const size = statSync(join(outDir, "index.mjs")).size
+const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`
+const chunks = outputs.length - 1
 console.log(
-  `built dist/lambda/index.mjs (${(size / 1024).toFixed(0)} KiB) and dist/lambda.zip (${(statSync(zipPath).size / 1024).toFixed(0)} KiB)`
+  `built dist/lambda/index.mjs (${kib(statSync(join(outDir, "index.mjs")).size)}, ${chunks} lazy chunk${chunks === 1 ? "" : "s"}) and dist/lambda.zip (${kib(statSync(zipPath).size)})`
 )

