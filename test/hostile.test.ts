@@ -56,6 +56,11 @@ const visitorIp = "203.0.113.7"
  * with its best counterexample rather than running on into the next test.
  */
 const PROPERTY_TIMEOUT_MS = 120_000
+/**
+ * FC_PATH replays the one failing input of a property (test/support/fast-check.setup.ts):
+ * the counts over a whole run then mean nothing, and are not checked.
+ */
+const replayingOne = (process.env.FC_PATH ?? "") !== ""
 const bounded = (numRuns: number) => ({
   numRuns,
   interruptAfterTimeLimit: 90_000,
@@ -425,9 +430,11 @@ const plainHtml: Choices = {
 /**
  * Inputs that once failed a property, run first on every run. The first three are the
  * counterexamples of seeds 748524665, 851611005 and -873626589 (a CR before CRLF is two
- * breaks); the others are the same rule in the other formats and orders.
+ * breaks); the next two are the same rule in the other formats and orders; the last, of
+ * seed -104566849, a field that starts with U+FEFF in multipart (the platform's decoder
+ * dropped it).
  */
-const lineBreakExamples: ReadonlyArray<[Submission]> = [
+const knownCounterexamples: ReadonlyArray<[Submission]> = [
   [asSubmission(messageOnly("Vqe001x", "Vqe001x \r\r\n"), plainHtml)],
   [asSubmission(messageOnly("Vqe002x", "Vqe002x \r\r\n"), plainHtml)],
   [asSubmission(messageOnly("Vqe003x", "Vqe003x \r\r\n"), plainHtml)],
@@ -443,6 +450,20 @@ const lineBreakExamples: ReadonlyArray<[Submission]> = [
       format: "multipart",
       accept: 4
     })
+  ],
+  [
+    asSubmission(
+      {
+        ...messageOnly("Vqe006x", "Vqe006x "),
+        extras: [["__proto__", "\uFEFF\u200B\u2028\u2029"]],
+        fields: [
+          ["body", "Vqe006x "],
+          ["email", "vqe006x@a"],
+          ["__proto__", "\uFEFF\u200B\u2028\u2029"]
+        ]
+      },
+      { ...plainHtml, format: "multipart" }
+    )
   ]
 ]
 
@@ -483,11 +504,13 @@ describe("hostile but valid forms", () => {
           expect(outcomeLines(logged)).toEqual([expect.objectContaining({ outcome: "sent" })])
           delivered += 1
         }),
-        { ...bounded(60), examples: [...lineBreakExamples] }
+        { ...bounded(60), examples: [...knownCounterexamples] }
       )
       // A backend that refuses everything fails here. (The examples run first, within the 60.)
-      expect(delivered).toBeGreaterThanOrEqual(40)
-      expect(delivered + refusedAsTooLarge).toBe(60)
+      if (!replayingOne) {
+        expect(delivered).toBeGreaterThanOrEqual(40)
+        expect(delivered + refusedAsTooLarge).toBe(60)
+      }
     },
     PROPERTY_TIMEOUT_MS
   )
@@ -622,9 +645,10 @@ describe("invalid input", () => {
         bounded(300)
       )
       // Every kind of breakage was tried.
-      expect([...seen.keys()].sort()).toEqual(
-        ["honeypot", "media", "method", "origin", "parse", "size", "validation"].sort()
-      )
+      if (!replayingOne)
+        expect([...seen.keys()].sort()).toEqual(
+          ["honeypot", "media", "method", "origin", "parse", "size", "validation"].sort()
+        )
     },
     PROPERTY_TIMEOUT_MS
   )
@@ -770,7 +794,7 @@ describe("anything at all", () => {
         bounded(200)
       )
       // Some of "anything" is a valid form: the generator does reach the mail.
-      expect(mailed).toBeGreaterThan(0)
+      if (!replayingOne) expect(mailed).toBeGreaterThan(0)
     },
     PROPERTY_TIMEOUT_MS
   )
@@ -859,7 +883,7 @@ describe("a failed delivery of a hostile form", () => {
           expect(parts.get("subject")).toBe(subject)
           expect(parts.get("body")).toBe(link)
         }),
-        { ...bounded(25), examples: [...lineBreakExamples] }
+        { ...bounded(25), examples: [...knownCounterexamples] }
       )
     },
     PROPERTY_TIMEOUT_MS

@@ -2,11 +2,9 @@
  * The three body formats of SPEC section 2, read into fields in submission order:
  * urlencoded, multipart (fields only) and JSON (an object of strings).
  */
-import * as Multipart from "@effect/platform/Multipart"
-import * as Chunk from "effect/Chunk"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Stream from "effect/Stream"
+import * as Multipasta from "multipasta"
 import type { Fields } from "../domain/fields"
 import { type BodyUnreadable, unreadable } from "./request"
 
@@ -29,7 +27,9 @@ export const bodyFormat = (contentType: string | undefined): BodyFormat | undefi
   }
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
+// ignoreBOM keeps a leading U+FEFF as text: the field is what the visitor sent, the same
+// in every format (the platform's multipart decoder drops it, hence multipasta below).
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 const decodeText = (bytes: Uint8Array): Either.Either<string, BodyUnreadable> => {
   try {
@@ -67,19 +67,37 @@ const parseJson = (bytes: Uint8Array) =>
     return Either.right(entries.map(([k, v]) => [wellFormed(k), wellFormed(String(v))] as const))
   })
 
-const parseMultipart = (bytes: Uint8Array, contentType: string) =>
-  Stream.make(bytes).pipe(
-    Stream.pipeThroughChannel(Multipart.makeChannel({ "content-type": contentType })),
+/**
+ * multipasta, the parser under @effect/platform's Multipart, called directly: it hands over
+ * each field's bytes, decoded here like the other formats (strict UTF-8, nothing dropped).
+ */
+const parseMultipart = (bytes: Uint8Array, contentType: string) => {
+  const fields: Array<readonly [string, string]> = []
+  let failure: BodyUnreadable | undefined
+  const parser = Multipasta.make({
+    headers: { "content-type": contentType },
+    onField: (info, value) => {
+      Either.match(decodeText(value), {
+        onLeft: (error) => {
+          failure ??= error
+        },
+        onRight: (text) => fields.push([info.name, text])
+      })
+    },
     // Fields only: a file part refuses the whole form.
-    Stream.mapEffect((part) =>
-      Multipart.isField(part)
-        ? Effect.succeed([part.key, part.value] as const)
-        : Effect.fail(unreadable(part.key, "not_text"))
-    ),
-    Stream.runCollect,
-    Effect.map((chunk): Fields => Chunk.toReadonlyArray(chunk)),
-    Effect.catchTag("MultipartError", () => Effect.fail(unreadable()))
-  )
+    onFile: (info) => {
+      failure ??= unreadable(info.name, "not_text")
+      return () => {}
+    },
+    onError: () => {
+      failure ??= unreadable()
+    },
+    onDone: () => {}
+  })
+  parser.write(bytes)
+  parser.end()
+  return failure === undefined ? Either.right<Fields>(fields) : Either.left(failure)
+}
 
 /** The fields of a body in submission order, or why it cannot be read. */
 export const parseBody = (
