@@ -1,7 +1,8 @@
 /**
- * The Lambda entry point (`index.handler` in dist/lambda.zip). Configuration is decoded
- * eagerly at import, so a bad deployment fails its cold start with every problem listed;
- * the runtime is built once and reused by every invocation.
+ * The Lambda entry point of dist/lambda.zip: `index.handler` (API Gateway and Function URL
+ * events) and `index.redeliver` (SQS events from the queue of failed deliveries). The
+ * configuration is decoded eagerly at import, so a bad deployment fails its cold start
+ * with every problem listed; the runtime is built once and reused by every invocation.
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -9,7 +10,7 @@ import { makeLambdaHandler } from "./adapters/lambda"
 import { readConfig } from "./config/read-config"
 import { appLayer } from "./layers"
 
-const config = Effect.runSync(Effect.either(readConfig(process.env)))
+const config = Effect.runSync(Effect.either(readConfig(process.env, { runtime: "lambda" })))
 if (Either.isLeft(config)) throw new Error(config.left.message)
 
 const lambda = await makeLambdaHandler(appLayer({ config: config.right }))
@@ -20,3 +21,4 @@ process.once("SIGTERM", () => {
 })
 
 export const handler = lambda.handler
+export const redeliver = lambda.redeliver

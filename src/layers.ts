@@ -1,8 +1,8 @@
 /**
- * The one builder of the layer graph: configuration, logs and the three services over it.
+ * The one builder of the layer graph: configuration, logs and the four services over it.
  * Production takes the defaults (AWS Secrets Manager, FriendlyCaptcha over Node's HTTP
- * client, SMTP); embedded mode and the tests swap any service for one of their own.
- * Built once per process by the adapter's runtime.
+ * client, SMTP, the queue the configuration names); embedded mode and the tests swap any
+ * service for one of their own. Built once per process by the adapter's runtime.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Layer from "effect/Layer"
@@ -10,7 +10,10 @@ import { type AppConfig, AppConfigTag } from "./config/app-config"
 import { JsonLogs, type LogSink, stdoutSink } from "./logging"
 import { CaptchaLive, type CaptchaService } from "./services/captcha"
 import { type MailService, SmtpMail } from "./services/mail"
+import { QueueDisabled, type QueueService } from "./services/queue"
 import { SecretsManagerLive, type SecretsService } from "./services/secrets"
+import { SpoolQueue } from "./services/spool"
+import { SqsQueue } from "./services/sqs"
 
 export interface AppLayerOptions {
   readonly config: AppConfig
@@ -22,13 +25,28 @@ export interface AppLayerOptions {
   readonly captcha?: Layer.Layer<CaptchaService, never, AppConfigTag>
   /** Default: SMTP through nodemailer. */
   readonly mail?: Layer.Layer<MailService, never, AppConfigTag>
+  /** Default: the queue QUEUE_URL or SPOOL_DIR names (the spool directory made beforehand), or none. */
+  readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
+}
+
+const configuredQueue = (config: AppConfig): Layer.Layer<QueueService> => {
+  const { queue } = config
+  switch (queue.kind) {
+    case "none":
+      return QueueDisabled
+    case "sqs":
+      return SqsQueue({ url: queue.url, timeoutMs: queue.timeoutMs, region: config.secrets.region })
+    case "spool":
+      return SpoolQueue({ dir: queue.dir, timeoutMs: queue.timeoutMs })
+  }
 }
 
 export const appLayer = (options: AppLayerOptions) => {
   const { config, sink = stdoutSink, secrets = SecretsManagerLive, mail = SmtpMail } = options
   const captcha =
     options.captcha ?? CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layer)))
-  return Layer.mergeAll(secrets, captcha, mail).pipe(
+  const queue = options.queue ?? configuredQueue(config)
+  return Layer.mergeAll(secrets, captcha, mail, queue).pipe(
     Layer.provideMerge(Layer.succeed(AppConfigTag, config)),
     Layer.merge(JsonLogs(config.logLevel, sink))
   )

@@ -2,6 +2,8 @@
  * JSON-lines logs (SPEC section 6): `level`, `msg`, and the annotations the edge adds
  * (`requestId`, `outcome`, `reason`). The visitor's text and secrets are never annotated.
  */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import type * as LogLevel from "effect/LogLevel"
@@ -40,3 +42,58 @@ export const jsonLogger = (sink: LogSink) =>
 
 export const JsonLogs = (level: LogLevel.LogLevel, sink: LogSink = stdoutSink) =>
   Layer.merge(Logger.replace(Logger.defaultLogger, jsonLogger(sink)), Logger.minimumLogLevel(level))
+
+/**
+ * The counts an owner can alarm on (SPEC section 7), one per outcome line. In CloudWatch's
+ * own style, so that no metric's key collides with a field of the line (`kept: true`).
+ */
+export type MetricName =
+  | "Sent"
+  | "Queued"
+  | "Kept"
+  | "DeliveryFailed"
+  | "Redelivered"
+  | "RedeliveryFailed"
+
+/**
+ * A CloudWatch Embedded Metric Format annotation: the log line that carries it also counts
+ * 1 for `name` in `namespace`, without dimensions. CloudWatch Logs extracts it on Lambda;
+ * elsewhere it is one more field of the JSON line. A few lines of our own rather than a
+ * metrics library: nothing to load at cold start, and the line stays the one log line.
+ */
+export const metricAnnotations = (namespace: string, name: MetricName, now: number) => ({
+  _aws: {
+    Timestamp: now,
+    CloudWatchMetrics: [
+      { Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: name, Unit: "Count" }] }
+    ]
+  },
+  [name]: 1
+})
+
+/** One log line (SPEC section 6): never a secret, nor what a visitor wrote. */
+export interface LogLine {
+  readonly level: "Debug" | "Info" | "Warning" | "Error"
+  readonly message: string
+  readonly fields: Readonly<Record<string, string | number | boolean>>
+  /** The count this line adds to, if any. */
+  readonly metric?: MetricName
+}
+
+const logAt = {
+  Debug: Effect.logDebug,
+  Info: Effect.logInfo,
+  Warning: Effect.logWarning,
+  Error: Effect.logError
+}
+
+/** Writes `line`, with its metric in `namespace` when it counts one. */
+export const writeLine = (line: LogLine, namespace: string) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    logAt[line.level](line.message).pipe(
+      Effect.annotateLogs({
+        ...line.fields,
+        ...(line.metric === undefined ? {} : metricAnnotations(namespace, line.metric, now))
+      })
+    )
+  )

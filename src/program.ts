@@ -1,19 +1,27 @@
 /**
- * The form flow, and nothing else (SPEC section 2): honeypot → validation → captcha →
- * secrets → mail. No HTTP, no AWS events, no process.env: the edge (src/http/) turns
- * requests into a Submission and the outcome or typed error into answers.
+ * The form flow, and nothing else (SPEC sections 2 and 7): honeypot → validation → captcha
+ * → secrets → mail → queue. No HTTP, no AWS events, no process.env: the edge (src/http/)
+ * turns requests into a Submission and the outcome or typed error into answers.
  */
-import * as Duration from "effect/Duration"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { AppConfigTag } from "./config/app-config"
-import { MailUnavailable, type Outcome } from "./domain/errors"
+import { deliver } from "./delivery"
+import {
+  type CaptchaVerdict,
+  type DeliveryFailure,
+  DeliveryNotKept,
+  deliveryReason,
+  isPermanent,
+  type Outcome
+} from "./domain/errors"
 import { type Fields, isHoneypot } from "./domain/fields"
-import { decodeForm } from "./domain/form"
+import { type ContactForm, decodeForm } from "./domain/form"
+import { queueItem } from "./domain/item"
 import type { Language } from "./domain/languages"
 import { composeMail } from "./domain/mail"
 import { CaptchaService } from "./services/captcha"
-import { MailService } from "./services/mail"
-import { SecretsService } from "./services/secrets"
+import { QueueService } from "./services/queue"
 
 export interface Submission {
   /** The parsed body's fields, in submission order. */
@@ -24,6 +32,46 @@ export interface Submission {
 
 const honeypot: Outcome = { _tag: "Honeypot" }
 
+/** The form's id (SPEC section 10): one form per deployment for now. */
+const formId = "default"
+
+/** Delivery failed: the submission goes to the queue, when there is one (SPEC section 7). */
+const keep = (
+  failure: DeliveryFailure,
+  submission: { readonly id: string; readonly form: ContactForm; readonly captcha: CaptchaVerdict },
+  receivedAt: Date
+) =>
+  Effect.gen(function* () {
+    const queue = yield* QueueService
+    if (!queue.enabled) return yield* Effect.fail(failure)
+    const reason = deliveryReason(failure)
+    const permanent = isPermanent(failure)
+    yield* queue
+      .enqueue(
+        queueItem({
+          id: submission.id,
+          form: formId,
+          receivedAt,
+          reason,
+          permanent,
+          contact: submission.form,
+          captcha: submission.captcha
+        })
+      )
+      .pipe(
+        Effect.mapError(
+          (queueFailure) => new DeliveryNotKept({ delivery: failure, queue: queueFailure })
+        )
+      )
+    const kept: Outcome = {
+      _tag: permanent ? "Kept" : "Queued",
+      id: submission.id,
+      captcha: submission.captcha,
+      reason
+    }
+    return kept
+  })
+
 // Untraced: the flow is pure CPU between I/O calls, and a traced Effect.fn (a stack capture
 // and a span per call) costs more than the rest of a warm request (README, Performance).
 // The service methods it calls keep their spans: they wrap network I/O.
@@ -32,28 +80,24 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
 
   const config = yield* AppConfigTag
   const captcha = yield* CaptchaService
-  const secrets = yield* SecretsService
-  const mailer = yield* MailService
 
   const form = yield* decodeForm(submission.fields, {
     captchaField: captcha.tokenField,
     language: submission.language
   })
   const verdict = yield* captcha.verify(form.captchaToken)
-  const mail = composeMail(config, form, verdict)
-
-  // MAIL_TIMEOUT_MS bounds the whole delivery: attempts, backoff and the one refresh of a
-  // rotated SMTP secret after a 535 (so rotation needs no cold start).
-  yield* secrets.smtp().pipe(
-    Effect.flatMap((credentials) => mailer.send(mail, credentials)),
-    Effect.catchTag("MailAuthRejected", () =>
-      secrets.smtp({ refresh: true }).pipe(Effect.flatMap((fresh) => mailer.send(mail, fresh)))
-    ),
-    Effect.timeoutFail({
-      duration: Duration.millis(config.smtp.timeoutMs),
-      onTimeout: () => new MailUnavailable({ reason: "timeout" })
+  // The id exists before the first attempt: the mail and a queued item carry the same one.
+  const accepted = { id: crypto.randomUUID(), form, captcha: verdict }
+  const receivedAt = new Date(yield* Clock.currentTimeMillis)
+  const sent: Outcome = { _tag: "Sent", id: accepted.id, captcha: verdict }
+  const failed = (failure: DeliveryFailure) => keep(failure, accepted, receivedAt)
+  return yield* deliver(composeMail(config, accepted)).pipe(
+    Effect.as(sent),
+    Effect.catchTags({
+      SecretUnavailable: failed,
+      MailAuthRejected: failed,
+      MailRejected: failed,
+      MailUnavailable: failed
     })
   )
-  const sent: Outcome = { _tag: "Sent", captcha: verdict }
-  return sent
 })

@@ -130,16 +130,76 @@ describe("readConfig", () => {
     }
     expect(problems(ownRelay)).toEqual([])
     const required = [
-      "AWS_REGION: is required (Lambda sets it) to read the secrets and for the default SMTP_URL"
+      "AWS_REGION: is required (Lambda sets it) to read the secrets, for the default SMTP_URL and for QUEUE_URL"
     ]
     expect(problems({ ...ownRelay, CAPTCHA_PROVIDER: "friendlycaptcha-v2" })).toEqual(required)
     expect(problems({ ...ownRelay, SMTP_SECRET_ID: "smtp-ses-credentials" })).toEqual(required)
     expect(problems({ ...ownRelay, SMTP_URL: "" })).toEqual(required)
+    expect(problems({ ...ownRelay, QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/q" })).toEqual(
+      required
+    )
+    expect(problems({ ...ownRelay, SPOOL_DIR: "spool" })).toEqual([])
   })
 
   it("SMTP_TLS_CA_FILE must be readable", () => {
     expect(problems({ ...baseEnv, SMTP_TLS_CA_FILE: "/nonexistent/ca.pem" })).toEqual([
       "SMTP_TLS_CA_FILE: cannot read this file"
+    ])
+  })
+})
+
+describe("the queue's variables (SPEC section 7)", () => {
+  const config = (env: Record<string, string | undefined>, runtime?: "lambda" | "server") =>
+    Effect.runSync(
+      Effect.either(
+        readConfig(
+          { ...baseEnv, ...env },
+          { cwd: "/srv/app", ...(runtime === undefined ? {} : { runtime }) }
+        )
+      )
+    )
+
+  it("none by default; QUEUE_URL is SQS, consumed by the server unless QUEUE_CONSUMER=off", () => {
+    expect(Either.getOrThrow(config({})).queue).toEqual({ kind: "none" })
+    expect(Either.getOrThrow(config({ QUEUE_URL: "http://127.0.0.1:5000/123/q" })).queue).toEqual({
+      kind: "sqs",
+      url: "http://127.0.0.1:5000/123/q",
+      timeoutMs: 3_000,
+      consume: true
+    })
+    expect(
+      Either.getOrThrow(config({ QUEUE_URL: "http://q/1/q", QUEUE_CONSUMER: "off" })).queue
+    ).toMatchObject({ consume: false })
+  })
+
+  it("SPOOL_DIR is the server's: relative to its directory, with its retry settings", () => {
+    expect(
+      Either.getOrThrow(config({ SPOOL_DIR: "spool", SPOOL_RETRY_SECONDS: "5" })).queue
+    ).toEqual({
+      kind: "spool",
+      dir: "/srv/app/spool",
+      timeoutMs: 3_000,
+      retrySeconds: 5,
+      maxAgeHours: 72,
+      deadDays: 14
+    })
+  })
+
+  it("SPOOL_DIR is refused on Lambda and together with QUEUE_URL; bad numbers are named", () => {
+    const problemsOf = (env: Record<string, string>, runtime?: "lambda" | "server") =>
+      Either.match(config(env, runtime), { onLeft: (e) => e.problems, onRight: () => [] })
+    expect(problemsOf({ SPOOL_DIR: "/var/spool/contact" }, "lambda")).toEqual([
+      "SPOOL_DIR: the server's only; on Lambda, QUEUE_URL names the queue"
+    ])
+    expect(problemsOf({ SPOOL_DIR: "/var/spool/contact", QUEUE_URL: "https://sqs/1/q" })).toEqual([
+      "SPOOL_DIR: not together with QUEUE_URL (one queue, SQS or the spool directory)"
+    ])
+    expect(
+      problemsOf({ QUEUE_URL: "sqs://nope", QUEUE_TIMEOUT_MS: "0", QUEUE_CONSUMER: "maybe" })
+    ).toEqual([
+      "QUEUE_URL: must be an http(s) URL",
+      "QUEUE_CONSUMER: must be on or off",
+      "QUEUE_TIMEOUT_MS: must be a whole number from 1 to 30000"
     ])
   })
 })

@@ -175,7 +175,7 @@ describe("line breaks (SPEC section 3: CRLF, CR and LF are each one break)", () 
         ["phone", "1\r2"]
       ])
     )
-    const mail = composeMail(testConfig(), form, { _tag: "Disabled" })
+    const mail = composeMail(testConfig(), { id: "id-1", form, captcha: { _tag: "Disabled" } })
     expect(mail.text).toBe(
       "one\n\ntwo\n\n--\nEmail: anna@example.org\nLanguage: en\nphone: 1\n  2\nCaptcha: disabled\n"
     )

@@ -204,7 +204,11 @@ const logKeys = new Set([
   "outcome",
   "reason",
   "status",
-  "captcha"
+  "captcha",
+  // The submission's id (SPEC section 7), and the metric a line counts (Embedded Metric Format).
+  "id",
+  "_aws",
+  "Sent"
 ])
 
 /** Known keys only, no error (nothing failed), none of `forbidden`, no secret. */
@@ -228,12 +232,15 @@ const mailHeaders = new Set([
   "date",
   "mime-version",
   "content-type",
-  "content-transfer-encoding"
+  "content-transfer-encoding",
+  "x-contact-submission-id"
 ])
 
 /** To the owner only, from MAIL_FROM only, each header once, none but these. */
 const expectOwnerMail = (mail: ReceivedMail) => {
   expect(mail.envelope).toEqual({ mailFrom: "noreply@example.com", rcptTo: ["owner@example.com"] })
+  // Ours, never the visitor's: a fresh submission id.
+  expect(mail.headers.get("x-contact-submission-id")).toMatch(/^[0-9a-f-]{36}$/)
   const keys = mail.headerLines.map((h) => h.key)
   expect(new Set(keys).size, keys.join(", ")).toBe(keys.length)
   for (const key of keys) expect(mailHeaders, `mail header ${key}`).toContain(key)

@@ -20,9 +20,11 @@ import {
 import {
   browser,
   formBody,
+  formPost,
   functionUrlEvent,
   httpApiEvent,
   json,
+  jsonPost,
   restApiEvent,
   urlencoded
 } from "./support/events"
@@ -34,19 +36,6 @@ const valid = {
   body: "Hello,\r\n\r\nhow much is it?",
   "frc-captcha-response": "token-ok"
 }
-
-const jsonPost = (fields: object, headers: Record<string, string> = {}) =>
-  httpApiEvent({ body: JSON.stringify(fields), headers: { ...json, ...headers } })
-
-const formPost = (
-  fields: Record<string, string> | ReadonlyArray<readonly [string, string]>,
-  headers: Record<string, string> = {}
-) =>
-  httpApiEvent({
-    body: formBody(fields),
-    base64: true,
-    headers: { ...urlencoded, ...browser, ...headers }
-  })
 
 const expectSecurityHeaders = (headers: Record<string, string>) => {
   expect(headers["cache-control"]).toBe("no-store")

@@ -12,6 +12,7 @@ import {
   MailUnavailable
 } from "../src/domain/errors"
 import { submit } from "../src/program"
+import { QueueDisabled } from "../src/services/queue"
 import {
   CaptchaRejecting,
   CaptchaUntouchable,
@@ -32,7 +33,7 @@ const fields = [
   ["frc-captcha-response", "tok"]
 ] as const
 
-const config = Layer.succeed(AppConfigTag, testConfig())
+const config = Layer.merge(Layer.succeed(AppConfigTag, testConfig()), QueueDisabled)
 
 /** Services that must not be reached: any call is a defect the test sees. */
 const Untouchable = Layer.mergeAll(CaptchaUntouchable, SecretsUntouchable, MailUntouchable)

@@ -12,6 +12,7 @@ import { readConfig } from "../../src/config/read-config"
 import { JsonLogs } from "../../src/logging"
 import { CaptchaService } from "../../src/services/captcha"
 import { MailService } from "../../src/services/mail"
+import { QueueDisabled } from "../../src/services/queue"
 import { SecretsStatic } from "../../src/services/secrets"
 
 const config = Effect.runSync(Effect.either(readConfig(process.env)))
@@ -40,6 +41,7 @@ export const inMemoryServices = Layer.mergeAll(
         })
     })
   ),
+  QueueDisabled,
   Layer.succeed(AppConfigTag, config.right),
   JsonLogs(config.right.logLevel)
 )

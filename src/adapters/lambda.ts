@@ -11,6 +11,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Runtime from "effect/Runtime"
 import { type BodyUnreadable, type EdgeRequest, PayloadTooLarge, unreadable } from "../http/request"
 import { type AppServices, respond } from "../http/respond"
+import { makeSqsHandler } from "./sqs"
 
 /** The fields this adapter reads, common to the three event shapes. */
 export interface LambdaEvent {
@@ -84,12 +85,13 @@ const toEdgeRequest = (event: LambdaEvent, context: LambdaContext | undefined): 
 export type LambdaHandler = (event: LambdaEvent, context?: LambdaContext) => Promise<LambdaResult>
 
 /**
- * Builds the runtime now (at cold start, not on the first request) and the handler that
- * every invocation reuses.
+ * Builds the runtime now (at cold start, not on the first request) and the two handlers
+ * that every invocation reuses: API events (`handler`) and SQS events (`redeliver`).
  */
 export const makeLambdaHandler = async <E>(layer: Layer.Layer<AppServices, E>) => {
   const runtime = ManagedRuntime.make(layer)
-  const run = Runtime.runPromise(await runtime.runtime())
+  const built = await runtime.runtime()
+  const run = Runtime.runPromise(built)
   const handler: LambdaHandler = async (event, context) => {
     const answer = await run(respond(toEdgeRequest(event, context)))
     return {
@@ -99,5 +101,5 @@ export const makeLambdaHandler = async <E>(layer: Layer.Layer<AppServices, E>) =
       isBase64Encoded: false
     }
   }
-  return { handler, dispose: () => runtime.dispose() }
+  return { handler, redeliver: makeSqsHandler(built), dispose: () => runtime.dispose() }
 }

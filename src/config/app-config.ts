@@ -11,6 +11,27 @@ import type { MailSettings } from "../domain/mail"
 
 export type CaptchaProvider = "friendlycaptcha-v2" | "friendlycaptcha-v1" | "none"
 
+/** Where a failed delivery is kept (SPEC section 7). */
+export type QueueConfig =
+  | { readonly kind: "none" }
+  | {
+      readonly kind: "sqs"
+      readonly url: string
+      /** Bounds one enqueue, the SDK's retries included. */
+      readonly timeoutMs: number
+      /** The server also consumes the queue (QUEUE_CONSUMER, not on Lambda). */
+      readonly consume: boolean
+    }
+  | {
+      readonly kind: "spool"
+      /** Absolute. */
+      readonly dir: string
+      readonly timeoutMs: number
+      readonly retrySeconds: number
+      readonly maxAgeHours: number
+      readonly deadDays: number
+    }
+
 export interface AppConfig extends MailSettings {
   /** The success URL of each language; `default` for the others. */
   readonly successUrl: {
@@ -45,6 +66,9 @@ export interface AppConfig extends MailSettings {
     readonly secretId: string | undefined
     readonly timeoutMs: number
   }
+  readonly queue: QueueConfig
+  /** The CloudWatch namespace of the metrics in the log lines (Embedded Metric Format). */
+  readonly metricsNamespace: string
 }
 
 export class AppConfigTag extends Context.Tag("contact-form/AppConfig")<

@@ -10,6 +10,7 @@ import { languages } from "../domain/languages"
 import type { AppConfig, CaptchaProvider } from "./app-config"
 import { ConfigInvalid, decodeEnv, type Env, orNone } from "./env"
 import { isLoopback } from "./loopback"
+import { queueConfig, queueProblems, queueVariables, type Runtime } from "./queue"
 import {
   awsRegion,
   boolean,
@@ -39,25 +40,28 @@ const defaultSmtpSecretId = "smtp-ses-credentials"
 
 /**
  * AWS_REGION, required exactly when AWS is reached: a secret is read (SMTP_SECRET_ID not
- * empty, or a captcha configured) or SMTP_URL is left to its SES default. Lambda always sets
- * it; a server with its own relay, no SMTP secret and no captcha never talks to AWS. It is
- * judged from the other variables as written, so that it is listed even when they fail.
+ * empty, or a captcha configured), SMTP_URL is left to its SES default, or an SQS queue is
+ * named. Lambda always sets it; a server with its own relay, no SMTP secret and no captcha
+ * never talks to AWS. It is judged from the other variables as written, so that it is
+ * listed even when they fail.
  */
 const region = Config.all({
   region: optional(awsRegion("AWS_REGION")),
   smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
   captchaProvider: optional(Config.string("CAPTCHA_PROVIDER")),
-  smtpUrl: optional(Config.string("SMTP_URL"))
+  smtpUrl: optional(Config.string("SMTP_URL")),
+  queueUrl: optional(Config.string("QUEUE_URL"))
 }).pipe(
   Config.mapOrFail(({ region, ...uses }) =>
     region === undefined &&
     (uses.smtpSecretId !== undefined ||
       uses.captchaProvider !== "none" ||
-      uses.smtpUrl === undefined)
+      uses.smtpUrl === undefined ||
+      uses.queueUrl !== undefined)
       ? Either.left(
           ConfigError.InvalidData(
             ["AWS_REGION"],
-            "is required (Lambda sets it) to read the secrets and for the default SMTP_URL"
+            "is required (Lambda sets it) to read the secrets, for the default SMTP_URL and for QUEUE_URL"
           )
         )
       : Either.right(region)
@@ -96,14 +100,16 @@ const variables = Config.all({
   smtpAllowInsecure: boolean("SMTP_ALLOW_INSECURE"),
   smtpCa: optional(fileContent("SMTP_TLS_CA_FILE")),
   smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
-  mailTimeoutMs: positiveInt("MAIL_TIMEOUT_MS", 10_000, 60_000)
+  mailTimeoutMs: positiveInt("MAIL_TIMEOUT_MS", 10_000, 60_000),
+  queue: queueVariables,
+  metricsNamespace: oneLineText("METRICS_NAMESPACE").pipe(Config.withDefault("ContactForm"))
 })
 
 type Variables = Config.Config.Success<typeof variables>
 
 /** The checks across variables, once each one decoded. */
-const crossChecks = (c: Variables): ReadonlyArray<string> => {
-  const problems: Array<string> = []
+const crossChecks = (c: Variables, runtime: Runtime): ReadonlyArray<string> => {
+  const problems: Array<string> = [...queueProblems(c.queue, runtime)]
   if (c.smtpAllowInsecure) {
     const url = c.smtpUrl
     if (url === undefined || url.protocol === "smtps:" || !isLoopback(url.hostname)) {
@@ -118,7 +124,7 @@ const crossChecks = (c: Variables): ReadonlyArray<string> => {
   return problems
 }
 
-const toAppConfig = (c: Variables): AppConfig => {
+const toAppConfig = (c: Variables, cwd: string): AppConfig => {
   // Without SMTP_URL the region is set: the AWS_REGION rule above requires it then.
   const url = c.smtpUrl ?? new URL(`smtps://email-smtp.${c.region}.amazonaws.com:465`)
   const implicitTls = url.protocol === "smtps:"
@@ -151,15 +157,27 @@ const toAppConfig = (c: Variables): AppConfig => {
       ca: c.smtpCa,
       secretId: c.smtpSecretId,
       timeoutMs: c.mailTimeoutMs
-    }
+    },
+    queue: queueConfig(c.queue, cwd),
+    metricsNamespace: c.metricsNamespace
   }
 }
 
+export interface ReadOptions {
+  /** Default: the server. */
+  readonly runtime?: Runtime
+  /** What a relative SPOOL_DIR is relative to; the working directory by default. */
+  readonly cwd?: string
+}
+
 /** Decodes the whole configuration from `env`, or fails with every problem found. */
-export const readConfig = (env: Env): Effect.Effect<AppConfig, ConfigInvalid> =>
+export const readConfig = (
+  env: Env,
+  options: ReadOptions = {}
+): Effect.Effect<AppConfig, ConfigInvalid> =>
   Effect.flatMap(decodeEnv(variables, env), (c) => {
-    const problems = crossChecks(c)
+    const problems = crossChecks(c, options.runtime ?? "server")
     return problems.length === 0
-      ? Effect.succeed(toAppConfig(c))
+      ? Effect.succeed(toAppConfig(c, options.cwd ?? process.cwd()))
       : Effect.fail(new ConfigInvalid({ problems }))
   })

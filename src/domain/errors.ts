@@ -18,10 +18,23 @@ export type CaptchaVerdict =
   | { readonly _tag: "Disabled" }
   | { readonly _tag: "Unverified"; readonly reason: UnverifiedReason }
 
-/** What the flow did when it did not fail. */
+/**
+ * What the flow did when it did not fail. Queued and Kept: delivery failed and the
+ * submission is in the queue (SPEC section 7), for a transient or a permanent reason.
+ */
 export type Outcome =
-  | { readonly _tag: "Sent"; readonly captcha: CaptchaVerdict }
+  | { readonly _tag: "Sent"; readonly id: string; readonly captcha: CaptchaVerdict }
   | { readonly _tag: "Honeypot" }
+  | Kept<"Queued">
+  | Kept<"Kept">
+
+interface Kept<Tag extends string> {
+  readonly _tag: Tag
+  readonly id: string
+  readonly captcha: CaptchaVerdict
+  /** Why the first attempt failed (the log's `reason`). */
+  readonly reason: string
+}
 
 export class FormInvalid extends Data.TaggedError("FormInvalid")<{
   readonly issues: ReadonlyArray<FieldIssue>
@@ -67,11 +80,58 @@ export class MailUnavailable extends Data.TaggedError("MailUnavailable")<{
   readonly reason: string
 }> {}
 
+/** The queue could not take an item (SPEC section 7): too large, or unreachable in time. */
+export class QueueUnavailable extends Data.TaggedError("QueueUnavailable")<{
+  readonly problem: "too_large" | "timeout" | "throttled" | "denied" | "unavailable"
+}> {}
+
+/** Why a mail did not go out: its secret, or the relay. */
+export type DeliveryFailure = SecretUnavailable | MailAuthRejected | MailRejected | MailUnavailable
+
+/** Delivery failed and the queue could not keep the submission either. */
+export class DeliveryNotKept extends Data.TaggedError("DeliveryNotKept")<{
+  readonly delivery: DeliveryFailure
+  readonly queue: QueueUnavailable
+}> {}
+
 export type FlowError =
   | FormInvalid
   | CaptchaRejected
   | CaptchaMisconfigured
-  | SecretUnavailable
-  | MailAuthRejected
-  | MailRejected
-  | MailUnavailable
+  | DeliveryFailure
+  | DeliveryNotKept
+
+/** The `reason` of a failed delivery, in the log line and in a queued item (SPEC 6, 7). */
+export const deliveryReason = (failure: DeliveryFailure): string => {
+  switch (failure._tag) {
+    case "SecretUnavailable":
+      return `secret_${failure.secret}_${failure.problem}`
+    case "MailAuthRejected":
+      return `smtp_auth_${failure.code}`
+    case "MailRejected":
+      return `smtp_rejected_${failure.code}`
+    case "MailUnavailable":
+      return `smtp_${failure.reason}`
+  }
+}
+
+/**
+ * SPEC section 7: a permanent failure needs the owner (a refused message, refused
+ * credentials, a missing or unreadable secret, a certificate that will fail the same way);
+ * any other may pass by itself. Both are queued; only the visitor's answer differs.
+ */
+export const isPermanent = (failure: DeliveryFailure): boolean => {
+  switch (failure._tag) {
+    case "SecretUnavailable":
+      return (
+        failure.problem === "missing" ||
+        failure.problem === "malformed" ||
+        failure.problem === "denied"
+      )
+    case "MailAuthRejected":
+    case "MailRejected":
+      return true
+    case "MailUnavailable":
+      return failure.reason === "tls"
+  }
+}

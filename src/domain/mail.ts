@@ -8,6 +8,8 @@ import { withLineBreaks } from "./fields"
 import type { ContactForm } from "./form"
 
 export interface OutgoingMail {
+  /** The submission's id, sent as `X-Contact-Submission-Id` (SES replaces Message-ID). */
+  readonly id: string
   readonly from: Mailbox
   readonly to: ReadonlyArray<Mailbox>
   readonly replyTo: Mailbox
@@ -37,20 +39,38 @@ const captchaLine = (verdict: CaptchaVerdict): string => {
 const extraLine = ([name, value]: readonly [string, string]): string =>
   `${name}: ${withLineBreaks(value, "\n  ")}`
 
+/** A submission delivered from the queue (SPEC section 7): when it came, why it waited. */
+export interface LateDelivery {
+  readonly receivedAt: string
+  readonly reason: string
+}
+
 export const composeMail = (
   settings: MailSettings,
-  form: ContactForm,
-  verdict: CaptchaVerdict
+  submission: {
+    readonly id: string
+    readonly form: ContactForm
+    readonly captcha: CaptchaVerdict
+    readonly late?: LateDelivery
+  }
 ): OutgoingMail => {
+  const { captcha: verdict, form, id, late } = submission
   const unverified = verdict._tag === "Unverified" ? "[unverified] " : ""
   const footer = [
     ...(form.name === undefined ? [] : [`Name: ${form.name}`]),
     `Email: ${form.email}`,
     `Language: ${form.language}`,
     ...form.extras.map(extraLine),
+    // Just before the Captcha line, which stays last.
+    ...(late === undefined
+      ? []
+      : [
+          `Delivered late: received ${late.receivedAt}, first attempt failed (${late.reason}), id ${id}`
+        ]),
     captchaLine(verdict)
   ]
   return {
+    id,
     from: settings.mailFrom,
     to: settings.mailTo,
     replyTo: { name: form.name ?? "", address: form.email },

@@ -1,39 +1,131 @@
 /**
- * THE table (SPEC section 3): every typed failure of a request or of the flow, and its
- * answer. The status of an error lives here and nowhere else; a new error type that is not
+ * THE table (SPEC section 3): every outcome of a submission and every typed failure of a
+ * request or of the flow, and its answer: the status, the page, the JSON, the log line.
+ * The status of each lives here and nowhere else; an outcome or an error type that is not
  * in the table does not compile.
  */
 import * as Match from "effect/Match"
-import type { FlowError } from "../domain/errors"
+import { type CaptchaVerdict, deliveryReason, type FlowError, type Outcome } from "../domain/errors"
 import { isKnownField } from "../domain/fields"
 import type { FieldIssue } from "../domain/issues"
+import type { LogLine, MetricName } from "../logging"
 import type { ErrorKind } from "../pages/render"
 import { allowedMethods } from "./headers"
 import type { RequestFailure } from "./request"
 
 export type Failure = FlowError | RequestFailure
 
-/** The `outcome` of a submission's log line (SPEC section 6). */
-export type LoggedOutcome = "invalid_form" | "captcha_failed" | "delivery_failed"
+/** The one log line of a request: `submission` for submissions, whatever their outcome. */
+export type RequestLogLine = LogLine & { readonly message: "submission" | "request refused" }
 
-export interface Answer {
+export type Answer =
+  /** Sent, honeypot or queued: 303 to the success page, or 200 JSON. */
+  { readonly _tag: "Accepted"; readonly queued: boolean; readonly log: RequestLogLine } | Refused
+
+export interface Refused {
+  readonly _tag: "Refused"
   readonly status: number
-  readonly error: ErrorKind
+  /** The page shown in HTML mode. */
+  readonly page: ErrorKind
+  /** The JSON `error`. */
+  readonly error: string
   readonly issues?: ReadonlyArray<FieldIssue>
+  /** The submission is in the queue all the same (the JSON says `"kept": true`). */
+  readonly kept?: boolean
+  /** The JSON carries the fallback contact (`fallback`), with the prefilled mailto. */
+  readonly fallback?: boolean
   /** Headers of this answer alone (405's `Allow`). */
   readonly headers?: Readonly<Record<string, string>>
-  /** The submission's outcome for the log; none for requests that are not submissions. */
-  readonly outcome?: LoggedOutcome
-  readonly reason: string
-  readonly level: "Debug" | "Info" | "Error"
+  readonly log: RequestLogLine
 }
 
-const delivery = (reason: string): Answer => ({
-  status: 500,
-  error: "delivery_failed",
-  outcome: "delivery_failed",
-  reason,
-  level: "Error"
+const accepted = (log: RequestLogLine, queued = false): Answer => ({
+  _tag: "Accepted",
+  queued,
+  log
+})
+
+const submission = (
+  level: LogLine["level"],
+  fields: LogLine["fields"],
+  metric?: MetricName
+): RequestLogLine => ({
+  level,
+  message: "submission",
+  fields,
+  ...(metric === undefined ? {} : { metric })
+})
+
+const captchaField = (verdict: CaptchaVerdict): string =>
+  verdict._tag === "Unverified" ? `unverified:${verdict.reason}` : verdict._tag.toLowerCase()
+
+const outcomes: {
+  readonly [K in Outcome["_tag"]]: (o: Extract<Outcome, { _tag: K }>) => Answer
+} = {
+  Sent: (o) =>
+    accepted(
+      submission(
+        // Sent without the captcha's word (it was down: fail open): worth a look.
+        o.captcha._tag === "Unverified" ? "Warning" : "Info",
+        { outcome: "sent", id: o.id, captcha: captchaField(o.captcha) },
+        "Sent"
+      )
+    ),
+  Honeypot: () => accepted(submission("Info", { outcome: "honeypot" })),
+  Queued: (o) =>
+    accepted(
+      submission(
+        "Warning",
+        { outcome: "queued", reason: o.reason, id: o.id, captcha: captchaField(o.captcha) },
+        "Queued"
+      ),
+      true
+    ),
+  Kept: (o) => ({
+    _tag: "Refused",
+    status: 500,
+    page: "delivery_kept",
+    error: "delivery_failed",
+    kept: true,
+    fallback: true,
+    log: submission(
+      "Error",
+      { outcome: "delivery_failed", kept: true, reason: o.reason, id: o.id },
+      "Kept"
+    )
+  })
+}
+
+export const answerForOutcome = (outcome: Outcome): Answer => Match.valueTags(outcome, outcomes)
+
+const refused = (
+  status: number,
+  error: ErrorKind,
+  log: RequestLogLine,
+  more: {
+    readonly issues?: ReadonlyArray<FieldIssue>
+    readonly headers?: Record<string, string>
+  } = {}
+): Refused => ({ _tag: "Refused", status, page: error, error, log, ...more })
+
+/** A request that is not a submission (origin, method): logged at debug. */
+const notASubmission = (status: number, error: ErrorKind, reason: string): Refused =>
+  refused(status, error, { level: "Debug", message: "request refused", fields: { status, reason } })
+
+const invalid = (status: number, error: ErrorKind, reason: string) =>
+  submission("Info", {
+    status,
+    reason,
+    outcome: error === "captcha_failed" ? error : "invalid_form"
+  })
+
+const delivery = (reason: string): Refused => ({
+  ...refused(
+    500,
+    "delivery_failed",
+    submission("Error", { status: 500, reason, outcome: "delivery_failed" }, "DeliveryFailed")
+  ),
+  fallback: true
 })
 
 /** A bug of ours, not a typed failure: the fallback page all the same. */
@@ -41,63 +133,43 @@ export const defectAnswer = delivery("defect")
 
 const loggedField = (field: string) => (field === "_body" || isKnownField(field) ? field : "extra")
 
-const answers: { readonly [K in Failure["_tag"]]: (e: Extract<Failure, { _tag: K }>) => Answer } = {
-  OriginNotAllowed: () => ({
-    status: 403,
-    error: "origin_not_allowed",
-    reason: "origin",
-    level: "Debug"
-  }),
+const failures: {
+  readonly [K in Failure["_tag"]]: (e: Extract<Failure, { _tag: K }>) => Answer
+} = {
+  OriginNotAllowed: () => notASubmission(403, "origin_not_allowed", "origin"),
   MethodNotAllowed: () => ({
-    status: 405,
-    error: "method_not_allowed",
-    headers: { allow: allowedMethods },
-    reason: "method",
-    level: "Debug"
+    ...notASubmission(405, "method_not_allowed", "method"),
+    headers: { allow: allowedMethods }
   }),
-  UnsupportedMediaType: () => ({
-    status: 415,
-    error: "unsupported_media_type",
-    outcome: "invalid_form",
-    reason: "media_type",
-    level: "Info"
-  }),
-  PayloadTooLarge: () => ({
-    status: 413,
-    error: "payload_too_large",
-    outcome: "invalid_form",
-    reason: "too_large",
-    level: "Info"
-  }),
-  BodyUnreadable: (e) => ({
-    status: 400,
-    error: "invalid_form",
-    issues: e.issues,
-    outcome: "invalid_form",
-    reason: "body_unreadable",
-    level: "Info"
-  }),
-  FormInvalid: (e) => ({
-    status: 400,
-    error: "invalid_form",
-    issues: e.issues,
-    outcome: "invalid_form",
-    // An extra field's name is the visitor's own text (SPEC section 6): logged as `extra`.
-    reason: `fields:${e.issues.map((i) => `${loggedField(i.field)}=${i.code}`).join(",")}`,
-    level: "Info"
-  }),
-  CaptchaRejected: (e) => ({
-    status: 400,
-    error: "captcha_failed",
-    outcome: "captcha_failed",
-    reason: `captcha_${e.reason}`,
-    level: "Info"
-  }),
+  UnsupportedMediaType: () =>
+    refused(415, "unsupported_media_type", invalid(415, "invalid_form", "media_type")),
+  PayloadTooLarge: () =>
+    refused(413, "payload_too_large", invalid(413, "invalid_form", "too_large")),
+  BodyUnreadable: (e) =>
+    refused(400, "invalid_form", invalid(400, "invalid_form", "body_unreadable"), {
+      issues: e.issues
+    }),
+  FormInvalid: (e) =>
+    refused(
+      400,
+      "invalid_form",
+      // An extra field's name is the visitor's own text (SPEC section 6): logged as `extra`.
+      invalid(
+        400,
+        "invalid_form",
+        `fields:${e.issues.map((i) => `${loggedField(i.field)}=${i.code}`).join(",")}`
+      ),
+      { issues: e.issues }
+    ),
+  CaptchaRejected: (e) =>
+    refused(400, "captcha_failed", invalid(400, "captcha_failed", `captcha_${e.reason}`)),
   CaptchaMisconfigured: (e) => delivery(`captcha_config_http_${e.status}_${e.code}`),
-  SecretUnavailable: (e) => delivery(`secret_${e.secret}_${e.problem}`),
-  MailAuthRejected: (e) => delivery(`smtp_auth_${e.code}`),
-  MailRejected: (e) => delivery(`smtp_rejected_${e.code}`),
-  MailUnavailable: (e) => delivery(`smtp_${e.reason}`)
+  SecretUnavailable: (e) => delivery(deliveryReason(e)),
+  MailAuthRejected: (e) => delivery(deliveryReason(e)),
+  MailRejected: (e) => delivery(deliveryReason(e)),
+  MailUnavailable: (e) => delivery(deliveryReason(e)),
+  // Both failures in the reason: the relay's, then the queue's.
+  DeliveryNotKept: (e) => delivery(`${deliveryReason(e.delivery)}+queue_${e.queue.problem}`)
 }
 
-export const answerFor = (failure: Failure): Answer => Match.valueTags(failure, answers)
+export const answerFor = (failure: Failure): Answer => Match.valueTags(failure, failures)

@@ -10,11 +10,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { type AppConfig, AppConfigTag } from "../config/app-config"
-import type { Outcome } from "../domain/errors"
 import { type Fields, languageField } from "../domain/fields"
 import { defaultLanguage, isLanguage } from "../domain/languages"
+import { type LogLine, writeLine } from "../logging"
 import { submit } from "../program"
-import { type Answer, answerFor, defectAnswer, type Failure } from "./answers"
+import { type Answer, answerFor, answerForOutcome, defectAnswer, type Failure } from "./answers"
 import { bodyFormat, parseBody } from "./body"
 import { cors, securityHeaders } from "./headers"
 import { acceptedLanguage, wantsJson } from "./negotiate"
@@ -25,7 +25,7 @@ import {
   OriginNotAllowed,
   UnsupportedMediaType
 } from "./request"
-import { failureResponse, preflightResponse, successResponse, type View } from "./responses"
+import { preflightResponse, response, type View } from "./responses"
 
 /** What a request is, once the checks before the form passed. */
 type Read = Data.TaggedEnum<{
@@ -49,58 +49,24 @@ const read = (request: EdgeRequest, config: AppConfig, originAllowed: boolean) =
   })
 
 // ---------------------------------------------------------------------------------------
-// The log lines (SPEC section 6): one per submission, never the visitor's text.
-
-const logOutcome = (outcome: Outcome) => {
-  if (outcome._tag === "Honeypot") {
-    return Effect.logInfo("submission").pipe(Effect.annotateLogs({ outcome: "honeypot" }))
-  }
-  const { captcha } = outcome
-  return captcha._tag === "Unverified"
-    ? Effect.logWarning("submission").pipe(
-        Effect.annotateLogs({ outcome: "sent", captcha: `unverified:${captcha.reason}` })
-      )
-    : Effect.logInfo("submission").pipe(
-        Effect.annotateLogs({ outcome: "sent", captcha: captcha._tag.toLowerCase() })
-      )
-}
-
-const logAt = { Debug: Effect.logDebug, Info: Effect.logInfo, Error: Effect.logError }
-
-/** A refused request, or a failed submission. */
-const logFailure = (answer: Answer) =>
-  logAt[answer.level](answer.outcome === undefined ? "request refused" : "submission").pipe(
-    Effect.annotateLogs({
-      status: answer.status,
-      reason: answer.reason,
-      ...(answer.outcome === undefined ? {} : { outcome: answer.outcome })
-    })
-  )
-
-// ---------------------------------------------------------------------------------------
 // Answers, each rendered before it is logged: a rendering defect is then logged once.
 
+const logLine = (view: View, line: LogLine) => writeLine(line, view.config.metricsNamespace)
+
+const answered = (view: View, answer: Answer): Effect.Effect<EdgeResponse> =>
+  Effect.sync(() => response(view, answer)).pipe(Effect.tap(logLine(view, answer.log)))
+
 const defect = (view: View, cause: Cause.Cause<unknown>) =>
-  Effect.logError("unexpected defect").pipe(
-    Effect.annotateLogs({
-      outcome: "delivery_failed",
-      reason: "defect",
-      defect: Cause.pretty(cause).split("\n")[0] ?? ""
-    }),
-    Effect.zipRight(Effect.sync(() => failureResponse(view, defectAnswer)))
+  logLine(view, defectAnswer.log).pipe(
+    Effect.annotateLogs({ defect: Cause.pretty(cause).split("\n")[0] ?? "" }),
+    Effect.zipRight(Effect.sync(() => response(view, defectAnswer)))
   )
 
 const failed = (view: View, cause: Cause.Cause<Failure>): Effect.Effect<EdgeResponse> =>
   Either.match(Cause.failureOrCause(cause), {
-    onLeft: (failure) => {
-      const answer = answerFor(failure)
-      return Effect.sync(() => failureResponse(view, answer)).pipe(Effect.tap(logFailure(answer)))
-    },
+    onLeft: (failure) => answered(view, answerFor(failure)),
     onRight: (other) => defect(view, other)
   })
-
-const succeeded = (view: View, outcome: Outcome) =>
-  Effect.sync(() => successResponse(view)).pipe(Effect.tap(logOutcome(outcome)))
 
 /** Our own bug in building an answer still answers, with the fallback page. */
 const safely = (view: View, answer: Effect.Effect<EdgeResponse>) =>
@@ -132,11 +98,11 @@ export const respond = (request: EdgeRequest) =>
     return yield* safely(
       view,
       Exit.match(submitted, {
-        onSuccess: (outcome) => succeeded(view, outcome),
+        onSuccess: (outcome) => answered(view, answerForOutcome(outcome)),
         onFailure: (cause) => failed(view, cause)
       })
     )
   }).pipe(Effect.annotateLogs("requestId", request.requestId))
 
-/** What the edge needs from a runtime: configuration and the three services. */
+/** What the edge needs from a runtime: configuration and the four services. */
 export type AppServices = Effect.Effect.Context<ReturnType<typeof respond>>

@@ -7,7 +7,7 @@ import { type Fields, visitorText } from "../domain/fields"
 import type { Language } from "../domain/languages"
 import { errorPage, issueText, mailtoLink } from "../pages/render"
 import { stringsFor } from "../pages/translations"
-import type { Answer } from "./answers"
+import type { Answer, Refused } from "./answers"
 import { allowedMethods } from "./headers"
 import type { EdgeResponse } from "./request"
 
@@ -32,7 +32,7 @@ const jsonResponse = (
   body: JSON.stringify(body)
 })
 
-export const failureResponse = (view: View, answer: Answer): EdgeResponse => {
+const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
   const { config } = view
   const strings = stringsFor(view.language)
   const visitor = view.fields === undefined ? undefined : visitorText(view.fields)
@@ -42,7 +42,8 @@ export const failureResponse = (view: View, answer: Answer): EdgeResponse => {
     if (answer.issues !== undefined) {
       body.issues = answer.issues.map((i) => ({ field: i.field, message: issueText(strings, i) }))
     }
-    if (answer.error === "delivery_failed") {
+    if (answer.kept === true) body.kept = true
+    if (answer.fallback === true) {
       body.fallback = {
         email: config.fallback.email,
         ...(config.fallback.phone === undefined ? {} : { phone: config.fallback.phone }),
@@ -52,9 +53,10 @@ export const failureResponse = (view: View, answer: Answer): EdgeResponse => {
     return jsonResponse(answer.status, body, headers)
   }
   const html = errorPage({
-    kind: answer.error,
+    kind: answer.page,
     strings,
     fallback: config.fallback,
+    prefill: answer.fallback === true,
     ...(answer.issues === undefined ? {} : { issues: answer.issues }),
     ...(visitor === undefined ? {} : { visitor })
   })
@@ -65,9 +67,9 @@ export const failureResponse = (view: View, answer: Answer): EdgeResponse => {
   }
 }
 
-export const successResponse = (view: View): EdgeResponse =>
+const acceptedResponse = (view: View, queued: boolean): EdgeResponse =>
   view.json
-    ? jsonResponse(200, { ok: true }, view.headers)
+    ? jsonResponse(200, queued ? { ok: true, queued: true } : { ok: true }, view.headers)
     : {
         status: 303,
         headers: {
@@ -77,6 +79,10 @@ export const successResponse = (view: View): EdgeResponse =>
         },
         body: ""
       }
+
+/** The answer of the table (src/http/answers.ts) in the request's mode and language. */
+export const response = (view: View, answer: Answer): EdgeResponse =>
+  answer._tag === "Accepted" ? acceptedResponse(view, answer.queued) : refusedResponse(view, answer)
 
 /** CORS preflight from a listed origin (or any, without ALLOWED_ORIGINS); plain OPTIONS. */
 export const preflightResponse = (view: View, fromBrowser: boolean): EdgeResponse => ({

@@ -72,6 +72,8 @@ export interface ErrorPage {
   readonly issues?: ReadonlyArray<FieldIssue>
   /** What the visitor wrote, when the body was read. */
   readonly visitor?: { readonly subject?: string; readonly body?: string }
+  /** The `mailto:` link carries what they wrote: the message did not reach the owner (yet). */
+  readonly prefill?: boolean
 }
 
 export const issueText = (strings: Strings, issue: FieldIssue): string =>
@@ -81,7 +83,14 @@ export const issueText = (strings: Strings, issue: FieldIssue): string =>
 const fieldName = (strings: Strings, field: string): string =>
   Object.hasOwn(strings.fieldNames, field) ? (strings.fieldNames[field] ?? field) : field
 
-export const errorPage = ({ fallback, issues, kind, strings, visitor }: ErrorPage): string => {
+export const errorPage = ({
+  fallback,
+  issues,
+  kind,
+  prefill = false,
+  strings,
+  visitor
+}: ErrorPage): string => {
   const { lead, title } = strings.errors[kind]
   const issueList =
     issues === undefined || issues.length === 0
@@ -92,7 +101,7 @@ export const errorPage = ({ fallback, issues, kind, strings, visitor }: ErrorPag
               `<li><strong>${escapeHtml(fieldName(strings, i.field))}</strong> ${escapeHtml(issueText(strings, i))}</li>`
           )
           .join("\n")}\n</ul>`
-  const prefilled = kind === "delivery_failed" && visitor !== undefined
+  const prefilled = prefill && visitor !== undefined
   const mailto = mailtoLink(fallback.email, prefilled ? visitor : undefined)
   const contact = [
     `<p>${escapeHtml(strings.fallbackLead)}</p>`,

@@ -106,6 +106,8 @@ export const mailServiceFor = (transporter: Transporter): MailServiceApi => {
           replyTo: mail.replyTo,
           subject: literalSubject(mail.subject),
           text: mail.text,
+          // SES replaces Message-ID with its own: this is the id an owner can trust.
+          headers: { "X-Contact-Submission-Id": mail.id },
           signal,
           ...(credentials === undefined
             ? {}

@@ -13,11 +13,14 @@ import {
   CaptchaMisconfigured,
   CaptchaRejected,
   type CaptchaVerdict,
+  QueueUnavailable,
   SecretUnavailable
 } from "../../src/domain/errors"
+import type { QueueItem } from "../../src/domain/item"
 import { appLayer } from "../../src/layers"
 import { CaptchaService } from "../../src/services/captcha"
 import { MailService, mailServiceFor, type Transporter } from "../../src/services/mail"
+import { encodeWithinLimit, QueueDisabled, QueueService } from "../../src/services/queue"
 import {
   type CaptchaCredentials,
   SecretsService,
@@ -222,6 +225,34 @@ export const MailDying = Layer.succeed(
 export const MailHanging = Layer.succeed(MailService, MailService.of({ send: () => Effect.never }))
 
 // ---------------------------------------------------------------------------------------
+// Queue
+
+/** Keeps every item in `items`, as JSON would carry it (SPEC section 7). */
+export const QueueRecording = (items: Array<QueueItem>) =>
+  Layer.succeed(
+    QueueService,
+    QueueService.of({
+      enabled: true,
+      enqueue: (item) =>
+        Effect.flatMap(encodeWithinLimit(item), (body) =>
+          Effect.sync(() => {
+            items.push(JSON.parse(body))
+          })
+        )
+    })
+  )
+
+/** A queue that cannot take anything: unreachable, throttled, or too slow. */
+export const QueueFailing = (problem: QueueUnavailable["problem"] = "unavailable") =>
+  Layer.succeed(
+    QueueService,
+    QueueService.of({
+      enabled: true,
+      enqueue: () => Effect.fail(new QueueUnavailable({ problem }))
+    })
+  )
+
+// ---------------------------------------------------------------------------------------
 // Services that must not be reached: any call is a defect the test sees.
 
 export const CaptchaUntouchable = captchaAnswering(() => Effect.die("captcha reached"))
@@ -248,6 +279,8 @@ export interface TestHandlerOptions {
   readonly captcha?: Layer.Layer<CaptchaService>
   /** A mail double; by default every message is delivered into the returned `mail` log. */
   readonly mail?: (log: MailLog) => Layer.Layer<MailService>
+  /** A queue double; by default none is configured. */
+  readonly queue?: Layer.Layer<QueueService>
 }
 
 /** The real Lambda adapter over doubles; the log lines it wrote are kept for assertions. */
@@ -261,7 +294,8 @@ export const makeTestHandler = async (options: TestHandlerOptions = {}) => {
       sink: (line) => logs.push(JSON.parse(line)),
       secrets: options.secrets ?? SecretsFixed,
       captcha: options.captcha ?? CaptchaVerifying(),
-      mail: (options.mail ?? ((l) => MailScripted(l)))(mail)
+      mail: (options.mail ?? ((l) => MailScripted(l)))(mail),
+      queue: options.queue ?? QueueDisabled
     })
   )
   return { ...lambda, config, logs, mail }

@@ -123,3 +123,18 @@ export const formBody = (
 export const urlencoded = { "Content-Type": "application/x-www-form-urlencoded" }
 export const json = { "Content-Type": "application/json" }
 export const browser = { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" }
+
+/** A JSON submission over HTTP API. */
+export const jsonPost = (fields: object, headers: Record<string, string> = {}) =>
+  httpApiEvent({ body: JSON.stringify(fields), headers: { ...json, ...headers } })
+
+/** A browser's urlencoded submission over HTTP API (base64, as API Gateway sends forms). */
+export const formPost = (
+  fields: Record<string, string> | ReadonlyArray<readonly [string, string]>,
+  headers: Record<string, string> = {}
+) =>
+  httpApiEvent({
+    body: formBody(fields),
+    base64: true,
+    headers: { ...urlencoded, ...browser, ...headers }
+  })

@@ -1,0 +1,46 @@
+/**
+ * The queue's variables (SPEC section 7): SQS on both runtimes, or a spool directory on
+ * the server; with neither, a failed delivery is answered with the fallback page alone.
+ */
+import { resolve } from "node:path"
+import * as Config from "effect/Config"
+import type { QueueConfig } from "./app-config"
+import { httpUrl, oneOf, optional, positiveInt } from "./readers"
+
+export const queueVariables = Config.all({
+  url: optional(httpUrl("QUEUE_URL")),
+  consumer: oneOf("QUEUE_CONSUMER", ["on", "off"] as const).pipe(Config.withDefault("on")),
+  timeoutMs: positiveInt("QUEUE_TIMEOUT_MS", 3_000, 30_000),
+  spoolDir: optional(Config.string("SPOOL_DIR")),
+  retrySeconds: positiveInt("SPOOL_RETRY_SECONDS", 60, 86_400),
+  maxAgeHours: positiveInt("SPOOL_MAX_AGE_HOURS", 72, 24 * 365),
+  deadDays: positiveInt("SPOOL_DEAD_DAYS", 14, 3_650)
+})
+
+type QueueVariables = Config.Config.Success<typeof queueVariables>
+
+/** Where the code runs: the spool directory is the server's alone. */
+export type Runtime = "lambda" | "server"
+
+export const queueProblems = (q: QueueVariables, runtime: Runtime): ReadonlyArray<string> => [
+  ...(q.spoolDir !== undefined && runtime === "lambda"
+    ? ["SPOOL_DIR: the server's only; on Lambda, QUEUE_URL names the queue"]
+    : []),
+  ...(q.spoolDir !== undefined && q.url !== undefined
+    ? ["SPOOL_DIR: not together with QUEUE_URL (one queue, SQS or the spool directory)"]
+    : [])
+]
+
+export const queueConfig = (q: QueueVariables, cwd: string): QueueConfig =>
+  q.url !== undefined
+    ? { kind: "sqs", url: q.url, timeoutMs: q.timeoutMs, consume: q.consumer === "on" }
+    : q.spoolDir !== undefined
+      ? {
+          kind: "spool",
+          dir: resolve(cwd, q.spoolDir),
+          timeoutMs: q.timeoutMs,
+          retrySeconds: q.retrySeconds,
+          maxAgeHours: q.maxAgeHours,
+          deadDays: q.deadDays
+        }
+      : { kind: "none" }

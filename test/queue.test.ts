@@ -1,0 +1,281 @@
+/**
+ * Nothing lost (SPEC section 7), through the real Lambda adapter over doubles: a failed
+ * delivery is queued (303) or kept (the 500 page saying so), the item holds the submission
+ * and no recipient, a failed enqueue answers the fallback naming both failures, and
+ * `redeliver` composes each item with the configuration of now.
+ */
+import { simpleParser } from "mailparser"
+import { describe, expect, it } from "vitest"
+import type { QueueItem } from "../src/domain/item"
+import {
+  CaptchaDown,
+  CaptchaMisconfiguredDouble,
+  MailScripted,
+  makeTestHandler,
+  QueueFailing,
+  QueueRecording,
+  SecretsMissing
+} from "./support/doubles"
+import { formPost, jsonPost } from "./support/events"
+
+const visitor = {
+  name: "Müller, Anna",
+  email: "anna@example.org",
+  subject: "Question about pricing",
+  body: "Hello,\n\nhow much is it?",
+  phone: "555-0100",
+  "frc-captcha-response": "token-ok"
+}
+
+const refusing = { responseCode: 454 } as const
+const rejecting = { responseCode: 554 } as const
+
+describe("a failed delivery with a queue", () => {
+  it("transient (454 every time) → 303 as sent, and one item: the submission, no recipient", async () => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [refusing, refusing, refusing]),
+      queue: QueueRecording(items)
+    })
+    const result = await t.handler(formPost(visitor))
+    expect(result.statusCode).toBe(303)
+    expect(result.headers.location).toBe("https://www.example.com/thanks")
+    expect(items).toEqual([
+      {
+        v: 1,
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        form: "default",
+        receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        reason: "smtp_reply_454",
+        permanent: false,
+        language: "en",
+        replyTo: { name: "Müller, Anna", address: "anna@example.org" },
+        subject: "Question about pricing",
+        body: "Hello,\n\nhow much is it?",
+        extras: [["phone", "555-0100"]],
+        captcha: { _tag: "Verified" }
+      }
+    ])
+    expect(JSON.stringify(items)).not.toContain("owner@example.com")
+    expect(JSON.stringify(items)).not.toContain("noreply@example.com")
+    expect(t.logs.at(-1)).toMatchObject({
+      level: "warn",
+      outcome: "queued",
+      reason: "smtp_reply_454",
+      id: items[0]?.id,
+      Queued: 1
+    })
+    await t.dispose()
+  })
+
+  it("the same in JSON mode: 200 {ok:true, queued:true}", async () => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      secrets: SecretsMissing("smtp"),
+      mail: (log) => MailScripted(log, [refusing, refusing, refusing]),
+      queue: QueueRecording(items)
+    })
+    // A missing secret is permanent: kept, not queued. The relay refusing is transient.
+    const kept = await t.handler(jsonPost(visitor))
+    expect(kept.statusCode).toBe(500)
+    expect(JSON.parse(kept.body)).toEqual({
+      ok: false,
+      error: "delivery_failed",
+      kept: true,
+      fallback: {
+        email: "owner@example.com",
+        mailto: expect.stringContaining(
+          "mailto:owner@example.com?subject=Question%20about%20pricing"
+        )
+      }
+    })
+    await t.dispose()
+    const u = await makeTestHandler({
+      mail: (log) => MailScripted(log, [refusing, refusing, refusing]),
+      queue: QueueRecording(items)
+    })
+    const queued = await u.handler(jsonPost(visitor))
+    expect([queued.statusCode, queued.body]).toEqual([200, '{"ok":true,"queued":true}'])
+    expect(items.map((i) => i.permanent)).toEqual([true, false])
+    await u.dispose()
+  })
+
+  it("permanent (554) → the kept 500 page: it says so, offers the fallback, gives the text back", async () => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [rejecting]),
+      queue: QueueRecording(items)
+    })
+    const result = await t.handler(formPost(visitor))
+    expect(result.statusCode).toBe(500)
+    expect(result.body).toContain("Your message is safe with us")
+    expect(result.body).toContain("it is kept and will reach us")
+    expect(result.body).toContain(
+      'href="mailto:owner@example.com?subject=Question%20about%20pricing'
+    )
+    expect(result.body).toContain("how much is it?")
+    expect(result.body).not.toContain("Something went wrong")
+    expect(items).toEqual([
+      expect.objectContaining({ permanent: true, reason: "smtp_rejected_554" })
+    ])
+    expect(t.logs.at(-1)).toMatchObject({
+      level: "error",
+      outcome: "delivery_failed",
+      kept: true,
+      reason: "smtp_rejected_554",
+      Kept: 1
+    })
+    await t.dispose()
+  })
+
+  it("the queue failing too → the 500 fallback, its reason naming both failures", async () => {
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [refusing, refusing, refusing]),
+      queue: QueueFailing("timeout")
+    })
+    const result = await t.handler(formPost(visitor))
+    expect(result.statusCode).toBe(500)
+    expect(result.body).toContain("Something went wrong")
+    expect(result.body).toContain("how much is it?")
+    expect(t.logs.at(-1)).toMatchObject({
+      outcome: "delivery_failed",
+      reason: "smtp_reply_454+queue_timeout",
+      DeliveryFailed: 1
+    })
+    await t.dispose()
+  })
+
+  it("an item over 256 KiB is not sent to the queue: the 500 fallback, reason queue_too_large", async () => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      env: { MAX_BODY_BYTES: "1000000" },
+      mail: (log) => MailScripted(log, [rejecting]),
+      queue: QueueRecording(items)
+    })
+    // The largest valid form is 50,000 characters; U+FFFF travels as a 6-byte JSON escape.
+    const extras = Object.fromEntries(
+      Array.from({ length: 19 }, (_, i) => [`extra${i}`, "\uFFFF".repeat(2_000)])
+    )
+    const result = await t.handler(
+      jsonPost({ ...visitor, body: "\uFFFF".repeat(10_000), ...extras })
+    )
+    expect(result.statusCode).toBe(500)
+    expect(JSON.parse(result.body)).not.toHaveProperty("kept")
+    expect(items).toEqual([])
+    expect(t.logs.at(-1)).toMatchObject({ reason: "smtp_rejected_554+queue_too_large" })
+    await t.dispose()
+  })
+
+  it("a captcha configuration error is not queued: 500, nothing kept", async () => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      captcha: CaptchaMisconfiguredDouble,
+      queue: QueueRecording(items)
+    })
+    const result = await t.handler(formPost(visitor))
+    expect(result.statusCode).toBe(500)
+    expect(items).toEqual([])
+    expect(t.mail.attempts).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("every mail carries its submission id in X-Contact-Submission-Id", async () => {
+    const t = await makeTestHandler()
+    await t.handler(formPost(visitor))
+    const [sent] = t.mail.sent
+    const mail = await simpleParser(sent?.raw ?? "")
+    expect(mail.headers.get("x-contact-submission-id")).toBe(t.logs.at(-1)?.id)
+    expect(String(mail.headers.get("x-contact-submission-id"))).toMatch(/^[0-9a-f-]{36}$/)
+    await t.dispose()
+  })
+})
+
+describe("redeliver (SQS events → batchItemFailures)", () => {
+  const itemOf = async (captcha = CaptchaDown()) => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      captcha,
+      mail: (log) => MailScripted(log, [refusing, refusing, refusing]),
+      queue: QueueRecording(items)
+    })
+    await t.handler(formPost(visitor))
+    await t.dispose()
+    const [item] = items
+    if (item === undefined) throw new Error("nothing was queued")
+    return item
+  }
+
+  it("delivers each item with the configuration of now, the Delivered late line just before Captcha:", async () => {
+    const item = await itemOf()
+    const t = await makeTestHandler({ env: { MAIL_TO: "New Owner <new@example.com>" } })
+    const answer = await t.redeliver({
+      Records: [{ messageId: "m-1", body: JSON.stringify(item) }]
+    })
+    expect(answer).toEqual({ batchItemFailures: [] })
+    expect(t.mail.sent).toHaveLength(1)
+    const mail = await simpleParser(t.mail.sent[0]?.raw ?? "")
+    expect(mail.to).toMatchObject({ value: [{ address: "new@example.com", name: "New Owner" }] })
+    expect(mail.headers.get("x-contact-submission-id")).toBe(item.id)
+    expect(mail.subject).toBe("[Contact] [unverified] Question about pricing")
+    const lines = (mail.text ?? "").trimEnd().split("\n")
+    expect(lines.slice(-3)).toEqual([
+      "phone: 555-0100",
+      `Delivered late: received ${item.receivedAt}, first attempt failed (smtp_reply_454), id ${item.id}`,
+      "Captcha: NOT verified (timeout)"
+    ])
+    expect(t.logs).toEqual([
+      expect.objectContaining({
+        level: "info",
+        outcome: "redelivered",
+        id: item.id,
+        form: "default",
+        messageId: "m-1",
+        Redelivered: 1
+      })
+    ])
+    expect(JSON.stringify(t.logs)).not.toContain("how much")
+    await t.dispose()
+  })
+
+  it("the relay still down, a garbage body, an unknown version: each reported failed, the good one not", async () => {
+    const item = await itemOf()
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [refusing, refusing, refusing])
+    })
+    const answer = await t.redeliver({
+      Records: [
+        { messageId: "down", body: JSON.stringify(item) },
+        { messageId: "garbage", body: "not json {" },
+        { messageId: "v2", body: JSON.stringify({ ...item, v: 2 }) }
+      ]
+    })
+    expect(answer).toEqual({
+      batchItemFailures: [
+        { itemIdentifier: "down" },
+        { itemIdentifier: "garbage" },
+        { itemIdentifier: "v2" }
+      ]
+    })
+    expect(t.logs.map((l) => [l.level, l.outcome, l.reason])).toEqual([
+      ["warn", "redelivery_failed", "smtp_reply_454"],
+      ["error", "redelivery_failed", "invalid_item"],
+      ["error", "redelivery_failed", "invalid_item"]
+    ])
+    await t.dispose()
+  })
+
+  it("the same item delivered twice carries the same id both times", async () => {
+    const item = await itemOf()
+    const t = await makeTestHandler()
+    const event = { Records: [{ messageId: "m", body: JSON.stringify(item) }] }
+    await t.redeliver(event)
+    await t.redeliver(event)
+    const ids = await Promise.all(
+      t.mail.sent.map(async (s) =>
+        (await simpleParser(s.raw)).headers.get("x-contact-submission-id")
+      )
+    )
+    expect(ids).toEqual([item.id, item.id])
+    await t.dispose()
+  })
+})
