@@ -101,3 +101,39 @@ describe("the built bundle", () => {
     }
   })
 })
+
+describe("what the cold start loads (esbuild's metafile)", () => {
+  interface Output {
+    readonly imports: ReadonlyArray<{ readonly path: string; readonly kind: string }>
+    readonly inputs: Readonly<Record<string, unknown>>
+  }
+  const meta = async (): Promise<{ outputs: Record<string, Output> }> => {
+    const { readFileSync } = await import("node:fs")
+    return JSON.parse(readFileSync(`${dist}/lambda/meta.json`, "utf8"))
+  }
+  /** Every source module index.mjs reaches through static imports alone. */
+  const staticInputs = async () => {
+    const { outputs } = await meta()
+    const seen = new Set<string>()
+    const visit = (path: string) => {
+      if (seen.has(path)) return
+      seen.add(path)
+      for (const i of outputs[path]?.imports ?? []) if (i.kind === "import-statement") visit(i.path)
+    }
+    visit("dist/lambda/index.mjs")
+    return [...seen].flatMap((path) => Object.keys(outputs[path]?.inputs ?? {}))
+  }
+
+  it("the entry's static imports do not reach the SQS client: only a failed delivery loads it", async () => {
+    const inputs = await staticInputs()
+    expect(inputs.some((i) => i.includes("src/program.ts"))).toBe(true)
+    expect(inputs.filter((i) => i.includes("node_modules/@aws-sdk/client-sqs/"))).toEqual([])
+    // It is in the zip all the same, as a chunk loaded on demand.
+    const { outputs } = await meta()
+    expect(
+      Object.values(outputs).some((o) =>
+        Object.keys(o.inputs).some((i) => i.includes("node_modules/@aws-sdk/client-sqs/"))
+      )
+    ).toBe(true)
+  })
+})

@@ -17,8 +17,10 @@ import { ConfigInvalid, type Env } from "../config/env"
 import { readConfig } from "../config/read-config"
 import { appLayer } from "../layers"
 import { type LogSink, stdoutSink } from "../logging"
+import { prepareSpool } from "../services/spool"
 import { embeddedEnv, LocalSecrets, listening, urlHost } from "./embedded-mode"
 import { captureMail } from "./outbox"
+import { redelivery } from "./redelivery"
 import { siteApp } from "./routes"
 import { readServerSettings, type ServerMode, serverMode } from "./settings"
 
@@ -93,10 +95,12 @@ export const serve = (options: ServeOptions) =>
     }
 
     // Closed in reverse order: the HTTP server first (it waits for the submissions in
-    // flight), then the services they were using, then the embedded SMTP server.
+    // flight), then the redelivery loop (it finishes the item in hand), then the services
+    // they were using, then the embedded SMTP server.
     const scope = yield* Effect.scope
     const smtpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const servicesScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+    const redeliveryScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const httpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
 
     const http = drainable()
@@ -124,6 +128,13 @@ export const serve = (options: ServeOptions) =>
       outbox === undefined
         ? read
         : listening(read, { outbox: outbox.port, host: settings.host, http: port })
+    if (config.queue.kind === "spool") {
+      yield* prepareSpool(config.queue.dir).pipe(
+        Effect.mapError(
+          () => new ConfigInvalid({ problems: ["SPOOL_DIR: cannot create this directory"] })
+        )
+      )
+    }
     const services = appLayer({
       config,
       sink,
@@ -136,6 +147,7 @@ export const serve = (options: ServeOptions) =>
     const pages = yield* NodeHttpServer.makeHandler(
       siteApp({ mode, outboxDir: settings.outboxDir })
     ).pipe(Effect.provide(runtime))
+    yield* redelivery(config).pipe(Effect.provide(runtime), Effect.forkIn(redeliveryScope))
     http.server.on("request", routeContact(contactHandler(runtime), pages))
     yield* Scope.addFinalizer(httpScope, Effect.sync(http.drain))
     yield* Effect.logInfo("listening").pipe(

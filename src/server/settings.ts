@@ -15,7 +15,10 @@ export const productionVariables = [
   "MAIL_TO",
   "SMTP_URL",
   "SUCCESS_URL",
-  "FALLBACK_EMAIL"
+  "FALLBACK_EMAIL",
+  "MAIL_TRANSPORT",
+  "QUEUE_URL",
+  "SPOOL_DIR"
 ] as const
 
 export type ServerMode = "embedded" | "production"

@@ -12,6 +12,7 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import AdmZip from "adm-zip"
 import type { LambdaResult } from "../../src/adapters/lambda"
+import type { SqsBatchResponse, SqsEvent } from "../../src/adapters/sqs"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 export const zipPath = `${root}dist/lambda.zip`
@@ -27,6 +28,8 @@ export const lambdaNode: string = existsSync(runtimeNode) ? runtimeNode : proces
 export interface BundleProcess {
   /** Invokes `handler` once in the process and waits for its result. */
   invoke(event: unknown): Promise<LambdaResult>
+  /** Invokes `redeliver` with an SQS event and waits for its batch response. */
+  redeliver(event: SqsEvent): Promise<SqsBatchResponse>
   /** The bundle's own log lines so far (JSON). */
   readonly logs: Array<Record<string, unknown>>
   readonly stderr: () => string
@@ -50,17 +53,20 @@ export const startBundle = (env: Readonly<Record<string, string>>): Promise<Bund
       }
     )
     const logs: Array<Record<string, unknown>> = []
-    const waiting: Array<(result: LambdaResult) => void> = []
+    // Each waits for the next RESULT line, which JSON.parse returns untyped.
+    const waiting: Array<(json: ReturnType<typeof JSON.parse>) => void> = []
+    const ask = <A>(line: unknown) =>
+      new Promise<A>((answer) => {
+        waiting.push(answer)
+        child.stdin.write(`${JSON.stringify(line)}\n`)
+      })
     let stderr = ""
     const exited = new Promise<number | null>((done) => child.on("close", done))
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")))
     child.on("error", reject)
     const process_: BundleProcess = {
-      invoke: (event) =>
-        new Promise((answer) => {
-          waiting.push(answer)
-          child.stdin.write(`${JSON.stringify(event)}\n`)
-        }),
+      invoke: (event) => ask<LambdaResult>(event),
+      redeliver: (event) => ask<SqsBatchResponse>({ redeliver: event }),
       logs,
       stderr: () => stderr,
       close: () => {

@@ -1,7 +1,8 @@
 /**
- * A Secrets Manager endpoint for the real AWS SDK: moto (`moto_server` on PATH, else the
- * `motoserver/moto` image through testcontainers) behind a small HTTP proxy that counts
- * calls and injects faults. The proxy is what the code under test is pointed at.
+ * AWS endpoints for the real AWS SDK (Secrets Manager, SQS; moto serves every service on
+ * one port): moto (`moto_server` on PATH, else the `motoserver/moto` image through
+ * testcontainers) behind a small HTTP proxy that counts calls and injects faults. The
+ * proxy is what the code under test is pointed at.
  *
  * In a suite:
  *   const secrets = await secretsPeerOrSkip()
@@ -21,14 +22,29 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient
 } from "@aws-sdk/client-secrets-manager"
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient
+} from "@aws-sdk/client-sqs"
 
 export type SecretsFaultKind = "throttle" | "internal" | "hang" | "malformed"
 
-/** A fault for GetSecretValue calls: the next `times` of them (or all), optionally of one id. */
+/**
+ * A fault for calls of one operation (GetSecretValue unless `operation` says otherwise,
+ * e.g. SendMessage): the next `times` of them (or all), optionally of one secret id.
+ */
 export interface SecretsFault {
   readonly kind: SecretsFaultKind
   readonly times?: number
   readonly secretId?: string
+  readonly operation?: string
+}
+
+export interface QueuedMessage {
+  readonly messageId: string
+  readonly body: string
 }
 
 export interface SecretsPeer {
@@ -38,7 +54,7 @@ export interface SecretsPeer {
   readonly backend: "moto_server" | "container"
   readonly region: "us-east-1"
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string }
-  /** AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_SECRETS_MANAGER. */
+  /** AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_SQS. */
   readonly env: Readonly<Record<string, string>>
   /** Talks to moto directly (test setup; never counted, never faulted). */
   readonly client: SecretsManagerClient
@@ -47,6 +63,12 @@ export interface SecretsPeer {
   createSecret(id: string, value: object | string): Promise<void>
   putSecretValue(id: string, value: object | string): Promise<void>
   deleteSecret(id: string): Promise<void>
+  /** A new SQS queue in moto; its URL, through the proxy (the SDK sends to the queue URL's host). */
+  createQueue(name: string): Promise<string>
+  /** What the queue holds now, left in it (received with a visibility timeout of 0). */
+  queuedMessages(url: string): Promise<ReadonlyArray<QueuedMessage>>
+  /** Puts a message into the queue directly (a redrive, or a garbage item). */
+  sendToQueue(url: string, body: string): Promise<void>
   getSecretValueCalls(secretId?: string): number
   /** Calls through the proxy by operation, e.g. `calls("GetSecretValue")`. */
   calls(operation: string): number
@@ -230,14 +252,15 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
     req.once("end", () => {
       const body = Buffer.concat(chunks)
       const target = req.headers["x-amz-target"]
-      const operation = typeof target === "string" ? target.replace(/^secretsmanager\./, "") : ""
+      // "secretsmanager.GetSecretValue", "AmazonSQS.SendMessage": the operation after the dot.
+      const operation = typeof target === "string" ? target.replace(/^[^.]*\./, "") : ""
       bump(operations, operation)
       const secretId =
         operation === "GetSecretValue" ? secretIdOf(body.toString("utf8")) : undefined
       if (secretId !== undefined) bump(reads, secretId)
       if (
-        operation === "GetSecretValue" &&
         fault !== undefined &&
+        operation === (fault.operation ?? "GetSecretValue") &&
         fault.remaining > 0 &&
         (fault.secretId === undefined || fault.secretId === secretId)
       ) {
@@ -286,6 +309,11 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
     return client
   }
   const client = newClient(backend.endpoint)
+  const sqs = new SQSClient({ region, endpoint: backend.endpoint, credentials })
+  // The SQS client sends each call to its queue URL's host: the URLs handed out name the
+  // proxy, and the test's own calls go to moto directly.
+  const viaProxy = (url: string) => `${endpoint}${new URL(url).pathname}`
+  const direct = (url: string) => `${backend.endpoint}${new URL(url).pathname}`
   const asString = (value: object | string) =>
     typeof value === "string" ? value : JSON.stringify(value)
   let closed: Promise<void> | undefined
@@ -300,7 +328,8 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+      AWS_ENDPOINT_URL_SQS: endpoint
     },
     client,
     proxyClient: (config = {}) => newClient(endpoint, config.maxAttempts),
@@ -312,6 +341,27 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
     },
     deleteSecret: async (id) => {
       await client.send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true }))
+    },
+    createQueue: async (name) => {
+      const created = await sqs.send(new CreateQueueCommand({ QueueName: name }))
+      if (created.QueueUrl === undefined) throw new Error("moto created no queue")
+      return viaProxy(created.QueueUrl)
+    },
+    queuedMessages: async (url) => {
+      const answer = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: direct(url),
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0
+        })
+      )
+      return (answer.Messages ?? []).map((m) => ({
+        messageId: m.MessageId ?? "",
+        body: m.Body ?? ""
+      }))
+    },
+    sendToQueue: async (url, body) => {
+      await sqs.send(new SendMessageCommand({ QueueUrl: direct(url), MessageBody: body }))
     },
     getSecretValueCalls: (secretId) =>
       secretId === undefined ? (operations.get("GetSecretValue") ?? 0) : (reads.get(secretId) ?? 0),
@@ -329,6 +379,7 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
     close: () => {
       closed ??= (async () => {
         for (const each of clients) each.destroy()
+        sqs.destroy()
         await new Promise<void>((resolve) => {
           proxy.close(() => resolve())
           proxy.closeAllConnections()

@@ -1,0 +1,28 @@
+/**
+ * What retries the queue from the server's own process (SPEC section 7): the spool loop
+ * with SPOOL_DIR, the SQS consumer with QUEUE_URL (unless QUEUE_CONSUMER=off: another
+ * consumer, such as the Lambda's, has it), or nothing.
+ */
+import * as Effect from "effect/Effect"
+import type { AppConfig } from "../config/app-config"
+import { queueConsumer } from "./queue-consumer"
+import { spoolLoop } from "./spool-loop"
+
+export /** What retries the queue from this process: the spool loop, or the SQS consumer. */
+const redelivery = (config: AppConfig) => {
+  const { queue } = config
+  if (queue.kind === "spool") {
+    return spoolLoop({ ...queue, metricsNamespace: config.metricsNamespace })
+  }
+  if (queue.kind === "sqs" && queue.consume) {
+    return Effect.scoped(
+      queueConsumer({
+        url: queue.url,
+        timeoutMs: queue.timeoutMs,
+        region: config.secrets.region,
+        metricsNamespace: config.metricsNamespace
+      })
+    )
+  }
+  return Effect.void
+}

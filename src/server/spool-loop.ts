@@ -1,0 +1,89 @@
+/**
+ * The spool directory's retry loop (SPEC section 7): every SPOOL_RETRY_SECONDS, each item
+ * that is due is claimed, redelivered and deleted; one that fails waits longer each time
+ * (doubling, at most an hour); one older than SPOOL_MAX_AGE_HOURS goes to dead/, and dead/
+ * forgets its files after SPOOL_DEAD_DAYS. Claims of a server that died are taken back.
+ * Stopping waits for the item in hand, so a clean stop never sends an item twice.
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import { writeLine } from "../logging"
+import { redeliverItem } from "../redelivery"
+import {
+  bury,
+  claim,
+  done,
+  listWaiting,
+  pruneDead,
+  reclaimStale,
+  release,
+  type SpooledItem
+} from "../services/spool"
+
+export interface SpoolSettings {
+  readonly dir: string
+  readonly retrySeconds: number
+  readonly maxAgeHours: number
+  readonly deadDays: number
+  readonly metricsNamespace: string
+}
+
+const hour = 3_600_000
+/** Far beyond one delivery (MAIL_TIMEOUT_MS is at most a minute): its server is gone. */
+const staleClaimMs = 10 * 60_000
+
+export const spoolLoop = (settings: SpoolSettings) =>
+  Effect.gen(function* () {
+    const { dir } = settings
+    const waiting = new Map<string, { readonly failures: number; readonly next: number }>()
+
+    const backoff = (failures: number) =>
+      Math.min(settings.retrySeconds * 1_000 * 2 ** (failures - 1), hour)
+
+    /** One item, start to end: uninterruptible, so that a stop waits for it. */
+    const one = (item: SpooledItem, now: number) =>
+      Effect.gen(function* () {
+        const claimed = yield* claim(dir, item, now)
+        if (claimed === undefined) return // another server has it
+        if (now - item.receivedAt > settings.maxAgeHours * hour) {
+          yield* bury(dir, claimed, now)
+          yield* writeLine(
+            {
+              level: "Error",
+              message: "redelivery",
+              fields: { outcome: "redelivery_failed", reason: "too_old", file: item.name },
+              metric: "RedeliveryFailed"
+            },
+            settings.metricsNamespace
+          )
+          return
+        }
+        if ((yield* redeliverItem(claimed.body)) === "delivered") {
+          waiting.delete(item.name)
+          return yield* done(claimed)
+        }
+        const failures = (waiting.get(item.name)?.failures ?? 0) + 1
+        waiting.set(item.name, { failures, next: now + backoff(failures) })
+        yield* release(dir, claimed)
+      }).pipe(Effect.uninterruptible)
+
+    const pass = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      yield* reclaimStale(dir, now, staleClaimMs)
+      yield* pruneDead(dir, now, settings.deadDays * 24 * hour)
+      for (const item of yield* listWaiting(dir)) {
+        if ((waiting.get(item.name)?.next ?? 0) <= now) yield* one(item, now)
+      }
+    }).pipe(
+      Effect.catchTag("SpoolUnavailable", () =>
+        writeLine(
+          { level: "Warning", message: "spool unavailable", fields: { reason: "spool_io" } },
+          settings.metricsNamespace
+        )
+      )
+    )
+
+    yield* Effect.repeat(pass, Schedule.spaced(Duration.seconds(settings.retrySeconds)))
+  })
