@@ -205,29 +205,29 @@ describe.each(eight)("in %s", (tag) => {
     expect(missing).toContain(`<h1>${escapeHtml(strings.form.notFound.title)}</h1>`)
   })
 
-  it.skipIf(tag === "en" || tag === "de")(
-    "writes every sentence in its own words, not in English or German",
-    () => {
-      const english = new Map(texts(en))
-      const german = new Map(texts(de))
-      for (const [path, text] of texts(strings)) {
-        // Short labels may coincide across languages (Date, Message, Telefon); sentences not.
-        if (words(english.get(path) ?? "") < 3) continue
-        expect([path, text]).not.toEqual([path, english.get(path)])
-        expect([path, text]).not.toEqual([path, german.get(path)])
-      }
-      for (const kind of kinds) {
-        expect(strings.errors[kind].title).not.toBe(en.errors[kind].title)
-        expect(strings.errors[kind].title).not.toBe(de.errors[kind].title)
-      }
-    }
-  )
-
   it("says when to retry and how long a message may be, with the numbers", () => {
     expect(strings.retryAfter(1)).toContain(" 1 ")
     expect(strings.retryAfter(30)).toContain(" 30 ")
     expect(strings.retryAfter(1)).not.toBe(strings.retryAfter(30).replace("30", "1"))
     expect(strings.sizeLimit("10,000")).toContain("10,000")
+  })
+})
+
+// The six that came after English and German.
+describe.each(eight.filter((tag) => tag !== "en" && tag !== "de"))("in %s", (tag) => {
+  it("every sentence is in its own words, not in English or German", () => {
+    const english = new Map(texts(en))
+    const german = new Map(texts(de))
+    for (const [path, text] of texts(stringsFor(tag))) {
+      // Short labels may coincide across languages (Date, Message, Telefon); sentences not.
+      if (words(english.get(path) ?? "") < 3) continue
+      expect([path, text]).not.toEqual([path, english.get(path)])
+      expect([path, text]).not.toEqual([path, german.get(path)])
+    }
+    for (const kind of kinds) {
+      expect(stringsFor(tag).errors[kind].title).not.toBe(en.errors[kind].title)
+      expect(stringsFor(tag).errors[kind].title).not.toBe(de.errors[kind].title)
+    }
   })
 })
 
