@@ -37,6 +37,16 @@ const RETENTION_DAYS = [
   3653
 ]
 
+// SUCCESS_URL_<LANG> for every language but the default (src/domain/languages.ts): the
+// application reads one per language, and an empty one falls back to SuccessUrl.
+const successUrlIn = (stack: Stack, suffix: string, language: string) =>
+  optional(
+    stack,
+    `SuccessUrl${suffix}`,
+    `SUCCESS_URL_${suffix.toUpperCase()}: success page in ${language}`,
+    `^$|${URL}`
+  )
+
 export const declareParameters = (stack: Stack) => {
   const p = {
     mailFrom: required(
@@ -47,12 +57,13 @@ export const declareParameters = (stack: Stack) => {
     ),
     mailTo: required(stack, "MailTo", "MAIL_TO: recipient(s), comma-separated", "^.*@.*$"),
     successUrl: required(stack, "SuccessUrl", "SUCCESS_URL: page shown after sending", URL),
-    successUrlDe: optional(
-      stack,
-      "SuccessUrlDe",
-      "SUCCESS_URL_DE: success page in German",
-      `^$|${URL}`
-    ),
+    successUrlDe: successUrlIn(stack, "De", "German"),
+    successUrlFr: successUrlIn(stack, "Fr", "French"),
+    successUrlEs: successUrlIn(stack, "Es", "Spanish"),
+    successUrlIt: successUrlIn(stack, "It", "Italian"),
+    successUrlNl: successUrlIn(stack, "Nl", "Dutch"),
+    successUrlPt: successUrlIn(stack, "Pt", "Portuguese"),
+    successUrlPl: successUrlIn(stack, "Pl", "Polish"),
     fallbackEmail: required(
       stack,
       "FallbackEmail",
@@ -166,6 +177,12 @@ export const declareParameters = (stack: Stack) => {
         group("Pages and fallback", [
           p.successUrl,
           p.successUrlDe,
+          p.successUrlFr,
+          p.successUrlEs,
+          p.successUrlIt,
+          p.successUrlNl,
+          p.successUrlPt,
+          p.successUrlPl,
           p.fallbackEmail,
           p.fallbackPhone
         ]),

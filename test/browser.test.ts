@@ -251,4 +251,93 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
     await page.context().close()
     expect(pageErrors).toEqual([])
   })
+
+  // One of the six languages added after English and German, the whole way through.
+  const polish = { email: "Adres e-mail", message: "Wiadomość" }
+  const polishContext = { locale: "pl-PL" }
+
+  it("in Polish, with JavaScript: problems and success inline; without: the Polish success page", async () => {
+    const before = (await mailsOf(embedded)).length
+    const page = await open(`${embedded.url}?lang=pl`, polishContext)
+    await expectForm(page, polish)
+    expect(await page.locator("html").getAttribute("lang")).toBe("pl")
+    await fill(page, { email: typed.email, message: "   " })
+    await page.getByRole("button", { name: "Wyślij wiadomość" }).click()
+    await expect
+      .poll(() => page.locator("#f-message-error").textContent())
+      .toBe("nie może składać się z samych spacji")
+    expect(await page.locator("#form-status li").allTextContents()).toEqual([
+      "Wiadomość nie może składać się z samych spacji"
+    ])
+    await expectNoAxeViolations(page)
+    await fill(page)
+    await page.getByRole("button", { name: "Wyślij wiadomość" }).click()
+    await expect
+      .poll(() => page.locator("#form-status h2").textContent())
+      .toBe("Dziękujemy, wiadomość została wysłana")
+    expect((await expectMail(embedded, before + 1))?.text).toContain("Language: pl")
+    await page.context().close()
+
+    const plain = await open(`${embedded.url}?lang=pl`, {
+      ...polishContext,
+      javaScriptEnabled: false
+    })
+    await expectForm(plain, polish)
+    await fill(plain)
+    await plain.getByRole("button", { name: "Wyślij wiadomość" }).click()
+    await plain.waitForURL(`${embedded.url}sent?lang=pl`)
+    expect(await plain.locator("h1").textContent()).toBe("Dziękujemy, wiadomość została wysłana")
+    expect((await expectMail(embedded, before + 2))?.text).toContain("Language: pl")
+    await plain.context().close()
+    expect(pageErrors).toEqual([])
+  })
+
+  it("in Polish, when delivery fails: the fallback inline, the Polish error page, no axe violations", async () => {
+    const page = await open(`${failing.url}?lang=pl`, polishContext)
+    await expectForm(page, polish)
+    await expectNoAxeViolations(page)
+    await fill(page)
+    await page.getByRole("button", { name: "Wyślij wiadomość" }).click()
+    await expect
+      .poll(() => page.locator("#form-status h2").textContent())
+      .toBe("Coś poszło nie tak")
+    const write = page.getByRole("link", { name: "Wyślij do nas e-mail (treść jest już wpisana)" })
+    expect(await write.getAttribute("href")).toBe(
+      `mailto:owner@example.com?subject=Question%20about%20pricing&body=${encodeURIComponent(typed.message.replace(/\n/g, "\r\n"))}`
+    )
+    expect(await page.locator('[name="message"]').inputValue()).toBe(typed.message)
+    await expectNoAxeViolations(page)
+    await page.context().close()
+
+    // Without JavaScript: the plain POST answers the error page itself.
+    const plain = await open(`${failing.url}?lang=pl`, {
+      ...polishContext,
+      javaScriptEnabled: false
+    })
+    await expectForm(plain, polish)
+    await fill(plain)
+    await plain.getByRole("button", { name: "Wyślij wiadomość" }).click()
+    await plain.waitForURL(`${failing.url}contact`)
+    expect(await plain.locator("html").getAttribute("lang")).toBe("pl")
+    expect(await plain.locator("h1").textContent()).toBe("Coś poszło nie tak")
+    expect(await plain.locator("blockquote p").allTextContents()).toEqual([
+      "Hello,",
+      "how much is the large one?"
+    ])
+    await plain.screenshot({ path: join(results, "error-page-pl.png"), fullPage: true })
+    await plain.context().close()
+
+    // axe runs in the page: the same error page, reached by a native submission.
+    const checked = await open(`${failing.url}?lang=pl`, polishContext)
+    await expectForm(checked, polish)
+    await fill(checked)
+    await checked
+      .locator("form")
+      .evaluate((form) => form instanceof HTMLFormElement && form.submit())
+    await checked.waitForURL(`${failing.url}contact`)
+    expect(await checked.locator("h1").textContent()).toBe("Coś poszło nie tak")
+    await expectNoAxeViolations(checked)
+    await checked.context().close()
+    expect(pageErrors).toEqual([])
+  })
 })

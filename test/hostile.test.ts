@@ -333,13 +333,21 @@ const expectTheVisitorsMail = (mail: ReceivedMail, form: ValidForm, language: st
 const acceptLanguages = [
   { header: undefined, language: "en" },
   { header: "de-DE,de;q=0.9,en;q=0.8", language: "de" },
-  { header: "fr-CH, fr;q=0.9", language: "en" },
+  { header: "fr-CH, fr;q=0.9", language: "fr" },
+  { header: "pt-BR,pt;q=0.9,en;q=0.8", language: "pt" },
+  { header: "ja, PL-pl;q=0.5", language: "pl" },
+  { header: "nl-BE, nl;q=0, en;q=0.1", language: "en" },
   { header: "en;q=0.1, de;q=0.2", language: "de" },
   { header: "\u0000;q=x,\r\n", language: "en" }
 ] as const
 
+/** SPEC section 3's languages, written out here: the model does not ask the code. */
+const supportedLanguages: ReadonlyArray<string> = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"]
+
 const languageOf = (form: ValidForm, accepted: string) =>
-  form.language === "en" || form.language === "de" ? form.language : accepted
+  form.language !== undefined && supportedLanguages.includes(form.language)
+    ? form.language
+    : accepted
 
 interface Submission {
   readonly form: ValidForm

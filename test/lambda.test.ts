@@ -260,7 +260,7 @@ describe("invalid input → 4xx, no mail", () => {
 
   it("an unknown or malformed language → the default language, never an error nor a header", async () => {
     const t = await makeTestHandler()
-    for (const language of ["fr", "de\r\nX-Evil: 1", "../../etc"]) {
+    for (const language of ["ja", "de\r\nX-Evil: 1", "../../etc"]) {
       const result = await t.handler(formPost({ ...valid, language }))
       expect(result.statusCode).toBe(303)
       expect(result.headers.location).toBe("https://www.example.com/thanks")
@@ -530,7 +530,7 @@ describe("delivery failures → 500 page with the visitor's text and the fallbac
   it("the language comes from Accept-Language when the form has none", async () => {
     const t = await makeTestHandler({ secrets: SecretsMissing("smtp") })
     const result = await t.handler(
-      formPost(valid, { "Accept-Language": "fr;q=0.9, de-DE;q=0.8, en;q=0.1" })
+      formPost(valid, { "Accept-Language": "ja;q=0.9, de-DE;q=0.8, en;q=0.1" })
     )
     expect(result.body).toContain("Leider ist etwas schiefgelaufen")
     await t.dispose()
@@ -540,7 +540,13 @@ describe("delivery failures → 500 page with the visitor's text and the fallbac
     ["q=0 in upper case refuses German", "de;Q=0, en;q=0.5", "en"],
     ["a region in upper case falls back to its language", "DE-AT;Q=0.9, en;q=0.1", "de"],
     ["q=0 refuses a language however it is spelled", "de-DE, DE;q=0", "en"],
-    ["the highest q wins, not the first", "en;q=0.2, de;q=0.8", "de"]
+    ["the highest q wins, not the first", "en;q=0.2, de;q=0.8", "de"],
+    ["a Brazilian region falls back to Portuguese", "pt-BR", "pt"],
+    ["a region with its language after it", "pl-PL, pl;q=0.9, en;q=0.8", "pl"],
+    ["Belgian Dutch before French", "nl-BE;q=0.9, fr-BE;q=0.8", "nl"],
+    ["q=0 refuses French, the next one wins", "fr-CA, fr;q=0, es;q=0.5", "es"],
+    ["tags and q in mixed case", "IT-it;Q=0.7, Es-Mx;q=0.6", "it"],
+    ["an unsupported language is skipped, not the default", "ja, nl;q=0.3", "nl"]
   ])("Accept-Language per RFC 9110: %s", async (_, header, language) => {
     const t = await makeTestHandler({ secrets: SecretsMissing("smtp") })
     const result = await t.handler(formPost(valid, { "Accept-Language": header }))

@@ -85,6 +85,45 @@ describe("embedded mode over HTTP", () => {
     expect(de.headers.get("location")).toBe("/sent?lang=de")
   })
 
+  it("serves the form and the success page in each language at ?lang=, switching between all eight", async () => {
+    const names = [
+      "English",
+      "Deutsch",
+      "Français",
+      "Español",
+      "Italiano",
+      "Nederlands",
+      "Português",
+      "Polski"
+    ]
+    for (const [lang, name, email] of [
+      ["fr", "Français", "Votre adresse e-mail"],
+      ["es", "Español", "Su correo electrónico"],
+      ["it", "Italiano", "Il suo indirizzo e-mail"],
+      ["nl", "Nederlands", "Uw e-mailadres"],
+      ["pt", "Português", "Endereço de e-mail"],
+      ["pl", "Polski", "Adres e-mail"]
+    ] as const) {
+      const page = await (await fetch(`${server.url}?lang=${lang}`)).text()
+      expect(page).toContain(`<html lang="${lang}">`)
+      expect(page).toContain(`<input type="hidden" name="language" value="${lang}">`)
+      expect(page).toContain(`<label for="f-email">${email} `)
+      const nav = /<nav [^>]*>(.*)<\/nav>/.exec(page)?.[1] ?? ""
+      expect([...nav.matchAll(/>([^<]+)<\/(?:a|span)>/g)].map((m) => m[1])).toEqual(names)
+      expect(nav).toContain(`<span aria-current="true" lang="${lang}">${name}</span>`)
+      const sent = await post(
+        form({ email: "a@example.org", message: "Hi", language: lang }),
+        urlencoded
+      )
+      expect(sent.headers.get("location")).toBe(`/sent?lang=${lang}`)
+      const thanks = await (await fetch(`${server.url}sent?lang=${lang}`)).text()
+      expect(thanks).toContain(`<html lang="${lang}">`)
+    }
+    // Without ?lang=, Accept-Language chooses, a region falling back to its language.
+    const brazil = await fetch(server.url, { headers: { "accept-language": "pt-BR,pt;q=0.9" } })
+    expect(await brazil.text()).toContain('<html lang="pt">')
+  })
+
   it("answers the refusals of SPEC section 3", async () => {
     const invalid = await post(form({ email: "nope", message: " " }), asJson)
     expect(invalid.status).toBe(400)

@@ -36,8 +36,10 @@ const functionId = onlyLogicalId("AWS::Lambda::Function")
 const apiId = onlyLogicalId("AWS::ApiGatewayV2::Api")
 const logGroupId = onlyLogicalId("AWS::Logs::LogGroup")
 const handler = template.findResources("AWS::Lambda::Function")[functionId]!.Properties
-const parameters: Record<string, { Default?: unknown; Type: string; MinLength?: number }> =
-  template.toJSON().Parameters
+const parameters: Record<
+  string,
+  { Default?: unknown; Type: string; MinLength?: number; AllowedPattern?: string }
+> = template.toJSON().Parameters
 
 // Deploy-time values: the parameters' defaults plus the required ones and the pseudo
 // parameters, as CloudFormation would substitute them in eu-west-1.
@@ -112,6 +114,12 @@ describe("the function", () => {
       MAIL_TO: { Ref: "MailTo" },
       SUCCESS_URL: { Ref: "SuccessUrl" },
       SUCCESS_URL_DE: { Ref: "SuccessUrlDe" },
+      SUCCESS_URL_FR: { Ref: "SuccessUrlFr" },
+      SUCCESS_URL_ES: { Ref: "SuccessUrlEs" },
+      SUCCESS_URL_IT: { Ref: "SuccessUrlIt" },
+      SUCCESS_URL_NL: { Ref: "SuccessUrlNl" },
+      SUCCESS_URL_PT: { Ref: "SuccessUrlPt" },
+      SUCCESS_URL_PL: { Ref: "SuccessUrlPl" },
       FALLBACK_EMAIL: { Ref: "FallbackEmail" },
       FALLBACK_PHONE: { Ref: "FallbackPhone" },
       ALLOWED_ORIGINS: { Ref: "AllowedOrigins" },
@@ -139,6 +147,31 @@ describe("the function", () => {
     expect(parameters.CaptchaProvider?.Default).toBe("friendlycaptcha-v2")
     expect(parameters.SmtpSecretName?.Default).toBe("smtp-ses-credentials")
     expect(parameters.CaptchaSecretName?.Default).toBe("friendlycaptcha-data")
+  })
+
+  it("has an optional success page for every language but English, empty or a URL", () => {
+    const languages = ["De", "Fr", "Es", "It", "Nl", "Pt", "Pl"]
+    const names = Object.keys(parameters).filter((name) => name.startsWith("SuccessUrl"))
+    expect(names.sort()).toEqual(["SuccessUrl", ...languages.map((l) => `SuccessUrl${l}`)].sort())
+    for (const language of languages) {
+      const parameter = parameters[`SuccessUrl${language}`]
+      expect(parameter).toMatchObject({ Type: "String", Default: "" })
+      const allowed = new RegExp(parameter?.AllowedPattern ?? "^$")
+      expect(allowed.test("")).toBe(true)
+      expect(allowed.test(`https://www.example.com/${language.toLowerCase()}/thanks`)).toBe(true)
+      expect(allowed.test("javascript:alert(1)")).toBe(false)
+      expect(handler.Environment.Variables[`SUCCESS_URL_${language.toUpperCase()}`]).toEqual({
+        Ref: `SuccessUrl${language}`
+      })
+    }
+    // Shown with the other pages in the console's parameter form.
+    const groups = template.toJSON().Metadata["AWS::CloudFormation::Interface"].ParameterGroups
+    const pages = groups.find(
+      (g: { Label: { default: string } }) => g.Label.default === "Pages and fallback"
+    )
+    expect(pages?.Parameters).toEqual(
+      expect.arrayContaining(languages.map((l) => `SuccessUrl${l}`))
+    )
   })
 })
 

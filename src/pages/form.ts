@@ -46,7 +46,6 @@ button:disabled{opacity:.7;cursor:progress}
 .hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
 .status:empty{display:none}.status{padding:.25rem 1rem;border-radius:4px;margin:1rem 0}
 .status.ok{background:#e6f4ea;border:1px solid #2e7d32}.status.problem{background:#fdecea;border:1px solid #c62828}
-nav{float:right}
 </style>`
 
 export const bannerHtml = (strings: Strings, banner: Banner): string => {
@@ -60,15 +59,20 @@ export const bannerHtml = (strings: Strings, banner: Banner): string => {
   }
 }
 
-/** Links to the same page in the other languages, each named in its own language. */
+/**
+ * Every language, each named in its own: links to the same page in the others, the current
+ * one as text marked `aria-current`, so that a reader sees all of them in one place.
+ */
 export const languageSwitch = (strings: Strings, path: string, all: ReadonlyArray<Strings>) => {
-  const others = all.filter((s) => s.lang !== strings.lang)
-  if (others.length === 0) return ""
-  const links = others.map(
-    (s) =>
-      `<a href="${escapeHtml(`${path}?lang=${s.lang}`)}" lang="${escapeHtml(s.lang)}" hreflang="${escapeHtml(s.lang)}">${escapeHtml(s.form.languageName)}</a>`
-  )
-  return `<nav aria-label="${escapeHtml(strings.form.languageNav)}">${links.join(" · ")}</nav>`
+  if (all.length < 2) return ""
+  const items = all.map((s) => {
+    const lang = escapeHtml(s.lang)
+    const name = escapeHtml(s.form.languageName)
+    return s.lang === strings.lang
+      ? `<span aria-current="true" lang="${lang}">${name}</span>`
+      : `<a href="${escapeHtml(`${path}?lang=${s.lang}`)}" lang="${lang}" hreflang="${lang}">${name}</a>`
+  })
+  return `<nav aria-label="${escapeHtml(strings.form.languageNav)}">${items.join(" · ")}</nav>`
 }
 
 const field = (options: {

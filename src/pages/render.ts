@@ -42,7 +42,8 @@ export const mailtoLink = (
 
 const style = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 h1{font-size:1.5rem}blockquote{border-left:4px solid #ccc;margin:1rem 0;padding:.25rem 1rem;background:#f6f6f6}
-a{color:#0645ad}.banner{background:#fff3cd;border:1px solid #e0c060;padding:.5rem 1rem}`
+a{color:#0645ad}.banner{background:#fff3cd;border:1px solid #e0c060;padding:.5rem 1rem}
+nav{text-align:right;font-size:.875rem}[aria-current]{font-weight:600}`
 
 /** `head`: extra elements for the head (the server's form page adds its style and script). */
 export const page = (strings: Strings, title: string, main: string, head = ""): string =>

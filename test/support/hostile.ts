@@ -219,9 +219,12 @@ export const validForm: fc.Arbitrary<ValidForm> = fc
           oneLine(200).map((s) => cut(`${marker}${s}`, 200)),
           { nil: undefined }
         ),
-        language: fc.option(fc.constantFrom("en", "de", "fr", "", "../de", "DE", "de\u0000"), {
-          nil: undefined
-        }),
+        language: fc.option(
+          fc.constantFrom("en", "de", "fr", "pl", "pt", "", "../de", "DE", "de\u0000"),
+          {
+            nil: undefined
+          }
+        ),
         honeypotEmpty: fc.boolean(),
         extras,
         positions: fc.array(fc.nat(), { minLength: 8, maxLength: 8 })
