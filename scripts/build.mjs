@@ -1,17 +1,24 @@
 #!/usr/bin/env node
-// Builds the Lambda artifact: dist/lambda/index.mjs, the chunks it loads lazily (code only
-// a failure or one configuration needs: `import()` in src/), and dist/lambda.zip with them.
-// `--if-needed` skips the build when the zip is newer than every source file, so that
-// `npm run synth` and the tests can call it cheaply.
 import { readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
+// Builds the two artifacts, each an index.mjs plus the chunks it loads lazily (code only a
+// failure or one configuration needs: `import()` in src/), with the same esbuild options:
+// - dist/lambda/ and dist/lambda.zip with all of its outputs: the Lambda function;
+// - dist/server/: the Node server (src/server.ts), run with `node index.mjs` from a copy of
+//   that directory alone (no node_modules), as the Dockerfile and `npm run start:prod` do.
+// `--if-needed` skips the build when both are newer than every source file, so that
+// `npm run synth` and the tests can call it cheaply.
+import { isBuiltin } from "node:module"
 import { join } from "node:path"
 import AdmZip from "adm-zip"
 import { build } from "esbuild"
 import { esbuildOptions } from "./esbuild-options.mjs"
 
 const root = new URL("..", import.meta.url).pathname
-const outDir = join(root, "dist/lambda")
+const lambdaDir = join(root, "dist/lambda")
 const zipPath = join(root, "dist/lambda.zip")
+const serverDir = join(root, "dist/server")
+// Beside dist/server/, not in it: that directory is deployed whole, the metafile is not.
+const serverMeta = join(root, "dist/server.meta.json")
 
 const newestMtime = (dir) =>
   readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
@@ -22,7 +29,10 @@ const newestMtime = (dir) =>
 
 const upToDate = () => {
   try {
-    const built = statSync(zipPath).mtimeMs
+    const built = Math.min(
+      statSync(zipPath).mtimeMs,
+      statSync(join(serverDir, "index.mjs")).mtimeMs
+    )
     const sources = Math.max(
       newestMtime(join(root, "src")),
       statSync(join(root, "package-lock.json")).mtimeMs,
@@ -39,29 +49,84 @@ if (process.argv.includes("--if-needed") && upToDate()) {
   process.exit(0)
 }
 
-rmSync(outDir, { recursive: true, force: true })
-const result = await build({
-  ...esbuildOptions,
-  entryPoints: { index: join(root, "src/lambda.ts") },
-  // Code splitting needs outdir; Lambda loads the .mjs chunks from beside index.mjs.
-  outdir: outDir,
+// Code splitting needs outdir; Lambda and Node load the .mjs chunks from beside index.mjs.
+const splitInto = (outdir) => ({
+  outdir,
   splitting: true,
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]"
 })
-writeFileSync(join(outDir, "meta.json"), JSON.stringify(result.metafile))
 
-// Every output except the metafile: a chunk missing from the zip fails at run time only.
-const outputs = Object.keys(result.metafile.outputs).map((path) => join(root, path))
-const zip = new AdmZip()
-for (const path of outputs) {
-  const inZip = path.slice(outDir.length + 1)
-  zip.addLocalFile(path, inZip.includes("/") ? inZip.slice(0, inZip.lastIndexOf("/")) : "")
+// The server bundles CommonJS packages that the Lambda function does not: mailparser's
+// @zone-eu/mailsplit and iconv-lite, libmime's CommonJS build, ws (under
+// @effect/platform-node's HTTP server). They `require` Node's built-in modules, which an ESM
+// bundle leaves to esbuild's helper, and that helper throws ("Dynamic require of "events" is
+// not supported") unless a `require` is in scope. This one loads built-in modules only: the
+// optional add-ons that ws tries (bufferutil, utf-8-validate) and the SDK's optional CRT
+// signer are refused as not found, inside the try/catch that expects it, so the bundle never
+// reads a node_modules directory, wherever it is copied.
+const builtinRequire = [
+  'import { createRequire as __createRequire, isBuiltin as __isBuiltin } from "node:module";',
+  "const require = (id) => {",
+  "  if (__isBuiltin(id)) return __createRequire(import.meta.url)(id);",
+  '  throw Object.assign(new Error("Cannot find module \'" + id + "\' (not bundled)"), { code: "MODULE_NOT_FOUND" });',
+  "};"
+].join("\n")
+
+/** Fails the build on an import that esbuild left outside the bundle and Node does not have. */
+const assertSelfContained = (name, metafile) => {
+  const foreign = Object.values(metafile.outputs).flatMap((output) =>
+    output.imports.filter((i) => i.external && i.kind !== "require-call" && !isBuiltin(i.path))
+  )
+  if (foreign.length > 0) {
+    throw new Error(`${name}: not bundled: ${[...new Set(foreign.map((i) => i.path))].join(", ")}`)
+  }
 }
-zip.writeZip(zipPath)
+
+const buildLambda = async () => {
+  rmSync(lambdaDir, { recursive: true, force: true })
+  const result = await build({
+    ...esbuildOptions,
+    entryPoints: { index: join(root, "src/lambda.ts") },
+    ...splitInto(lambdaDir)
+  })
+  assertSelfContained("dist/lambda", result.metafile)
+  writeFileSync(join(lambdaDir, "meta.json"), JSON.stringify(result.metafile))
+
+  // Every output except the metafile: a chunk missing from the zip fails at run time only.
+  const outputs = Object.keys(result.metafile.outputs).map((path) => join(root, path))
+  const zip = new AdmZip()
+  for (const path of outputs) {
+    const inZip = path.slice(lambdaDir.length + 1)
+    zip.addLocalFile(path, inZip.includes("/") ? inZip.slice(0, inZip.lastIndexOf("/")) : "")
+  }
+  zip.writeZip(zipPath)
+  return outputs.length - 1
+}
+
+const buildServer = async () => {
+  rmSync(serverDir, { recursive: true, force: true })
+  const result = await build({
+    ...esbuildOptions,
+    // package.json's engines: the server runs on any Node from 20 (Lambda's target is 22).
+    target: "node20",
+    entryPoints: { index: join(root, "src/server.ts") },
+    ...splitInto(serverDir),
+    banner: { js: builtinRequire }
+  })
+  assertSelfContained("dist/server", result.metafile)
+  writeFileSync(serverMeta, JSON.stringify(result.metafile))
+  return Object.keys(result.metafile.outputs).length - 1
+}
+
+const [lambdaChunks, serverChunks] = await Promise.all([buildLambda(), buildServer()])
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`
-const chunks = outputs.length - 1
+const size = (path) => kib(statSync(path).size)
+const lazy = (n) => `${n} lazy chunk${n === 1 ? "" : "s"}`
 console.log(
-  `built dist/lambda/index.mjs (${kib(statSync(join(outDir, "index.mjs")).size)}, ${chunks} lazy chunk${chunks === 1 ? "" : "s"}) and dist/lambda.zip (${kib(statSync(zipPath).size)})`
+  `built dist/lambda/index.mjs (${size(join(lambdaDir, "index.mjs"))}, ${lazy(lambdaChunks)}) and dist/lambda.zip (${size(zipPath)})`
+)
+console.log(
+  `built dist/server/index.mjs (${size(join(serverDir, "index.mjs"))}, ${serverChunks} chunks beside it)`
 )

@@ -1,7 +1,8 @@
 /**
  * The Node server for tests: in this process (`startServer`, over the real `serve`), or
- * as a child process running src/server.ts exactly as `npm start` does (`spawnServer`),
- * for what needs a process of its own: signals and exit codes. Always on port 0.
+ * as a child process running src/server.ts exactly as `npm start` does (`spawnServer`), or
+ * any other server command such as the built artifact (`spawnChild`), for what needs a
+ * process of its own: signals and exit codes. Always on port 0.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -63,10 +64,17 @@ export const childEnv = (env: Readonly<Record<string, string>>): Record<string, 
 })
 
 /** A child process running src/server.ts with only `env` (plus PATH and HOME). */
-export const spawnServer = (env: Record<string, string>): ChildServer => {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: repoRoot,
-    env: childEnv(env),
+export const spawnServer = (env: Record<string, string>): ChildServer =>
+  spawnChild([process.execPath, "--import", "tsx", "src/server.ts"], { cwd: repoRoot, env })
+
+/** Any server command (`[binary, ...args]`) in `cwd`, with only `env` (plus PATH and HOME). */
+export const spawnChild = (
+  [command, ...args]: readonly [string, ...string[]],
+  options: { readonly cwd: string; readonly env: Record<string, string> }
+): ChildServer => {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: childEnv(options.env),
     stdio: ["ignore", "pipe", "pipe"]
   })
   const stdout: Array<string> = []

@@ -63,6 +63,11 @@ export interface SmtpPeer {
   setCredentials(user: string, pass: string): void
   /** Replaces every fault; `setFaults({})` clears them. */
   setFaults(faults: SmtpFaults): void
+  /**
+   * Holds the reply to the next message's DATA until `release()` (then accepts it as
+   * usual): a submission kept in flight on cue. `reached` resolves once that message is in.
+   */
+  holdNextData(): { readonly reached: Promise<void>; release(): void }
   /** Clears mails, stats and faults and restores the initial credentials. */
   reset(): void
   close(): Promise<void>
@@ -128,6 +133,8 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
   const sockets = new Set<net.Socket>()
   const socketsByPort = new Map<number, net.Socket>()
 
+  let held: { readonly arrived: () => void; readonly released: Promise<void> } | undefined
+
   const hangsAt = (point: HangPoint) => faults.hang?.value === point && fire(faults.hang) === point
 
   const smtp = new SMTPServer({
@@ -176,7 +183,13 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
       }
       const chunks: Buffer[] = []
       stream.on("data", (chunk: Buffer) => chunks.push(chunk))
-      stream.once("end", () => {
+      const hold = held
+      held = undefined
+      stream.once("end", async () => {
+        if (hold !== undefined) {
+          hold.arrived()
+          await hold.released
+        }
         const fault = fire(faults.dataEnd)
         if (fault !== undefined) {
           return callback(smtpError(fault.code, fault.message ?? "Message rejected"))
@@ -269,10 +282,23 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
     setFaults: (next) => {
       faults = armAll(next)
     },
+    holdNextData: () => {
+      let arrived = () => {}
+      let release = () => {}
+      const reached = new Promise<void>((resolve) => {
+        arrived = resolve
+      })
+      const released = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      held = { arrived, released }
+      return { reached, release }
+    },
     reset: () => {
       mails.length = 0
       Object.assign(stats, { connections: 0, authAttempts: 0, authFailures: 0, mailCommands: 0 })
       faults = armAll({})
+      held = undefined
       credentials = initial
     },
     close: () => {
