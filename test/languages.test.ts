@@ -141,7 +141,7 @@ describe.each(eight)("in %s", (tag) => {
   })
 
   it("the 500 page keeps the visitor's text and the prefilled mailto:, the kept one a plain one", () => {
-    const failed = errorPage({ kind: "delivery_failed", strings, fallback, visitor })
+    const failed = errorPage({ kind: "delivery_failed", strings, fallback, visitor, prefill: true })
     expect(failed).toContain(
       `<a href="${escapeHtml(prefilled)}">${escapeHtml(strings.writeUs)}</a>`
     )

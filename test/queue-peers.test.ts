@@ -172,7 +172,7 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
     expect(page.statusCode).toBe(500)
     expect(page.body).toContain("Your message is safe with us")
     expect(page.body).toContain("please call me back about the zebra umbrellas.")
-    expect(page.body).toContain('href="mailto:owner@example.com?subject=Zebra%20umbrella%20order')
+    expect(page.body).toContain('href="mailto:owner@example.com"')
     const json = await submit(web, jsonPost(visitor))
     expect(json.statusCode).toBe(500)
     expect(JSON.parse(json.body)).toMatchObject({

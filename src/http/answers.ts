@@ -32,8 +32,10 @@ export interface Refused {
   readonly issues?: ReadonlyArray<FieldIssue>
   /** The submission is in the queue all the same (the JSON says `"kept": true`). */
   readonly kept?: boolean
-  /** The JSON carries the fallback contact (`fallback`), with the prefilled mailto. */
+  /** The JSON carries the fallback contact (`fallback`). */
   readonly fallback?: boolean
+  /** The `mailto:` links carry what the visitor wrote: it did not reach the owner. */
+  readonly prefill?: boolean
   /** Headers of this answer alone (405's `Allow`). */
   readonly headers?: Readonly<Record<string, string>>
   readonly log: RequestLogLine
@@ -87,6 +89,7 @@ const outcomes: {
     page: "delivery_kept",
     error: "delivery_failed",
     kept: true,
+    // A plain mailto: the message will arrive, the page says so; no second copy invited.
     fallback: true,
     log: submission(
       "Error",
@@ -125,7 +128,8 @@ const delivery = (reason: string): Refused => ({
     "delivery_failed",
     submission("Error", { status: 500, reason, outcome: "delivery_failed" }, "DeliveryFailed")
   ),
-  fallback: true
+  fallback: true,
+  prefill: true
 })
 
 /** A bug of ours, not a typed failure: the fallback page all the same. */

@@ -47,7 +47,7 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
       body.fallback = {
         email: config.fallback.email,
         ...(config.fallback.phone === undefined ? {} : { phone: config.fallback.phone }),
-        mailto: mailtoLink(config.fallback.email, visitor)
+        mailto: mailtoLink(config.fallback.email, answer.prefill === true ? visitor : undefined)
       }
     }
     return jsonResponse(answer.status, body, headers)
@@ -56,7 +56,7 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
     kind: answer.page,
     strings,
     fallback: config.fallback,
-    prefill: answer.fallback === true,
+    prefill: answer.prefill === true,
     ...(answer.issues === undefined ? {} : { issues: answer.issues }),
     ...(visitor === undefined ? {} : { visitor })
   })
