@@ -20,6 +20,10 @@ interface AlarmTargets {
   readonly parameters: Parameters
 }
 
+// The namespace of the application's metrics (METRICS_NAMESPACE), one per stack so that
+// two sites in one account do not add up.
+export const METRICS_NAMESPACE = `ContactForm/${Aws.STACK_NAME}`
+
 const FIVE_MINUTES = Duration.minutes(5)
 
 export const addAlarms = (stack: Stack, { handler, logGroup, parameters: p }: AlarmTargets) => {
@@ -48,7 +52,7 @@ export const addAlarms = (stack: Stack, { handler, logGroup, parameters: p }: Al
   // would not parse. It cannot come from a visitor: the logs never hold what they wrote.
   const deliveryFailed = logGroup.addMetricFilter("DeliveryFailedFilter", {
     filterPattern: logs.FilterPattern.allTerms("delivery_failed"),
-    metricNamespace: `ContactForm/${Aws.STACK_NAME}`,
+    metricNamespace: METRICS_NAMESPACE,
     metricName: "DeliveryFailed",
     metricValue: "1"
   })
