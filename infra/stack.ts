@@ -1,7 +1,7 @@
 // The contact-form backend on AWS: one Lambda function (the zip `npm run build` produced
 // and the tests exercised, deployed as is) behind an HTTP API, with its log group and its
 // two secrets; the queue it keeps failed deliveries in, its dead-letter queue and a second
-// function from the same zip that redelivers them (infra/redelivery.ts); and two alarms
+// function from the same zip that redelivers them (infra/redelivery.ts); and the alarms
 // (infra/alarms.ts). Deploy-time settings are CloudFormation parameters
 // (infra/parameters.ts), so the template is environment-agnostic.
 import { isAbsolute } from "node:path"
@@ -122,7 +122,13 @@ export class ContactFormStack extends Stack {
     api.addRoutes({ path: "/contact", methods: [HttpMethod.OPTIONS], integration })
     api.addRoutes({ path: "/contact", methods: [HttpMethod.ANY], integration })
 
-    addAlarms(this, { handler, logGroup, parameters: p })
+    addAlarms(this, {
+      handler,
+      redelivery: redelivery.fn,
+      queue,
+      deadLetters,
+      parameters: p
+    })
 
     const contactUrl = `${api.apiEndpoint}/contact`
     new CfnOutput(this, "ContactUrl", { description: "POST the form here", value: contactUrl })

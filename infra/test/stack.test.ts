@@ -482,28 +482,76 @@ describe("operations", () => {
     expect(name(redeliveryLogGroupId)).toBe("/aws/lambda/ContactFormTest-redeliver")
   })
 
-  it("alarms on the function's Errors and on failed deliveries, notifying AlarmEmail if set", () => {
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      Namespace: "AWS/Lambda",
-      MetricName: "Errors",
-      Dimensions: [{ Name: "FunctionName", Value: { Ref: functionId } }],
-      Statistic: "Sum",
-      Threshold: 1,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      TreatMissingData: "notBreaching",
-      AlarmActions: {
-        "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }]
-      }
-    })
-    template.hasResourceProperties("AWS::Logs::MetricFilter", {
-      LogGroupName: { Ref: logGroupId },
-      FilterPattern: '"delivery_failed"',
-      MetricTransformations: [Match.objectLike({ MetricName: "DeliveryFailed", MetricValue: "1" })]
-    })
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      MetricName: "DeliveryFailed",
-      Threshold: 1
-    })
+  // Every alarm, by what it watches: the namespace (resolved), the metric, its dimensions.
+  const alarms = Object.values(resourcesOf("AWS::CloudWatch::Alarm")).map((a) => a.Properties)
+  const alarmOn = (namespace: string, metricName: string, dimensions?: unknown) => {
+    const found = alarms.filter(
+      (a) =>
+        resolveIntrinsic(a.Namespace, sample) === namespace &&
+        a.MetricName === metricName &&
+        isDeepStrictEqual(a.Dimensions, dimensions)
+    )
+    expect(found, `one alarm on ${namespace} ${metricName}`).toHaveLength(1)
+    return found[0]
+  }
+  const app = "ContactForm/ContactFormTest"
+  const onFunction = (id: string) => [{ Name: "FunctionName", Value: { Ref: id } }]
+  const onQueue = (id: string) => [
+    { Name: "QueueName", Value: { "Fn::GetAtt": [id, "QueueName"] } }
+  ]
+
+  it.each([
+    ["the web function's Errors", "AWS/Lambda", "Errors", onFunction(functionId), "Sum", 0],
+    [
+      "the redelivery function's Errors",
+      "AWS/Lambda",
+      "Errors",
+      onFunction(redeliveryId),
+      "Sum",
+      0
+    ],
+    ["deliveries that failed and were not kept", app, "delivery_failed", undefined, "Sum", 0],
+    ["messages kept after a permanent failure", app, "kept", undefined, "Sum", 0],
+    ["redeliveries that failed again", app, "redelivery_failed", undefined, "Sum", 0],
+    [
+      "messages in the dead-letter queue",
+      "AWS/SQS",
+      "ApproximateNumberOfMessagesVisible",
+      onQueue(deadLettersId),
+      "Maximum",
+      0
+    ],
+    [
+      "a queued message older than an hour",
+      "AWS/SQS",
+      "ApproximateAgeOfOldestMessage",
+      onQueue(queueId),
+      "Maximum",
+      3_600
+    ]
+  ])(
+    "alarms on %s, notifying AlarmEmail if set",
+    (_, namespace, metric, dimensions, statistic, above) => {
+      expect(alarmOn(namespace, metric, dimensions)).toMatchObject({
+        Statistic: statistic,
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: above,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
+        AlarmActions: {
+          "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }]
+        }
+      })
+    }
+  )
+
+  it("has no other alarm, and reads the application's metrics where it writes them", () => {
+    expect(alarms).toHaveLength(7)
+    // The application's EMF metrics, not log metric filters.
+    template.resourceCountIs("AWS::Logs::MetricFilter", 0)
+    expect(resolveIntrinsic(handler.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(app)
+    expect(resolveIntrinsic(redelivery.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(app)
     template.hasResource("AWS::SNS::Subscription", {
       Condition: "HasAlarmEmail",
       Properties: { Protocol: "email", Endpoint: { Ref: "AlarmEmail" } }
