@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { isDeepStrictEqual } from "node:util"
 import AdmZip from "adm-zip"
 import { App } from "aws-cdk-lib"
 import { Match, Template } from "aws-cdk-lib/assertions"
@@ -27,15 +28,37 @@ const stack = new ContactFormStack(app, "ContactFormTest", { codePath })
 const artifact = app.synth().getStackArtifact(stack.artifactId)
 const template = Template.fromJSON(artifact.template)
 
+const resourcesOf = (type: string) => template.findResources(type)
 const onlyLogicalId = (type: string): string => {
-  const [id, ...others] = Object.keys(template.findResources(type))
+  const [id, ...others] = Object.keys(resourcesOf(type))
   if (id === undefined || others.length > 0) throw new Error(`expected one ${type}`)
   return id
 }
-const functionId = onlyLogicalId("AWS::Lambda::Function")
+const logicalIdWhere = (
+  type: string,
+  test: (properties: Record<string, unknown>) => boolean
+): string => {
+  const ids = Object.entries(resourcesOf(type))
+    .filter(([, resource]) => test(resource.Properties))
+    .map(([id]) => id)
+  if (ids.length !== 1) throw new Error(`expected one such ${type}, found ${ids.length}`)
+  return ids[0]!
+}
+template.resourceCountIs("AWS::Lambda::Function", 2)
+const functionId = logicalIdWhere("AWS::Lambda::Function", (p) => p.Handler === "index.handler")
+const redeliveryId = logicalIdWhere("AWS::Lambda::Function", (p) => p.Handler === "index.redeliver")
 const apiId = onlyLogicalId("AWS::ApiGatewayV2::Api")
-const logGroupId = onlyLogicalId("AWS::Logs::LogGroup")
-const handler = template.findResources("AWS::Lambda::Function")[functionId]!.Properties
+// The queue is the one with a redrive policy; the dead-letter queue is its target.
+template.resourceCountIs("AWS::SQS::Queue", 2)
+const queueId = logicalIdWhere("AWS::SQS::Queue", (p) => p.RedrivePolicy !== undefined)
+const deadLettersId = logicalIdWhere("AWS::SQS::Queue", (p) => p.RedrivePolicy === undefined)
+const functions = resourcesOf("AWS::Lambda::Function")
+const handler = functions[functionId]!.Properties
+const redelivery = functions[redeliveryId]!.Properties
+const queue = resourcesOf("AWS::SQS::Queue")[queueId]!.Properties
+const deadLetters = resourcesOf("AWS::SQS::Queue")[deadLettersId]!.Properties
+const logGroupId = handler.LoggingConfig.LogGroup.Ref
+const redeliveryLogGroupId = redelivery.LoggingConfig.LogGroup.Ref
 const parameters: Record<
   string,
   { Default?: unknown; Type: string; MinLength?: number; AllowedPattern?: string }
@@ -43,6 +66,7 @@ const parameters: Record<
 
 // Deploy-time values: the parameters' defaults plus the required ones and the pseudo
 // parameters, as CloudFormation would substitute them in eu-west-1.
+
 const sample: Values = {
   ...Object.fromEntries(
     Object.entries(parameters).flatMap(([name, p]) =>
@@ -53,17 +77,54 @@ const sample: Values = {
   "AWS::Region": "eu-west-1",
   "AWS::AccountId": "123456789012",
   "AWS::StackName": "ContactFormTest",
-  [`${apiId}.ApiEndpoint`]: "https://abc123.execute-api.eu-west-1.amazonaws.com"
+  [`${apiId}.ApiEndpoint`]: "https://abc123.execute-api.eu-west-1.amazonaws.com",
+  [queueId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Queue-AbC123",
+  [`${queueId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Queue-AbC123",
+  [deadLettersId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Dlq-XyZ789",
+  [`${deadLettersId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Dlq-XyZ789",
+  [redeliveryId]: "ContactFormTest-Redelivery-QwE456"
 }
 const secretArn = (name: string, account = "123456789012", region = "eu-west-1") =>
   `arn:aws:secretsmanager:${region}:${account}:secret:${name}`
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string }
-const statements = (): Statement[] =>
-  Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
-    (policy) => policy.Properties.PolicyDocument.Statement
+type Statement = {
+  Action: string | string[]
+  Resource: unknown
+  Effect: string
+  Condition?: Record<string, Record<string, unknown>>
+}
+type Policy = {
+  Condition?: string
+  Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } }
+}
+const policies = (): Policy[] =>
+  Object.values(resourcesOf("AWS::IAM::Policy")).map(
+    (policy): Policy => ({ Condition: policy.Condition, Properties: policy.Properties })
   )
+const statements = (): Statement[] =>
+  policies().flatMap((policy) => policy.Properties.PolicyDocument.Statement)
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value])
+// The role a function runs as, and the statements its policies hold (those of the
+// conditional KMS policy left out: the tests below look at that one on its own).
+const roleOf = (fn: { Role: { "Fn::GetAtt": [string, string] } }) => fn.Role["Fn::GetAtt"][0]
+const statementsOf = (roleId: string): Statement[] =>
+  policies()
+    .filter((policy) => policy.Condition === undefined)
+    .filter((policy) => policy.Properties.Roles.some((r) => isDeepStrictEqual(r, { Ref: roleId })))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+const actionsOf = (statement: Statement, service: string) =>
+  asList(statement.Action).filter((action) => action.startsWith(`${service}:`))
+const about = (list: Statement[], service: string) =>
+  list.filter((statement) => actionsOf(statement, service).length > 0)
+
+// Every number the timeouts are derived from, read back from the template: the
+// application's own limits from each function's environment, the rest from the
+// resources. Nothing is imported from infra/timeouts.ts, so a wrong constant there fails.
+const ms = (env: Record<string, string>, name: string) => {
+  const value = Number(env[name])
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} is not set`)
+  return value
+}
 
 // The two child processes below take seconds each: both start at once, when the file
 // loads, and each test awaits its own.
@@ -79,36 +140,42 @@ const run = (file: string, args: string[], env: NodeJS.ProcessEnv = process.env)
     )
   })
 
-describe("the function", () => {
-  it("runs the built zip on nodejs24.x, arm64, index.handler", () => {
-    expect(handler).toMatchObject({
-      Runtime: "nodejs24.x",
-      Architectures: ["arm64"],
-      Handler: "index.handler",
-      LoggingConfig: { LogGroup: { Ref: logGroupId } }
-    })
+describe("the functions", () => {
+  it("run the one built zip on nodejs24.x, arm64: index.handler and index.redeliver", () => {
+    const common = { Runtime: "nodejs24.x", Architectures: ["arm64"], MemorySize: 512 }
+    expect(handler).toMatchObject({ ...common, Handler: "index.handler" })
+    expect(redelivery).toMatchObject({ ...common, Handler: "index.redeliver" })
+    // The same asset: one upload, and the redelivery code is the code the tests ran.
+    expect(redelivery.Code).toEqual(handler.Code)
     // Deployed as is: a file asset with the very bytes of the zip, not a rebundled copy.
     const manifest = JSON.parse(
       readFileSync(join(work, "cdk.out", `${stack.artifactId}.assets.json`), "utf8")
     )
     const assets = Object.values<{ source: { path: string; packaging: string } }>(manifest.files)
-    const code = assets.find((asset) => asset.source.path.endsWith(".zip"))
-    expect(code?.source.packaging).toBe("file")
-    expect(readFileSync(join(work, "cdk.out", code!.source.path))).toEqual(readFileSync(codePath))
+    const code = assets.filter((asset) => asset.source.path.endsWith(".zip"))
+    expect(code).toHaveLength(1)
+    expect(code[0]?.source.packaging).toBe("file")
+    expect(readFileSync(join(work, "cdk.out", code[0]!.source.path))).toEqual(
+      readFileSync(codePath)
+    )
   })
 
-  it("outlives every application time limit and stays below API Gateway's 29 s", () => {
+  it("give the web function time for every application limit, the enqueue included, below API Gateway's 29 s", () => {
     const env: Record<string, string> = handler.Environment.Variables
-    const budgetMs =
-      Number(env.CAPTCHA_TIMEOUT_MS) +
-      2 * Number(env.SECRETS_TIMEOUT_MS) +
-      Number(env.MAIL_TIMEOUT_MS)
-    expect(budgetMs).toBeGreaterThanOrEqual(4_000 + 3_000 + 3_000 + 10_000)
-    expect(handler.Timeout * 1000).toBeGreaterThan(budgetMs)
+    // Captcha secret, captcha, SMTP secret, delivery, the secret again after a 535, enqueue.
+    const worstCaseMs =
+      ms(env, "SECRETS_TIMEOUT_MS") +
+      ms(env, "CAPTCHA_TIMEOUT_MS") +
+      ms(env, "SECRETS_TIMEOUT_MS") +
+      ms(env, "MAIL_TIMEOUT_MS") +
+      ms(env, "SECRETS_TIMEOUT_MS") +
+      ms(env, "QUEUE_TIMEOUT_MS")
+    expect(worstCaseMs).toBe(3_000 + 4_000 + 3_000 + 10_000 + 3_000 + 3_000)
+    expect(handler.Timeout * 1000).toBeGreaterThan(worstCaseMs)
     expect(handler.Timeout).toBeLessThan(29)
   })
 
-  it("gets every SPEC section 6 variable the stack sets, from the parameters", () => {
+  it("give the web function every SPEC section 6 and 7 variable the stack sets", () => {
     expect(handler.Environment.Variables).toEqual({
       MAIL_FROM: { Ref: "MailFrom" },
       MAIL_TO: { Ref: "MailTo" },
@@ -132,10 +199,16 @@ describe("the function", () => {
       SECRETS_TTL_SECONDS: { Ref: "SecretsTtlSeconds" },
       MAX_BODY_BYTES: { Ref: "MaxBodyBytes" },
       LOG_LEVEL: { Ref: "LogLevel" },
+      QUEUE_URL: { Ref: queueId },
+      METRICS_NAMESPACE: expect.anything(),
       CAPTCHA_TIMEOUT_MS: "4000",
       SECRETS_TIMEOUT_MS: "3000",
-      MAIL_TIMEOUT_MS: "10000"
+      MAIL_TIMEOUT_MS: "10000",
+      QUEUE_TIMEOUT_MS: "3000"
     })
+    expect(resolveIntrinsic(handler.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(
+      "ContactForm/ContactFormTest"
+    )
     // Required settings have no default and cannot be empty; optional ones default to "".
     for (const name of ["MailFrom", "MailTo", "SuccessUrl", "FallbackEmail"]) {
       expect(parameters[name]).toMatchObject({ Type: "String", MinLength: 1 })
@@ -173,22 +246,120 @@ describe("the function", () => {
       expect.arrayContaining(languages.map((l) => `SuccessUrl${l}`))
     )
   })
+
+  it("give the redelivery function the very same configuration", () => {
+    // One configuration object decoded at either cold start: the mail settings, the
+    // secrets, the time limits, the queue and the metrics namespace.
+    expect(redelivery.Environment.Variables).toEqual(handler.Environment.Variables)
+  })
+})
+
+describe("the queue and redelivery", () => {
+  // SQS holds the visitor's message: encrypted at rest, reachable only over TLS.
+  const tlsOnly = (id: string) =>
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      Queues: [{ Ref: id }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: "Deny",
+            Action: "sqs:*",
+            Principal: { AWS: "*" },
+            Resource: { "Fn::GetAtt": [id, "Arn"] },
+            Condition: { Bool: { "aws:SecureTransport": "false" } }
+          }
+        ]
+      }
+    })
+
+  it("queues failed deliveries encrypted, for 4 days", () => {
+    expect(queue).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 4 * 86_400 })
+    expect(queue.KmsMasterKeyId).toBeUndefined()
+    tlsOnly(queueId)
+  })
+
+  it("dead-letters an item after about six hours of retries and keeps it 14 days", () => {
+    expect(deadLetters).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86_400
+    })
+    tlsOnly(deadLettersId)
+    // Longer than the queue's: a standard queue keeps the first enqueue time.
+    expect(deadLetters.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod)
+    expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({
+      "Fn::GetAtt": [deadLettersId, "Arn"]
+    })
+    // An item that fails is received again once per visibility timeout.
+    const retriesSeconds = queue.RedrivePolicy.maxReceiveCount * queue.VisibilityTimeout
+    expect(retriesSeconds).toBeGreaterThanOrEqual(5.5 * 3_600)
+    expect(retriesSeconds).toBeLessThanOrEqual(6.5 * 3_600)
+    expect(queue.RedrivePolicy.maxReceiveCount).toBe(40)
+    expect(queue.VisibilityTimeout).toBe(540)
+  })
+
+  it("feeds the queue to the redelivery function in small batches, reporting each failed item", () => {
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1)
+    const [mapping] = Object.values(resourcesOf("AWS::Lambda::EventSourceMapping"))
+    expect(mapping?.Properties).toEqual({
+      EventSourceArn: { "Fn::GetAtt": [queueId, "Arn"] },
+      FunctionName: { Ref: redeliveryId },
+      BatchSize: 5,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      // AWS's minimum, so that a backlog after an outage does not burst past SES's rate.
+      ScalingConfig: { MaximumConcurrency: 2 }
+    })
+  })
+
+  it("gives the redelivery function time for a whole batch, and SQS six times that", () => {
+    const env: Record<string, string> = redelivery.Environment.Variables
+    // One item: the SMTP secret, the delivery, the secret again after a 535.
+    const itemMs =
+      ms(env, "SECRETS_TIMEOUT_MS") + ms(env, "MAIL_TIMEOUT_MS") + ms(env, "SECRETS_TIMEOUT_MS")
+    const [mapping] = Object.values(resourcesOf("AWS::Lambda::EventSourceMapping"))
+    const batchMs = mapping!.Properties.BatchSize * itemMs
+    expect(redelivery.Timeout * 1000).toBeGreaterThan(batchMs)
+    // AWS's guidance for Lambda event sources; Lambda refuses a timeout above it at all.
+    expect(redelivery.Timeout).toBeLessThanOrEqual(queue.VisibilityTimeout / 6)
+  })
+
+  it("outputs the queues and the redelivery function for the runbook", () => {
+    const outputs: Record<string, { Value: unknown }> = template.toJSON().Outputs
+    const value = (name: string) => resolveIntrinsic(outputs[name]?.Value, sample)
+    expect(value("QueueUrl")).toBe(sample[queueId])
+    expect(value("QueueArn")).toBe(sample[`${queueId}.Arn`])
+    expect(value("DeadLetterQueueUrl")).toBe(sample[deadLettersId])
+    expect(value("DeadLetterQueueArn")).toBe(sample[`${deadLettersId}.Arn`])
+    expect(value("RedeliveryFunctionName")).toBe(sample[redeliveryId])
+    expect(outputs.RedeliveryLogGroupName?.Value).toEqual({ Ref: redeliveryLogGroupId })
+  })
 })
 
 describe("permissions", () => {
-  const secretStatements = () =>
-    statements().filter((s) => asList(s.Action).some((a) => a.startsWith("secretsmanager:")))
-
-  it("reads exactly the two secrets, whatever their random ARN suffix", () => {
-    const [statement, ...others] = secretStatements()
+  const webRole = roleOf(handler)
+  const redeliveryRole = roleOf(redelivery)
+  const smtp = secretArn("smtp-ses-credentials-AbC123")
+  const captcha = secretArn("friendlycaptcha-data-x9Yz0Q")
+  const grantedSecrets = (roleId: string) => {
+    const [statement, ...others] = about(statementsOf(roleId), "secretsmanager")
     expect(others).toEqual([])
     expect(statement?.Action).toEqual("secretsmanager:GetSecretValue")
     const patterns = asList(statement?.Resource).map((r) => resolveIntrinsic(r, sample))
-    expect(patterns).toHaveLength(2)
-    const granted = (arn: string) => patterns.some((pattern) => iamGlobMatches(pattern, arn))
+    return {
+      count: patterns.length,
+      granted: (arn: string) => patterns.some((p) => iamGlobMatches(p, arn))
+    }
+  }
 
-    expect(granted(secretArn("smtp-ses-credentials-AbC123"))).toBe(true)
-    expect(granted(secretArn("friendlycaptcha-data-x9Yz0Q"))).toBe(true)
+  it("gives each function a role of its own", () => {
+    expect(webRole).not.toBe(redeliveryRole)
+    template.resourceCountIs("AWS::IAM::Role", 2)
+  })
+
+  it("lets the web function read exactly the two secrets, whatever their random ARN suffix", () => {
+    const { count, granted } = grantedSecrets(webRole)
+    expect(count).toBe(2)
+    expect(granted(smtp)).toBe(true)
+    expect(granted(captcha)).toBe(true)
     // Another secret whose name merely starts with ours, or another account or region.
     expect(granted(secretArn("smtp-ses-credentials-other-AbC123"))).toBe(false)
     expect(granted(secretArn("smtp-ses-credentialsX-AbC123"))).toBe(false)
@@ -199,13 +370,59 @@ describe("permissions", () => {
     expect(handler.Environment.Variables.SMTP_SECRET_ID).toEqual({ Ref: "SmtpSecretName" })
   })
 
-  it("grants nothing on '*'", () => {
+  it("lets the redelivery function read the SMTP secret only: it never verifies a captcha", () => {
+    const { count, granted } = grantedSecrets(redeliveryRole)
+    expect(count).toBe(1)
+    expect(granted(smtp)).toBe(true)
+    expect(granted(captcha)).toBe(false)
+    expect(granted(secretArn("smtp-ses-credentials-other-AbC123"))).toBe(false)
+  })
+
+  it("lets the web function send to the queue and do nothing else with SQS", () => {
+    expect(about(statementsOf(webRole), "sqs")).toEqual([
+      {
+        Sid: "QueueFailedDeliveries",
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: { "Fn::GetAtt": [queueId, "Arn"] }
+      }
+    ])
+  })
+
+  it("lets the redelivery function consume the queue, GetQueueAttributes included, and not send", () => {
+    const sqs = about(statementsOf(redeliveryRole), "sqs")
+    for (const statement of sqs) {
+      expect(statement.Effect).toBe("Allow")
+      expect(statement.Resource).toEqual({ "Fn::GetAtt": [queueId, "Arn"] })
+    }
+    const actions = sqs.flatMap((statement) => actionsOf(statement, "sqs"))
+    // Lambda cannot create the event source mapping without GetQueueAttributes.
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes"
+      ])
+    )
+    expect(actions).not.toContain("sqs:SendMessage")
+    expect(actions).not.toContain("sqs:PurgeQueue")
+  })
+
+  it("grants nothing on '*', and no sqs:* to anyone", () => {
     for (const statement of statements()) {
       for (const resource of asList(statement.Resource)) expect(resource).not.toBe("*")
+      for (const action of asList(statement.Action)) expect(action).not.toMatch(/^sqs:\*|^\*$/)
     }
-    for (const statement of secretStatements()) {
+    for (const statement of about(statements(), "secretsmanager")) {
       for (const r of asList(statement.Resource))
         expect(resolveIntrinsic(r, sample)).not.toContain("*")
+    }
+    // The queues' own policies only deny (plain HTTP); they never allow anything.
+    for (const policy of Object.values(resourcesOf("AWS::SQS::QueuePolicy"))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        expect(statement.Effect).toBe("Deny")
+      }
     }
     expect(
       template.findResources("AWS::IAM::Role", {
@@ -216,20 +433,23 @@ describe("permissions", () => {
 
   it("decrypts with a customer-managed key only when SecretsKmsKeyArn is set", () => {
     expect(parameters.SecretsKmsKeyArn?.Default).toBe("")
-    const kms = Object.values(template.findResources("AWS::IAM::Policy")).filter((policy) =>
-      JSON.stringify(policy).includes("kms:")
+    const kms = policies().filter((policy) => JSON.stringify(policy).includes("kms:"))
+    // One per role, each for its own role only.
+    expect(kms.map((policy) => policy.Properties.Roles).sort()).toEqual(
+      [[{ Ref: webRole }], [{ Ref: redeliveryRole }]].sort()
     )
-    expect(kms).toHaveLength(1)
-    expect(kms[0]?.Condition).toBe("HasSecretsKmsKey")
-    const [statement, ...others] = kms[0]!.Properties.PolicyDocument.Statement
-    expect(others).toEqual([])
-    expect(statement).toMatchObject({
-      Action: "kms:Decrypt",
-      Resource: { Ref: "SecretsKmsKeyArn" }
-    })
-    // Only for decryptions Secrets Manager makes on the function's behalf.
-    const via = statement.Condition.StringEquals["kms:ViaService"]
-    expect(resolveIntrinsic(via, sample)).toBe("secretsmanager.eu-west-1.amazonaws.com")
+    for (const policy of kms) {
+      expect(policy.Condition).toBe("HasSecretsKmsKey")
+      const [statement, ...others] = policy.Properties.PolicyDocument.Statement
+      expect(others).toEqual([])
+      expect(statement).toMatchObject({
+        Action: "kms:Decrypt",
+        Resource: { Ref: "SecretsKmsKeyArn" }
+      })
+      // Only for decryptions Secrets Manager makes on the function's behalf.
+      const via = statement?.Condition?.StringEquals?.["kms:ViaService"]
+      expect(resolveIntrinsic(via, sample)).toBe("secretsmanager.eu-west-1.amazonaws.com")
+    }
     template.hasCondition("HasSecretsKmsKey", {
       "Fn::Not": [{ "Fn::Equals": [{ Ref: "SecretsKmsKeyArn" }, ""] }]
     })
@@ -283,37 +503,88 @@ describe("the HTTP API", () => {
 })
 
 describe("operations", () => {
-  it("keeps the logs for LogRetentionDays", () => {
-    template.hasResourceProperties("AWS::Logs::LogGroup", {
-      RetentionInDays: { Ref: "LogRetentionDays" }
-    })
+  it("keeps each function's logs in a group of its own, for LogRetentionDays", () => {
+    const groups = resourcesOf("AWS::Logs::LogGroup")
+    expect(Object.keys(groups).sort()).toEqual([logGroupId, redeliveryLogGroupId].sort())
+    for (const group of Object.values(groups)) {
+      expect(group.Properties.RetentionInDays).toEqual({ Ref: "LogRetentionDays" })
+    }
     expect(parameters.LogRetentionDays?.Default).toBe("30")
-    const name = template.findResources("AWS::Logs::LogGroup")[logGroupId]!.Properties.LogGroupName
-    expect(resolveIntrinsic(name, sample)).toBe("/aws/lambda/ContactFormTest")
+    const name = (id: string) => resolveIntrinsic(groups[id]!.Properties.LogGroupName, sample)
+    expect(name(logGroupId)).toBe("/aws/lambda/ContactFormTest")
+    expect(name(redeliveryLogGroupId)).toBe("/aws/lambda/ContactFormTest-redeliver")
   })
 
-  it("alarms on the function's Errors and on failed deliveries, notifying AlarmEmail if set", () => {
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      Namespace: "AWS/Lambda",
-      MetricName: "Errors",
-      Dimensions: [{ Name: "FunctionName", Value: { Ref: functionId } }],
-      Statistic: "Sum",
-      Threshold: 1,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      TreatMissingData: "notBreaching",
-      AlarmActions: {
-        "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }]
-      }
-    })
-    template.hasResourceProperties("AWS::Logs::MetricFilter", {
-      LogGroupName: { Ref: logGroupId },
-      FilterPattern: '"delivery_failed"',
-      MetricTransformations: [Match.objectLike({ MetricName: "DeliveryFailed", MetricValue: "1" })]
-    })
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      MetricName: "DeliveryFailed",
-      Threshold: 1
-    })
+  // Every alarm, by what it watches: the namespace (resolved), the metric, its dimensions.
+  const alarms = Object.values(resourcesOf("AWS::CloudWatch::Alarm")).map((a) => a.Properties)
+  const alarmOn = (namespace: string, metricName: string, dimensions?: unknown) => {
+    const found = alarms.filter(
+      (a) =>
+        resolveIntrinsic(a.Namespace, sample) === namespace &&
+        a.MetricName === metricName &&
+        isDeepStrictEqual(a.Dimensions, dimensions)
+    )
+    expect(found, `one alarm on ${namespace} ${metricName}`).toHaveLength(1)
+    return found[0]
+  }
+  const app = "ContactForm/ContactFormTest"
+  const onFunction = (id: string) => [{ Name: "FunctionName", Value: { Ref: id } }]
+  const onQueue = (id: string) => [
+    { Name: "QueueName", Value: { "Fn::GetAtt": [id, "QueueName"] } }
+  ]
+
+  it.each([
+    ["the web function's Errors", "AWS/Lambda", "Errors", onFunction(functionId), "Sum", 0],
+    [
+      "the redelivery function's Errors",
+      "AWS/Lambda",
+      "Errors",
+      onFunction(redeliveryId),
+      "Sum",
+      0
+    ],
+    ["deliveries that failed and were not kept", app, "DeliveryFailed", undefined, "Sum", 0],
+    ["messages kept after a permanent failure", app, "Kept", undefined, "Sum", 0],
+    ["redeliveries that failed again", app, "RedeliveryFailed", undefined, "Sum", 0],
+    [
+      "messages in the dead-letter queue",
+      "AWS/SQS",
+      "ApproximateNumberOfMessagesVisible",
+      onQueue(deadLettersId),
+      "Maximum",
+      0
+    ],
+    [
+      "a queued message older than an hour",
+      "AWS/SQS",
+      "ApproximateAgeOfOldestMessage",
+      onQueue(queueId),
+      "Maximum",
+      3_600
+    ]
+  ])(
+    "alarms on %s, notifying AlarmEmail if set",
+    (_, namespace, metric, dimensions, statistic, above) => {
+      expect(alarmOn(namespace, metric, dimensions)).toMatchObject({
+        Statistic: statistic,
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: above,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
+        AlarmActions: {
+          "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }]
+        }
+      })
+    }
+  )
+
+  it("has no other alarm, and reads the application's metrics where it writes them", () => {
+    expect(alarms).toHaveLength(7)
+    // The application's EMF metrics, not log metric filters.
+    template.resourceCountIs("AWS::Logs::MetricFilter", 0)
+    expect(resolveIntrinsic(handler.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(app)
+    expect(resolveIntrinsic(redelivery.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(app)
     template.hasResource("AWS::SNS::Subscription", {
       Condition: "HasAlarmEmail",
       Properties: { Protocol: "email", Endpoint: { Ref: "AlarmEmail" } }

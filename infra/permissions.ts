@@ -1,0 +1,64 @@
+// What both functions' roles are built from: a role of their own that writes only its own
+// log group, reads only the secrets it uses, and decrypts them only when a
+// customer-managed key is given.
+import { ArnFormat, Aws, type Stack } from "aws-cdk-lib"
+import * as iam from "aws-cdk-lib/aws-iam"
+import type * as logs from "aws-cdk-lib/aws-logs"
+import type { Parameters } from "./parameters.js"
+
+// An explicit role instead of AWSLambdaBasicExecutionRole, whose logs statement is on `*`.
+export const functionRole = (
+  stack: Stack,
+  id: string,
+  description: string,
+  logGroup: logs.ILogGroup
+) => {
+  const role = new iam.Role(stack, id, {
+    assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+    description
+  })
+  logGroup.grantWrite(role)
+  return role
+}
+
+// A secret's ARN ends in "-" and six random characters. `?` matches exactly one
+// character, so `<name>-??????` matches this secret and no other: a secret named
+// `<name>-x` has the ARN `<name>-x-AbC123`, seven characters too long.
+const secretArn = (stack: Stack, name: string) =>
+  stack.formatArn({
+    service: "secretsmanager",
+    resource: "secret",
+    resourceName: `${name}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME
+  })
+
+export const grantSecretsRead = (stack: Stack, role: iam.Role, secretNames: string[]) =>
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: "ReadContactFormSecrets",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: secretNames.map((name) => secretArn(stack, name))
+    })
+  )
+
+// Secrets encrypted with the AWS-managed key need no KMS permission; a customer-managed
+// key does. The policy exists only when SecretsKmsKeyArn is set, and only for calls that
+// Secrets Manager makes on the function's behalf.
+export const grantKmsDecrypt = (stack: Stack, id: string, role: iam.Role, p: Parameters) => {
+  const policy = new iam.CfnPolicy(stack, id, {
+    policyName: "decrypt-contact-form-secrets",
+    roles: [role.roleName],
+    policyDocument: new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          actions: ["kms:Decrypt"],
+          resources: [p.secretsKmsKeyArn.valueAsString],
+          conditions: {
+            StringEquals: { "kms:ViaService": `secretsmanager.${Aws.REGION}.amazonaws.com` }
+          }
+        })
+      ]
+    })
+  })
+  policy.cfnOptions.condition = p.hasKmsKey
+}

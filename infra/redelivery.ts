@@ -1,0 +1,110 @@
+// Nothing lost (SPEC section 7): the queue the web function puts a failed delivery in, its
+// dead-letter queue, and the second function, from the same zip, that SQS feeds them to.
+import { Aws, Duration, RemovalPolicy, type Stack } from "aws-cdk-lib"
+import * as lambda from "aws-cdk-lib/aws-lambda"
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources"
+import * as logs from "aws-cdk-lib/aws-logs"
+import * as sqs from "aws-cdk-lib/aws-sqs"
+import type { Parameters } from "./parameters.js"
+import { functionRole, grantKmsDecrypt, grantSecretsRead } from "./permissions.js"
+import {
+  MAX_RECEIVE_COUNT,
+  REDELIVERY_BATCH_SIZE,
+  REDELIVERY_TIMEOUT_MS,
+  VISIBILITY_TIMEOUT_MS
+} from "./timeouts.js"
+
+// An item holds the visitor's message, so both queues are encrypted at rest. SQS-managed
+// keys: nothing to grant, nothing to pay; a customer-managed key would need kms grants on
+// both functions and on whoever redrives. TLS is enforced by the queue policy, so that no
+// principal, even one granted access, can read an item over plain HTTP.
+const encrypted = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true } as const
+
+export const declareQueues = (stack: Stack) => {
+  // 14 days, SQS's maximum: the owner's time to notice the alarm, fix the cause and
+  // redrive. A standard queue keeps an item's first enqueue time when it moves here, so
+  // this counts from the submission, and must be longer than the queue's own retention.
+  const deadLetters = new sqs.Queue(stack, "DeadLetterQueue", {
+    ...encrypted,
+    retentionPeriod: Duration.days(14)
+  })
+  const queue = new sqs.Queue(stack, "Queue", {
+    ...encrypted,
+    // SQS's default, set explicitly because it is a promise about personal data (SPEC 7):
+    // an item is redelivered or dead-lettered within about six hours, so four days is slack
+    // for a consumer that is stopped (mapping disabled, a bad deploy), not a delay.
+    retentionPeriod: Duration.days(4),
+    visibilityTimeout: Duration.millis(VISIBILITY_TIMEOUT_MS),
+    deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT }
+  })
+  // Destroyed with the stack (the CDK default, written down): a retained queue would keep
+  // personal data nobody looks at any more. README, "Removing it": look at both first.
+  for (const q of [queue, deadLetters]) q.applyRemovalPolicy(RemovalPolicy.DESTROY)
+  return { queue, deadLetters }
+}
+
+interface RedeliveryProps {
+  readonly code: lambda.Code
+  readonly memorySize: number
+  readonly environment: Record<string, string>
+  readonly queue: sqs.IQueue
+  readonly parameters: Parameters
+}
+
+export const addRedelivery = (
+  stack: Stack,
+  { code, memorySize, environment, queue, parameters: p }: RedeliveryProps
+) => {
+  const logGroup = new logs.LogGroup(stack, "RedeliveryLogs", {
+    logGroupName: `/aws/lambda/${Aws.STACK_NAME}-redeliver`,
+    retention: p.logRetentionDays.valueAsNumber,
+    removalPolicy: RemovalPolicy.DESTROY
+  })
+
+  // Its own role: it consumes the queue and reads the SMTP secret, and nothing else. It
+  // never verifies a captcha (an item carries the verdict), so it cannot read that secret;
+  // it never enqueues (a failed item stays in the queue), so it cannot send.
+  const role = functionRole(
+    stack,
+    "RedeliveryRole",
+    "contact-form-backend redelivery: write its logs, consume the queue, read the SMTP secret",
+    logGroup
+  )
+  grantSecretsRead(stack, role, [p.smtpSecretName.valueAsString])
+  grantKmsDecrypt(stack, "RedeliverySecretsKeyDecrypt", role, p)
+  // Receive, delete, change visibility, and GetQueueAttributes, without which Lambda
+  // cannot create the event source mapping. (The event source grants the same again;
+  // CDK merges the two into one statement.)
+  queue.grantConsumeMessages(role)
+
+  const fn = new lambda.Function(stack, "Redelivery", {
+    description: "contact-form-backend: redelivers queued submissions (SQS)",
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: "index.redeliver",
+    code,
+    memorySize,
+    timeout: Duration.millis(REDELIVERY_TIMEOUT_MS),
+    role,
+    logGroup,
+    environment
+  })
+
+  fn.addEventSource(
+    new SqsEventSource(queue, {
+      batchSize: REDELIVERY_BATCH_SIZE,
+      // Only the items that failed again go back to the queue (SPEC 7); without it one
+      // bad item would have the whole batch received, and counted, again.
+      reportBatchItemFailures: true,
+      // AWS's minimum. After an outage the backlog drains two batches at a time, one mail
+      // after the other in each: about two mails a second, well below the 14 a second a
+      // production SES account starts with, so that a backlog does not get itself
+      // throttled (in the SES sandbox, 1 a second, a throttled item is simply retried).
+      // It also keeps Lambda from receiving batches it has no concurrency to invoke, which
+      // would count receives towards the dead-letter queue without an attempt.
+      maxConcurrency: 2
+    })
+  )
+
+  return { fn, logGroup }
+}

@@ -1,0 +1,59 @@
+// Every time limit of the deployment, and what is derived from it, in one place: the
+// application's own limits (set explicitly in the environment, so that the functions'
+// timeouts are computed from the values actually in force), the two function timeouts,
+// and the queue's visibility timeout and receive count.
+
+// SPEC sections 4, 5 and 7.
+export const APP_TIMEOUTS_MS = {
+  CAPTCHA_TIMEOUT_MS: 4_000,
+  SECRETS_TIMEOUT_MS: 3_000,
+  MAIL_TIMEOUT_MS: 10_000,
+  QUEUE_TIMEOUT_MS: 3_000
+} as const
+const { CAPTCHA_TIMEOUT_MS, SECRETS_TIMEOUT_MS, MAIL_TIMEOUT_MS, QUEUE_TIMEOUT_MS } =
+  APP_TIMEOUTS_MS
+
+// The web function. Worst case of one submission, each step at its own limit, in the order
+// the program runs: captcha secret (3 s) + captcha verification (4 s) + SMTP secret (3 s) +
+// delivery (10 s) + the SMTP secret again after a 535 (3 s) + the enqueue of a failed
+// delivery (3 s) = 26 s, plus 2 s to render, log and return = 28 s. (src/program.ts
+// counts both SMTP secret fetches inside the delivery's 10 s; budgeting every step keeps
+// this right if that moves.) The function must outlive the application's own limits, so
+// that a slow peer ends in the application's answer (queued, or the 500 page with the
+// fallback contact), never in a Lambda timeout, which API Gateway turns into a bare
+// `{"message":"Internal Server Error"}` and which would lose a message the queue was
+// about to keep. And it must stay below API Gateway's 29 s integration timeout, or the
+// visitor gets that timeout's error instead.
+export const WEB_TIMEOUT_MS =
+  SECRETS_TIMEOUT_MS +
+  CAPTCHA_TIMEOUT_MS +
+  SECRETS_TIMEOUT_MS +
+  MAIL_TIMEOUT_MS +
+  SECRETS_TIMEOUT_MS +
+  QUEUE_TIMEOUT_MS +
+  2_000
+export const API_GATEWAY_INTEGRATION_LIMIT_MS = 29_000
+
+// The redelivery function takes up to REDELIVERY_BATCH_SIZE items per invocation and
+// sends them one after the other. One item: the SMTP secret (3 s) + delivery (10 s) + the
+// secret again after a 535 (3 s) = 16 s; a batch of 5 = 80 s, plus 10 s for the rest
+// (decoding, logging, loading the transport's chunk on a cold start) = 90 s. Five, not
+// SQS's ten: a smaller batch keeps the timeout, and so the retry interval below, short,
+// and five items of at most 256 KiB stay far below Lambda's 6 MB event limit.
+export const REDELIVERY_BATCH_SIZE = 5
+const REDELIVERY_ITEM_MS = SECRETS_TIMEOUT_MS + MAIL_TIMEOUT_MS + SECRETS_TIMEOUT_MS
+export const REDELIVERY_TIMEOUT_MS = REDELIVERY_BATCH_SIZE * REDELIVERY_ITEM_MS + 10_000
+
+// AWS's guidance for a Lambda event source: a visibility timeout of at least six times the
+// function's timeout, so that Lambda's own retries of a throttled or failed invocation
+// happen before SQS hands the batch out again (and Lambda refuses a function timeout
+// above the visibility timeout). 6 × 90 s = 9 min: an item that failed is received again
+// about every 9 minutes.
+export const VISIBILITY_TIMEOUT_MS = 6 * REDELIVERY_TIMEOUT_MS
+
+// About six hours of retries before an item moves to the dead-letter queue: long enough
+// to ride out an SES or SMTP outage or a bad credential rotation, short enough that an
+// item nobody can deliver reaches the dead-letter queue (and its alarm) the same day.
+// 6 h / 9 min = 40 receives.
+const RETRY_WINDOW_MS = 6 * 60 * 60 * 1_000
+export const MAX_RECEIVE_COUNT = Math.round(RETRY_WINDOW_MS / VISIBILITY_TIMEOUT_MS)
