@@ -23,6 +23,7 @@ import { captchaCredentials, testConfig } from "./support/doubles"
 import {
   acceptChoices,
   anyString,
+  asReceived,
   boundaries,
   casing,
   cut,
@@ -265,8 +266,7 @@ const rawHeader = (mail: ReceivedMail, key: string) => {
     .trim()
 }
 
-const wellFormed = (s: string) =>
-  s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
+const wellFormed = asReceived
 /** Line breaks by the product's one rule (SPEC section 3: CRLF, CR and LF are each one). */
 const lines = (s: string) => withLineBreaks(wellFormed(s), "\n")
 const words = (s: string) => wellFormed(s).replace(/\s+/g, " ").trim()

@@ -154,7 +154,17 @@ const knownNames = new Set([
   "frc-captcha-response"
 ])
 
-/** Extra fields: unique one-line names (Object.prototype's included), values with breaks. */
+/**
+ * As a backend reads a name: a lone surrogate cannot travel (UTF-8 has no form for it), so
+ * every format brings it as U+FFFD. Two names that differ only there are one field.
+ */
+export const asReceived = (s: string) =>
+  s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
+
+/**
+ * Extra fields: names unique as received (Object.prototype's included), one line each;
+ * values with breaks. Seed -1197278783 found two names of lone surrogates, one field.
+ */
 const extras = fc.uniqueArray(
   fc
     .tuple(
@@ -178,7 +188,7 @@ const extras = fc.uniqueArray(
       )
     )
     .filter(([name]) => !knownNames.has(name)),
-  { maxLength: 20, selector: ([name]) => name }
+  { maxLength: 20, selector: ([name]) => asReceived(name) }
 )
 
 // ---------------------------------------------------------------------------------------
