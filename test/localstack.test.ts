@@ -56,7 +56,7 @@ describe("what the LocalStack suite sends (checked without Docker)", () => {
     expect(runtimes).toEqual(["nodejs24.x", "nodejs22.x"])
   })
 
-  it("the zip holds index.mjs exporting handler (and the test CA next to it)", async () => {
+  it("the zip holds index.mjs exporting handler and redeliver (and the test CA next to it)", async () => {
     const { caFile } = await import("./support/certs").then((m) => m.makeTestCertificate())
     const zip = new AdmZip(zipWithCa(zipPath, caFile))
     const names = zip.getEntries().map((e) => e.entryName)
@@ -70,14 +70,14 @@ describe("what the LocalStack suite sends (checked without Docker)", () => {
       [
         "--input-type=module",
         "-e",
-        `const m = await import(${JSON.stringify(pathToFileURL(`${dir}/index.mjs`).href)}); console.log(typeof m.handler)`
+        `const m = await import(${JSON.stringify(pathToFileURL(`${dir}/index.mjs`).href)}); console.log(typeof m.handler, typeof m.redeliver)`
       ],
       {
         env: { PATH: process.env.PATH ?? "", ...baseEnv, CAPTCHA_PROVIDER: "none" },
         encoding: "utf8"
       }
     )
-    expect(exports.trim()).toBe("function")
+    expect(exports.trim()).toBe("function function")
   })
 })
 

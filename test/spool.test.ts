@@ -1,0 +1,184 @@
+/**
+ * The server's own queue (SPEC section 7): the spool directory and its retry loop, and the
+ * SQS consumer, in real server processes (src/server.ts, as `npm start` runs it) against a
+ * STARTTLS + AUTH relay and moto. An item survives `kill -9`; two servers on one directory
+ * send each item once; an item past SPOOL_MAX_AGE_HOURS goes to dead/.
+ */
+import { randomUUID } from "node:crypto"
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
+import { formBody, urlencoded } from "./support/events"
+import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
+import { type ChildServer, listeningUrl, spawnServer, tempDir } from "./support/server"
+import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
+import { worldEnv } from "./support/world"
+
+const suite = await secretsPeerOrSkip()
+
+const smtpUser = "spool-smtp-user"
+const smtpPassword = "spool-pw-71c0e2aa"
+const visitor = {
+  email: "zoe.quillfeather@example.org",
+  subject: "Zebra umbrella order",
+  body: "Please call me back about the zebra umbrellas."
+}
+
+/** A queued item as the flow writes it (SPEC section 7), received `ageHours` ago. */
+const item = (ageHours = 0) => {
+  const receivedAt = new Date(Date.now() - ageHours * 3_600_000)
+  const id = randomUUID()
+  return {
+    name: `${receivedAt.getTime()}-${id}.json`,
+    id,
+    json: JSON.stringify({
+      v: 1,
+      id,
+      form: "default",
+      receivedAt: receivedAt.toISOString(),
+      reason: "smtp_reply_454",
+      permanent: false,
+      language: "en",
+      replyTo: { name: "", address: visitor.email },
+      subject: visitor.subject,
+      body: visitor.body,
+      extras: [],
+      captcha: { _tag: "Disabled" }
+    })
+  }
+}
+
+const files = (dir: string) =>
+  existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith(".")) : []
+
+describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS consumer", () => {
+  let smtp: SmtpPeer
+  let captcha: CaptchaPeer
+  const smtpSecret = uniqueSecretId("smtp")
+  const captchaSecret = uniqueSecretId("captcha")
+  const servers: Array<ChildServer> = []
+
+  const start = async (overrides: Record<string, string>) => {
+    const server = spawnServer(
+      worldEnv(
+        suite.peer(),
+        { smtp, captcha, smtpSecret, captchaSecret },
+        {
+          CAPTCHA_PROVIDER: "none",
+          PORT: "0",
+          MAIL_TIMEOUT_MS: "2000",
+          RATE_LIMIT_PER_MINUTE: "0",
+          ...overrides
+        }
+      )
+    )
+    servers.push(server)
+    return { server, url: await listeningUrl(server) }
+  }
+  const stop = async (server: ChildServer, signal: NodeJS.Signals = "SIGTERM") => {
+    server.child.kill(signal)
+    return server.exited
+  }
+
+  beforeAll(async () => {
+    smtp = await startSmtpPeer({ tls: "starttls", auth: { user: smtpUser, pass: smtpPassword } })
+    captcha = await startCaptchaPeer()
+    await suite
+      .peer()
+      .createSecret(smtpSecret, { SMTP_USERNAME: smtpUser, SMTP_PASSWORD: smtpPassword })
+  })
+  beforeEach(() => smtp.reset())
+  afterAll(async () => {
+    for (const server of servers) if (server.child.exitCode === null) server.child.kill("SIGKILL")
+    await Promise.all([smtp?.close(), captcha?.close(), suite.close()])
+  })
+
+  it("an item spooled, the server killed with SIGKILL, a new one started: delivered once, its file removed", async () => {
+    const spool = tempDir("cfb-spool-")
+    smtp.setFaults({ mailFrom: { code: 454, message: "Try again later" } })
+    const first = await start({ SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "3600" })
+    const answer = await fetch(`${first.url}contact`, {
+      method: "POST",
+      headers: urlencoded,
+      body: formBody(visitor),
+      redirect: "manual"
+    })
+    expect(answer.status).toBe(303)
+    const [spooled] = files(spool).filter((f) => f.endsWith(".json"))
+    expect(spooled).toMatch(/^\d+-[0-9a-f-]{36}\.json$/)
+    // Readable by the server's user alone: it holds the visitor's message.
+    expect(statSync(spool).mode & 0o777).toBe(0o700)
+    expect(statSync(join(spool, spooled ?? "")).mode & 0o777).toBe(0o600)
+    expect(await stop(first.server, "SIGKILL")).toBe("SIGKILL")
+
+    smtp.setFaults({})
+    const second = await start({ SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "1" })
+    const [mail] = await smtp.waitForMails(1, 15_000)
+    expect(mail?.headers.get("x-contact-submission-id")).toBe(
+      spooled?.slice(spooled.indexOf("-") + 1, -5)
+    )
+    expect(mail?.text).toContain("Delivered late: received ")
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    expect(smtp.mails).toHaveLength(1)
+    expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([])
+    expect(files(join(spool, "claimed"))).toEqual([])
+    expect(await stop(second.server)).toBe(0)
+  })
+
+  it("two servers on one SPOOL_DIR send each item exactly once", async () => {
+    const spool = tempDir("cfb-spool-")
+    const items = Array.from({ length: 12 }, () => item())
+    const a = await start({ SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "1" })
+    for (const each of items) writeFileSync(join(spool, each.name), each.json, { mode: 0o600 })
+    const b = await start({ SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "1" })
+    await smtp.waitForMails(items.length, 20_000)
+    await new Promise((resolve) => setTimeout(resolve, 3_000))
+    const ids = smtp.mails.map((m) => String(m.headers.get("x-contact-submission-id")))
+    expect(ids.sort()).toEqual(items.map((i) => i.id).sort())
+    expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([])
+    expect([await stop(a.server), await stop(b.server)]).toEqual([0, 0])
+  })
+
+  it("an item older than SPOOL_MAX_AGE_HOURS moves to dead/, unsent", async () => {
+    const spool = tempDir("cfb-spool-")
+    const old = item(80)
+    const fresh = item(0)
+    const server = await start({
+      SPOOL_DIR: spool,
+      SPOOL_RETRY_SECONDS: "1",
+      SPOOL_MAX_AGE_HOURS: "72"
+    })
+    writeFileSync(join(spool, old.name), old.json, { mode: 0o600 })
+    writeFileSync(join(spool, fresh.name), fresh.json, { mode: 0o600 })
+    await smtp.waitForMails(1, 15_000)
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    expect(smtp.mails.map((m) => m.headers.get("x-contact-submission-id"))).toEqual([fresh.id])
+    expect(files(join(spool, "dead"))).toEqual([old.name])
+    expect(server.server.stdout.some((l) => l.includes('"reason":"too_old"'))).toBe(true)
+    expect(await stop(server.server)).toBe(0)
+  })
+
+  it("with QUEUE_URL the server consumes the queue and delivers what it holds; the queue is left empty", async () => {
+    const queueUrl = await suite.peer().createQueue(`server-${randomUUID().slice(0, 8)}`)
+    const queued = item()
+    await suite.peer().sendToQueue(queueUrl, queued.json)
+    const server = await start({ QUEUE_URL: queueUrl })
+    const [mail] = await smtp.waitForMails(1, 15_000)
+    expect(mail?.headers.get("x-contact-submission-id")).toBe(queued.id)
+    // Deleted once delivered: nothing comes back.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect(await suite.peer().queuedMessages(queueUrl)).toEqual([])
+    expect(await stop(server.server)).toBe(0)
+  })
+
+  it("QUEUE_CONSUMER=off leaves the queue to its other consumer", async () => {
+    const queueUrl = await suite.peer().createQueue(`server-${randomUUID().slice(0, 8)}`)
+    await suite.peer().sendToQueue(queueUrl, item().json)
+    const server = await start({ QUEUE_URL: queueUrl, QUEUE_CONSUMER: "off" })
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    expect(smtp.mails).toHaveLength(0)
+    expect(await suite.peer().queuedMessages(queueUrl)).toHaveLength(1)
+    expect(await stop(server.server)).toBe(0)
+  })
+})
