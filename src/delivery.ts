@@ -23,7 +23,7 @@ export const deliver = (mail: OutgoingMail) =>
       ),
       Effect.timeoutFail({
         duration: Duration.millis(config.smtp.timeoutMs),
-        onTimeout: () => new MailUnavailable({ reason: "timeout" })
+        onTimeout: () => new MailUnavailable({ reason: `${config.transport.kind}_timeout` })
       })
     )
   })

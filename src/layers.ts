@@ -9,7 +9,7 @@ import * as Layer from "effect/Layer"
 import { type AppConfig, AppConfigTag } from "./config/app-config"
 import { JsonLogs, type LogSink, stdoutSink } from "./logging"
 import { CaptchaLive, type CaptchaService } from "./services/captcha"
-import { type MailService, SmtpMail } from "./services/mail"
+import { MailLive, type MailService } from "./services/mail"
 import { QueueDisabled, type QueueService } from "./services/queue"
 import { SecretsManagerLive, type SecretsService } from "./services/secrets"
 import { SpoolQueue } from "./services/spool"
@@ -23,7 +23,7 @@ export interface AppLayerOptions {
   readonly secrets?: Layer.Layer<SecretsService, never, AppConfigTag>
   /** Default: the provider CAPTCHA_PROVIDER names. */
   readonly captcha?: Layer.Layer<CaptchaService, never, AppConfigTag>
-  /** Default: SMTP through nodemailer. */
+  /** Default: the transport MAIL_TRANSPORT names (SMTP or the SES API), loaded alone. */
   readonly mail?: Layer.Layer<MailService, never, AppConfigTag>
   /** Default: the queue QUEUE_URL or SPOOL_DIR names (the spool directory made beforehand), or none. */
   readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
@@ -42,7 +42,7 @@ const configuredQueue = (config: AppConfig): Layer.Layer<QueueService> => {
 }
 
 export const appLayer = (options: AppLayerOptions) => {
-  const { config, sink = stdoutSink, secrets = SecretsManagerLive, mail = SmtpMail } = options
+  const { config, sink = stdoutSink, secrets = SecretsManagerLive, mail = MailLive } = options
   const captcha =
     options.captcha ?? CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layer)))
   const queue = options.queue ?? configuredQueue(config)

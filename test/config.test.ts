@@ -130,7 +130,7 @@ describe("readConfig", () => {
     }
     expect(problems(ownRelay)).toEqual([])
     const required = [
-      "AWS_REGION: is required (Lambda sets it) to read the secrets, for the default SMTP_URL and for QUEUE_URL"
+      "AWS_REGION: is required (Lambda sets it) to read the secrets, for the default SMTP_URL, for QUEUE_URL and for MAIL_TRANSPORT=ses"
     ]
     expect(problems({ ...ownRelay, CAPTCHA_PROVIDER: "friendlycaptcha-v2" })).toEqual(required)
     expect(problems({ ...ownRelay, SMTP_SECRET_ID: "smtp-ses-credentials" })).toEqual(required)
@@ -200,6 +200,42 @@ describe("the queue's variables (SPEC section 7)", () => {
       "QUEUE_URL: must be an http(s) URL",
       "QUEUE_CONSUMER: must be on or off",
       "QUEUE_TIMEOUT_MS: must be a whole number from 1 to 30000"
+    ])
+  })
+})
+
+describe("the mail transport (SPEC section 8)", () => {
+  const read = (env: Record<string, string | undefined>) =>
+    Effect.runSync(Effect.either(readConfig({ ...baseEnv, ...env })))
+  const problemsOf = (env: Record<string, string | undefined>) =>
+    Either.match(read(env), { onLeft: (e) => e.problems, onRight: () => [] })
+
+  it("smtp by default; ses reads no SMTP secret, with an optional configuration set", () => {
+    expect(Either.getOrThrow(read({})).transport).toEqual({ kind: "smtp" })
+    const ses = Either.getOrThrow(read({ MAIL_TRANSPORT: "ses", SES_CONFIGURATION_SET: "forms" }))
+    expect(ses.transport).toEqual({ kind: "ses", configurationSet: "forms" })
+    expect(ses.smtp.secretId).toBeUndefined()
+    expect(problemsOf({ MAIL_TRANSPORT: "ses", SMTP_SECRET_ID: "" })).toEqual([])
+  })
+
+  it("with ses, every non-empty SMTP variable is named; a configuration set without ses too", () => {
+    expect(
+      problemsOf({
+        MAIL_TRANSPORT: "ses",
+        SMTP_URL: "smtp://relay.example.com",
+        SMTP_SECRET_ID: "smtp-ses-credentials",
+        SMTP_ALLOW_INSECURE: "false"
+      })
+    ).toEqual([
+      "SMTP_URL: not used with MAIL_TRANSPORT=ses (it would be ignored); leave it empty",
+      "SMTP_SECRET_ID: not used with MAIL_TRANSPORT=ses (it would be ignored); leave it empty",
+      "SMTP_ALLOW_INSECURE: not used with MAIL_TRANSPORT=ses (it would be ignored); leave it empty"
+    ])
+    expect(problemsOf({ SES_CONFIGURATION_SET: "forms" })).toEqual([
+      "SES_CONFIGURATION_SET: only used with MAIL_TRANSPORT=ses"
+    ])
+    expect(problemsOf({ MAIL_TRANSPORT: "sendgrid" })).toEqual([
+      "MAIL_TRANSPORT: must be smtp or ses"
     ])
   })
 })

@@ -124,10 +124,20 @@ describe("what the cold start loads (esbuild's metafile)", () => {
     return [...seen].flatMap((path) => Object.keys(outputs[path]?.inputs ?? {}))
   }
 
-  it("the entry's static imports do not reach the SQS client: only a failed delivery loads it", async () => {
+  it("the entry's static imports reach neither the SQS client (a failed delivery loads it) nor either mail transport (the configured one is loaded alone)", async () => {
     const inputs = await staticInputs()
     expect(inputs.some((i) => i.includes("src/program.ts"))).toBe(true)
-    expect(inputs.filter((i) => i.includes("node_modules/@aws-sdk/client-sqs/"))).toEqual([])
+    for (const lazy of [
+      "node_modules/@aws-sdk/client-sqs/",
+      "node_modules/@aws-sdk/client-sesv2/",
+      "node_modules/nodemailer/dist/esm/smtp-transport/",
+      "node_modules/nodemailer/dist/esm/smtp-connection/",
+      "node_modules/nodemailer/dist/esm/ses-transport/",
+      "src/services/smtp.ts",
+      "src/services/ses.ts"
+    ]) {
+      expect(inputs.filter((i) => i.includes(lazy))).toEqual([])
+    }
     // It is in the zip all the same, as a chunk loaded on demand.
     const { outputs } = await meta()
     expect(

@@ -83,7 +83,7 @@ describe("delivery", () => {
         const exit = yield* Fiber.await(fiber)
         expect(exit._tag).toBe("Failure")
         expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
-          new MailUnavailable({ reason: "timeout" })
+          new MailUnavailable({ reason: "smtp_timeout" })
         )
       }).pipe(Effect.provide(Layer.mergeAll(CaptchaVerifying(), SecretsFixed, MailHanging, config)))
   )
@@ -114,7 +114,7 @@ describe("delivery", () => {
         const fiber = yield* Effect.fork(submit({ fields, language: "en" }))
         yield* TestClock.adjust(Duration.seconds(5))
         expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
-          new MailUnavailable({ reason: "reply_454" })
+          new MailUnavailable({ reason: "smtp_reply_454" })
         )
         expect(log.attempts).toHaveLength(3)
         expect(log.sent).toHaveLength(0)

@@ -11,6 +11,15 @@ import type { MailSettings } from "../domain/mail"
 
 export type CaptchaProvider = "friendlycaptcha-v2" | "friendlycaptcha-v1" | "none"
 
+/** How mail goes out (SPEC section 8). */
+export type MailTransport =
+  | { readonly kind: "smtp" }
+  | {
+      readonly kind: "ses"
+      /** SES_CONFIGURATION_SET, sent with every mail when set. */
+      readonly configurationSet: string | undefined
+    }
+
 /** Where a failed delivery is kept (SPEC section 7). */
 export type QueueConfig =
   | { readonly kind: "none" }
@@ -62,10 +71,11 @@ export interface AppConfig extends MailSettings {
     readonly implicitTls: boolean
     readonly allowInsecure: boolean
     readonly ca: Redacted.Redacted<string> | undefined
-    /** `undefined`: no authentication (a local relay). */
+    /** `undefined`: no authentication (a local relay), or the SES API (no secret at all). */
     readonly secretId: string | undefined
     readonly timeoutMs: number
   }
+  readonly transport: MailTransport
   readonly queue: QueueConfig
   /** The CloudWatch namespace of the metrics in the log lines (Embedded Metric Format). */
   readonly metricsNamespace: string

@@ -3,16 +3,13 @@
  * decoded together so that a bad start lists every problem at once and never a value.
  */
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import { languages } from "../domain/languages"
 import type { AppConfig, CaptchaProvider } from "./app-config"
 import { ConfigInvalid, decodeEnv, type Env, orNone } from "./env"
 import { isLoopback } from "./loopback"
 import { queueConfig, queueProblems, queueVariables, type Runtime } from "./queue"
 import {
-  awsRegion,
   boolean,
   emailAddress,
   fileContent,
@@ -29,6 +26,8 @@ import {
   smtpUrl,
   successUrl
 } from "./readers"
+import { defaultSmtpSecretId, region } from "./region"
+import { transportConfig, transportProblems, transportVariables } from "./transport"
 
 const captchaProviders = ["friendlycaptcha-v2", "friendlycaptcha-v1", "none"] as const
 const captchaVerifyUrls: Readonly<Record<CaptchaProvider, string>> = {
@@ -36,37 +35,6 @@ const captchaVerifyUrls: Readonly<Record<CaptchaProvider, string>> = {
   "friendlycaptcha-v1": "https://api.friendlycaptcha.com/api/v1/siteverify",
   none: ""
 }
-const defaultSmtpSecretId = "smtp-ses-credentials"
-
-/**
- * AWS_REGION, required exactly when AWS is reached: a secret is read (SMTP_SECRET_ID not
- * empty, or a captcha configured), SMTP_URL is left to its SES default, or an SQS queue is
- * named. Lambda always sets it; a server with its own relay, no SMTP secret and no captcha
- * never talks to AWS. It is judged from the other variables as written, so that it is
- * listed even when they fail.
- */
-const region = Config.all({
-  region: optional(awsRegion("AWS_REGION")),
-  smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
-  captchaProvider: optional(Config.string("CAPTCHA_PROVIDER")),
-  smtpUrl: optional(Config.string("SMTP_URL")),
-  queueUrl: optional(Config.string("QUEUE_URL"))
-}).pipe(
-  Config.mapOrFail(({ region, ...uses }) =>
-    region === undefined &&
-    (uses.smtpSecretId !== undefined ||
-      uses.captchaProvider !== "none" ||
-      uses.smtpUrl === undefined ||
-      uses.queueUrl !== undefined)
-      ? Either.left(
-          ConfigError.InvalidData(
-            ["AWS_REGION"],
-            "is required (Lambda sets it) to read the secrets, for the default SMTP_URL and for QUEUE_URL"
-          )
-        )
-      : Either.right(region)
-  )
-)
 
 const successUrls = Config.all(
   Object.fromEntries(
@@ -102,6 +70,7 @@ const variables = Config.all({
   smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
   mailTimeoutMs: positiveInt("MAIL_TIMEOUT_MS", 10_000, 60_000),
   queue: queueVariables,
+  transport: transportVariables,
   metricsNamespace: oneLineText("METRICS_NAMESPACE").pipe(Config.withDefault("ContactForm"))
 })
 
@@ -109,7 +78,10 @@ type Variables = Config.Config.Success<typeof variables>
 
 /** The checks across variables, once each one decoded. */
 const crossChecks = (c: Variables, runtime: Runtime): ReadonlyArray<string> => {
-  const problems: Array<string> = [...queueProblems(c.queue, runtime)]
+  const problems: Array<string> = [
+    ...queueProblems(c.queue, runtime),
+    ...transportProblems(c.transport)
+  ]
   if (c.smtpAllowInsecure) {
     const url = c.smtpUrl
     if (url === undefined || url.protocol === "smtps:" || !isLoopback(url.hostname)) {
@@ -155,9 +127,11 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
       implicitTls,
       allowInsecure: c.smtpAllowInsecure,
       ca: c.smtpCa,
-      secretId: c.smtpSecretId,
+      // The SES API is signed with the role's own credentials: no SMTP secret to read.
+      secretId: c.transport.kind === "ses" ? undefined : c.smtpSecretId,
       timeoutMs: c.mailTimeoutMs
     },
+    transport: transportConfig(c.transport),
     queue: queueConfig(c.queue, cwd),
     metricsNamespace: c.metricsNamespace
   }

@@ -70,14 +70,22 @@ export class MailAuthRejected extends Data.TaggedError("MailAuthRejected")<{
   readonly code: number
 }> {}
 
-/** A permanent refusal (5xx other than authentication): never retried. */
+/**
+ * A permanent refusal (SMTP 5xx other than authentication; SES's rejections): never
+ * retried. `reason` names the transport and the refusal: `smtp_rejected_554`.
+ */
 export class MailRejected extends Data.TaggedError("MailRejected")<{
-  readonly code: number
+  readonly reason: string
 }> {}
 
-/** Unreachable, dropped, timed out or temporarily refused, after the retries. */
+/**
+ * Unreachable, dropped, timed out or temporarily refused, after the retries. `reason`
+ * names the transport and the failure: `smtp_reply_454`, `ses_throttled`, `smtp_timeout`.
+ */
 export class MailUnavailable extends Data.TaggedError("MailUnavailable")<{
   readonly reason: string
+  /** Failing the same way until the owner acts (a refused certificate). */
+  readonly permanent?: boolean
 }> {}
 
 /** The queue could not take an item (SPEC section 7): too large, or unreachable in time. */
@@ -109,14 +117,13 @@ export const deliveryReason = (failure: DeliveryFailure): string => {
     case "MailAuthRejected":
       return `smtp_auth_${failure.code}`
     case "MailRejected":
-      return `smtp_rejected_${failure.code}`
     case "MailUnavailable":
-      return `smtp_${failure.reason}`
+      return failure.reason
   }
 }
 
 /**
- * SPEC section 7: a permanent failure needs the owner (a refused message, refused
+ * SPEC sections 7 and 8: a permanent failure needs the owner (a refused message, refused
  * credentials, a missing or unreadable secret, a certificate that will fail the same way);
  * any other may pass by itself. Both are queued; only the visitor's answer differs.
  */
@@ -132,6 +139,6 @@ export const isPermanent = (failure: DeliveryFailure): boolean => {
     case "MailRejected":
       return true
     case "MailUnavailable":
-      return failure.reason === "tls"
+      return failure.permanent === true
   }
 }

@@ -27,6 +27,7 @@ import {
   SecretsStatic,
   type SmtpCredentials
 } from "../../src/services/secrets"
+import { smtpRules } from "../../src/services/smtp"
 
 // ---------------------------------------------------------------------------------------
 // Configuration
@@ -212,7 +213,10 @@ export const MailScripted = (
       return info
     }
   }
-  return Layer.succeed(MailService, mailServiceFor(transporter))
+  return Layer.succeed(
+    MailService,
+    mailServiceFor(() => transporter, smtpRules)
+  )
 }
 
 /** A mail service with a bug of ours: every send dies (a defect, not a typed failure). */

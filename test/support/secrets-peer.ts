@@ -1,6 +1,6 @@
 /**
- * AWS endpoints for the real AWS SDK (Secrets Manager, SQS; moto serves every service on
- * one port): moto (`moto_server` on PATH, else the `motoserver/moto` image through
+ * AWS endpoints for the real AWS SDK (Secrets Manager, SQS, SES v2; moto serves every
+ * service on one port): moto (`moto_server` on PATH, else the `motoserver/moto` image through
  * testcontainers) behind a small HTTP proxy that counts calls and injects faults. The
  * proxy is what the code under test is pointed at.
  *
@@ -22,6 +22,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient
 } from "@aws-sdk/client-secrets-manager"
+import { CreateEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2"
 import {
   CreateQueueCommand,
   ReceiveMessageCommand,
@@ -40,6 +41,13 @@ export interface SecretsFault {
   readonly times?: number
   readonly secretId?: string
   readonly operation?: string
+}
+
+/** A mail moto's SES accepted (`/moto-api/data.json`, `ses.RawMessage`). */
+export interface SesMessage {
+  readonly source: string
+  readonly destinations: ReadonlyArray<string>
+  readonly raw: string
 }
 
 export interface QueuedMessage {
@@ -69,6 +77,10 @@ export interface SecretsPeer {
   queuedMessages(url: string): Promise<ReadonlyArray<QueuedMessage>>
   /** Puts a message into the queue directly (a redrive, or a garbage item). */
   sendToQueue(url: string, body: string): Promise<void>
+  /** A verified SES identity (a domain or an address): moto refuses other senders, as SES does. */
+  verifyIdentity(identity: string): Promise<void>
+  /** Every mail moto's SES has accepted so far. */
+  sesMessages(): Promise<ReadonlyArray<SesMessage>>
   getSecretValueCalls(secretId?: string): number
   /** Calls through the proxy by operation, e.g. `calls("GetSecretValue")`. */
   calls(operation: string): number
@@ -221,7 +233,9 @@ const json = (status: number, type: string, message: string) => ({
 })
 
 // Shapes as AWS's JSON 1.1 protocol sends them: the SDK reads the error code from
-// `x-amzn-errortype` or `__type`.
+// `x-amzn-errortype` or `__type`. SES v2 (REST-JSON) throttles with a 429 of its own: moto
+// emulates no throttling, so it is forged here.
+const SES_THROTTLE = json(429, "TooManyRequestsException", "Too many requests")
 const FAULT_REPLIES = {
   throttle: json(400, "ThrottlingException", "Rate exceeded"),
   internal: json(500, "InternalServiceError", "An internal error occurred"),
@@ -252,8 +266,14 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
     req.once("end", () => {
       const body = Buffer.concat(chunks)
       const target = req.headers["x-amz-target"]
-      // "secretsmanager.GetSecretValue", "AmazonSQS.SendMessage": the operation after the dot.
-      const operation = typeof target === "string" ? target.replace(/^[^.]*\./, "") : ""
+      // "secretsmanager.GetSecretValue", "AmazonSQS.SendMessage": the operation after the dot;
+      // SES v2 is REST: its operation is the path.
+      const operation =
+        typeof target === "string"
+          ? target.replace(/^[^.]*\./, "")
+          : req.method === "POST" && req.url === "/v2/email/outbound-emails"
+            ? "SendEmail"
+            : ""
       bump(operations, operation)
       const secretId =
         operation === "GetSecretValue" ? secretIdOf(body.toString("utf8")) : undefined
@@ -266,7 +286,10 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
       ) {
         fault.remaining -= 1
         if (fault.kind === "hang") return // the socket is destroyed by close()
-        const reply = FAULT_REPLIES[fault.kind]
+        const reply =
+          operation === "SendEmail" && fault.kind === "throttle"
+            ? SES_THROTTLE
+            : FAULT_REPLIES[fault.kind]
         res.writeHead(reply.status, {
           "content-type": "application/x-amz-json-1.1",
           "x-amzn-requestid": randomUUID(),
@@ -310,6 +333,7 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
   }
   const client = newClient(backend.endpoint)
   const sqs = new SQSClient({ region, endpoint: backend.endpoint, credentials })
+  const ses = new SESv2Client({ region, endpoint: backend.endpoint, credentials })
   // The SQS client sends each call to its queue URL's host: the URLs handed out name the
   // proxy, and the test's own calls go to moto directly.
   const viaProxy = (url: string) => `${endpoint}${new URL(url).pathname}`
@@ -329,7 +353,8 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
-      AWS_ENDPOINT_URL_SQS: endpoint
+      AWS_ENDPOINT_URL_SQS: endpoint,
+      AWS_ENDPOINT_URL_SESV2: endpoint
     },
     client,
     proxyClient: (config = {}) => newClient(endpoint, config.maxAttempts),
@@ -363,6 +388,19 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
     sendToQueue: async (url, body) => {
       await sqs.send(new SendMessageCommand({ QueueUrl: direct(url), MessageBody: body }))
     },
+    verifyIdentity: async (identity) => {
+      await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: identity }))
+    },
+    sesMessages: async () => {
+      const data: unknown = await (await fetch(`${backend.endpoint}/moto-api/data.json`)).json()
+      const records = (data as { ses?: { RawMessage?: ReadonlyArray<Record<string, unknown>> } })
+        .ses?.RawMessage
+      return (records ?? []).map((r) => ({
+        source: String(r.source),
+        destinations: Array.isArray(r.destinations) ? r.destinations.map(String) : [],
+        raw: String(r.raw_data)
+      }))
+    },
     getSecretValueCalls: (secretId) =>
       secretId === undefined ? (operations.get("GetSecretValue") ?? 0) : (reads.get(secretId) ?? 0),
     calls: (operation) => operations.get(operation) ?? 0,
@@ -380,6 +418,7 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
       closed ??= (async () => {
         for (const each of clients) each.destroy()
         sqs.destroy()
+        ses.destroy()
         await new Promise<void>((resolve) => {
           proxy.close(() => resolve())
           proxy.closeAllConnections()
