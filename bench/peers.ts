@@ -8,7 +8,8 @@
 // - Captcha: a FriendlyCaptcha v2 siteverify endpoint answering success at once.
 // - Secrets Manager: an in-process fake of the JSON 1.1 protocol (POST /, X-Amz-Target)
 //   that answers GetSecretValue at once and counts the calls; moto_server is too slow
-//   to start and to answer for a cold-start figure, and counting works the same.
+//   to start and to answer for a cold-start figure, and counting works the same. The same
+//   server answers SES v2's SendEmail (POST /v2/email/outbound-emails) for the `ses` figure.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http"
 import { createServer as createNetServer, type Socket } from "node:net"
@@ -188,6 +189,11 @@ export const startPeers = async (): Promise<Peers> => {
       res.writeHead(status, { "content-type": "application/x-amz-json-1.1" })
       res.end(JSON.stringify(payload))
     }
+    if (req.method === "POST" && req.url === "/v2/email/outbound-emails") {
+      counts.mailsAccepted++
+      res.writeHead(200, { "content-type": "application/json" })
+      return res.end(JSON.stringify({ MessageId: `bench-${counts.mailsAccepted}` }))
+    }
     if (target !== "secretsmanager.GetSecretValue")
       return answer(400, { __type: "InvalidRequestException", message: `unsupported ${target}` })
     counts.getSecretValue++
@@ -220,6 +226,7 @@ export const startPeers = async (): Promise<Peers> => {
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${secretsPort}`,
+      AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${secretsPort}`,
       CAPTCHA_PROVIDER: "friendlycaptcha-v2",
       CAPTCHA_VERIFY_URL: `http://127.0.0.1:${captchaPort}/api/v2/captcha/siteverify`,
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
