@@ -321,12 +321,42 @@ describe("invalid input → 4xx, no mail", () => {
     await t.dispose()
   })
 
-  it("too large → 413", async () => {
-    const t = await makeTestHandler({ env: { MAX_BODY_BYTES: "1000" } })
-    const result = await t.handler(jsonPost({ ...valid, body: "x".repeat(2000) }))
+  it("too large → 413, saying how long a message may be, in characters", async () => {
+    const t = await makeTestHandler({ env: { MAX_BODY_BYTES: "12000" } })
+    const result = await t.handler(jsonPost({ ...valid, body: "x".repeat(20_000) }))
     expect(result.statusCode).toBe(413)
-    expect(JSON.parse(result.body)).toEqual({ ok: false, error: "payload_too_large" })
+    // 12 bytes a character at worst (urlencoded emoji): 12,000 bytes hold 1,000.
+    expect(JSON.parse(result.body)).toEqual({
+      ok: false,
+      error: "payload_too_large",
+      maxMessageCharacters: 1_000
+    })
+    const page = await t.handler(
+      formPost({ ...valid, body: "x".repeat(20_000) }, { "Accept-Language": "de" })
+    )
+    expect(page.statusCode).toBe(413)
+    expect(page.body).toContain("<p>Eine Nachricht darf bis zu 1.000 Zeichen lang sein.</p>")
     expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("the default limit admits every valid form: 10,000 emoji urlencoded with 20 extra fields of 2,000", async () => {
+    const t = await makeTestHandler()
+    const emoji = "😀"
+    const fields: Array<readonly [string, string]> = [
+      ["email", "anna@example.org"],
+      ["name", emoji.repeat(200)],
+      ["subject", emoji.repeat(200)],
+      ["body", emoji.repeat(10_000)],
+      ["frc-captcha-response", "t".repeat(8_192)],
+      ...Array.from({ length: 20 }, (_, i): readonly [string, string] => [
+        `${emoji.repeat(98)}${String(i).padStart(2, "0")}`,
+        emoji.repeat(2_000)
+      ])
+    ]
+    const result = await t.handler(formPost(fields))
+    expect(result.statusCode).toBe(303)
+    expect(t.mail.sent).toHaveLength(1)
     await t.dispose()
   })
 

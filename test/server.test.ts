@@ -3,7 +3,9 @@
  * section 3 through Node's http server, the pages of embedded mode, production mode, and
  * as a process of its own: exit code 78 on bad configuration and a graceful SIGTERM.
  */
+
 import { readFile } from "node:fs/promises"
+import { request } from "node:http"
 import { isAbsolute, join } from "node:path"
 import { simpleParser } from "mailparser"
 import { SMTPServer } from "smtp-server"
@@ -139,9 +141,14 @@ describe("embedded mode over HTTP", () => {
     expect(get.status).toBe(405)
     expect(get.headers.get("allow")).toBe("POST, OPTIONS")
     expect((await post("hi", { "content-type": "text/plain" })).status).toBe(415)
-    const big = await post(form({ email: "a@example.org", message: "x".repeat(70_000) }), asJson)
+    // Over the default limit, which admits every valid form (about 640 KiB).
+    const big = await post(form({ email: "a@example.org", message: "x".repeat(700_000) }), asJson)
     expect(big.status).toBe(413)
-    expect(await big.json()).toEqual({ ok: false, error: "payload_too_large" })
+    expect(await big.json()).toEqual({
+      ok: false,
+      error: "payload_too_large",
+      maxMessageCharacters: 10_000
+    })
     const preflight = await fetch(`${server.url}contact`, {
       method: "OPTIONS",
       headers: { origin: "https://www.example.com", "access-control-request-method": "POST" }
@@ -192,16 +199,54 @@ describe("embedded mode over HTTP", () => {
     expect((await fetch(`${server.url}outbox/..%2F..%2Fpackage.json`)).status).toBe(404)
   })
 
-  it("puts Cache-Control: no-store and nosniff on every answer, 404 included", async () => {
+  it("puts Cache-Control: no-store, nosniff and a CSP on every answer, 404 included", async () => {
     const paths = ["", "?lang=de", "form.js", "sent", "outbox", "healthz", "contact", "nope"]
     for (const path of paths) {
       const response = await fetch(`${server.url}${path}`)
       expect([path, response.headers.get("cache-control")]).toEqual([path, "no-store"])
       expect(response.headers.get("x-content-type-options")).toBe("nosniff")
+      expect([path, response.headers.get("content-security-policy")]).toEqual([
+        path,
+        expect.stringContaining("default-src 'none'")
+      ])
     }
     const missing = await fetch(`${server.url}nope`)
     expect(missing.status).toBe(404)
     expect(await missing.text()).toContain("Page not found")
+  })
+})
+
+describe("embedded mode answers its own address only (DNS rebinding)", () => {
+  let server: TestServer
+  beforeAll(async () => {
+    server = await startServer({ OUTBOX_DIR: tempDir("cfb-outbox-") })
+  })
+  afterAll(() => server?.close())
+
+  /** A request with this Host, which fetch would not let us set: node:http does. */
+  const withHost = (path: string, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const url = new URL(path, server.url)
+      request(
+        { host: url.hostname, port: url.port, path: url.pathname, headers: { host } },
+        (r) => {
+          r.resume()
+          resolve(r.statusCode ?? 0)
+        }
+      )
+        .on("error", reject)
+        .end()
+    })
+
+  it("421 for another Host on /outbox, the form and /contact; 200 for 127.0.0.1 and localhost", async () => {
+    const port = new URL(server.url).port
+    for (const path of ["/outbox", "/", "/contact", "/healthz"]) {
+      expect([path, await withHost(path, "evil.example")]).toEqual([path, 421])
+      expect([path, await withHost(path, `evil.example:${port}`)]).toEqual([path, 421])
+    }
+    expect(await withHost("/outbox", `127.0.0.1:${port}`)).toBe(200)
+    expect(await withHost("/outbox", `localhost:${port}`)).toBe(200)
+    expect(await withHost("/outbox", `LOCALHOST:${port}`)).toBe(200)
   })
 })
 

@@ -5,6 +5,7 @@
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import { languages } from "../domain/languages"
+import { bodyBytesForEveryForm } from "../domain/limits"
 import type { AppConfig, CaptchaProvider } from "./app-config"
 import { ConfigInvalid, decodeEnv, type Env, orNone } from "./env"
 import { isLoopback } from "./loopback"
@@ -51,7 +52,7 @@ const variables = Config.all({
   fallbackEmail: emailAddress("FALLBACK_EMAIL"),
   fallbackPhone: optional(phone("FALLBACK_PHONE")),
   allowedOrigins: optional(origins("ALLOWED_ORIGINS")),
-  maxBodyBytes: positiveInt("MAX_BODY_BYTES", 65_536, 6_000_000),
+  maxBodyBytes: positiveInt("MAX_BODY_BYTES", bodyBytesForEveryForm, 6_000_000),
   logLevel: logLevel("LOG_LEVEL"),
   captchaProvider: oneOf("CAPTCHA_PROVIDER", captchaProviders).pipe(
     Config.withDefault<CaptchaProvider>("friendlycaptcha-v2")

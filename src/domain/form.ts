@@ -37,7 +37,7 @@ export interface ContactForm {
 export const maxChars = { email: 254, body: 10_000, subject: 200, name: 200 } as const
 export const maxExtraFields = 20
 export const maxExtraChars = 2_000
-const maxExtraNameChars = 100
+export const maxExtraNameChars = 100
 
 /** The HTML `type=email` rule (WHATWG "valid e-mail address"), ASCII only. */
 const htmlEmail =

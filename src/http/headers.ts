@@ -29,9 +29,11 @@ export const formPageHeaders = {
   "content-security-policy": csp(["script-src 'self'", "connect-src 'self'"], "'self'")
 } as const
 
-/** What is not a page (the health check, a mail's text, the form's script). */
-const { "content-security-policy": _, ...withoutCsp } = securityHeaders
-export const textHeaders = withoutCsp
+/** What is not a page (the health check, a mail's text, the form's script): nothing at all. */
+export const textHeaders = {
+  ...securityHeaders,
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'"
+} as const
 
 export const allowedMethods = "POST, OPTIONS"
 

@@ -5,6 +5,7 @@
 import type { AppConfig } from "../config/app-config"
 import { type Fields, visitorText } from "../domain/fields"
 import type { Language } from "../domain/languages"
+import { messageCharactersWithin } from "../domain/limits"
 import { errorPage, issueText, mailtoLink } from "../pages/render"
 import { stringsFor } from "../pages/translations"
 import type { Answer, Refused } from "./answers"
@@ -32,9 +33,13 @@ const jsonResponse = (
   body: JSON.stringify(body)
 })
 
+/** The 413's promise, in characters of a message: what MAX_BODY_BYTES always has room for. */
+const sizeLimit = (view: View) => messageCharactersWithin(view.config.maxBodyBytes)
+
 const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
   const { config } = view
   const strings = stringsFor(view.language)
+  const tooLarge = answer.page === "payload_too_large"
   const visitor = view.fields === undefined ? undefined : visitorText(view.fields)
   const headers = { ...view.headers, ...answer.headers }
   if (view.json) {
@@ -43,6 +48,7 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
       body.issues = answer.issues.map((i) => ({ field: i.field, message: issueText(strings, i) }))
     }
     if (answer.kept === true) body.kept = true
+    if (tooLarge) body.maxMessageCharacters = sizeLimit(view)
     if (answer.fallback === true) {
       body.fallback = {
         email: config.fallback.email,
@@ -57,6 +63,9 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
     strings,
     fallback: config.fallback,
     prefill: answer.prefill === true,
+    ...(tooLarge
+      ? { note: strings.sizeLimit(new Intl.NumberFormat(view.language).format(sizeLimit(view))) }
+      : {}),
     ...(answer.issues === undefined ? {} : { issues: answer.issues }),
     ...(visitor === undefined ? {} : { visitor })
   })

@@ -75,6 +75,8 @@ export interface ErrorPage {
   readonly visitor?: { readonly subject?: string; readonly body?: string }
   /** The `mailto:` link carries what they wrote: the message did not reach the owner (yet). */
   readonly prefill?: boolean
+  /** A sentence after the lead (the 413 page's limit, the 429 page's wait). */
+  readonly note?: string
 }
 
 export const issueText = (strings: Strings, issue: FieldIssue): string =>
@@ -88,6 +90,7 @@ export const errorPage = ({
   fallback,
   issues,
   kind,
+  note,
   prefill = false,
   strings,
   visitor
@@ -135,7 +138,14 @@ export const errorPage = ({
   return page(
     strings,
     title,
-    [`<h1>${escapeHtml(title)}</h1>`, `<p>${escapeHtml(lead)}</p>`, issueList, wrote, contact]
+    [
+      `<h1>${escapeHtml(title)}</h1>`,
+      `<p>${escapeHtml(lead)}</p>`,
+      note === undefined ? "" : `<p>${escapeHtml(note)}</p>`,
+      issueList,
+      wrote,
+      contact
+    ]
       .filter((part) => part !== "")
       .join("\n")
   )

@@ -18,7 +18,8 @@ import { readConfig } from "../config/read-config"
 import { appLayer } from "../layers"
 import { type LogSink, stdoutSink } from "../logging"
 import { prepareSpool } from "../services/spool"
-import { embeddedEnv, LocalSecrets, listening, urlHost } from "./embedded-mode"
+import { embeddedEnv, LocalSecrets, listening, ownHosts, urlHost } from "./embedded-mode"
+import { onlyOwnHosts } from "./host-check"
 import { captureMail } from "./outbox"
 import { redelivery } from "./redelivery"
 import { siteApp } from "./routes"
@@ -148,7 +149,11 @@ export const serve = (options: ServeOptions) =>
       siteApp({ mode, outboxDir: settings.outboxDir })
     ).pipe(Effect.provide(runtime))
     yield* redelivery(config).pipe(Effect.provide(runtime), Effect.forkIn(redeliveryScope))
-    http.server.on("request", routeContact(contactHandler(runtime), pages))
+    const routed = routeContact(contactHandler(runtime), pages)
+    http.server.on(
+      "request",
+      mode === "embedded" ? onlyOwnHosts(ownHosts(settings.host, port), routed) : routed
+    )
     yield* Scope.addFinalizer(httpScope, Effect.sync(http.drain))
     yield* Effect.logInfo("listening").pipe(
       Effect.annotateLogs({ url, mode }),

@@ -43,13 +43,20 @@ export const LocalSecrets = SecretsStatic({
 
 export const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
 
-/** SPEC section 3: in embedded mode the server's own origin is always allowed. */
-const ownOrigins = (host: string, port: number): ReadonlyArray<string> => {
+/**
+ * The server's own `host:port` names: the loopback ones, and the address it listens on
+ * when that is a particular one (not 0.0.0.0 or ::, which are every address).
+ */
+export const ownHosts = (host: string, port: number): ReadonlyArray<string> => {
   const names: ReadonlyArray<string> = loopbackNames
-  return (names.includes(urlHost(host)) ? names : [urlHost(host)]).map(
-    (name) => `http://${name}:${port}`
-  )
+  const own = urlHost(host)
+  const particular = own !== "0.0.0.0" && own !== "[::]" && !names.includes(own)
+  return (particular ? [...names, own] : names).map((name) => `${name}:${port}`)
 }
+
+/** SPEC section 3: in embedded mode the server's own origin is always allowed. */
+const ownOrigins = (host: string, port: number): ReadonlyArray<string> =>
+  ownHosts(host, port).map((name) => `http://${name}`)
 
 /**
  * The embedded configuration once the outbox and the server listen: mail to the outbox's

@@ -5,13 +5,15 @@
  * into a real-shaped Lambda event.
  */
 import fc from "fast-check"
+import { bodyBytesForEveryForm } from "../../src/domain/limits"
 import { functionUrlEvent, httpApiEvent, restApiEvent } from "./events"
 
 export type Field = readonly [name: string, value: string]
 export type Format = "urlencoded" | "json" | "multipart"
 export type Shape = "http" | "rest" | "url"
 
-export const MAX_BODY_BYTES = 65_536
+/** The default limit, derived from the field rules (SPEC section 2): every valid form fits. */
+export const MAX_BODY_BYTES = bodyBytesForEveryForm
 export const listedOrigin = "https://www.example.com"
 
 // ---------------------------------------------------------------------------------------
