@@ -6,6 +6,8 @@
 // and always setting the variable keeps the template free of per-variable conditions.
 // The one consequence: an empty value cannot be chosen on purpose (e.g. no subject prefix).
 import { CfnCondition, CfnParameter, Fn, type Stack, Validations } from "aws-cdk-lib"
+import { declareMail } from "./mail.js"
+import { SECRET_NAME } from "./permissions.js"
 
 const optional = (stack: Stack, id: string, description: string, allowedPattern?: string) =>
   new CfnParameter(stack, id, {
@@ -24,10 +26,6 @@ const required = (stack: Stack, id: string, description: string, allowedPattern:
     constraintDescription: `${id} is required and must match ${allowedPattern}`
   })
 
-// Secrets Manager names: letters, digits and /_+=.@- . Not an ARN: the policy appends the
-// six-character suffix wildcard to the name itself. Not empty either: for the application
-// an empty SMTP_SECRET_ID means an unauthenticated relay, which Lambda has no business with.
-const SECRET_NAME = "^[A-Za-z0-9/_+=.@-]{1,512}$"
 const URL = "^https?://\\S+$"
 const EMAIL = "^[^@\\s]+@[^@\\s]+$"
 const DIGITS = "^[0-9]*$"
@@ -48,6 +46,9 @@ const successUrlIn = (stack: Stack, suffix: string, language: string) =>
   )
 
 export const declareParameters = (stack: Stack) => {
+  // MailTransport and the settings of each transport (SmtpUrl, SmtpSecretName, SesIdentity,
+  // SesConfigurationSet), with their conditions and rules: infra/mail.ts.
+  const mail = declareMail(stack)
   const p = {
     mailFrom: required(
       stack,
@@ -96,18 +97,6 @@ export const declareParameters = (stack: Stack) => {
       type: "String",
       default: "[Contact] ",
       description: "SUBJECT_PREFIX of every mail (empty = the application default)"
-    }),
-    smtpUrl: optional(
-      stack,
-      "SmtpUrl",
-      "SMTP_URL: smtps:// or smtp:// (STARTTLS); empty = SES SMTP in the stack's region",
-      "^$|^smtps?://\\S+$"
-    ),
-    smtpSecretName: new CfnParameter(stack, "SmtpSecretName", {
-      type: "String",
-      default: "smtp-ses-credentials",
-      allowedPattern: SECRET_NAME,
-      description: 'SMTP_SECRET_ID: name of the secret {"SMTP_USERNAME","SMTP_PASSWORD"}'
     }),
     captchaSecretName: new CfnParameter(stack, "CaptchaSecretName", {
       type: "String",
@@ -162,6 +151,10 @@ export const declareParameters = (stack: Stack) => {
   const hasAlarmEmail = new CfnCondition(stack, "HasAlarmEmail", {
     expression: notEmpty(p.alarmEmail)
   })
+  // The redelivery function reads no secret but the SMTP one: with ses it needs no key.
+  const hasKmsKeyForSmtp = new CfnCondition(stack, "HasSecretsKmsKeyForSmtp", {
+    expression: Fn.conditionAnd(hasKmsKey, mail.usesSmtp)
+  })
 
   // CDK's template check takes every parameter whose name says "Secret" for a password
   // (W2509: no NoEcho). None is: they name secrets; secret values never are parameters.
@@ -173,7 +166,15 @@ export const declareParameters = (stack: Stack) => {
   stack.templateOptions.metadata = {
     "AWS::CloudFormation::Interface": {
       ParameterGroups: [
-        group("Mail", [p.mailFrom, p.mailTo, p.subjectPrefix, p.smtpUrl]),
+        group("Mail", [
+          p.mailFrom,
+          p.mailTo,
+          p.subjectPrefix,
+          mail.mailTransport,
+          mail.sesIdentity,
+          mail.sesConfigurationSet,
+          mail.smtpUrl
+        ]),
         group("Pages and fallback", [
           p.successUrl,
           p.successUrlDe,
@@ -188,7 +189,7 @@ export const declareParameters = (stack: Stack) => {
         ]),
         group("Captcha", [p.captchaProvider, p.captchaVerifyUrl]),
         group("Secrets", [
-          p.smtpSecretName,
+          mail.smtpSecretName,
           p.captchaSecretName,
           p.secretsKmsKeyArn,
           p.secretsTtlSeconds
@@ -204,7 +205,7 @@ export const declareParameters = (stack: Stack) => {
     }
   }
 
-  return { ...p, hasKmsKey, hasAlarmEmail }
+  return { ...p, ...mail, hasKmsKey, hasKmsKeyForSmtp, hasAlarmEmail }
 }
 
 export type Parameters = ReturnType<typeof declareParameters>

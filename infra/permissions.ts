@@ -1,7 +1,7 @@
 // What both functions' roles are built from: a role of their own that writes only its own
 // log group, reads only the secrets it uses, and decrypts them only when a
-// customer-managed key is given.
-import { ArnFormat, Aws, type Stack } from "aws-cdk-lib"
+// customer-managed key is given. (Sending mail: infra/mail.ts.)
+import { ArnFormat, Aws, type CfnCondition, type Stack } from "aws-cdk-lib"
 import * as iam from "aws-cdk-lib/aws-iam"
 import type * as logs from "aws-cdk-lib/aws-logs"
 import type { Parameters } from "./parameters.js"
@@ -21,10 +21,15 @@ export const functionRole = (
   return role
 }
 
+// Secrets Manager names: letters, digits and /_+=.@- . Not an ARN: the policy appends the
+// six-character suffix wildcard to the name itself. Not empty either: for the application
+// an empty SMTP_SECRET_ID means an unauthenticated relay, which Lambda has no business with.
+export const SECRET_NAME = "^[A-Za-z0-9/_+=.@-]{1,512}$"
+
 // A secret's ARN ends in "-" and six random characters. `?` matches exactly one
 // character, so `<name>-??????` matches this secret and no other: a secret named
 // `<name>-x` has the ARN `<name>-x-AbC123`, seven characters too long.
-const secretArn = (stack: Stack, name: string) =>
+export const secretArn = (stack: Stack, name: string) =>
   stack.formatArn({
     service: "secretsmanager",
     resource: "secret",
@@ -42,9 +47,17 @@ export const grantSecretsRead = (stack: Stack, role: iam.Role, secretNames: stri
   )
 
 // Secrets encrypted with the AWS-managed key need no KMS permission; a customer-managed
-// key does. The policy exists only when SecretsKmsKeyArn is set, and only for calls that
-// Secrets Manager makes on the function's behalf.
-export const grantKmsDecrypt = (stack: Stack, id: string, role: iam.Role, p: Parameters) => {
+// key does. The policy exists only when SecretsKmsKeyArn is set (and the role reads a
+// secret at all: `when`), and only for calls that Secrets Manager makes on the function's
+// behalf. Created in the stack, not in the role: a function cannot depend on a resource
+// that may not exist (cfn-lint E3005).
+export const grantKmsDecrypt = (
+  stack: Stack,
+  id: string,
+  role: iam.Role,
+  p: Parameters,
+  when: CfnCondition = p.hasKmsKey
+) => {
   const policy = new iam.CfnPolicy(stack, id, {
     policyName: "decrypt-contact-form-secrets",
     roles: [role.roleName],
@@ -60,5 +73,5 @@ export const grantKmsDecrypt = (stack: Stack, id: string, role: iam.Role, p: Par
       ]
     })
   })
-  policy.cfnOptions.condition = p.hasKmsKey
+  policy.cfnOptions.condition = when
 }

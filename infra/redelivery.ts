@@ -5,8 +5,9 @@ import * as lambda from "aws-cdk-lib/aws-lambda"
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources"
 import * as logs from "aws-cdk-lib/aws-logs"
 import * as sqs from "aws-cdk-lib/aws-sqs"
+import { grantMail } from "./mail.js"
 import type { Parameters } from "./parameters.js"
-import { functionRole, grantKmsDecrypt, grantSecretsRead } from "./permissions.js"
+import { functionRole, grantKmsDecrypt } from "./permissions.js"
 import {
   MAX_RECEIVE_COUNT,
   REDELIVERY_BATCH_SIZE,
@@ -61,17 +62,19 @@ export const addRedelivery = (
     removalPolicy: RemovalPolicy.DESTROY
   })
 
-  // Its own role: it consumes the queue and reads the SMTP secret, and nothing else. It
-  // never verifies a captcha (an item carries the verdict), so it cannot read that secret;
-  // it never enqueues (a failed item stays in the queue), so it cannot send.
+  // Its own role: it consumes the queue and sends mail as the web function does (the SMTP
+  // secret, or SES), and nothing else. It never verifies a captcha (an item carries the
+  // verdict), so it cannot read that secret; it never enqueues (a failed item stays in the
+  // queue), so it cannot send to the queue.
   const role = functionRole(
     stack,
     "RedeliveryRole",
-    "contact-form-backend redelivery: write its logs, consume the queue, read the SMTP secret",
+    "contact-form-backend redelivery: write its logs, consume the queue, send mail (SMTP secret or SES)",
     logGroup
   )
-  grantSecretsRead(stack, role, [p.smtpSecretName.valueAsString])
-  grantKmsDecrypt(stack, "RedeliverySecretsKeyDecrypt", role, p)
+  grantMail(stack, role, p)
+  // With ses it reads no secret at all, so it needs no key either.
+  grantKmsDecrypt(stack, "RedeliverySecretsKeyDecrypt", role, p, p.hasKmsKeyForSmtp)
   // Receive, delete, change visibility, and GetQueueAttributes, without which Lambda
   // cannot create the event source mapping. (The event source grants the same again;
   // CDK merges the two into one statement.)

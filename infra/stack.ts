@@ -1,9 +1,10 @@
 // The contact-form backend on AWS: one Lambda function (the zip `npm run build` produced
-// and the tests exercised, deployed as is) behind an HTTP API, with its log group and its
-// two secrets; the queue it keeps failed deliveries in, its dead-letter queue and a second
-// function from the same zip that redelivers them (infra/redelivery.ts); and the alarms
-// (infra/alarms.ts). Deploy-time settings are CloudFormation parameters
-// (infra/parameters.ts), so the template is environment-agnostic.
+// and the tests exercised, deployed as is) behind an HTTP API, with its log group, its
+// secrets and its mail transport (SMTP or the SES API: infra/mail.ts); the queue it keeps
+// failed deliveries in, its dead-letter queue and a second function from the same zip
+// that redelivers them (infra/redelivery.ts); and the alarms (infra/alarms.ts).
+// Deploy-time settings are CloudFormation parameters (infra/parameters.ts), so the
+// template is environment-agnostic.
 import { isAbsolute } from "node:path"
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib"
 import { HttpApi, HttpMethod, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2"
@@ -14,6 +15,7 @@ import * as logs from "aws-cdk-lib/aws-logs"
 import type * as sqs from "aws-cdk-lib/aws-sqs"
 import type { Construct } from "constructs"
 import { addAlarms, METRICS_NAMESPACE } from "./alarms.js"
+import { grantMail, mailEnvironment } from "./mail.js"
 import { declareParameters, type Parameters } from "./parameters.js"
 import { functionRole, grantKmsDecrypt, grantSecretsRead } from "./permissions.js"
 import { addRedelivery, declareQueues } from "./redelivery.js"
@@ -58,13 +60,12 @@ export class ContactFormStack extends Stack {
     const role = functionRole(
       this,
       "Role",
-      "contact-form-backend: write its logs, read its two secrets, queue failed deliveries",
+      "contact-form-backend: write its logs, read the captcha secret, send mail (SMTP secret or SES), queue failed deliveries",
       logGroup
     )
-    grantSecretsRead(this, role, [
-      p.smtpSecretName.valueAsString,
-      p.captchaSecretName.valueAsString
-    ])
+    // The captcha secret whatever the transport: the web function verifies every captcha.
+    grantSecretsRead(this, role, [p.captchaSecretName.valueAsString])
+    grantMail(this, role, p)
     grantKmsDecrypt(this, "SecretsKeyDecrypt", role, p)
     // SendMessage alone, not grantSendMessages: that adds GetQueueAttributes and
     // GetQueueUrl, which the application never calls (it is given the URL).
@@ -77,7 +78,7 @@ export class ContactFormStack extends Stack {
     )
 
     const handler = new lambda.Function(this, "Handler", {
-      description: "contact-form-backend: POST /contact, captcha, SMTP",
+      description: "contact-form-backend: POST /contact, captcha, mail",
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: "index.handler",
@@ -149,7 +150,7 @@ export class ContactFormStack extends Stack {
   }
 }
 
-// Every SPEC section 6 and 7 variable that makes sense on Lambda, the same for both
+// Every SPEC section 6, 7 and 8 variable that makes sense on Lambda, the same for both
 // functions: one configuration, decoded and checked the same way at either's cold start.
 // Not set: AWS_REGION (Lambda sets it), AWS_ENDPOINT_URL_* (tests only),
 // SMTP_ALLOW_INSECURE (loopback relays only), SMTP_TLS_CA_FILE (would have to ship in the
@@ -171,8 +172,7 @@ const environmentOf = (p: Parameters, queue: sqs.IQueue): Record<string, string>
   CAPTCHA_PROVIDER: p.captchaProvider.valueAsString,
   CAPTCHA_VERIFY_URL: p.captchaVerifyUrl.valueAsString,
   SUBJECT_PREFIX: p.subjectPrefix.valueAsString,
-  SMTP_URL: p.smtpUrl.valueAsString,
-  SMTP_SECRET_ID: p.smtpSecretName.valueAsString,
+  ...mailEnvironment(p),
   CAPTCHA_SECRET_ID: p.captchaSecretName.valueAsString,
   SECRETS_TTL_SECONDS: p.secretsTtlSeconds.valueAsString,
   MAX_BODY_BYTES: p.maxBodyBytes.valueAsString,

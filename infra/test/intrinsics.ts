@@ -1,6 +1,7 @@
 // Just enough of CloudFormation's intrinsic functions to turn a synthesized value into the
-// string it becomes at deploy time, given sample parameter values; and IAM's wildcard
-// matching, to test a policy resource against real ARNs.
+// string it becomes at deploy time, given sample parameter values; its conditions, Fn::If
+// and Rules, to see the template as one set of parameter values deploys it; and IAM's
+// wildcard matching, to test a policy resource against real ARNs.
 
 export type Values = Readonly<Record<string, string>>
 
@@ -40,4 +41,107 @@ export const iamGlobMatches = (pattern: string, arn: string): boolean => {
     .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/-]/g, "\\$&")))
     .join("")
   return new RegExp(`^${source}$`).test(arn)
+}
+
+type Rule = {
+  readonly RuleCondition?: unknown
+  readonly Assertions: readonly { Assert: unknown; AssertDescription: string }[]
+}
+type Template = {
+  readonly Conditions?: Readonly<Record<string, unknown>>
+  readonly Rules?: Readonly<Record<string, Rule>>
+  readonly Resources: Readonly<Record<string, { Condition?: unknown }>>
+}
+
+const only = (value: unknown, name: string): unknown[] => {
+  if (!Array.isArray(value)) throw new Error(`${name} takes a list, got ${JSON.stringify(value)}`)
+  return value
+}
+
+/**
+ * Evaluates a condition as CloudFormation does: Fn::Equals (on resolved strings), Fn::Not,
+ * Fn::And, Fn::Or, and `{"Condition": name}` for a condition of the template. Rules'
+ * conditions and assertions are written the same way, without `Condition`, and may use
+ * Fn::Contains (CDK's own bootstrap-version rule does).
+ */
+export const evaluateCondition = (
+  expression: unknown,
+  values: Values,
+  conditions: Template["Conditions"] = {}
+): boolean => {
+  const evaluate = (e: unknown) => evaluateCondition(e, values, conditions)
+  if (isRecord(expression)) {
+    const [name, ...others] = Object.keys(expression)
+    if (name !== undefined && others.length === 0) {
+      const argument = expression[name]
+      switch (name) {
+        case "Fn::Equals": {
+          const [a, b] = only(argument, name).map((side) => resolveIntrinsic(side, values))
+          return a === b
+        }
+        case "Fn::Not":
+          return !evaluate(only(argument, name)[0])
+        case "Fn::And":
+          return only(argument, name).every(evaluate)
+        case "Fn::Or":
+          return only(argument, name).some(evaluate)
+        case "Fn::Contains": {
+          const [list, item] = only(argument, name)
+          const wanted = resolveIntrinsic(item, values)
+          return only(list, name).some((member) => resolveIntrinsic(member, values) === wanted)
+        }
+        case "Condition": {
+          if (typeof argument !== "string" || !(argument in conditions)) break
+          return evaluate(conditions[argument])
+        }
+      }
+    }
+  }
+  throw new Error(`cannot evaluate ${JSON.stringify(expression)}`)
+}
+
+const NO_VALUE = Symbol("AWS::NoValue")
+
+const choose = (value: unknown, values: Values, conditions: Template["Conditions"]): unknown => {
+  if (Array.isArray(value)) {
+    return value.map((item) => choose(item, values, conditions)).filter((item) => item !== NO_VALUE)
+  }
+  if (!isRecord(value)) return value
+  if (value.Ref === "AWS::NoValue") return NO_VALUE
+  const branches = value["Fn::If"]
+  if (Array.isArray(branches)) {
+    const [condition, whenTrue, whenFalse] = branches
+    const holds = evaluateCondition({ Condition: condition }, values, conditions)
+    return choose(holds ? whenTrue : whenFalse, values, conditions)
+  }
+  return Object.fromEntries(
+    Object.entries(value)
+      .map(([key, item]) => [key, choose(item, values, conditions)] as const)
+      .filter(([, item]) => item !== NO_VALUE)
+  )
+}
+
+/**
+ * The template as CloudFormation deploys it with these parameter values (for
+ * `Template.fromJSON`): the resources whose condition holds, each Fn::If replaced by its
+ * branch and AWS::NoValue taken out; and the descriptions of the Rules' assertions that
+ * fail (CloudFormation then refuses the stack before making any change).
+ */
+export const deployWith = (template: Template, values: Values) => {
+  const conditions = template.Conditions ?? {}
+  const holds = (condition: unknown) =>
+    condition === undefined || evaluateCondition({ Condition: condition }, values, conditions)
+  const resources = Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([, resource]) => holds(resource.Condition))
+      .map(([id, resource]) => [id, choose(resource, values, conditions)])
+  )
+  const refused = Object.values(template.Rules ?? {}).flatMap((rule) =>
+    rule.RuleCondition === undefined || evaluateCondition(rule.RuleCondition, values)
+      ? rule.Assertions.filter((a) => !evaluateCondition(a.Assert, values)).map(
+          (a) => a.AssertDescription
+        )
+      : []
+  )
+  return { template: { ...template, Resources: resources }, refused }
 }

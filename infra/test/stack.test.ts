@@ -1,5 +1,7 @@
 // The synthesized template, asserted resource by resource; then cfn-lint on it, and the
-// CDK app entry run the way `cdk` runs it. One synthesis for the whole file.
+// CDK app entry run the way `cdk` runs it. One synthesis for the whole file: what depends
+// on parameter values (the mail transport, the KMS key) is asserted on the template as
+// CloudFormation deploys it with each set of values (`deployWith`), conditions evaluated.
 import { execFile, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -11,7 +13,7 @@ import { App } from "aws-cdk-lib"
 import { Match, Template } from "aws-cdk-lib/assertions"
 import { afterAll, describe, expect, it } from "vitest"
 import { ContactFormStack } from "../stack.js"
-import { iamGlobMatches, resolveIntrinsic, type Values } from "./intrinsics.js"
+import { deployWith, iamGlobMatches, resolveIntrinsic, type Values } from "./intrinsics.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const work = mkdtempSync(join(tmpdir(), "contact-form-infra-"))
@@ -73,6 +75,10 @@ const sample: Values = {
       p.Default === undefined ? [] : [[name, String(p.Default)]]
     )
   ),
+  MailFrom: "Web contact form <noreply@example.com>",
+  MailTo: "owner@example.com",
+  SuccessUrl: "https://www.example.com/thanks",
+  FallbackEmail: "owner@example.com",
   "AWS::Partition": "aws",
   "AWS::Region": "eu-west-1",
   "AWS::AccountId": "123456789012",
@@ -83,6 +89,25 @@ const sample: Values = {
   [deadLettersId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Dlq-XyZ789",
   [`${deadLettersId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Dlq-XyZ789",
   [redeliveryId]: "ContactFormTest-Redelivery-QwE456"
+}
+// The two transports, and ses with a configuration set.
+const smtp = sample
+const ses: Values = { ...sample, MailTransport: "ses", SesIdentity: "example.com" }
+const sesWithSet: Values = { ...ses, SesConfigurationSet: "contact-form" }
+const variants = [
+  ["smtp", smtp],
+  ["ses", ses],
+  ["ses with a configuration set", sesWithSet]
+] as const
+const deployments = new Map<string, { template: Template; refused: string[] }>()
+const deployed = (values: Values) => {
+  const key = JSON.stringify(values)
+  const known = deployments.get(key)
+  if (known !== undefined) return known
+  const { template: json, refused } = deployWith(artifact.template, values)
+  const deployment = { template: Template.fromJSON(json), refused }
+  deployments.set(key, deployment)
+  return deployment
 }
 const secretArn = (name: string, account = "123456789012", region = "eu-west-1") =>
   `arn:aws:secretsmanager:${region}:${account}:secret:${name}`
@@ -97,19 +122,18 @@ type Policy = {
   Condition?: string
   Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } }
 }
-const policies = (): Policy[] =>
-  Object.values(resourcesOf("AWS::IAM::Policy")).map(
+// The policies as deployed with some parameter values (a `deployed(…).template`).
+const policies = (deployment: Template): Policy[] =>
+  Object.values(deployment.findResources("AWS::IAM::Policy")).map(
     (policy): Policy => ({ Condition: policy.Condition, Properties: policy.Properties })
   )
-const statements = (): Statement[] =>
-  policies().flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+const statements = (deployment: Template): Statement[] =>
+  policies(deployment).flatMap((policy) => policy.Properties.PolicyDocument.Statement)
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value])
-// The role a function runs as, and the statements its policies hold (those of the
-// conditional KMS policy left out: the tests below look at that one on its own).
+// The role a function runs as, and the statements its policies hold in a deployment.
 const roleOf = (fn: { Role: { "Fn::GetAtt": [string, string] } }) => fn.Role["Fn::GetAtt"][0]
-const statementsOf = (roleId: string): Statement[] =>
-  policies()
-    .filter((policy) => policy.Condition === undefined)
+const statementsOf = (deployment: Template, roleId: string): Statement[] =>
+  policies(deployment)
     .filter((policy) => policy.Properties.Roles.some((r) => isDeepStrictEqual(r, { Ref: roleId })))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
 const actionsOf = (statement: Statement, service: string) =>
@@ -175,7 +199,7 @@ describe("the functions", () => {
     expect(handler.Timeout).toBeLessThan(29)
   })
 
-  it("give the web function every SPEC section 6 and 7 variable the stack sets", () => {
+  it("give the web function every SPEC section 6, 7 and 8 variable the stack sets", () => {
     expect(handler.Environment.Variables).toEqual({
       MAIL_FROM: { Ref: "MailFrom" },
       MAIL_TO: { Ref: "MailTo" },
@@ -193,8 +217,11 @@ describe("the functions", () => {
       CAPTCHA_PROVIDER: { Ref: "CaptchaProvider" },
       CAPTCHA_VERIFY_URL: { Ref: "CaptchaVerifyUrl" },
       SUBJECT_PREFIX: { Ref: "SubjectPrefix" },
-      SMTP_URL: { Ref: "SmtpUrl" },
-      SMTP_SECRET_ID: { Ref: "SmtpSecretName" },
+      MAIL_TRANSPORT: { Ref: "MailTransport" },
+      SES_CONFIGURATION_SET: { Ref: "SesConfigurationSet" },
+      // Empty with ses, where the application refuses them (see "mail transports").
+      SMTP_URL: { "Fn::If": ["UsesSes", "", { Ref: "SmtpUrl" }] },
+      SMTP_SECRET_ID: { "Fn::If": ["UsesSes", "", { Ref: "SmtpSecretName" }] },
       CAPTCHA_SECRET_ID: { Ref: "CaptchaSecretName" },
       SECRETS_TTL_SECONDS: { Ref: "SecretsTtlSeconds" },
       MAX_BODY_BYTES: { Ref: "MaxBodyBytes" },
@@ -337,28 +364,31 @@ describe("the queue and redelivery", () => {
 describe("permissions", () => {
   const webRole = roleOf(handler)
   const redeliveryRole = roleOf(redelivery)
-  const smtp = secretArn("smtp-ses-credentials-AbC123")
+  const smtpSecret = secretArn("smtp-ses-credentials-AbC123")
   const captcha = secretArn("friendlycaptcha-data-x9Yz0Q")
-  const grantedSecrets = (roleId: string) => {
-    const [statement, ...others] = about(statementsOf(roleId), "secretsmanager")
-    expect(others).toEqual([])
-    expect(statement?.Action).toEqual("secretsmanager:GetSecretValue")
-    const patterns = asList(statement?.Resource).map((r) => resolveIntrinsic(r, sample))
+  // Every secret a role may read in a deployment, matched as IAM matches ARNs.
+  const grantedSecrets = (values: Values, roleId: string) => {
+    const list = about(statementsOf(deployed(values).template, roleId), "secretsmanager")
+    for (const statement of list) expect(statement.Action).toEqual("secretsmanager:GetSecretValue")
+    const patterns = list
+      .flatMap((statement) => asList(statement.Resource))
+      .map((r) => resolveIntrinsic(r, values))
     return {
       count: patterns.length,
       granted: (arn: string) => patterns.some((p) => iamGlobMatches(p, arn))
     }
   }
+  const kmsKey = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
   it("gives each function a role of its own", () => {
     expect(webRole).not.toBe(redeliveryRole)
     template.resourceCountIs("AWS::IAM::Role", 2)
   })
 
-  it("lets the web function read exactly the two secrets, whatever their random ARN suffix", () => {
-    const { count, granted } = grantedSecrets(webRole)
+  it("lets the web function read exactly the two secrets under smtp, whatever their random ARN suffix", () => {
+    const { count, granted } = grantedSecrets(smtp, webRole)
     expect(count).toBe(2)
-    expect(granted(smtp)).toBe(true)
+    expect(granted(smtpSecret)).toBe(true)
     expect(granted(captcha)).toBe(true)
     // Another secret whose name merely starts with ours, or another account or region.
     expect(granted(secretArn("smtp-ses-credentials-other-AbC123"))).toBe(false)
@@ -366,20 +396,33 @@ describe("permissions", () => {
     expect(granted(secretArn("friendlycaptcha-data-old-x9Yz0Q"))).toBe(false)
     expect(granted(secretArn("smtp-ses-credentials-AbC123", "210987654321"))).toBe(false)
     expect(granted(secretArn("smtp-ses-credentials-AbC123", undefined, "us-east-1"))).toBe(false)
-    // The names reach the function as its secret ids.
-    expect(handler.Environment.Variables.SMTP_SECRET_ID).toEqual({ Ref: "SmtpSecretName" })
   })
 
-  it("lets the redelivery function read the SMTP secret only: it never verifies a captcha", () => {
-    const { count, granted } = grantedSecrets(redeliveryRole)
+  it("lets the web function read the captcha secret only under ses: it still verifies captchas", () => {
+    for (const values of [ses, sesWithSet]) {
+      const { count, granted } = grantedSecrets(values, webRole)
+      expect(count).toBe(1)
+      expect(granted(captcha)).toBe(true)
+      expect(granted(smtpSecret)).toBe(false)
+    }
+  })
+
+  it("lets the redelivery function read the SMTP secret only under smtp: it never verifies a captcha", () => {
+    const { count, granted } = grantedSecrets(smtp, redeliveryRole)
     expect(count).toBe(1)
-    expect(granted(smtp)).toBe(true)
+    expect(granted(smtpSecret)).toBe(true)
     expect(granted(captcha)).toBe(false)
     expect(granted(secretArn("smtp-ses-credentials-other-AbC123"))).toBe(false)
   })
 
+  it("lets the redelivery function read no secret at all under ses", () => {
+    for (const values of [ses, sesWithSet]) {
+      expect(grantedSecrets(values, redeliveryRole).count).toBe(0)
+    }
+  })
+
   it("lets the web function send to the queue and do nothing else with SQS", () => {
-    expect(about(statementsOf(webRole), "sqs")).toEqual([
+    expect(about(statementsOf(deployed(smtp).template, webRole), "sqs")).toEqual([
       {
         Sid: "QueueFailedDeliveries",
         Effect: "Allow",
@@ -390,7 +433,7 @@ describe("permissions", () => {
   })
 
   it("lets the redelivery function consume the queue, GetQueueAttributes included, and not send", () => {
-    const sqs = about(statementsOf(redeliveryRole), "sqs")
+    const sqs = about(statementsOf(deployed(smtp).template, redeliveryRole), "sqs")
     for (const statement of sqs) {
       expect(statement.Effect).toBe("Allow")
       expect(statement.Resource).toEqual({ "Fn::GetAtt": [queueId, "Arn"] })
@@ -409,14 +452,21 @@ describe("permissions", () => {
     expect(actions).not.toContain("sqs:PurgeQueue")
   })
 
-  it("grants nothing on '*', and no sqs:* to anyone", () => {
-    for (const statement of statements()) {
+  it.each(variants)("grants nothing on '*', and no sqs:* nor ses:* to anyone (%s)", (_, values) => {
+    const deployment = deployed({ ...values, SecretsKmsKeyArn: kmsKey }).template
+    for (const statement of statements(deployment)) {
       for (const resource of asList(statement.Resource)) expect(resource).not.toBe("*")
-      for (const action of asList(statement.Action)) expect(action).not.toMatch(/^sqs:\*|^\*$/)
+      for (const action of asList(statement.Action)) {
+        expect(action).not.toMatch(/^(sqs|ses):\*|^\*$/)
+      }
     }
-    for (const statement of about(statements(), "secretsmanager")) {
-      for (const r of asList(statement.Resource))
-        expect(resolveIntrinsic(r, sample)).not.toContain("*")
+    // The parameters that end up in ARNs: resolved, none may widen a grant.
+    for (const service of ["secretsmanager", "ses", "kms"]) {
+      for (const statement of about(statements(deployment), service)) {
+        for (const r of asList(statement.Resource)) {
+          expect(resolveIntrinsic(r, { ...values, SecretsKmsKeyArn: kmsKey })).not.toContain("*")
+        }
+      }
     }
     // The queues' own policies only deny (plain HTTP); they never allow anything.
     for (const policy of Object.values(resourcesOf("AWS::SQS::QueuePolicy"))) {
@@ -431,15 +481,25 @@ describe("permissions", () => {
     ).toEqual({})
   })
 
-  it("decrypts with a customer-managed key only when SecretsKmsKeyArn is set", () => {
+  const kmsRoles = (values: Values) =>
+    policies(deployed(values).template)
+      .filter((policy) => JSON.stringify(policy).includes("kms:"))
+      .map((policy) => policy.Properties.Roles)
+
+  it("decrypts with a customer-managed key only when SecretsKmsKeyArn is set, and only for a role that reads a secret", () => {
     expect(parameters.SecretsKmsKeyArn?.Default).toBe("")
-    const kms = policies().filter((policy) => JSON.stringify(policy).includes("kms:"))
+    expect(kmsRoles(smtp)).toEqual([])
+    expect(kmsRoles(ses)).toEqual([])
     // One per role, each for its own role only.
-    expect(kms.map((policy) => policy.Properties.Roles).sort()).toEqual(
+    expect(kmsRoles({ ...smtp, SecretsKmsKeyArn: kmsKey }).sort()).toEqual(
       [[{ Ref: webRole }], [{ Ref: redeliveryRole }]].sort()
     )
+    // With ses the redelivery function reads no secret; the web function still reads the
+    // captcha secret.
+    expect(kmsRoles({ ...ses, SecretsKmsKeyArn: kmsKey })).toEqual([[{ Ref: webRole }]])
+    const kms = policies(template).filter((policy) => JSON.stringify(policy).includes("kms:"))
+    expect(kms).toHaveLength(2)
     for (const policy of kms) {
-      expect(policy.Condition).toBe("HasSecretsKmsKey")
       const [statement, ...others] = policy.Properties.PolicyDocument.Statement
       expect(others).toEqual([])
       expect(statement).toMatchObject({
@@ -450,9 +510,183 @@ describe("permissions", () => {
       const via = statement?.Condition?.StringEquals?.["kms:ViaService"]
       expect(resolveIntrinsic(via, sample)).toBe("secretsmanager.eu-west-1.amazonaws.com")
     }
-    template.hasCondition("HasSecretsKmsKey", {
-      "Fn::Not": [{ "Fn::Equals": [{ Ref: "SecretsKmsKeyArn" }, ""] }]
+  })
+})
+
+describe("mail transports", () => {
+  const webRole = roleOf(handler)
+  const redeliveryRole = roleOf(redelivery)
+  const both = [
+    ["the web function", functionId, webRole],
+    ["the redelivery function", redeliveryId, redeliveryRole]
+  ] as const
+  const identityArn = "arn:aws:ses:eu-west-1:123456789012:identity/example.com"
+  const setArn = "arn:aws:ses:eu-west-1:123456789012:configuration-set/contact-form"
+  const smtpSecret = secretArn("smtp-ses-credentials-AbC123")
+
+  // A function's environment as deployed, every value resolved.
+  const environment = (values: Values, fnId: string): Record<string, string> => {
+    const fn = deployed(values).template.findResources("AWS::Lambda::Function")[fnId]
+    const variables: Record<string, unknown> = fn?.Properties.Environment.Variables
+    return Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => [name, resolveIntrinsic(value, values)])
+    )
+  }
+  // What a role may do with SES in a deployment, resolved; and whether it may read the
+  // SMTP secret.
+  const sesGrants = (values: Values, roleId: string) => {
+    const list = about(statementsOf(deployed(values).template, roleId), "ses")
+    return {
+      actions: list.flatMap((statement) => asList(statement.Action)).sort(),
+      resources: list
+        .flatMap((statement) => asList(statement.Resource))
+        .map((r) => resolveIntrinsic(r, values))
+        .sort()
+    }
+  }
+  const readsSmtpSecret = (values: Values, roleId: string) =>
+    about(statementsOf(deployed(values).template, roleId), "secretsmanager")
+      .flatMap((statement) => asList(statement.Resource))
+      .some((r) => iamGlobMatches(resolveIntrinsic(r, values), smtpSecret))
+
+  it("declares MailTransport (smtp by default, or ses), SesIdentity and SesConfigurationSet", () => {
+    expect(parameters.MailTransport).toMatchObject({
+      Type: "String",
+      Default: "smtp",
+      AllowedValues: ["smtp", "ses"]
     })
+    const identity = new RegExp(parameters.SesIdentity?.AllowedPattern ?? "")
+    expect(parameters.SesIdentity?.Default).toBe("")
+    for (const good of ["", "example.com", "mail.example.co.uk", "noreply@example.com"]) {
+      expect(identity.test(good), good).toBe(true)
+    }
+    // IAM wildcards would grant every identity of the account; anything but a name is refused.
+    for (const bad of ["*", "*.example.com", "*@example.com", "noreply@*", "ex?mple.com"]) {
+      expect(identity.test(bad), bad).toBe(false)
+    }
+    for (const bad of [
+      "example",
+      "a b.com",
+      "example.com/x",
+      "arn:aws:ses:eu-west-1:1:identity/x"
+    ]) {
+      expect(identity.test(bad), bad).toBe(false)
+    }
+    const set = new RegExp(parameters.SesConfigurationSet?.AllowedPattern ?? "")
+    expect(parameters.SesConfigurationSet?.Default).toBe("")
+    expect(set.test("")).toBe(true)
+    expect(set.test("contact-form")).toBe(true)
+    expect(set.test("*")).toBe(false)
+    // Shown with the other mail settings in the console's parameter form.
+    const groups = template.toJSON().Metadata["AWS::CloudFormation::Interface"].ParameterGroups
+    const mail = groups.find((g: { Label: { default: string } }) => g.Label.default === "Mail")
+    expect(mail?.Parameters).toEqual(
+      expect.arrayContaining(["MailTransport", "SesIdentity", "SesConfigurationSet"])
+    )
+  })
+
+  it("refuses to deploy ses without an identity, and settings the transport would ignore", () => {
+    for (const [, values] of variants) expect(deployed(values).refused).toEqual([])
+    const refused = (values: Values) => deployed(values).refused.join("; ")
+    expect(refused({ ...ses, SesIdentity: "" })).toMatch(/MailTransport=ses needs SesIdentity/)
+    expect(refused({ ...ses, SmtpUrl: "smtps://relay.example.com:465" })).toMatch(
+      /SmtpUrl must be empty with MailTransport=ses/
+    )
+    expect(refused({ ...smtp, SesConfigurationSet: "contact-form" })).toMatch(
+      /SesConfigurationSet must be empty with MailTransport=smtp/
+    )
+    // An identity left over from ses does no harm under smtp: nothing is granted on it.
+    expect(refused({ ...smtp, SesIdentity: "example.com" })).toBe("")
+    expect(sesGrants({ ...smtp, SesIdentity: "example.com" }, webRole).actions).toEqual([])
+  })
+
+  it("passes the smtp settings to both functions under smtp", () => {
+    for (const [, fnId] of both) {
+      expect(environment(smtp, fnId)).toMatchObject({
+        MAIL_TRANSPORT: "smtp",
+        SMTP_URL: "",
+        SMTP_SECRET_ID: "smtp-ses-credentials",
+        SES_CONFIGURATION_SET: ""
+      })
+      const relay = { ...smtp, SmtpUrl: "smtps://relay.example.com:465", SmtpSecretName: "relay" }
+      expect(environment(relay, fnId)).toMatchObject({
+        SMTP_URL: "smtps://relay.example.com:465",
+        SMTP_SECRET_ID: "relay"
+      })
+    }
+  })
+
+  it("passes MAIL_TRANSPORT=ses and empty SMTP settings to both functions under ses", () => {
+    for (const [, fnId] of both) {
+      // SmtpSecretName keeps its default: the stack, not the owner, leaves it out.
+      expect(environment(ses, fnId)).toMatchObject({
+        MAIL_TRANSPORT: "ses",
+        SMTP_URL: "",
+        SMTP_SECRET_ID: "",
+        SES_CONFIGURATION_SET: ""
+      })
+      expect(environment(sesWithSet, fnId)).toMatchObject({
+        MAIL_TRANSPORT: "ses",
+        SES_CONFIGURATION_SET: "contact-form"
+      })
+    }
+  })
+
+  it.each(both)("lets %s read the SMTP secret under smtp, and use no SES action", (_, __, role) => {
+    expect(readsSmtpSecret(smtp, role)).toBe(true)
+    expect(sesGrants(smtp, role)).toEqual({ actions: [], resources: [] })
+  })
+
+  it.each(both)(
+    "lets %s send as the SES identity under ses, and read no SMTP secret",
+    (_, __, role) => {
+      expect(readsSmtpSecret(ses, role)).toBe(false)
+      expect(sesGrants(ses, role)).toEqual({
+        actions: ["ses:SendEmail", "ses:SendRawEmail"],
+        resources: [identityArn]
+      })
+    }
+  )
+
+  it.each(both)("lets %s send with the configuration set, when one is given", (_, __, role) => {
+    expect(readsSmtpSecret(sesWithSet, role)).toBe(false)
+    expect(sesGrants(sesWithSet, role)).toEqual({
+      actions: ["ses:SendEmail", "ses:SendRawEmail"],
+      resources: [setArn, identityArn]
+    })
+  })
+
+  it("grants SES only on identities and configuration sets that exist as such", () => {
+    // The sender's identity is matched exactly: another domain, a subdomain, or an address
+    // of the domain verified as an identity of its own are not covered.
+    const { resources } = sesGrants(sesWithSet, webRole)
+    for (const other of [
+      "arn:aws:ses:eu-west-1:123456789012:identity/example.org",
+      "arn:aws:ses:eu-west-1:123456789012:identity/evil.example.com",
+      "arn:aws:ses:eu-west-1:123456789012:identity/noreply@example.com",
+      "arn:aws:ses:eu-west-1:123456789012:configuration-set/other",
+      "arn:aws:ses:us-east-1:123456789012:identity/example.com"
+    ]) {
+      expect(
+        resources.some((r) => iamGlobMatches(r, other)),
+        other
+      ).toBe(false)
+    }
+  })
+
+  it("starts neither function before its role may send mail", () => {
+    // Each function depends on every policy of its role, the mail policy included (which
+    // therefore exists whatever the transport: a condition on it would break DependsOn).
+    for (const [, fnId, role] of both) {
+      const dependsOn: string[] = resourcesOf("AWS::Lambda::Function")[fnId]?.DependsOn ?? []
+      const mailPolicies = Object.entries(resourcesOf("AWS::IAM::Policy"))
+        .filter(([, policy]) => isDeepStrictEqual(policy.Properties.Roles, [{ Ref: role }]))
+        .filter(([, policy]) => JSON.stringify(policy).includes("ses:SendEmail"))
+      expect(mailPolicies).toHaveLength(1)
+      const [policyId, policy] = mailPolicies[0] ?? []
+      expect(policy?.Condition).toBeUndefined()
+      expect(dependsOn).toContain(policyId)
+    }
   })
 })
 
