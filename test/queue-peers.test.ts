@@ -6,10 +6,10 @@
  */
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { type BundleProcess, startBundle } from "./support/bundle"
+import { type BundleProcess, startBundle, submitTo } from "./support/bundle"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
 import { formPost, jsonPost } from "./support/events"
-import { expectNoLeak, type LogLine, timed } from "./support/reliability"
+import { expectNoLeak } from "./support/reliability"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
 import { worldEnv } from "./support/world"
@@ -56,12 +56,7 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
     bundles.push(started)
     return started
   }
-  const submit = async (process: BundleProcess, event: unknown) => {
-    const from = process.logs.length
-    const { value, ms } = await timed(() => process.invoke(event))
-    const lines: ReadonlyArray<LogLine> = process.logs.slice(from)
-    return { ...value, ms, outcome: lines.find((l) => "outcome" in l) }
-  }
+  const submit = submitTo
   const queued = () => suite.peer().queuedMessages(queueUrl)
   const sqsEvent = (messages: ReadonlyArray<{ messageId: string; body: string }>) => ({
     Records: messages.map((m) => ({ messageId: m.messageId, body: m.body }))

@@ -6,10 +6,10 @@
  */
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { type BundleProcess, invokeBundle, startBundle } from "./support/bundle"
+import { type BundleProcess, invokeBundle, startBundle, submitTo } from "./support/bundle"
 import { baseEnv } from "./support/doubles"
 import { formPost, jsonPost } from "./support/events"
-import { expectNoLeak, type LogLine, timed } from "./support/reliability"
+import { expectNoLeak } from "./support/reliability"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
 
@@ -58,12 +58,7 @@ describe.skipIf(suite.skip)(
       bundles.push(started)
       return started
     }
-    const submit = async (process: BundleProcess, event: unknown) => {
-      const from = process.logs.length
-      const { value, ms } = await timed(() => process.invoke(event))
-      const lines: ReadonlyArray<LogLine> = process.logs.slice(from)
-      return { ...value, ms, outcome: lines.find((l) => "outcome" in l) }
-    }
+    const submit = submitTo
     /** What moto's SES accepted during `f`. */
     const sentDuring = async (f: () => Promise<unknown>) => {
       const before = (await suite.peer().sesMessages()).length

@@ -110,3 +110,13 @@ export const invokeBundle = async (
   const code = await bundle.close()
   return { code, results, logs: bundle.logs, stderr: bundle.stderr() }
 }
+
+/** One invocation, timed, with the log lines it wrote and the one saying how it ended. */
+export const submitTo = async (process: BundleProcess, event: unknown) => {
+  const from = process.logs.length
+  const started = performance.now()
+  const result = await process.invoke(event)
+  const ms = performance.now() - started
+  const lines = process.logs.slice(from)
+  return { ...result, ms, lines, outcome: lines.find((l) => "outcome" in l) }
+}
