@@ -9,8 +9,17 @@ import * as Either from "effect/Either"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import addressparser from "nodemailer/lib/addressparser"
-import type { Mailbox } from "../domain/contact"
+import {
+  emailAddressRule,
+  isAbsoluteUrl,
+  oneLineRule,
+  oneMailbox,
+  originRule,
+  phoneRule,
+  type Rule,
+  someMailboxes,
+  successUrlRule
+} from "./rules"
 
 export const invalid = (reason: string): Either.Either<never, ConfigError.ConfigError> =>
   Either.left(ConfigError.InvalidData([], reason))
@@ -50,77 +59,21 @@ const orList = (choices: ReadonlyArray<string>): string =>
     ? (choices[0] ?? "")
     : `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`
 
-export const emailPattern = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/
+/** A reader of one variable by one of the rules (rules.ts). */
+const byRule = <A>(name: string, rule: Rule<A>) =>
+  parsed(name, (raw) => Either.mapLeft(rule(raw), (reason) => ConfigError.InvalidData([], reason)))
 
-const mailboxes = (raw: string): ReadonlyArray<Mailbox> =>
-  addressparser(raw, { flatten: true }).map((a) => ({ name: a.name, address: a.address }))
-
-export const mailbox = (name: string) =>
-  parsed(name, (raw) => {
-    const list = mailboxes(raw)
-    const [first] = list
-    return list.length === 1 && first !== undefined && emailPattern.test(first.address)
-      ? Either.right(first)
-      : invalid("must be one address, `name@example.com` or `Name <name@example.com>`")
-  })
-
-export const mailboxList = (name: string) =>
-  parsed(name, (raw) => {
-    const list = mailboxes(raw)
-    return list.length > 0 && list.every((m) => emailPattern.test(m.address))
-      ? Either.right(list)
-      : invalid("must be one or more comma-separated addresses")
-  })
-
-export const emailAddress = (name: string) =>
-  parsed(name, (raw) =>
-    emailPattern.test(raw) ? Either.right(raw) : invalid("must be an email address")
-  )
-
-export const phone = (name: string) =>
-  parsed(name, (raw) =>
-    /^[0-9+()./ -]{3,40}$/.test(raw)
-      ? Either.right(raw)
-      : invalid("must be a phone number (digits, spaces, + ( ) - . /)")
-  )
-
-export const oneLineText = (name: string) =>
-  Config.string(name).pipe(
-    Config.mapOrFail((s) => (/[\r\n]/.test(s) ? invalid("must be one line") : Either.right(s)))
-  )
-
-export const isAbsoluteUrl = (raw: string, schemes: ReadonlyArray<string>): boolean => {
-  try {
-    return schemes.includes(new URL(raw).protocol)
-  } catch {
-    return false
-  }
-}
+export const mailbox = (name: string) => byRule(name, oneMailbox)
+export const mailboxList = (name: string) => byRule(name, someMailboxes)
+export const emailAddress = (name: string) => byRule(name, emailAddressRule)
+export const phone = (name: string) => byRule(name, phoneRule)
+export const oneLineText = (name: string) => byRule(name, oneLineRule)
+export const successUrl = (name: string) => byRule(name, successUrlRule)
 
 export const httpUrl = (name: string) =>
   parsed(name, (raw) =>
     isAbsoluteUrl(raw, ["https:", "http:"]) ? Either.right(raw) : invalid("must be an http(s) URL")
   )
-
-export const successUrl = (name: string) =>
-  parsed(name, (raw) =>
-    isAbsoluteUrl(raw, ["https:", "http:"]) || /^\/(?!\/)/.test(raw)
-      ? Either.right(raw)
-      : invalid("must be an absolute http(s) URL or a path starting with /")
-  )
-
-/** An origin exactly as a browser sends it in `Origin`, or `undefined`. */
-const asOrigin = (raw: string): string | undefined => {
-  try {
-    const url = new URL(raw)
-    return (url.protocol === "https:" || url.protocol === "http:") &&
-      url.origin === raw.replace(/\/$/, "")
-      ? url.origin
-      : undefined
-  } catch {
-    return undefined
-  }
-}
 
 export const origins = (name: string) =>
   parsed(name, (raw) => {
@@ -128,9 +81,9 @@ export const origins = (name: string) =>
       .split(",")
       .map((o) => o.trim())
       .filter((o) => o !== "")
-    const normalised = list.map(asOrigin)
-    return list.length > 0 && normalised.every((o) => o !== undefined)
-      ? Either.right(normalised.filter((o): o is string => o !== undefined))
+    const read = list.map(originRule)
+    return list.length > 0 && read.every(Either.isRight)
+      ? Either.right(read.flatMap((o) => (Either.isRight(o) ? [o.right] : [])))
       : invalid("must be comma-separated origins such as https://www.example.com")
   })
 
