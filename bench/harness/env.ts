@@ -1,8 +1,7 @@
 // The environment every child runs in: a minimal, explicit one (so NODE_EXTRA_CA_CERTS,
 // which adds ~65 ms to every Node start on this machine, and tsx's loader flags never
 // reach a measured process), the production configuration of SPEC section 6, and the
-// peers' addresses. Identical for every variant. RATE_LIMIT_PER_MINUTE=0: every bench event
-// comes from one address, and the default limit (10 POSTs a minute) would answer 429.
+// peers' addresses. Identical for every variant.
 import { dirname } from "node:path"
 import type { Peers } from "../peers.js"
 
@@ -11,8 +10,8 @@ export const productionConfig: Record<string, string> = {
   MAIL_TO: "Site Owner <owner@example.com>",
   SUCCESS_URL: "https://www.example.com/contact/sent",
   SUCCESS_URL_DE: "https://www.example.com/de/kontakt/gesendet",
-  FALLBACK_EMAIL: "contact@example.com",
-  RATE_LIMIT_PER_MINUTE: "0"
+  RATE_LIMIT_PER_MINUTE: "0",
+  FALLBACK_EMAIL: "contact@example.com"
 }
 
 export const childEnv = (
