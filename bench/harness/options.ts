@@ -1,8 +1,17 @@
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { type ProfileName, profileNames } from "./profiles.js"
 
 // The command line of `npm run bench` (see bench/run.ts).
-export const allFigures = ["cold", "bundle", "warm", "memory", "server", "secrets"] as const
+export const allFigures = [
+  "cold",
+  "warm-real",
+  "bundle",
+  "warm",
+  "memory",
+  "server",
+  "secrets"
+] as const
 export type FigureName = (typeof allFigures)[number]
 
 export interface Options {
@@ -11,6 +20,10 @@ export interface Options {
   readonly serverSeconds: number
   readonly connections: number
   readonly secretsCount: number
+  /** Submissions per process in the warm real-bundle figure: the first, then the timed ones. */
+  readonly warmSubmissions: number
+  /** The network profiles of the cold and warm real-bundle figures (--profile). */
+  readonly profiles: readonly ProfileName[]
   /** The node binary of every measured process (see defaultNode). */
   readonly node: string
   readonly figures: readonly FigureName[]
@@ -48,15 +61,25 @@ export const parseOptions = (argv: readonly string[]): Options => {
     return known
   })
   const rounds = count("rounds", 15)
+  const profileFlag = flag("profile") ?? "both"
+  const profiles =
+    profileFlag === "both" ? profileNames : profileNames.filter((p) => p === profileFlag)
+  if (profiles.length === 0)
+    throw new Error(`--profile must be ${profileNames.join(", ")} or both, not "${profileFlag}"`)
+  const warmSubmissions = count("warm-submissions", 10)
+  if (warmSubmissions < 2) throw new Error("--warm-submissions must be at least 2")
   return {
     rounds,
     warmCalls: count("warm-calls", 5000),
     serverSeconds: count("server-seconds", 2),
     connections: count("connections", 10),
     secretsCount: count("secrets-count", 1000),
+    warmSubmissions,
+    profiles,
     node: flag("node") ?? defaultNode(),
     figures,
-    partial: figures.length < allFigures.length || rounds < 15,
+    partial:
+      figures.length < allFigures.length || rounds < 15 || profiles.length < profileNames.length,
     write: argv.includes("--write"),
     before: flag("before")
   }
