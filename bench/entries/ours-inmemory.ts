@@ -14,6 +14,7 @@ import { CaptchaService } from "../../src/services/captcha"
 import { MailService } from "../../src/services/mail"
 import { QueueDisabled } from "../../src/services/queue"
 import { SecretsStatic } from "../../src/services/secrets"
+import { SubmissionMemoryLive } from "../../src/services/submissions"
 
 const config = Effect.runSync(Effect.either(readConfig(process.env)))
 if (Either.isLeft(config)) throw new Error(config.left.message)
@@ -42,6 +43,8 @@ export const inMemoryServices = Layer.mergeAll(
     })
   ),
   QueueDisabled,
+  // The duplicate guard as production builds it (src/layers.ts).
+  SubmissionMemoryLive(),
   Layer.succeed(AppConfigTag, config.right),
   JsonLogs(config.right.logLevel)
 )

@@ -14,7 +14,8 @@ import { type Fields, languageField } from "../domain/fields"
 import { defaultLanguage, isLanguage } from "../domain/languages"
 import { type LogLine, writeLine } from "../logging"
 import { submit } from "../program"
-import { type Answer, answerFor, answerForOutcome, defectAnswer, type Failure } from "./answers"
+import type { Answer } from "./answer"
+import { answerFor, answerForOutcome, defectAnswer, type Failure } from "./answers"
 import { bodyFormat, parseBody } from "./body"
 import { cors, securityHeaders } from "./headers"
 import { acceptedLanguage, wantsJson } from "./negotiate"
@@ -104,5 +105,5 @@ export const respond = (request: EdgeRequest) =>
     )
   }).pipe(Effect.annotateLogs("requestId", request.requestId))
 
-/** What the edge needs from a runtime: configuration and the four services. */
+/** What the edge needs from a runtime: configuration and the services. */
 export type AppServices = Effect.Effect.Context<ReturnType<typeof respond>>

@@ -7,7 +7,7 @@ import { type Fields, visitorText } from "../domain/fields"
 import type { Language } from "../domain/languages"
 import { errorPage, issueText, mailtoLink } from "../pages/render"
 import { stringsFor } from "../pages/translations"
-import type { Answer, Refused } from "./answers"
+import type { Answer, Refused } from "./answer"
 import { allowedMethods } from "./headers"
 import type { EdgeResponse } from "./request"
 
