@@ -36,6 +36,15 @@ const typed = {
   message: "Hello,\n\nhow much is the large one?"
 }
 
+/**
+ * The same visitor with one more line: each message sent to the embedded server its own,
+ * or the second would be a repeat of the first (SPEC section 9: answered, not mailed).
+ */
+const typedAs = (note: string): typeof typed => ({
+  ...typed,
+  message: `${typed.message}\n\n${note}`
+})
+
 const fill = async (page: Page, values: Partial<typeof typed> = typed) => {
   for (const [field, value] of Object.entries(values)) {
     await page.locator(`[name="${field}"]`).fill(value)
@@ -77,13 +86,13 @@ const mailsOf = (server: TestServer) =>
     })
   )
 
-const expectMail = async (server: TestServer, count: number) => {
+const expectMail = async (server: TestServer, count: number, values: typeof typed = typed) => {
   const mails = await mailsOf(server)
   expect(mails).toHaveLength(count)
   const mail = mails.at(-1)
-  expect(mail?.subject).toBe(`[Contact] ${typed.subject}`)
-  expect(mail?.replyTo?.text).toBe(`"${typed.name}" <${typed.email}>`)
-  expect(mail?.text).toContain(`${typed.message}\n\n--\nName: ${typed.name}`)
+  expect(mail?.subject).toBe(`[Contact] ${values.subject}`)
+  expect(mail?.replyTo?.text).toBe(`"${values.name}" <${values.email}>`)
+  expect(mail?.text).toContain(`${values.message}\n\n--\nName: ${values.name}`)
   return mail
 }
 
@@ -163,11 +172,12 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
   it("sends without JavaScript, in German: a plain POST, 303, the success page", async () => {
     const page = await open(`${embedded.url}?lang=de`, { javaScriptEnabled: false })
     await expectForm(page, { email: "Ihre E-Mail-Adresse", message: "Ihre Nachricht" })
-    await fill(page)
+    const german = typedAs("Ohne JavaScript gesendet.")
+    await fill(page, german)
     await page.getByRole("button", { name: "Nachricht senden" }).click()
     await page.waitForURL(`${embedded.url}sent?lang=de`)
     expect(await page.locator("h1").textContent()).toBe("Danke, Ihre Nachricht wurde gesendet")
-    const mail = await expectMail(embedded, 2)
+    const mail = await expectMail(embedded, 2, german)
     expect(mail?.text).toContain("Language: de")
     await page.context().close()
   })
@@ -189,6 +199,33 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
     ])
     await page.screenshot({ path: join(results, "field-errors.png"), fullPage: true })
     await expectNoAxeViolations(page)
+    await page.context().close()
+  })
+
+  /** The POSTs a page sends to /contact, counted as the browser sends them. */
+  const countPosts = (page: Page) => {
+    const posts: Array<string> = []
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().endsWith("/contact"))
+        posts.push(request.url())
+    })
+    return posts
+  }
+
+  it("a double-click on send: one request, one mail (the button is disabled while it is sent)", async () => {
+    const before = (await mailsOf(embedded)).length
+    const page = await open(embedded.url)
+    await expectForm(page, { email: "Your email address", message: "Your message" })
+    const posts = countPosts(page)
+    const clicked = typedAs("Double-clicked.")
+    await fill(page, clicked)
+    await page.getByRole("button", { name: "Send message" }).dblclick()
+    await expect
+      .poll(() => page.locator("#form-status h2").textContent())
+      .toBe("Thank you, your message was sent")
+    await page.waitForTimeout(300)
+    expect(posts).toHaveLength(1)
+    await expectMail(embedded, before + 1, clicked)
     await page.context().close()
   })
 
@@ -270,12 +307,13 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
       "Wiadomość nie może składać się z samych spacji"
     ])
     await expectNoAxeViolations(page)
-    await fill(page)
+    const withScript = typedAs("Wysłano z JavaScriptem.")
+    await fill(page, withScript)
     await page.getByRole("button", { name: "Wyślij wiadomość" }).click()
     await expect
       .poll(() => page.locator("#form-status h2").textContent())
       .toBe("Dziękujemy, wiadomość została wysłana")
-    expect((await expectMail(embedded, before + 1))?.text).toContain("Language: pl")
+    expect((await expectMail(embedded, before + 1, withScript))?.text).toContain("Language: pl")
     await page.context().close()
 
     const plain = await open(`${embedded.url}?lang=pl`, {
@@ -283,11 +321,12 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
       javaScriptEnabled: false
     })
     await expectForm(plain, polish)
-    await fill(plain)
+    const withoutScript = typedAs("Wysłano bez JavaScriptu.")
+    await fill(plain, withoutScript)
     await plain.getByRole("button", { name: "Wyślij wiadomość" }).click()
     await plain.waitForURL(`${embedded.url}sent?lang=pl`)
     expect(await plain.locator("h1").textContent()).toBe("Dziękujemy, wiadomość została wysłana")
-    expect((await expectMail(embedded, before + 2))?.text).toContain("Language: pl")
+    expect((await expectMail(embedded, before + 2, withoutScript))?.text).toContain("Language: pl")
     await plain.context().close()
     expect(pageErrors).toEqual([])
   })
