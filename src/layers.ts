@@ -1,8 +1,8 @@
 /**
  * The one builder of the layer graph: configuration, logs and the services over it.
  * Production takes the defaults (AWS Secrets Manager, FriendlyCaptcha over Node's HTTP
- * client, SMTP, the queue the configuration names, the duplicate guard in this process'
- * memory); embedded mode and the tests swap any service for one of their
+ * client, SMTP, the queue the configuration names, the duplicate guard and the rate limit
+ * in this process' memory); embedded mode and the tests swap any service for one of their
  * own. Built once per process by the adapter's runtime.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -12,6 +12,7 @@ import { JsonLogs, type LogSink, stdoutSink } from "./logging"
 import { CaptchaLive, type CaptchaService } from "./services/captcha"
 import { type MailService, SmtpMail } from "./services/mail"
 import { QueueDisabled, type QueueService } from "./services/queue"
+import { type RateLimiter, RateLimitOff, SlidingWindowLimit } from "./services/rate-limit"
 import { SecretsManagerLive, type SecretsService } from "./services/secrets"
 import { SpoolQueue } from "./services/spool"
 import { SqsQueue } from "./services/sqs"
@@ -31,6 +32,8 @@ export interface AppLayerOptions {
   readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
   /** Default: the duplicate guard of SPEC section 9 (10 minutes, 10,000 keys). */
   readonly memory?: Layer.Layer<SubmissionMemory>
+  /** Default: RATE_LIMIT_PER_MINUTE per client address, or none when it is 0. */
+  readonly rateLimit?: Layer.Layer<RateLimiter>
 }
 
 const configuredQueue = (config: AppConfig): Layer.Layer<QueueService> => {
@@ -51,7 +54,12 @@ export const appLayer = (options: AppLayerOptions) => {
     options.captcha ?? CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layer)))
   const queue = options.queue ?? configuredQueue(config)
   const memory = options.memory ?? SubmissionMemoryLive()
-  return Layer.mergeAll(secrets, captcha, mail, queue, memory).pipe(
+  const rateLimit =
+    options.rateLimit ??
+    (config.rateLimitPerMinute === 0
+      ? RateLimitOff
+      : SlidingWindowLimit({ perMinute: config.rateLimitPerMinute }))
+  return Layer.mergeAll(secrets, captcha, mail, queue, memory, rateLimit).pipe(
     Layer.provideMerge(Layer.succeed(AppConfigTag, config)),
     Layer.merge(JsonLogs(config.logLevel, sink))
   )

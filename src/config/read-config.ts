@@ -9,6 +9,7 @@ import * as Either from "effect/Either"
 import { languages } from "../domain/languages"
 import type { AppConfig, CaptchaProvider } from "./app-config"
 import { ConfigInvalid, decodeEnv, type Env, orNone } from "./env"
+import { limitVariables } from "./limits"
 import { isLoopback } from "./loopback"
 import { queueConfig, queueProblems, queueVariables, type Runtime } from "./queue"
 import {
@@ -102,6 +103,7 @@ const variables = Config.all({
   smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
   mailTimeoutMs: positiveInt("MAIL_TIMEOUT_MS", 10_000, 60_000),
   queue: queueVariables,
+  limits: limitVariables,
   metricsNamespace: oneLineText("METRICS_NAMESPACE").pipe(Config.withDefault("ContactForm"))
 })
 
@@ -159,6 +161,8 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
       timeoutMs: c.mailTimeoutMs
     },
     queue: queueConfig(c.queue, cwd),
+    rateLimitPerMinute: c.limits.ratePerMinute,
+    trustProxyHops: c.limits.trustProxyHops,
     metricsNamespace: c.metricsNamespace
   }
 }

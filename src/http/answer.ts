@@ -27,7 +27,9 @@ export interface Refused {
   readonly fallback?: boolean
   /** The `mailto:` links carry what the visitor wrote: it did not reach the owner. */
   readonly prefill?: boolean
-  /** Headers of this answer alone (405's `Allow`). */
+  /** Headers of this answer alone (405's `Allow`, 429's `Retry-After`). */
   readonly headers?: Readonly<Record<string, string>>
+  /** The 429 page says when to try again. */
+  readonly retryAfterSeconds?: number
   readonly log: RequestLogLine
 }

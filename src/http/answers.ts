@@ -168,6 +168,18 @@ const failures: {
     fallback: true,
     prefill: true
   }),
+  // The body was not read: the fallback contact without the visitor's text. The address
+  // is in no log line (SPEC section 6).
+  RateLimited: (e) => ({
+    ...refused(
+      429,
+      "rate_limited",
+      submission("Info", { status: 429, reason: "rate_limit", outcome: "rate_limited" }),
+      { headers: { "retry-after": String(e.retryAfterSeconds) } }
+    ),
+    fallback: true,
+    retryAfterSeconds: e.retryAfterSeconds
+  }),
   CaptchaMisconfigured: (e) => delivery(`captcha_config_http_${e.status}_${e.code}`),
   SecretUnavailable: (e) => delivery(deliveryReason(e)),
   MailAuthRejected: (e) => delivery(deliveryReason(e)),

@@ -58,6 +58,9 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
     fallback: config.fallback,
     prefill: answer.prefill === true,
     ...(answer.issues === undefined ? {} : { issues: answer.issues }),
+    ...(answer.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: answer.retryAfterSeconds }),
     ...(visitor === undefined ? {} : { visitor })
   })
   return {

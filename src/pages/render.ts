@@ -75,6 +75,8 @@ export interface ErrorPage {
   readonly visitor?: { readonly subject?: string; readonly body?: string }
   /** The `mailto:` link carries what they wrote: the message did not reach the owner (yet). */
   readonly prefill?: boolean
+  /** The 429 page: when the next message will be accepted. */
+  readonly retryAfterSeconds?: number
 }
 
 export const issueText = (strings: Strings, issue: FieldIssue): string =>
@@ -89,6 +91,7 @@ export const errorPage = ({
   issues,
   kind,
   prefill = false,
+  retryAfterSeconds,
   strings,
   visitor
 }: ErrorPage): string => {
@@ -135,7 +138,16 @@ export const errorPage = ({
   return page(
     strings,
     title,
-    [`<h1>${escapeHtml(title)}</h1>`, `<p>${escapeHtml(lead)}</p>`, issueList, wrote, contact]
+    [
+      `<h1>${escapeHtml(title)}</h1>`,
+      `<p>${escapeHtml(lead)}</p>`,
+      retryAfterSeconds === undefined
+        ? ""
+        : `<p>${escapeHtml(strings.retryAfter(retryAfterSeconds))}</p>`,
+      issueList,
+      wrote,
+      contact
+    ]
       .filter((part) => part !== "")
       .join("\n")
   )

@@ -1,12 +1,17 @@
 /**
- * The duplicate guard of SPEC section 9 as a service, with TestClock (SubmissionMemory:
- * remembered for 10 minutes, 10,000 keys least recently used first, a repeat waits for the
- * first in flight, a failure forgotten), and the least-recently-used map under it.
+ * The two guards of SPEC section 9 as services, with TestClock: the duplicate guard
+ * (SubmissionMemory: remembered for 10 minutes, 10,000 keys least recently used first, a
+ * repeat waits for the first in flight, a failure forgotten) and the rate limit
+ * (RateLimiter: a sliding log per address, Retry-After from its oldest entry, 10,000
+ * addresses, IPv6 by /64, nothing kept beyond the window); and the address rules under both.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cache, Data, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
+import { addressBucket, normalizeAddress } from "../../src/domain/address"
 import type { Accepted } from "../../src/domain/errors"
+import { clientAddress } from "../../src/http/client-address"
 import { LruMap } from "../../src/services/lru"
+import { RateLimiter, SlidingWindowLimit } from "../../src/services/rate-limit"
 import { SubmissionMemory, SubmissionMemoryLive } from "../../src/services/submissions"
 
 const sent = (id: string): Accepted => ({ _tag: "Sent", id, captcha: { _tag: "Verified" } })
@@ -134,7 +139,7 @@ describe("the duplicate guard (SubmissionMemory)", () => {
   )
 })
 
-describe("the least-recently-used map under the guard", () => {
+describe("the least-recently-used map under both guards", () => {
   it("drops the least recently used key, touched by get and set, not by peek", () => {
     const lru = new LruMap<string, number>(3)
     lru.set("a", 1)
@@ -169,4 +174,124 @@ describe("the least-recently-used map under the guard", () => {
       expect([yield* cache.contains(1), yield* cache.contains(2)]).toEqual([false, true])
     })
   )
+})
+
+const limiter = (perMinute: number, capacity?: number) =>
+  SlidingWindowLimit({ perMinute, ...(capacity === undefined ? {} : { capacity }) })
+
+const admit = (address: string) => Effect.flatMap(RateLimiter, (l) => l.admit(address))
+const tracked = Effect.flatMap(RateLimiter, (l) => l.tracked)
+const admitted = { _tag: "Admitted" } as const
+const limited = (retryAfterSeconds: number) => ({ _tag: "Limited", retryAfterSeconds }) as const
+
+describe("the rate limit (RateLimiter)", () => {
+  it.effect(
+    "3 a minute: the fourth is limited, Retry-After until the oldest leaves the window",
+    () =>
+      Effect.gen(function* () {
+        expect(yield* admit("203.0.113.7")).toEqual(admitted)
+        yield* TestClock.adjust(Duration.seconds(10))
+        expect(yield* admit("203.0.113.7")).toEqual(admitted)
+        yield* TestClock.adjust(Duration.seconds(10))
+        expect(yield* admit("203.0.113.7")).toEqual(admitted)
+        yield* TestClock.adjust(Duration.millis(10_500))
+        // The oldest came at 0 s; it is 30.5 s now: it leaves the window in 29.5 s.
+        expect(yield* admit("203.0.113.7")).toEqual(limited(30))
+        // Another address is still served.
+        expect(yield* admit("203.0.113.8")).toEqual(admitted)
+        // A refused request is not counted: once the oldest has left, one more is admitted.
+        yield* TestClock.adjust(Duration.millis(29_499))
+        expect(yield* admit("203.0.113.7")).toEqual(limited(1))
+        yield* TestClock.adjust(Duration.millis(1))
+        expect(yield* admit("203.0.113.7")).toEqual(admitted)
+        // Now the one of 10 s is the oldest: it leaves at 70 s, 10 s from now.
+        expect(yield* admit("203.0.113.7")).toEqual(limited(10))
+      }).pipe(Effect.provide(limiter(3)))
+  )
+
+  it.effect("two IPv6 addresses of one /64 share a count; another /64 does not", () =>
+    Effect.gen(function* () {
+      expect(yield* admit(normalizeAddress("2001:db8:1:2::1"))).toEqual(admitted)
+      expect(yield* admit(normalizeAddress("2001:db8:1:2:ffff:ffff:ffff:ffff"))).toEqual(admitted)
+      expect((yield* admit(normalizeAddress("2001:0db8:0001:0002::abcd")))._tag).toBe("Limited")
+      expect(yield* admit(normalizeAddress("2001:db8:1:3::1"))).toEqual(admitted)
+    }).pipe(Effect.provide(limiter(2)))
+  )
+
+  it.effect("20,000 distinct addresses: 10,000 tracked, the least recently counted dropped", () =>
+    Effect.gen(function* () {
+      const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
+      for (let i = 0; i < 20_000; i++) expect(yield* admit(address(i))).toEqual(admitted)
+      expect(yield* tracked).toBe(10_000)
+      // The newest are still counted (limit 1: a second POST is limited); the oldest are not.
+      expect((yield* admit(address(19_999)))._tag).toBe("Limited")
+      expect(yield* admit(address(0))).toEqual(admitted)
+      expect(yield* tracked).toBe(10_000)
+    }).pipe(Effect.provide(limiter(1)))
+  )
+
+  it.effect("no address is kept beyond its window", () =>
+    Effect.gen(function* () {
+      yield* admit("203.0.113.7")
+      yield* TestClock.adjust(Duration.seconds(30))
+      yield* admit("203.0.113.8")
+      expect(yield* tracked).toBe(2)
+      yield* TestClock.adjust(Duration.seconds(30))
+      expect(yield* tracked).toBe(1)
+      yield* TestClock.adjust(Duration.seconds(30))
+      expect(yield* tracked).toBe(0)
+    }).pipe(Effect.provide(limiter(5)))
+  )
+
+  it.effect("a limited address keeps its place: refusals do not make it the most recent", () =>
+    Effect.gen(function* () {
+      yield* admit("203.0.113.7")
+      yield* TestClock.adjust(Duration.seconds(1))
+      yield* admit("203.0.113.8")
+      yield* admit("203.0.113.7")
+      yield* TestClock.adjust(Duration.seconds(59))
+      // .7's last counted POST came at 0 s: it is forgotten now, .8's (1 s) is not.
+      expect(yield* tracked).toBe(1)
+    }).pipe(Effect.provide(limiter(1)))
+  )
+})
+
+describe("client addresses (SPEC section 9)", () => {
+  it.each([
+    ["203.0.113.7", "203.0.113.7"],
+    ["::ffff:203.0.113.7", "203.0.113.7"],
+    ["::FFFF:cb00:7107", "203.0.113.7"],
+    ["203.0.113.7:51234", "203.0.113.7"],
+    ["[2001:db8::1]:443", "2001:db8:0:0:0:0:0:1"],
+    ["2001:DB8::1", "2001:db8:0:0:0:0:0:1"],
+    ["fe80::1%eth0", "fe80:0:0:0:0:0:0:1"],
+    ["::1", "0:0:0:0:0:0:0:1"],
+    [" 198.51.100.1 ", "198.51.100.1"],
+    ["unknown", "unknown"],
+    ["", "unknown"],
+    ["999.1.1.1", "unknown"]
+  ])("%j is counted as %j", (raw, expected) => {
+    expect(normalizeAddress(raw)).toBe(expected)
+  })
+
+  it("IPv6 counts by its /64, IPv4 by itself", () => {
+    expect(addressBucket("2001:db8:1:2:0:0:0:1")).toBe("2001:db8:1:2::/64")
+    expect(addressBucket("203.0.113.7")).toBe("203.0.113.7")
+  })
+
+  it("without TRUST_PROXY_HOPS, X-Forwarded-For changes nothing", () => {
+    expect(clientAddress("198.51.100.9", "203.0.113.7", 0)).toBe("198.51.100.9")
+  })
+
+  it("with it, the entry that many places from the right end; what the client wrote is ignored", () => {
+    const header = "192.0.2.66, 203.0.113.7, 10.0.0.2"
+    expect(clientAddress("127.0.0.1", header, 1)).toBe("10.0.0.2")
+    expect(clientAddress("127.0.0.1", header, 2)).toBe("203.0.113.7")
+    expect(clientAddress("127.0.0.1", header, 3)).toBe("192.0.2.66")
+    // Fewer entries than hops: the farthest one any trusted proxy appended.
+    expect(clientAddress("127.0.0.1", header, 5)).toBe("192.0.2.66")
+    // No header at all: the peer.
+    expect(clientAddress("127.0.0.1", undefined, 1)).toBe("127.0.0.1")
+    expect(clientAddress("127.0.0.1", "garbage", 1)).toBe("unknown")
+  })
 })
