@@ -12,6 +12,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import type { Accepted, Duplicate } from "../domain/errors"
 import { LruMap } from "./lru"
@@ -57,47 +58,48 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
     const entries = new LruMap<string, Entry>(options.capacity)
     const rememberMs = Duration.toMillis(options.remember)
 
-    /** The entry to wait for, or a fresh one this caller now owns; one step, no yield. */
-    const claim = (key: string, now: number, fresh: Deferred.Deferred<Accepted, Forgotten>) => {
+    /** The entry to wait for, or a fresh one this caller now owns: one step, no yield. */
+    const claim = (key: string, now: number, fiber: FiberId.FiberId) => {
       const known = entries.get(key)
       if (
         known !== undefined &&
         (known.acceptedAt === undefined || now - known.acceptedAt < rememberMs)
       )
         return { first: false, entry: known } as const
-      const entry: Entry = { outcome: fresh, acceptedAt: undefined }
+      const entry: Entry = { outcome: Deferred.unsafeMake(fiber), acceptedAt: undefined }
       entries.set(key, entry)
       return { first: true, entry } as const
     }
 
     const settle = (key: string, entry: Entry, exit: Exit.Exit<Accepted, unknown>) =>
       Exit.isSuccess(exit)
-        ? Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        ? Effect.map(Clock.currentTimeMillis, (now) => {
             entry.acceptedAt = now
-            return Deferred.succeed(entry.outcome, exit.value)
+            Deferred.unsafeDone(entry.outcome, Exit.succeed(exit.value))
           })
-        : Effect.suspend(() => {
+        : Effect.sync(() => {
             // Only its own entry: a newer one may have replaced it after an eviction.
             if (entries.peek(key) === entry) entries.delete(key)
-            return Deferred.fail(entry.outcome, new Forgotten())
+            Deferred.unsafeDone(entry.outcome, Exit.fail(new Forgotten()))
           })
 
+    // Plain combinators rather than a generator: this runs on every submission.
     const once = <E, R>(
       key: string,
       first: Effect.Effect<Accepted, E, R>
     ): Effect.Effect<Accepted | Duplicate, E, R> =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const fresh = yield* Deferred.make<Accepted, Forgotten>()
-        const claimed = claim(key, now, fresh)
-        if (claimed.first) {
-          return yield* first.pipe(Effect.onExit((exit) => settle(key, claimed.entry, exit)))
-        }
-        return yield* Deferred.await(claimed.entry.outcome).pipe(
-          Effect.map((outcome): Duplicate => ({ _tag: "Duplicate", first: outcome })),
-          Effect.catchTag("Forgotten", () => once(key, first))
-        )
-      })
+      Effect.fiberIdWith((fiber) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const claimed = claim(key, now, fiber)
+          if (claimed.first) {
+            return Effect.onExit(first, (exit) => settle(key, claimed.entry, exit))
+          }
+          return Deferred.await(claimed.entry.outcome).pipe(
+            Effect.map((outcome): Accepted | Duplicate => ({ _tag: "Duplicate", first: outcome })),
+            Effect.catchTag("Forgotten", () => once(key, first))
+          )
+        })
+      )
 
     return SubmissionMemory.of({ once })
   })
