@@ -96,7 +96,13 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
           }
           return Deferred.await(claimed.entry.outcome).pipe(
             Effect.map((outcome): Accepted | Duplicate => ({ _tag: "Duplicate", first: outcome })),
-            Effect.catchTag("Forgotten", () => once(key, first))
+            Effect.catchTag("Forgotten", () =>
+              Effect.suspend(() => {
+                // Its owner removes a failed entry; never wait on one twice, whatever happened.
+                if (entries.peek(key) === claimed.entry) entries.delete(key)
+                return once(key, first)
+              })
+            )
           )
         })
       )
