@@ -204,12 +204,20 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
     await page.context().close()
   })
 
-  /** The POSTs a page sends to /contact, counted as the browser sends them. */
-  const countPosts = (page: Page) => {
+  /**
+   * The POSTs a page sends to /contact, counted as the browser sends them; each held back
+   * 300 ms on its way, so that the second click of a double-click (50 ms apart) comes while
+   * the first is surely in flight.
+   */
+  const countPosts = async (page: Page) => {
     const posts: Array<string> = []
     page.on("request", (request) => {
       if (request.method() === "POST" && request.url().endsWith("/contact"))
         posts.push(request.url())
+    })
+    await page.route("**/contact", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await route.continue()
     })
     return posts
   }
@@ -218,13 +226,42 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
     const before = (await mailsOf(embedded)).length
     const page = await open(embedded.url)
     await expectForm(page, { email: "Your email address", message: "Your message" })
-    const posts = countPosts(page)
+    const posts = await countPosts(page)
     const clicked = typedAs("Double-clicked.")
     await fill(page, clicked)
-    await page.getByRole("button", { name: "Send message" }).dblclick()
+    await page.getByRole("button", { name: "Send message" }).dblclick({ delay: 50 })
     await expect
       .poll(() => page.locator("#form-status h2").textContent())
       .toBe("Thank you, your message was sent")
+    await page.waitForTimeout(300)
+    expect(posts).toHaveLength(1)
+    await expectMail(embedded, before + 1, clicked)
+    await page.context().close()
+  })
+
+  it("the README's snippet for a form without fetch: a double-click sends one request", async () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8")
+    const script = /```html\n<form[^`]*?data-send-once[^`]*?<script>\n([^`]*?)<\/script>\n```/.exec(
+      readme
+    )?.[1]
+    expect(script, "the snippet in README.md").toBeDefined()
+    const before = (await mailsOf(embedded)).length
+    // The owner's own page (not ours, so without our CSP): a plain form posting to the
+    // backend, and the snippet.
+    const context = await browser.newContext({ locale: "en-US" })
+    const page = await context.newPage()
+    page.on("pageerror", (error) => pageErrors.push(error.message))
+    const posts = await countPosts(page)
+    const clicked = typedAs("Double-clicked, without fetch.")
+    await page.setContent(
+      `<form action="${embedded.url}contact" method="post" data-send-once>
+        <input name="name"><input name="email"><input name="subject"><textarea name="message"></textarea>
+        <button type="submit">Send</button>
+      </form><script>${script}</script>`
+    )
+    await fill(page, clicked)
+    await page.getByRole("button", { name: "Send" }).dblclick({ delay: 50 })
+    await page.waitForURL(`${embedded.url}sent`)
     await page.waitForTimeout(300)
     expect(posts).toHaveLength(1)
     await expectMail(embedded, before + 1, clicked)

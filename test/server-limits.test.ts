@@ -154,7 +154,7 @@ describe("the rate limit in embedded mode", () => {
 })
 
 /** A socket from `localAddress`; resolves once connected, `closed` once the server closed it. */
-const connect = (server: TestServer, localAddress: string) =>
+const connectFrom = (server: TestServer, localAddress: string) =>
   new Promise<{ socket: net.Socket; closed: Promise<number>; received: () => string }>(
     (resolve, reject) => {
       const url = new URL(server.url)
@@ -194,7 +194,7 @@ describe("slow clients and connection caps", () => {
       const started = Date.now()
       // 20 addresses with 15 connections each: under the per-address cap of 16.
       const slow = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => connect(server, `127.0.2.${1 + (i % 20)}`))
+        Array.from({ length: 300 }, (_, i) => connectFrom(server, `127.0.2.${1 + (i % 20)}`))
       )
       for (const client of slow) {
         let sent = 0
@@ -234,7 +234,7 @@ describe("slow clients and connection caps", () => {
   it("a POST whose headers arrived counts, even if its body never does", async () => {
     const server = await startServer({ ...production(smtp), RATE_LIMIT_PER_MINUTE: "1" })
     try {
-      const client = await connect(server, "127.0.3.1")
+      const client = await connectFrom(server, "127.0.3.1")
       client.socket.write(
         "POST /contact HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail="
       )
@@ -248,16 +248,22 @@ describe("slow clients and connection caps", () => {
 
   it("16 connections per address, MAX_CONNECTIONS in all: beyond, a new one is closed at once", async () => {
     const server = await startServer({ ...production(smtp), MAX_CONNECTIONS: "20" })
+    const opened: Array<net.Socket> = []
+    const connect = (localAddress: string) =>
+      connectFrom(server, localAddress).then((client) => {
+        opened.push(client.socket)
+        return client
+      })
     try {
       const same = await Promise.all(
-        Array.from({ length: connectionsPerAddress }, () => connect(server, "127.0.4.1"))
+        Array.from({ length: connectionsPerAddress }, () => connect("127.0.4.1"))
       )
-      const seventeenth = await connect(server, "127.0.4.1")
+      const seventeenth = await connect("127.0.4.1")
       expect(await closedWithin(seventeenth.closed, 1_000)).toBe(true)
       const other = await Promise.all(
-        Array.from({ length: 4 }, (_, i) => connect(server, `127.0.4.${2 + i}`))
+        Array.from({ length: 4 }, (_, i) => connect(`127.0.4.${2 + i}`))
       )
-      const twentyFirst = await connect(server, "127.0.4.9")
+      const twentyFirst = await connect("127.0.4.9")
       expect(await closedWithin(twentyFirst.closed, 1_000)).toBe(true)
       // The ones already open are not disturbed.
       for (const client of [...same, ...other]) expect(client.socket.destroyed).toBe(false)
@@ -265,19 +271,20 @@ describe("slow clients and connection caps", () => {
       await Promise.all([...same, ...other].map((c) => c.closed))
       expect((await submit(server, { from: "127.0.4.1" })).status).toBe(200)
     } finally {
+      for (const socket of opened) socket.destroy()
       await server.close()
     }
   })
 
   it("behind a trusted proxy, one address may hold more than 16: only MAX_CONNECTIONS applies", async () => {
     const server = await startServer({ ...production(smtp), TRUST_PROXY_HOPS: "1" })
+    const clients = await Promise.all(
+      Array.from({ length: connectionsPerAddress + 4 }, () => connectFrom(server, "127.0.5.1"))
+    )
     try {
-      const clients = await Promise.all(
-        Array.from({ length: connectionsPerAddress + 4 }, () => connect(server, "127.0.5.1"))
-      )
       expect(await closedWithin(Promise.race(clients.map((c) => c.closed)), 500)).toBe(false)
-      for (const client of clients) client.socket.destroy()
     } finally {
+      for (const client of clients) client.socket.destroy()
       await server.close()
     }
   })
