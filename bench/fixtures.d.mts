@@ -1,4 +1,5 @@
 export declare const formBody: string
+export declare const formBodyFor: (n: number) => string
 export declare const formHeaders: Record<string, string>
 export declare const httpApiEvent: (n: number) => Record<string, unknown>
 export declare const isSuccess: (result: unknown) => boolean

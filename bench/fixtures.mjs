@@ -2,17 +2,23 @@ import { writeSync } from "node:fs"
 
 // The one valid submission every variant answers in every figure: the SPEC's example
 // visitor, urlencoded like a browser form, wrapped in an API Gateway HTTP API 2.0 event
-// with a base64 body. HTML mode, so our build and the plain baseline answer 303.
-export const formBody = new URLSearchParams([
-  ["name", "Müller, Anna"],
-  ["email", "anna@example.org"],
-  ["subject", "Question about pricing"],
-  ["body", "Hello,\r\n\r\nhow much does the yearly plan cost for a team of five?\r\n\r\nAnna"],
-  ["language", "en"],
-  ["phone", "555-0100"],
-  ["frc-captcha-response", "bench-captcha-solution"],
-  ["_gotcha", ""]
-]).toString()
+// with a base64 body. HTML mode, so our build and the plain baseline answer 303. Each
+// request carries its own captcha token, as each visit solves its own puzzle: with one
+// token for all, every request after the first would be a repeat (SPEC section 9),
+// answered without the captcha, the secrets or the mail, and the figures would measure that.
+export const formBodyFor = (n) =>
+  new URLSearchParams([
+    ["name", "Müller, Anna"],
+    ["email", "anna@example.org"],
+    ["subject", "Question about pricing"],
+    ["body", "Hello,\r\n\r\nhow much does the yearly plan cost for a team of five?\r\n\r\nAnna"],
+    ["language", "en"],
+    ["phone", "555-0100"],
+    ["frc-captcha-response", `bench-captcha-solution-${String(n).padStart(8, "0")}`],
+    ["_gotcha", ""]
+  ]).toString()
+
+export const formBody = formBodyFor(0)
 
 export const formHeaders = {
   "content-type": "application/x-www-form-urlencoded",
@@ -22,8 +28,6 @@ export const formHeaders = {
   "user-agent": "Mozilla/5.0 (bench)"
 }
 
-const base64Body = Buffer.from(formBody, "utf8").toString("base64")
-
 export const httpApiEvent = (n) => ({
   version: "2.0",
   routeKey: "POST /contact",
@@ -31,7 +35,7 @@ export const httpApiEvent = (n) => ({
   rawQueryString: "",
   headers: {
     ...formHeaders,
-    "content-length": String(Buffer.byteLength(formBody)),
+    "content-length": String(Buffer.byteLength(formBodyFor(n))),
     host: "abc123.execute-api.us-east-1.amazonaws.com",
     "x-forwarded-for": "203.0.113.7",
     "x-forwarded-proto": "https"
@@ -54,7 +58,7 @@ export const httpApiEvent = (n) => ({
     time: "27/Nov/2026:12:00:00 +0000",
     timeEpoch: 1795780800000
   },
-  body: base64Body,
+  body: Buffer.from(formBodyFor(n), "utf8").toString("base64"),
   isBase64Encoded: true
 })
 

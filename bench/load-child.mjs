@@ -4,16 +4,22 @@
 // latency histogram has 1 ms resolution, too coarse for loopback, so the latencies come
 // from its per-response event (fractional ms from process.hrtime) and are sorted here.
 import autocannon from "autocannon"
-import { formBody, formHeaders, report } from "./fixtures.mjs"
+import { formBodyFor, formHeaders, report } from "./fixtures.mjs"
 
 const [url, secondsArg = "2", connectionsArg = "10"] = process.argv.slice(2)
 if (!url) throw new Error("usage: load-child.mjs <url> <seconds> <connections>")
 const latencies = []
+// A body of its own per request (its own captcha token): the same one again is a repeat.
+let sent = 0
 const instance = autocannon({
   url,
-  method: "POST",
-  headers: formHeaders,
-  body: formBody,
+  requests: [
+    {
+      method: "POST",
+      headers: formHeaders,
+      setupRequest: (request) => ({ ...request, body: formBodyFor(++sent) })
+    }
+  ],
   connections: Number(connectionsArg),
   duration: Number(secondsArg)
 })
