@@ -1,8 +1,9 @@
 /**
- * The one builder of the layer graph: configuration, logs and the four services over it.
+ * The one builder of the layer graph: configuration, logs and the services over it.
  * Production takes the defaults (AWS Secrets Manager, FriendlyCaptcha over Node's HTTP
- * client, SMTP, the queue the configuration names); embedded mode and the tests swap any
- * service for one of their own. Built once per process by the adapter's runtime.
+ * client, SMTP, the queue the configuration names, the duplicate guard and the rate limit
+ * in this process' memory); embedded mode and the tests swap any service for one of their
+ * own. Built once per process by the adapter's runtime.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Layer from "effect/Layer"
@@ -11,9 +12,11 @@ import { JsonLogs, type LogSink, stdoutSink } from "./logging"
 import { CaptchaLive, type CaptchaService } from "./services/captcha"
 import { MailLive, type MailService } from "./services/mail"
 import { QueueDisabled, type QueueService } from "./services/queue"
+import { type RateLimiter, RateLimitOff, SlidingWindowLimit } from "./services/rate-limit"
 import { SecretsManagerLive, type SecretsService } from "./services/secrets"
 import { SpoolQueue } from "./services/spool"
 import { SqsQueue } from "./services/sqs"
+import { type SubmissionMemory, SubmissionMemoryLive } from "./services/submissions"
 
 export interface AppLayerOptions {
   readonly config: AppConfig
@@ -27,6 +30,10 @@ export interface AppLayerOptions {
   readonly mail?: Layer.Layer<MailService, never, AppConfigTag>
   /** Default: the queue QUEUE_URL or SPOOL_DIR names (the spool directory made beforehand), or none. */
   readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
+  /** Default: the duplicate guard of SPEC section 9 (10 minutes, 10,000 keys). */
+  readonly memory?: Layer.Layer<SubmissionMemory>
+  /** Default: RATE_LIMIT_PER_MINUTE per client address, or none when it is 0. */
+  readonly rateLimit?: Layer.Layer<RateLimiter>
 }
 
 const configuredQueue = (config: AppConfig): Layer.Layer<QueueService> => {
@@ -46,7 +53,13 @@ export const appLayer = (options: AppLayerOptions) => {
   const captcha =
     options.captcha ?? CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layer)))
   const queue = options.queue ?? configuredQueue(config)
-  return Layer.mergeAll(secrets, captcha, mail, queue).pipe(
+  const memory = options.memory ?? SubmissionMemoryLive()
+  const rateLimit =
+    options.rateLimit ??
+    (config.rateLimitPerMinute === 0
+      ? RateLimitOff
+      : SlidingWindowLimit({ perMinute: config.rateLimitPerMinute }))
+  return Layer.mergeAll(secrets, captcha, mail, queue, memory, rateLimit).pipe(
     Layer.provideMerge(Layer.succeed(AppConfigTag, config)),
     Layer.merge(JsonLogs(config.logLevel, sink))
   )

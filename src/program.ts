@@ -1,6 +1,6 @@
 /**
- * The form flow, and nothing else (SPEC sections 2 and 7): honeypot → validation → captcha
- * → secrets → mail → queue. No HTTP, no AWS events, no process.env: the edge (src/http/)
+ * The form flow, and nothing else (SPEC sections 2, 7 and 9): honeypot → validation →
+ * duplicate → captcha → secrets → mail → queue. No HTTP, no AWS events, no process.env: the edge (src/http/)
  * turns requests into a Submission and the outcome or typed error into answers.
  */
 import * as Clock from "effect/Clock"
@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import { AppConfigTag } from "./config/app-config"
 import { deliver } from "./delivery"
 import {
+  type Accepted,
   type CaptchaVerdict,
   type DeliveryFailure,
   DeliveryNotKept,
@@ -20,8 +21,11 @@ import { type ContactForm, decodeForm } from "./domain/form"
 import { queueItem } from "./domain/item"
 import type { Language } from "./domain/languages"
 import { composeMail } from "./domain/mail"
+import { submissionKey } from "./domain/submission-key"
+import { tokenProblem } from "./domain/token"
 import { CaptchaService } from "./services/captcha"
 import { QueueService } from "./services/queue"
+import { SubmissionMemory } from "./services/submissions"
 
 export interface Submission {
   /** The parsed body's fields, in submission order. */
@@ -63,7 +67,7 @@ const keep = (
           (queueFailure) => new DeliveryNotKept({ delivery: failure, queue: queueFailure })
         )
       )
-    const kept: Outcome = {
+    const kept: Accepted = {
       _tag: permanent ? "Kept" : "Queued",
       id: submission.id,
       captcha: submission.captcha,
@@ -80,24 +84,37 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
 
   const config = yield* AppConfigTag
   const captcha = yield* CaptchaService
+  const memory = yield* SubmissionMemory
 
   const form = yield* decodeForm(submission.fields, {
     captchaField: captcha.tokenField,
     language: submission.language
   })
-  const verdict = yield* captcha.verify(form.captchaToken)
-  // The id exists before the first attempt: the mail and a queued item carry the same one.
-  const accepted = { id: crypto.randomUUID(), form, captcha: verdict }
-  const receivedAt = new Date(yield* Clock.currentTimeMillis)
-  const sent: Outcome = { _tag: "Sent", id: accepted.id, captcha: verdict }
-  const failed = (failure: DeliveryFailure) => keep(failure, accepted, receivedAt)
-  return yield* deliver(composeMail(config, accepted)).pipe(
-    Effect.as(sent),
-    Effect.catchTags({
-      SecretUnavailable: failed,
-      MailAuthRejected: failed,
-      MailRejected: failed,
-      MailUnavailable: failed
-    })
-  )
+
+  const accept = Effect.gen(function* () {
+    const verdict = yield* captcha.verify(form.captchaToken)
+    // The id exists before the first attempt: the mail and a queued item carry the same one.
+    const accepted = { id: crypto.randomUUID(), form, captcha: verdict }
+    const receivedAt = new Date(yield* Clock.currentTimeMillis)
+    const sent: Accepted = { _tag: "Sent", id: accepted.id, captcha: verdict }
+    const failed = (failure: DeliveryFailure) => keep(failure, accepted, receivedAt)
+    return yield* deliver(composeMail(config, accepted)).pipe(
+      Effect.as(sent),
+      Effect.catchTags({
+        SecretUnavailable: failed,
+        MailAuthRejected: failed,
+        MailRejected: failed,
+        MailUnavailable: failed
+      })
+    )
+  })
+
+  // SPEC section 9: a repeat answers as the first one did. No key without a real token: a
+  // missing or placeholder one goes straight to the captcha, which refuses it.
+  if (captcha.tokenField === undefined) {
+    return yield* memory.once(submissionKey(formId, null, form), accept)
+  }
+  const token = form.captchaToken
+  if (token === undefined || tokenProblem(token) !== undefined) return yield* accept
+  return yield* memory.once(submissionKey(formId, token, form), accept)
 })

@@ -36,6 +36,15 @@ const typed = {
   message: "Hello,\n\nhow much is the large one?"
 }
 
+/**
+ * The same visitor with one more line: each message sent to the embedded server its own,
+ * or the second would be a repeat of the first (SPEC section 9: answered, not mailed).
+ */
+const typedAs = (note: string): typeof typed => ({
+  ...typed,
+  message: `${typed.message}\n\n${note}`
+})
+
 const fill = async (page: Page, values: Partial<typeof typed> = typed) => {
   for (const [field, value] of Object.entries(values)) {
     await page.locator(`[name="${field}"]`).fill(value)
@@ -77,13 +86,13 @@ const mailsOf = (server: TestServer) =>
     })
   )
 
-const expectMail = async (server: TestServer, count: number) => {
+const expectMail = async (server: TestServer, count: number, values: typeof typed = typed) => {
   const mails = await mailsOf(server)
   expect(mails).toHaveLength(count)
   const mail = mails.at(-1)
-  expect(mail?.subject).toBe(`[Contact] ${typed.subject}`)
-  expect(mail?.replyTo?.text).toBe(`"${typed.name}" <${typed.email}>`)
-  expect(mail?.text).toContain(`${typed.message}\n\n--\nName: ${typed.name}`)
+  expect(mail?.subject).toBe(`[Contact] ${values.subject}`)
+  expect(mail?.replyTo?.text).toBe(`"${values.name}" <${values.email}>`)
+  expect(mail?.text).toContain(`${values.message}\n\n--\nName: ${values.name}`)
   return mail
 }
 
@@ -125,7 +134,9 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
           CAPTCHA_PROVIDER: "none",
           SMTP_URL: `smtp://127.0.0.1:${port}`,
           SMTP_ALLOW_INSECURE: "true",
-          SMTP_SECRET_ID: ""
+          SMTP_SECRET_ID: "",
+          // Every page here posts from 127.0.0.1: no rate limit in this suite.
+          RATE_LIMIT_PER_MINUTE: "0"
         })
       )
     ])
@@ -163,11 +174,12 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
   it("sends without JavaScript, in German: a plain POST, 303, the success page", async () => {
     const page = await open(`${embedded.url}?lang=de`, { javaScriptEnabled: false })
     await expectForm(page, { email: "Ihre E-Mail-Adresse", message: "Ihre Nachricht" })
-    await fill(page)
+    const german = typedAs("Ohne JavaScript gesendet.")
+    await fill(page, german)
     await page.getByRole("button", { name: "Nachricht senden" }).click()
     await page.waitForURL(`${embedded.url}sent?lang=de`)
     expect(await page.locator("h1").textContent()).toBe("Danke, Ihre Nachricht wurde gesendet")
-    const mail = await expectMail(embedded, 2)
+    const mail = await expectMail(embedded, 2, german)
     expect(mail?.text).toContain("Language: de")
     await page.context().close()
   })
@@ -189,6 +201,70 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
     ])
     await page.screenshot({ path: join(results, "field-errors.png"), fullPage: true })
     await expectNoAxeViolations(page)
+    await page.context().close()
+  })
+
+  /**
+   * The POSTs a page sends to /contact, counted as the browser sends them; each held back
+   * 300 ms on its way, so that the second click of a double-click (50 ms apart) comes while
+   * the first is surely in flight.
+   */
+  const countPosts = async (page: Page) => {
+    const posts: Array<string> = []
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().endsWith("/contact"))
+        posts.push(request.url())
+    })
+    await page.route("**/contact", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await route.continue()
+    })
+    return posts
+  }
+
+  it("a double-click on send: one request, one mail (the button is disabled while it is sent)", async () => {
+    const before = (await mailsOf(embedded)).length
+    const page = await open(embedded.url)
+    await expectForm(page, { email: "Your email address", message: "Your message" })
+    const posts = await countPosts(page)
+    const clicked = typedAs("Double-clicked.")
+    await fill(page, clicked)
+    await page.getByRole("button", { name: "Send message" }).dblclick({ delay: 50 })
+    await expect
+      .poll(() => page.locator("#form-status h2").textContent())
+      .toBe("Thank you, your message was sent")
+    await page.waitForTimeout(300)
+    expect(posts).toHaveLength(1)
+    await expectMail(embedded, before + 1, clicked)
+    await page.context().close()
+  })
+
+  it("the README's snippet for a form without fetch: a double-click sends one request", async () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8")
+    const script = /```html\n<form[^`]*?data-send-once[^`]*?<script>\n([^`]*?)<\/script>\n```/.exec(
+      readme
+    )?.[1]
+    expect(script, "the snippet in README.md").toBeDefined()
+    const before = (await mailsOf(embedded)).length
+    // The owner's own page (not ours, so without our CSP): a plain form posting to the
+    // backend, and the snippet.
+    const context = await browser.newContext({ locale: "en-US" })
+    const page = await context.newPage()
+    page.on("pageerror", (error) => pageErrors.push(error.message))
+    const posts = await countPosts(page)
+    const clicked = typedAs("Double-clicked, without fetch.")
+    await page.setContent(
+      `<form action="${embedded.url}contact" method="post" data-send-once>
+        <input name="name"><input name="email"><input name="subject"><textarea name="message"></textarea>
+        <button type="submit">Send</button>
+      </form><script>${script}</script>`
+    )
+    await fill(page, clicked)
+    await page.getByRole("button", { name: "Send" }).dblclick({ delay: 50 })
+    await page.waitForURL(`${embedded.url}sent`)
+    await page.waitForTimeout(300)
+    expect(posts).toHaveLength(1)
+    await expectMail(embedded, before + 1, clicked)
     await page.context().close()
   })
 
@@ -270,12 +346,13 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
       "Wiadomość nie może składać się z samych spacji"
     ])
     await expectNoAxeViolations(page)
-    await fill(page)
+    const withScript = typedAs("Wysłano z JavaScriptem.")
+    await fill(page, withScript)
     await page.getByRole("button", { name: "Wyślij wiadomość" }).click()
     await expect
       .poll(() => page.locator("#form-status h2").textContent())
       .toBe("Dziękujemy, wiadomość została wysłana")
-    expect((await expectMail(embedded, before + 1))?.text).toContain("Language: pl")
+    expect((await expectMail(embedded, before + 1, withScript))?.text).toContain("Language: pl")
     await page.context().close()
 
     const plain = await open(`${embedded.url}?lang=pl`, {
@@ -283,11 +360,12 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
       javaScriptEnabled: false
     })
     await expectForm(plain, polish)
-    await fill(plain)
+    const withoutScript = typedAs("Wysłano bez JavaScriptu.")
+    await fill(plain, withoutScript)
     await plain.getByRole("button", { name: "Wyślij wiadomość" }).click()
     await plain.waitForURL(`${embedded.url}sent?lang=pl`)
     expect(await plain.locator("h1").textContent()).toBe("Dziękujemy, wiadomość została wysłana")
-    expect((await expectMail(embedded, before + 2))?.text).toContain("Language: pl")
+    expect((await expectMail(embedded, before + 2, withoutScript))?.text).toContain("Language: pl")
     await plain.context().close()
     expect(pageErrors).toEqual([])
   })

@@ -4,6 +4,7 @@
 import { Effect, Either, LogLevel } from "effect"
 import { describe, expect, it } from "vitest"
 import { readConfig } from "../src/config/read-config"
+import { embeddedEnv } from "../src/server/embedded-mode"
 import { baseEnv } from "./support/doubles"
 
 const read = (env: Record<string, string | undefined>) =>
@@ -238,5 +239,38 @@ describe("the mail transport (SPEC section 8)", () => {
     expect(problemsOf({ MAIL_TRANSPORT: "sendgrid" })).toEqual([
       "MAIL_TRANSPORT: must be smtp or ses"
     ])
+  })
+})
+
+describe("the limits' variables (SPEC section 9)", () => {
+  const { RATE_LIMIT_PER_MINUTE: _, ...production } = baseEnv
+
+  it("10 POSTs a minute and no trusted proxy by default; 0 turns the limit off", () => {
+    expect(Either.getOrThrow(read(production))).toMatchObject({
+      rateLimitPerMinute: 10,
+      trustProxyHops: 0
+    })
+    expect(
+      Either.getOrThrow(read({ ...production, RATE_LIMIT_PER_MINUTE: "0", TRUST_PROXY_HOPS: "2" }))
+    ).toMatchObject({ rateLimitPerMinute: 0, trustProxyHops: 2 })
+    // Empty is unset (src/config/env.ts): the default, not 0.
+    expect(Either.getOrThrow(read({ ...production, RATE_LIMIT_PER_MINUTE: "" }))).toMatchObject({
+      rateLimitPerMinute: 10
+    })
+  })
+
+  it("names a bad value, never quoting it", () => {
+    expect(
+      problems({ ...production, RATE_LIMIT_PER_MINUTE: "ten", TRUST_PROXY_HOPS: "-1" })
+    ).toEqual([
+      "RATE_LIMIT_PER_MINUTE: must be a whole number from 0 to 10000",
+      "TRUST_PROXY_HOPS: must be a whole number from 0 to 10"
+    ])
+  })
+
+  it("embedded mode turns the limit off, unless the user set it", () => {
+    expect(embeddedEnv({}).RATE_LIMIT_PER_MINUTE).toBe("0")
+    expect(embeddedEnv({ RATE_LIMIT_PER_MINUTE: "" }).RATE_LIMIT_PER_MINUTE).toBe("0")
+    expect(embeddedEnv({ RATE_LIMIT_PER_MINUTE: "5" }).RATE_LIMIT_PER_MINUTE).toBe("5")
   })
 })

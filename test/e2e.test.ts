@@ -37,7 +37,9 @@ const fields = (
   ["phone", "555-0100"],
   ["company", "ACME"],
   ...extra,
-  ["frc-captcha-response", captcha.credentials.token]
+  // Each submission its own token, as each visit solves its own puzzle: the same one again
+  // would be a repeat (SPEC section 9).
+  ["frc-captcha-response", captcha.newToken()]
 ]
 
 const asForm = (list: ReadonlyArray<readonly [string, string]>) => formBody(list)
@@ -52,10 +54,14 @@ const envFor = (world: World, overrides: Record<string, string> = {}) =>
   })
 
 /** A new world per scenario: its own secrets in moto, its own SMTP and captcha peers. */
-const makeWorld = async (tls: "starttls" | "implicit", password = "pw-1"): Promise<World> => {
+const makeWorld = async (
+  tls: "starttls" | "implicit",
+  password = "pw-1",
+  captchaOptions: { readonly singleUse?: boolean } = {}
+): Promise<World> => {
   const peer = suite.peer()
   const smtp = await startSmtpPeer({ tls, auth: { user: smtpUser, pass: password } })
-  const captcha = await startCaptchaPeer()
+  const captcha = await startCaptchaPeer(captchaOptions)
   const world = {
     smtp,
     captcha,
@@ -65,7 +71,8 @@ const makeWorld = async (tls: "starttls" | "implicit", password = "pw-1"): Promi
   await peer.createSecret(world.smtpSecret, { SMTP_USERNAME: smtpUser, SMTP_PASSWORD: password })
   await peer.createSecret(world.captchaSecret, {
     FRIENDLYCAPTCHA_SITEKEY: captcha.credentials.sitekey,
-    FRIENDLYCAPTCHA_API_KEY: captcha.credentials.apiKey
+    FRIENDLYCAPTCHA_API_KEY: captcha.credentials.apiKey,
+    FRIENDLYCAPTCHA_SECRET: captcha.credentials.secret
   })
   return world
 }
@@ -111,11 +118,9 @@ describe.skipIf(suite.skip)("end to end: the built bundle against real peers", (
     })
 
     it("HTTP API 2.0 JSON → 200, mail received over STARTTLS with AUTH, exactly as SPEC section 5", async () => {
+      const sent = fields(world.captcha)
       const result = await bundle.invoke(
-        httpApiEvent({
-          body: asJson(fields(world.captcha)),
-          headers: { "Content-Type": "application/json" }
-        })
+        httpApiEvent({ body: asJson(sent), headers: { "Content-Type": "application/json" } })
       )
       expect(result.statusCode).toBe(200)
       expect(JSON.parse(result.body)).toEqual({ ok: true })
@@ -128,7 +133,7 @@ describe.skipIf(suite.skip)("end to end: the built bundle against real peers", (
         version: "v2",
         headers: { "x-api-key": world.captcha.credentials.apiKey },
         body: {
-          response: world.captcha.credentials.token,
+          response: Object.fromEntries(sent)["frc-captcha-response"],
           sitekey: world.captcha.credentials.sitekey
         }
       })
@@ -263,6 +268,76 @@ describe.skipIf(suite.skip)("end to end: the built bundle against real peers", (
       expect(await bundle.close()).toBe(0)
       await closeWorld(world)
     })
+  })
+
+  describe("a double submission, against a captcha peer whose tokens are single-use", () => {
+    const tokenField = { v1: "frc-captcha-solution", v2: "frc-captcha-response" } as const
+
+    it.each(["v2", "v1"] as const)(
+      "%s: a repeat in the same process is a duplicate; in another one, 409 already received",
+      async (version) => {
+        const world = await makeWorld("starttls", "pw-1", { singleUse: true })
+        const env = envFor(world, {
+          CAPTCHA_PROVIDER: `friendlycaptcha-${version}`,
+          CAPTCHA_VERIFY_URL: version === "v1" ? world.captcha.v1Url : world.captcha.v2Url
+        })
+        // Another Lambda environment: where a concurrent double-click always lands.
+        const [first, other] = await Promise.all([startBundle(env), startBundle(env)])
+        try {
+          const form = [
+            ...Object.entries(visitor),
+            [tokenField[version], world.captcha.newToken()] as const
+          ]
+          const html = () =>
+            httpApiEvent({
+              body: asForm(form),
+              base64: true,
+              headers: { "Content-Type": "application/x-www-form-urlencoded" }
+            })
+          const answers = [await first.invoke(html()), await first.invoke(html())]
+          expect(answers.map((a) => [a.statusCode, a.headers.location])).toEqual([
+            [303, "https://www.example.com/thanks"],
+            [303, "https://www.example.com/thanks"]
+          ])
+          expect(await world.smtp.waitForMails(1)).toHaveLength(1)
+          expect(world.captcha.requests).toHaveLength(1)
+          expect(first.logs.filter((l) => "outcome" in l).map((l) => l.outcome)).toEqual([
+            "sent",
+            "duplicate"
+          ])
+
+          const page = await other.invoke(html())
+          expect(page.statusCode).toBe(409)
+          expect(page.body).toContain("This message has probably arrived already")
+          expect(page.body).toContain("what does the large one cost?")
+          expect(page.body).toContain('href="mailto:owner@example.com?subject=')
+          const json = await other.invoke(
+            httpApiEvent({ body: asJson(form), headers: { "Content-Type": "application/json" } })
+          )
+          expect(json.statusCode).toBe(409)
+          expect(JSON.parse(json.body)).toMatchObject({
+            ok: false,
+            error: "already_received",
+            fallback: { email: "owner@example.com", mailto: expect.stringContaining("?subject=") }
+          })
+          expect(other.logs.at(-1)).toMatchObject({
+            level: "info",
+            outcome: "already_received",
+            reason:
+              version === "v1"
+                ? "captcha_solution_timeout_or_duplicate"
+                : "captcha_response_duplicate"
+          })
+          // Nothing more was sent: one mail in all.
+          expect(world.smtp.mails).toHaveLength(1)
+          expect(world.captcha.requests).toHaveLength(3)
+        } finally {
+          expect(await first.close()).toBe(0)
+          expect(await other.close()).toBe(0)
+          await closeWorld(world)
+        }
+      }
+    )
   })
 
   describe("a missing secret", () => {

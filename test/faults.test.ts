@@ -111,9 +111,10 @@ const forbidden = (world: Pick<World, "captcha">): ReadonlyArray<string> => [
   visitorIp
 ]
 
+/** The visitor's form with a fresh token: the same one again would be a repeat (SPEC 9). */
 const fieldsFor = (world: Pick<World, "captcha">, version: Version = "v2") => [
   ...Object.entries(visitor),
-  [tokenField[version], world.captcha.credentials.token] as const
+  [tokenField[version], world.captcha.newToken()] as const
 ]
 
 /** A browser's form post (HTML answers), base64 as HTTP API sends it. */
@@ -526,6 +527,7 @@ describe.skipIf(suite.skip)("fault matrix: the built bundle against misbehaving 
   type Expected =
     | { readonly kind: "verified" }
     | { readonly kind: "rejected"; readonly code: string }
+    | { readonly kind: "alreadyReceived"; readonly code: string }
     | { readonly kind: "misconfigured"; readonly status: number; readonly code: string }
     | { readonly kind: "failOpen"; readonly reason: string }
 
@@ -569,7 +571,12 @@ describe.skipIf(suite.skip)("fault matrix: the built bundle against misbehaving 
       ...codes.map(([status, code]): [string, CaptchaBehaviour, Expected] => [
         `${status} ${code}`,
         error(status, code),
-        status === 200 ? rejected(code) : misconfigured(status, code)
+        status !== 200
+          ? misconfigured(status, code)
+          : // SPEC section 9: the token was used (or, v1, has expired): a repeat, not a bot.
+            code === "response_duplicate" || code === "solution_timeout_or_duplicate"
+            ? { kind: "alreadyReceived", code }
+            : rejected(code)
       ]),
       ["403 forbidden", "forbidden", misconfigured(403, "forbidden")],
       ["429 rate limited", "rateLimited", failOpen("http_429")],
@@ -629,6 +636,25 @@ describe.skipIf(suite.skip)("fault matrix: the built bundle against misbehaving 
           )
           break
         }
+        case "alreadyReceived":
+          expect([answer.status, body]).toEqual([
+            409,
+            {
+              ok: false,
+              error: "already_received",
+              fallback: {
+                email: "owner@example.com",
+                mailto: expect.stringMatching(/^mailto:owner@example\.com\?subject=Zebra/)
+              }
+            }
+          ])
+          expect(world.smtp.stats.connections).toBe(0)
+          expectLoggedOnce(answer.lines, {
+            outcome: "already_received",
+            reason: `captcha_${expected.code}`,
+            level: "info"
+          })
+          break
         case "rejected":
           expect([answer.status, body]).toEqual([400, { ok: false, error: "captcha_failed" }])
           expect(world.smtp.stats.connections).toBe(0)

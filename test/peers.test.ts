@@ -224,6 +224,41 @@ describe("captcha peer", async () => {
     if (v2Code) expect(second.body).toMatchObject({ error: { error_code: v2Code } })
   })
 
+  it("issues fresh tokens; with singleUse, a token verified once is answered as used", async () => {
+    peer.reset()
+    const single = await startCaptchaPeer({ singleUse: true })
+    onTestFinished(() => single.close())
+    const ask = (url: string, body: object) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": apiKey },
+        body: JSON.stringify({ ...body, sitekey, secret })
+      }).then(answer)
+    const fresh = single.newToken()
+    expect(fresh).not.toBe(token)
+    expect((await ask(single.v2Url, { response: fresh })).body).toMatchObject({ success: true })
+    expect(await ask(single.v2Url, { response: fresh })).toEqual({
+      status: 200,
+      body: { success: false, error: expect.objectContaining({ error_code: "response_duplicate" }) }
+    })
+    const other = single.newToken()
+    expect((await ask(single.v1Url, { solution: other })).body).toEqual({
+      success: true,
+      errors: []
+    })
+    expect((await ask(single.v1Url, { solution: other })).body).toEqual({
+      success: false,
+      errors: ["solution_timeout_or_duplicate"]
+    })
+    // A token never issued is still invalid; without singleUse a token verifies again.
+    expect((await ask(single.v2Url, { response: `${token}-999` })).body).toMatchObject({
+      error: { error_code: "response_invalid" }
+    })
+    const again = peer.newToken()
+    expect((await answer(await v2(again))).body).toMatchObject({ success: true })
+    expect((await answer(await v2(again))).body).toMatchObject({ success: true })
+  })
+
   it("answers HTML, hangs, and serves a queue before its behaviour", async () => {
     peer.reset()
     peer.queue("nonJson", "hang")

@@ -13,6 +13,7 @@ import {
 } from "../src/domain/errors"
 import { submit } from "../src/program"
 import { QueueDisabled } from "../src/services/queue"
+import { SubmissionMemoryLive } from "../src/services/submissions"
 import {
   CaptchaRejecting,
   CaptchaUntouchable,
@@ -33,7 +34,11 @@ const fields = [
   ["frc-captcha-response", "tok"]
 ] as const
 
-const config = Layer.merge(Layer.succeed(AppConfigTag, testConfig()), QueueDisabled)
+const config = Layer.mergeAll(
+  Layer.succeed(AppConfigTag, testConfig()),
+  QueueDisabled,
+  SubmissionMemoryLive()
+)
 
 /** Services that must not be reached: any call is a defect the test sees. */
 const Untouchable = Layer.mergeAll(CaptchaUntouchable, SecretsUntouchable, MailUntouchable)

@@ -13,7 +13,9 @@ import { JsonLogs } from "../../src/logging"
 import { CaptchaService } from "../../src/services/captcha"
 import { MailService } from "../../src/services/mail"
 import { QueueDisabled } from "../../src/services/queue"
+import { RateLimitOff, SlidingWindowLimit } from "../../src/services/rate-limit"
 import { SecretsStatic } from "../../src/services/secrets"
+import { SubmissionMemoryLive } from "../../src/services/submissions"
 
 const config = Effect.runSync(Effect.either(readConfig(process.env)))
 if (Either.isLeft(config)) throw new Error(config.left.message)
@@ -42,6 +44,11 @@ export const inMemoryServices = Layer.mergeAll(
     })
   ),
   QueueDisabled,
+  // The duplicate guard and the rate limit as production builds them (src/layers.ts).
+  SubmissionMemoryLive(),
+  config.right.rateLimitPerMinute === 0
+    ? RateLimitOff
+    : SlidingWindowLimit({ perMinute: config.right.rateLimitPerMinute }),
   Layer.succeed(AppConfigTag, config.right),
   JsonLogs(config.right.logLevel)
 )

@@ -25,7 +25,10 @@ export interface LambdaEvent {
   readonly isBase64Encoded?: boolean
   readonly requestContext?: {
     readonly requestId?: string
-    readonly http?: { readonly method?: string }
+    /** HTTP API (2.0) and Function URL. */
+    readonly http?: { readonly method?: string; readonly sourceIp?: string }
+    /** REST API (1.0). */
+    readonly identity?: { readonly sourceIp?: string }
   }
 }
 
@@ -79,7 +82,9 @@ const toEdgeRequest = (event: LambdaEvent, context: LambdaContext | undefined): 
   method: (event.requestContext?.http?.method ?? event.httpMethod ?? "GET").toUpperCase(),
   headers: headersOf(event),
   body: bodyOf(event),
-  requestId: context?.awsRequestId ?? event.requestContext?.requestId ?? crypto.randomUUID()
+  requestId: context?.awsRequestId ?? event.requestContext?.requestId ?? crypto.randomUUID(),
+  // The address that connected to API Gateway (or to the Function URL).
+  peer: event.requestContext?.http?.sourceIp ?? event.requestContext?.identity?.sourceIp
 })
 
 export type LambdaHandler = (event: LambdaEvent, context?: LambdaContext) => Promise<LambdaResult>

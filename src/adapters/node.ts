@@ -59,7 +59,8 @@ export const contactHandler = (runtime: Runtime.Runtime<AppServices>) => {
       method: request.method ?? "GET",
       headers: headersOf(request),
       requestId: randomUUID(),
-      body: (maxBytes) => readBody(request, maxBytes)
+      body: (maxBytes) => readBody(request, maxBytes),
+      peer: request.socket.remoteAddress
     }
     void run(respond(edge)).then(
       (answer) => {

@@ -77,6 +77,10 @@ export interface AppConfig extends MailSettings {
   }
   readonly transport: MailTransport
   readonly queue: QueueConfig
+  /** SPEC section 9: POSTs one client address may send in any 60 seconds; 0 = no limit. */
+  readonly rateLimitPerMinute: number
+  /** Proxies in front that append the client to `X-Forwarded-For`; 0 = the peer is the client. */
+  readonly trustProxyHops: number
   /** The CloudWatch namespace of the metrics in the log lines (Embedded Metric Format). */
   readonly metricsNamespace: string
 }

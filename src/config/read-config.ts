@@ -8,6 +8,7 @@ import { languages } from "../domain/languages"
 import { bodyBytesForEveryForm } from "../domain/limits"
 import type { AppConfig, CaptchaProvider } from "./app-config"
 import { ConfigInvalid, decodeEnv, type Env, orNone } from "./env"
+import { limitVariables } from "./limits"
 import { isLoopback } from "./loopback"
 import { queueConfig, queueProblems, queueVariables, type Runtime } from "./queue"
 import {
@@ -72,6 +73,7 @@ const variables = Config.all({
   mailTimeoutMs: positiveInt("MAIL_TIMEOUT_MS", 10_000, 60_000),
   queue: queueVariables,
   transport: transportVariables,
+  limits: limitVariables,
   metricsNamespace: oneLineText("METRICS_NAMESPACE").pipe(Config.withDefault("ContactForm"))
 })
 
@@ -134,6 +136,8 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
     },
     transport: transportConfig(c.transport),
     queue: queueConfig(c.queue, cwd),
+    rateLimitPerMinute: c.limits.ratePerMinute,
+    trustProxyHops: c.limits.trustProxyHops,
     metricsNamespace: c.metricsNamespace
   }
 }

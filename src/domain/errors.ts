@@ -18,15 +18,26 @@ export type CaptchaVerdict =
   | { readonly _tag: "Disabled" }
   | { readonly _tag: "Unverified"; readonly reason: UnverifiedReason }
 
+export interface Sent {
+  readonly _tag: "Sent"
+  readonly id: string
+  readonly captcha: CaptchaVerdict
+}
+
 /**
- * What the flow did when it did not fail. Queued and Kept: delivery failed and the
- * submission is in the queue (SPEC section 7), for a transient or a permanent reason.
+ * A submission that went through: sent, or in the queue (SPEC section 7) for a transient
+ * (Queued) or a permanent (Kept) reason. These are what the duplicate guard remembers.
  */
-export type Outcome =
-  | { readonly _tag: "Sent"; readonly id: string; readonly captcha: CaptchaVerdict }
-  | { readonly _tag: "Honeypot" }
-  | Kept<"Queued">
-  | Kept<"Kept">
+export type Accepted = Sent | Kept<"Queued"> | Kept<"Kept">
+
+/** A repeat of an accepted submission (SPEC section 9): answered as the first one was. */
+export interface Duplicate {
+  readonly _tag: "Duplicate"
+  readonly first: Accepted
+}
+
+/** What the flow did when it did not fail. */
+export type Outcome = Accepted | { readonly _tag: "Honeypot" } | Duplicate
 
 interface Kept<Tag extends string> {
   readonly _tag: Tag
@@ -42,6 +53,15 @@ export class FormInvalid extends Data.TaggedError("FormInvalid")<{
 
 export class CaptchaRejected extends Data.TaggedError("CaptchaRejected")<{
   /** `missing`, `placeholder`, or the provider's error code. */
+  readonly reason: string
+}> {}
+
+/**
+ * The captcha API says the token was used already, or has expired (SPEC section 9): most
+ * likely a repeat of a submission that reached the owner, answered on another process.
+ */
+export class AlreadyReceived extends Data.TaggedError("AlreadyReceived")<{
+  /** The provider's error code. */
   readonly reason: string
 }> {}
 
@@ -105,6 +125,7 @@ export class DeliveryNotKept extends Data.TaggedError("DeliveryNotKept")<{
 export type FlowError =
   | FormInvalid
   | CaptchaRejected
+  | AlreadyReceived
   | CaptchaMisconfigured
   | DeliveryFailure
   | DeliveryNotKept

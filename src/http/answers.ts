@@ -10,36 +10,11 @@ import { isKnownField } from "../domain/fields"
 import type { FieldIssue } from "../domain/issues"
 import type { LogLine, MetricName } from "../logging"
 import type { ErrorKind } from "../pages/render"
+import type { Answer, Refused, RequestLogLine } from "./answer"
 import { allowedMethods } from "./headers"
 import type { RequestFailure } from "./request"
 
 export type Failure = FlowError | RequestFailure
-
-/** The one log line of a request: `submission` for submissions, whatever their outcome. */
-export type RequestLogLine = LogLine & { readonly message: "submission" | "request refused" }
-
-export type Answer =
-  /** Sent, honeypot or queued: 303 to the success page, or 200 JSON. */
-  { readonly _tag: "Accepted"; readonly queued: boolean; readonly log: RequestLogLine } | Refused
-
-export interface Refused {
-  readonly _tag: "Refused"
-  readonly status: number
-  /** The page shown in HTML mode. */
-  readonly page: ErrorKind
-  /** The JSON `error`. */
-  readonly error: string
-  readonly issues?: ReadonlyArray<FieldIssue>
-  /** The submission is in the queue all the same (the JSON says `"kept": true`). */
-  readonly kept?: boolean
-  /** The JSON carries the fallback contact (`fallback`). */
-  readonly fallback?: boolean
-  /** The `mailto:` links carry what the visitor wrote: it did not reach the owner. */
-  readonly prefill?: boolean
-  /** Headers of this answer alone (405's `Allow`). */
-  readonly headers?: Readonly<Record<string, string>>
-  readonly log: RequestLogLine
-}
 
 const accepted = (log: RequestLogLine, queued = false): Answer => ({
   _tag: "Accepted",
@@ -60,6 +35,8 @@ const submission = (
 
 const captchaField = (verdict: CaptchaVerdict): string =>
   verdict._tag === "Unverified" ? `unverified:${verdict.reason}` : verdict._tag.toLowerCase()
+
+const firstOutcome = { Sent: "sent", Queued: "queued", Kept: "kept" } as const
 
 const outcomes: {
   readonly [K in Outcome["_tag"]]: (o: Extract<Outcome, { _tag: K }>) => Answer
@@ -96,6 +73,16 @@ const outcomes: {
       { outcome: "delivery_failed", kept: true, reason: o.reason, id: o.id },
       "Kept"
     )
+  }),
+  // Answered as the first one was, in this request's mode and language; nothing was sent,
+  // so nothing is counted (the first one's line has the metric).
+  Duplicate: (o) => ({
+    ...answerForOutcome(o.first),
+    log: submission("Info", {
+      outcome: "duplicate",
+      first: firstOutcome[o.first._tag],
+      id: o.first.id
+    })
   })
 }
 
@@ -167,6 +154,32 @@ const failures: {
     ),
   CaptchaRejected: (e) =>
     refused(400, "captcha_failed", invalid(400, "captcha_failed", `captcha_${e.reason}`)),
+  // Most likely arrived already; the visitor keeps their text and a prefilled mailto.
+  AlreadyReceived: (e) => ({
+    ...refused(
+      409,
+      "already_received",
+      submission("Info", {
+        status: 409,
+        reason: `captcha_${e.reason}`,
+        outcome: "already_received"
+      })
+    ),
+    fallback: true,
+    prefill: true
+  }),
+  // The body was not read: the fallback contact without the visitor's text. The address
+  // is in no log line (SPEC section 6).
+  RateLimited: (e) => ({
+    ...refused(
+      429,
+      "rate_limited",
+      submission("Info", { status: 429, reason: "rate_limit", outcome: "rate_limited" }),
+      { headers: { "retry-after": String(e.retryAfterSeconds) } }
+    ),
+    fallback: true,
+    retryAfterSeconds: e.retryAfterSeconds
+  }),
   CaptchaMisconfigured: (e) => delivery(`captcha_config_http_${e.status}_${e.code}`),
   SecretUnavailable: (e) => delivery(deliveryReason(e)),
   MailAuthRejected: (e) => delivery(deliveryReason(e)),

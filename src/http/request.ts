@@ -16,6 +16,11 @@ export interface EdgeRequest {
   readonly body: (maxBytes: number) => Effect.Effect<Uint8Array, PayloadTooLarge | BodyUnreadable>
   /** Annotates every log line of the request (Lambda's request id, or a fresh one). */
   readonly requestId: string
+  /**
+   * Who sent it, as the runtime saw it: the socket's peer on the server, API Gateway's
+   * `sourceIp` on Lambda. Never logged; the client address is derived from it (SPEC 9).
+   */
+  readonly peer: string | undefined
 }
 
 export interface EdgeResponse {
@@ -30,6 +35,11 @@ export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed") {}
 export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType") {}
 export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge") {}
 
+/** Over RATE_LIMIT_PER_MINUTE (SPEC section 9): answered before the body is read. */
+export class RateLimited extends Data.TaggedError("RateLimited")<{
+  readonly retryAfterSeconds: number
+}> {}
+
 export class BodyUnreadable extends Data.TaggedError("BodyUnreadable")<{
   readonly issues: ReadonlyArray<FieldIssue>
 }> {}
@@ -41,6 +51,7 @@ export const unreadable = (field = "_body", code: FieldIssue["code"] = "unreadab
 export type RequestFailure =
   | OriginNotAllowed
   | MethodNotAllowed
+  | RateLimited
   | UnsupportedMediaType
   | PayloadTooLarge
   | BodyUnreadable

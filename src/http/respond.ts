@@ -14,8 +14,11 @@ import { type Fields, languageField } from "../domain/fields"
 import { defaultLanguage, isLanguage } from "../domain/languages"
 import { type LogLine, writeLine } from "../logging"
 import { submit } from "../program"
-import { type Answer, answerFor, answerForOutcome, defectAnswer, type Failure } from "./answers"
+import { RateLimiter } from "../services/rate-limit"
+import type { Answer } from "./answer"
+import { answerFor, answerForOutcome, defectAnswer, type Failure } from "./answers"
 import { bodyFormat, parseBody } from "./body"
+import { clientAddress } from "./client-address"
 import { cors, securityHeaders } from "./headers"
 import { acceptedLanguage, wantsJson } from "./negotiate"
 import {
@@ -23,6 +26,7 @@ import {
   type EdgeResponse,
   MethodNotAllowed,
   OriginNotAllowed,
+  RateLimited,
   UnsupportedMediaType
 } from "./request"
 import { preflightResponse, response, type View } from "./responses"
@@ -34,12 +38,23 @@ type Read = Data.TaggedEnum<{
 }>
 const Read = Data.taggedEnum<Read>()
 
-/** origin → method → media type → size → parse (SPEC section 2). */
+/** origin → method → rate limit → media type → size → parse (SPEC section 2). */
 const read = (request: EdgeRequest, config: AppConfig, originAllowed: boolean) =>
   Effect.gen(function* () {
     if (!originAllowed) return yield* new OriginNotAllowed()
     if (request.method === "OPTIONS") return Read.Preflight()
     if (request.method !== "POST") return yield* new MethodNotAllowed()
+    // Only POSTs count, and before their body is read: a flood costs no parsing.
+    const limiter = yield* RateLimiter
+    const address = clientAddress(
+      request.peer,
+      request.headers["x-forwarded-for"],
+      config.trustProxyHops
+    )
+    const admission = yield* limiter.admit(address)
+    if (admission._tag === "Limited") {
+      return yield* new RateLimited({ retryAfterSeconds: admission.retryAfterSeconds })
+    }
     const contentType = request.headers["content-type"]
     const format = bodyFormat(contentType)
     if (format === undefined) return yield* new UnsupportedMediaType()
@@ -104,5 +119,5 @@ export const respond = (request: EdgeRequest) =>
     )
   }).pipe(Effect.annotateLogs("requestId", request.requestId))
 
-/** What the edge needs from a runtime: configuration and the four services. */
+/** What the edge needs from a runtime: configuration and the services. */
 export type AppServices = Effect.Effect.Context<ReturnType<typeof respond>>

@@ -8,7 +8,7 @@ import type { Language } from "../domain/languages"
 import { messageCharactersWithin } from "../domain/limits"
 import { errorPage, issueText, mailtoLink } from "../pages/render"
 import { stringsFor } from "../pages/translations"
-import type { Answer, Refused } from "./answers"
+import type { Answer, Refused } from "./answer"
 import { allowedMethods } from "./headers"
 import type { EdgeResponse } from "./request"
 
@@ -67,6 +67,9 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
       ? { note: strings.sizeLimit(new Intl.NumberFormat(view.language).format(sizeLimit(view))) }
       : {}),
     ...(answer.issues === undefined ? {} : { issues: answer.issues }),
+    ...(answer.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: answer.retryAfterSeconds }),
     ...(visitor === undefined ? {} : { visitor })
   })
   return {

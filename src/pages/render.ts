@@ -75,8 +75,10 @@ export interface ErrorPage {
   readonly visitor?: { readonly subject?: string; readonly body?: string }
   /** The `mailto:` link carries what they wrote: the message did not reach the owner (yet). */
   readonly prefill?: boolean
-  /** A sentence after the lead (the 413 page's limit, the 429 page's wait). */
+  /** A sentence after the lead (the 413 page's limit). */
   readonly note?: string
+  /** The 429 page: when the next message will be accepted. */
+  readonly retryAfterSeconds?: number
 }
 
 export const issueText = (strings: Strings, issue: FieldIssue): string =>
@@ -92,6 +94,7 @@ export const errorPage = ({
   kind,
   note,
   prefill = false,
+  retryAfterSeconds,
   strings,
   visitor
 }: ErrorPage): string => {
@@ -142,6 +145,9 @@ export const errorPage = ({
       `<h1>${escapeHtml(title)}</h1>`,
       `<p>${escapeHtml(lead)}</p>`,
       note === undefined ? "" : `<p>${escapeHtml(note)}</p>`,
+      retryAfterSeconds === undefined
+        ? ""
+        : `<p>${escapeHtml(strings.retryAfter(retryAfterSeconds))}</p>`,
       issueList,
       wrote,
       contact

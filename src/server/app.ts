@@ -4,7 +4,7 @@
  * configuration, build the services once, and serve src/server/routes.ts. src/server.ts
  * runs it as a process; tests run it in theirs.
  */
-import { createServer, type ServerResponse } from "node:http"
+import type { Server, ServerResponse } from "node:http"
 import { relative, sep } from "node:path"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
@@ -18,6 +18,7 @@ import { readConfig } from "../config/read-config"
 import { appLayer } from "../layers"
 import { type LogSink, stdoutSink } from "../logging"
 import { prepareSpool } from "../services/spool"
+import { boundedServer, capConnections } from "./connections"
 import { embeddedEnv, LocalSecrets, listening, ownHosts, urlHost } from "./embedded-mode"
 import { onlyOwnHosts } from "./host-check"
 import { captureMail } from "./outbox"
@@ -52,8 +53,7 @@ const stderrLine = (line: string) => {
  * when sent. Without it, `close()` would wait for each of their keep-alive connections
  * to time out (5 s) before the process can exit.
  */
-const drainable = () => {
-  const server = createServer()
+const drainable = (server: Server) => {
   const inFlight = new Set<ServerResponse>()
   server.on("request", (_request, response: ServerResponse) => {
     inFlight.add(response)
@@ -104,7 +104,11 @@ export const serve = (options: ServeOptions) =>
     const redeliveryScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const httpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
 
-    const http = drainable()
+    const http = drainable(boundedServer())
+    capConnections(http.server, {
+      maxConnections: settings.maxConnections,
+      perAddress: read.trustProxyHops === 0
+    })
     const server = yield* NodeHttpServer.make(() => http.server, {
       port: settings.port,
       host: settings.host

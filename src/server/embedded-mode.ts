@@ -4,7 +4,7 @@
  * are known only once the server and its outbox listen (their ports).
  */
 import type { AppConfig } from "../config/app-config"
-import type { Env } from "../config/env"
+import { type Env, isSet } from "../config/env"
 import { loopbackNames } from "../config/loopback"
 import { defaultLanguage, languages } from "../domain/languages"
 import { SecretsStatic } from "../services/secrets"
@@ -32,7 +32,9 @@ export const embeddedEnv = (env: Env): Env => ({
   SMTP_URL: "smtp://127.0.0.1",
   SMTP_ALLOW_INSECURE: "true",
   SMTP_SECRET_ID: "",
-  SMTP_TLS_CA_FILE: undefined
+  SMTP_TLS_CA_FILE: undefined,
+  // One developer on loopback is not abuse: no rate limit, unless asked for one.
+  RATE_LIMIT_PER_MINUTE: isSet(env, "RATE_LIMIT_PER_MINUTE") ? env.RATE_LIMIT_PER_MINUTE : "0"
 })
 
 /** Local development values: no SMTP authentication, and the captcha is off anyway. */

@@ -1,13 +1,14 @@
 /**
  * The Node server's own settings (src/server.ts): its mode (SPEC section 1), where it
- * listens, and where embedded mode keeps its outbox. The Lambda handler reads none of these.
+ * listens, how many connections it holds open (SPEC section 9), and where embedded mode
+ * keeps its outbox. The Lambda handler reads none of these.
  */
 import { resolve } from "node:path"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { type ConfigInvalid, decodeEnv, type Env, isSet } from "../config/env"
-import { invalid, parsed } from "../config/readers"
+import { invalid, parsed, positiveInt } from "../config/readers"
 
 /** SPEC section 1: one of these set (non-empty) means production mode. */
 export const productionVariables = [
@@ -32,6 +33,8 @@ export interface ServerSettings {
   readonly host: string
   /** Where embedded mode saves each mail as an `.eml` file; absolute. */
   readonly outboxDir: string
+  /** Open connections at once; beyond it a new one is closed (SPEC section 9). */
+  readonly maxConnections: number
 }
 
 const settings = Config.all({
@@ -45,10 +48,11 @@ const settings = Config.all({
       ? Either.right(raw)
       : invalid("must be a host name or an IP address, such as 127.0.0.1 or 0.0.0.0")
   ).pipe(Config.withDefault("127.0.0.1")),
-  outboxDir: Config.string("OUTBOX_DIR").pipe(Config.withDefault("outbox"))
+  outboxDir: Config.string("OUTBOX_DIR").pipe(Config.withDefault("outbox")),
+  maxConnections: positiveInt("MAX_CONNECTIONS", 1_000, 100_000)
 })
 
-/** PORT, HOST and OUTBOX_DIR (relative to `cwd`), or every problem found. */
+/** PORT, HOST, OUTBOX_DIR (relative to `cwd`) and MAX_CONNECTIONS, or every problem found. */
 export const readServerSettings = (
   env: Env,
   cwd: string

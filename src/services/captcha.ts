@@ -16,11 +16,13 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { AppConfigTag } from "../config/app-config"
 import {
+  AlreadyReceived,
   CaptchaMisconfigured,
   CaptchaRejected,
   type CaptchaVerdict,
   type UnverifiedReason
 } from "../domain/errors"
+import { tokenProblem } from "../domain/token"
 import { type CaptchaCredentials, SecretsService } from "./secrets"
 
 export interface CaptchaServiceApi {
@@ -28,7 +30,7 @@ export interface CaptchaServiceApi {
   readonly tokenField: string | undefined
   readonly verify: (
     token: string | undefined
-  ) => Effect.Effect<CaptchaVerdict, CaptchaRejected | CaptchaMisconfigured>
+  ) => Effect.Effect<CaptchaVerdict, CaptchaRejected | AlreadyReceived | CaptchaMisconfigured>
 }
 
 export class CaptchaService extends Context.Tag("contact-form/CaptchaService")<
@@ -54,6 +56,8 @@ const errorCode = (answer: typeof VerifyAnswer.Type): string =>
 
 interface Protocol {
   readonly tokenField: string
+  /** The code of `success: false` for a token used before, or expired (SPEC section 9). */
+  readonly used: string
   /** The request for this token, or `undefined` when the credentials lack this version's key. */
   readonly request: (
     url: string,
@@ -64,6 +68,7 @@ interface Protocol {
 
 const v2: Protocol = {
   tokenField: "frc-captcha-response",
+  used: "response_duplicate",
   request: (url, token, keys) =>
     keys.apiKey === undefined
       ? undefined
@@ -75,6 +80,8 @@ const v2: Protocol = {
 
 const v1: Protocol = {
   tokenField: "frc-captcha-solution",
+  // v1 has one code for both: a token used before, or one too old.
+  used: "solution_timeout_or_duplicate",
   request: (url, token, keys) =>
     keys.secret === undefined
       ? undefined
@@ -99,7 +106,10 @@ const friendlyCaptcha = (protocol: Protocol) =>
       // What an answer means (SPEC section 4).
       const classify = (
         response: HttpClientResponse.HttpClientResponse
-      ): Effect.Effect<CaptchaVerdict, CaptchaRejected | CaptchaMisconfigured> => {
+      ): Effect.Effect<
+        CaptchaVerdict,
+        CaptchaRejected | AlreadyReceived | CaptchaMisconfigured
+      > => {
         const answer = response.json.pipe(Effect.flatMap(decodeAnswer), Effect.option)
         const { status } = response
         if (status === 200) {
@@ -107,10 +117,12 @@ const friendlyCaptcha = (protocol: Protocol) =>
             answer,
             Option.match({
               onNone: () => Effect.succeed(unverified("invalid_response")),
-              onSome: (a) =>
+              onSome: (a): Effect.Effect<CaptchaVerdict, CaptchaRejected | AlreadyReceived> =>
                 a.success
-                  ? Effect.succeed<CaptchaVerdict>({ _tag: "Verified" })
-                  : Effect.fail(new CaptchaRejected({ reason: errorCode(a) }))
+                  ? Effect.succeed({ _tag: "Verified" })
+                  : errorCode(a) === protocol.used
+                    ? new AlreadyReceived({ reason: errorCode(a) })
+                    : new CaptchaRejected({ reason: errorCode(a) })
             })
           )
         }
@@ -146,10 +158,9 @@ const friendlyCaptcha = (protocol: Protocol) =>
       return CaptchaService.of({
         tokenField: protocol.tokenField,
         verify: Effect.fn("CaptchaService.verify")(function* (token: string | undefined) {
-          // The widget puts a placeholder starting with "." until it has solved the puzzle.
-          if (token === undefined || token === "")
-            return yield* new CaptchaRejected({ reason: "missing" })
-          if (token.startsWith(".")) return yield* new CaptchaRejected({ reason: "placeholder" })
+          const problem = tokenProblem(token)
+          if (problem !== undefined || token === undefined)
+            return yield* new CaptchaRejected({ reason: problem ?? "missing" })
           const keys = yield* secrets.captcha.pipe(Effect.option)
           const request = Option.flatMapNullable(keys, (k) => protocol.request(verifyUrl, token, k))
           if (Option.isNone(request)) return unverified("secret_unavailable")

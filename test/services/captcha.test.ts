@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
 import { AppConfigTag } from "../../src/config/app-config"
-import { CaptchaMisconfigured, CaptchaRejected } from "../../src/domain/errors"
+import { AlreadyReceived, CaptchaMisconfigured, CaptchaRejected } from "../../src/domain/errors"
 import { CaptchaService, FriendlyCaptchaV1, FriendlyCaptchaV2 } from "../../src/services/captcha"
 import { HttpClientAnswering, SecretsFixed, SecretsMissing, testConfig } from "../support/doubles"
 
@@ -82,11 +82,56 @@ describe("FriendlyCaptcha v2", () => {
     }).pipe(Effect.provide(v2Layer(() => jsonAnswer(200, { success: true }), seen)))
   })
 
-  it.effect.each([["response_invalid"], ["response_timeout"], ["response_duplicate"]] as const)(
+  it.effect.each([["response_invalid"], ["response_timeout"]] as const)(
     "200 success:false (%s) → rejected with that code",
     ([code]) =>
       Effect.gen(function* () {
         const error = yield* Effect.flip(verify("tok"))
+        expect(error).toEqual(new CaptchaRejected({ reason: code }))
+      }).pipe(
+        Effect.provide(
+          v2Layer(() =>
+            jsonAnswer(200, { success: false, error: { error_code: code, detail: "x" } })
+          )
+        )
+      )
+  )
+
+  it.effect("200 success:false (response_duplicate) → already received, not rejected", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(verify("tok"))
+      expect(error).toEqual(new AlreadyReceived({ reason: "response_duplicate" }))
+    }).pipe(
+      Effect.provide(
+        v2Layer(() =>
+          jsonAnswer(200, {
+            success: false,
+            error: { error_code: "response_duplicate", detail: "x" }
+          })
+        )
+      )
+    )
+  )
+
+  it.effect.each([
+    ["blank", " \t "],
+    ["with a space inside", "abc def"],
+    ["with a control character", "abc\u0000"],
+    ["longer than 8,192 characters", "a".repeat(8_193)]
+  ] as const)("token %s → rejected without calling the API", ([, token]) => {
+    const seen: Array<{ url: string; headers: Record<string, string>; body: unknown }> = []
+    return Effect.gen(function* () {
+      const error = yield* Effect.flip(verify(token))
+      expect(error).toBeInstanceOf(CaptchaRejected)
+      expect(seen).toHaveLength(0)
+    }).pipe(Effect.provide(v2Layer(() => jsonAnswer(200, { success: true }), seen)))
+  })
+
+  it.effect.each([["response_invalid"]] as const)(
+    "a token of exactly 8,192 characters is asked about (%s)",
+    ([code]) =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(verify("a".repeat(8_192)))
         expect(error).toEqual(new CaptchaRejected({ reason: code }))
       }).pipe(
         Effect.provide(
@@ -168,7 +213,19 @@ describe("FriendlyCaptcha v1", () => {
   it.effect("success:false with errors → rejected with the first code", () =>
     Effect.gen(function* () {
       expect(yield* Effect.flip(verify("sol"))).toEqual(
-        new CaptchaRejected({ reason: "solution_timeout_or_duplicate" })
+        new CaptchaRejected({ reason: "solution_invalid" })
+      )
+    }).pipe(
+      Effect.provide(
+        v1Layer(() => jsonAnswer(200, { success: false, errors: ["solution_invalid", "other"] }))
+      )
+    )
+  )
+
+  it.effect("success:false solution_timeout_or_duplicate → already received, not rejected", () =>
+    Effect.gen(function* () {
+      expect(yield* Effect.flip(verify("sol"))).toEqual(
+        new AlreadyReceived({ reason: "solution_timeout_or_duplicate" })
       )
     }).pipe(
       Effect.provide(

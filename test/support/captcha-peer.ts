@@ -45,6 +45,12 @@ export const captchaDefaults: CaptchaCredentials = {
 export interface CaptchaPeerOptions extends Partial<CaptchaCredentials> {
   readonly behaviour?: CaptchaBehaviour
   readonly host?: string
+  /**
+   * As FriendlyCaptcha is: a token verified once is answered as used when asked again
+   * (v2 `response_duplicate`, v1 `solution_timeout_or_duplicate`). Off by default, so that
+   * suites may send one token from several processes.
+   */
+  readonly singleUse?: boolean
 }
 
 export interface CaptchaRequest {
@@ -65,6 +71,11 @@ export interface CaptchaPeer {
   readonly v2Url: string
   readonly credentials: CaptchaCredentials
   readonly requests: readonly CaptchaRequest[]
+  /**
+   * A fresh token that `correct` accepts, as the widget would solve one per visit: each
+   * submission of a suite its own, so that none is a repeat of another (SPEC section 9).
+   */
+  newToken(): string
   /** The behaviour of every request that no queued behaviour answers. */
   setBehaviour(behaviour: CaptchaBehaviour): void
   /** Behaviours for the next requests, one each, in order. */
@@ -99,11 +110,19 @@ const v2Ok = (): Answer => ({
   }
 })
 
+/** The tokens the peer accepts, and those already verified once. */
+interface Tokens {
+  readonly good: (token: string) => boolean
+  /** `undefined`: tokens may be verified again and again. */
+  readonly used: Set<string> | undefined
+}
+
 /** What the real API answers to a well-behaved service, by the configured credentials. */
 const verify = (
   version: "v1" | "v2",
   request: CaptchaRequest,
-  good: CaptchaCredentials
+  good: CaptchaCredentials,
+  tokens: Tokens
 ): Answer => {
   const field = (name: string) => {
     const value = request.body?.[name]
@@ -118,7 +137,9 @@ const verify = (
     if (field("solution") === undefined) return v1(400, "solution_missing")
     // v1 has no documented sitekey code; a wrong one is a request error.
     if (sitekey !== undefined && sitekey !== good.sitekey) return v1(400, "bad_request")
-    return field("solution") === good.token ? v1(200) : v1(200, "solution_invalid")
+    return solved(field("solution") ?? "", tokens, v1(200), v1(200, "solution_invalid"), () =>
+      v1(200, "solution_timeout_or_duplicate")
+    )
   }
   const apiKey = request.headers["x-api-key"]
   if (apiKey === undefined || apiKey === "") return v2Fail(401, "auth_required")
@@ -126,14 +147,31 @@ const verify = (
   if (request.body === undefined) return v2Fail(400, "bad_request")
   if (field("response") === undefined) return v2Fail(400, "response_missing")
   if (sitekey !== undefined && sitekey !== good.sitekey) return v2Fail(400, "sitekey_invalid")
-  return field("response") === good.token ? v2Ok() : v2Fail(200, "response_invalid")
+  return solved(field("response") ?? "", tokens, v2Ok(), v2Fail(200, "response_invalid"), () =>
+    v2Fail(200, "response_duplicate")
+  )
+}
+
+const solved = (
+  token: string,
+  tokens: Tokens,
+  ok: Answer,
+  invalid: Answer,
+  duplicate: () => Answer
+): Answer => {
+  if (!tokens.good(token)) return invalid
+  if (tokens.used === undefined) return ok
+  if (tokens.used.has(token)) return duplicate()
+  tokens.used.add(token)
+  return ok
 }
 
 const answerFor = (
   behaviour: CaptchaBehaviour,
   version: "v1" | "v2",
   request: CaptchaRequest,
-  good: CaptchaCredentials
+  good: CaptchaCredentials,
+  tokens: Tokens
 ): Answer => {
   const byVersion = (status: number, v1Code: string, v2Code: string) =>
     version === "v1" ? v1(status, v1Code) : v2Fail(status, v2Code)
@@ -144,7 +182,7 @@ const answerFor = (
   }
   switch (behaviour) {
     case "correct":
-      return verify(version, request, good)
+      return verify(version, request, good, tokens)
     case "wrongSolution":
       return byVersion(200, "solution_invalid", "response_invalid")
     case "timeoutOrDuplicate":
@@ -192,8 +230,19 @@ const flattenHeaders = (headers: http.IncomingHttpHeaders): Record<string, strin
 }
 
 export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promise<CaptchaPeer> => {
-  const { behaviour: initial = "correct", host = "127.0.0.1", ...overrides } = options
+  const {
+    behaviour: initial = "correct",
+    host = "127.0.0.1",
+    singleUse = false,
+    ...overrides
+  } = options
   const good: CaptchaCredentials = { ...captchaDefaults, ...overrides }
+  let issued = 0
+  const fresh = new Set<string>()
+  const tokens: Tokens = {
+    good: (token) => token === good.token || fresh.has(token),
+    used: singleUse ? new Set() : undefined
+  }
   let behaviour: CaptchaBehaviour = initial
   const queued: CaptchaBehaviour[] = []
   const requests: CaptchaRequest[] = []
@@ -219,7 +268,7 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
           ? { status: 404, body: { success: false, error: { error_code: "not_found" } } }
           : req.method !== "POST"
             ? { status: 405, body: { success: false, error: { error_code: "method_not_allowed" } } }
-            : answerFor(queued.shift() ?? behaviour, version, request, good)
+            : answerFor(queued.shift() ?? behaviour, version, request, good, tokens)
       if (answer === "hang") return // the socket is destroyed by close()
       if (answer === "nonJson") {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" })
@@ -245,6 +294,11 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
     v2Url: url + V2_PATH,
     credentials: good,
     requests,
+    newToken: () => {
+      const token = `${good.token}-${++issued}`
+      fresh.add(token)
+      return token
+    },
     setBehaviour: (next) => {
       behaviour = next
     },

@@ -10,6 +10,7 @@ import { makeLambdaHandler } from "../../src/adapters/lambda"
 import type { AppConfig } from "../../src/config/app-config"
 import { readConfig } from "../../src/config/read-config"
 import {
+  AlreadyReceived,
   CaptchaMisconfigured,
   CaptchaRejected,
   type CaptchaVerdict,
@@ -28,6 +29,7 @@ import {
   type SmtpCredentials
 } from "../../src/services/secrets"
 import { smtpRules } from "../../src/services/smtp"
+import type { SubmissionMemory } from "../../src/services/submissions"
 
 // ---------------------------------------------------------------------------------------
 // Configuration
@@ -38,7 +40,10 @@ export const baseEnv: Readonly<Record<string, string>> = {
   SUCCESS_URL: "https://www.example.com/thanks",
   SUCCESS_URL_DE: "https://www.example.com/de/danke",
   FALLBACK_EMAIL: "owner@example.com",
-  AWS_REGION: "eu-west-1"
+  AWS_REGION: "eu-west-1",
+  // Every event of test/support/events.ts comes from one address: the suites that are not
+  // about the rate limit (SPEC section 9) would otherwise be answered 429 after ten.
+  RATE_LIMIT_PER_MINUTE: "0"
 }
 
 /** A configuration decoded by the real reader, so tests use what production would. */
@@ -105,6 +110,25 @@ export const CaptchaVerifying = (verdict: CaptchaVerdict = { _tag: "Verified" })
       ? Effect.fail(new CaptchaRejected({ reason: "missing" }))
       : Effect.succeed(verdict)
   )
+
+/**
+ * FriendlyCaptcha as it is: a token verifies once; asked again, the API says it was used
+ * (v2 `response_duplicate`). Every token asked about is recorded in `asked`.
+ */
+export const CaptchaSingleUse = (asked: Array<string | undefined> = []) => {
+  const used = new Set<string>()
+  return captchaAnswering((token) =>
+    Effect.suspend((): Effect.Effect<CaptchaVerdict, CaptchaRejected | AlreadyReceived> => {
+      asked.push(token)
+      if (token === undefined || token === "")
+        return Effect.fail(new CaptchaRejected({ reason: "missing" }))
+      if (token.startsWith(".")) return Effect.fail(new CaptchaRejected({ reason: "placeholder" }))
+      if (used.has(token)) return Effect.fail(new AlreadyReceived({ reason: "response_duplicate" }))
+      used.add(token)
+      return Effect.succeed<CaptchaVerdict>({ _tag: "Verified" })
+    })
+  )
+}
 
 export const CaptchaDown = (reason: "timeout" | "unreachable" = "timeout") =>
   CaptchaVerifying({ _tag: "Unverified", reason })
@@ -195,6 +219,12 @@ export const MailScripted = (
   log: MailLog,
   script: ReadonlyArray<MailStep> = [],
   options: { readonly acceptPassword?: string } = {}
+) => Layer.succeed(MailService, scriptedMail(log, script, options))
+
+const scriptedMail = (
+  log: MailLog,
+  script: ReadonlyArray<MailStep> = [],
+  options: { readonly acceptPassword?: string } = {}
 ) => {
   const steps = [...script]
   const transporter: Transporter = {
@@ -213,9 +243,24 @@ export const MailScripted = (
       return info
     }
   }
+  return mailServiceFor(() => transporter, smtpRules)
+}
+
+/**
+ * MailScripted's relay, but each attempt waits for `until` first: a submission held in
+ * flight while a repeat arrives.
+ */
+export const MailWaiting = (log: MailLog, until: Promise<void>) => {
+  const relay = scriptedMail(log)
   return Layer.succeed(
     MailService,
-    mailServiceFor(() => transporter, smtpRules)
+    MailService.of({
+      send: (mail, credentials) =>
+        Effect.zipRight(
+          Effect.promise(() => until),
+          relay.send(mail, credentials)
+        )
+    })
   )
 }
 
@@ -285,6 +330,8 @@ export interface TestHandlerOptions {
   readonly mail?: (log: MailLog) => Layer.Layer<MailService>
   /** A queue double; by default none is configured. */
   readonly queue?: Layer.Layer<QueueService>
+  /** The duplicate guard; by default the production one (SPEC section 9). */
+  readonly memory?: Layer.Layer<SubmissionMemory>
 }
 
 /** The real Lambda adapter over doubles; the log lines it wrote are kept for assertions. */
@@ -299,7 +346,8 @@ export const makeTestHandler = async (options: TestHandlerOptions = {}) => {
       secrets: options.secrets ?? SecretsFixed,
       captcha: options.captcha ?? CaptchaVerifying(),
       mail: (options.mail ?? ((l) => MailScripted(l)))(mail),
-      queue: options.queue ?? QueueDisabled
+      queue: options.queue ?? QueueDisabled,
+      ...(options.memory === undefined ? {} : { memory: options.memory })
     })
   )
   return { ...lambda, config, logs, mail }

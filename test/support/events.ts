@@ -52,7 +52,12 @@ export interface EventInput {
   readonly base64?: boolean
   /** A raw body string to send as-is with `isBase64Encoded: true` (for invalid base64). */
   readonly rawBase64?: string
+  /** The client address API Gateway saw; `visitorIp` by default. */
+  readonly sourceIp?: string
 }
+
+/** The address every event comes from unless it says otherwise (SPEC section 9's count). */
+export const visitorIp = "203.0.113.7"
 
 const encode = (input: EventInput): { body?: string; isBase64Encoded: boolean } =>
   input.rawBase64 !== undefined
@@ -81,7 +86,7 @@ export const httpApiEvent = (input: EventInput = {}): HttpApiEventV2 => ({
       method: input.method ?? "POST",
       path: input.path ?? "/contact",
       protocol: "HTTP/1.1",
-      sourceIp: "203.0.113.7",
+      sourceIp: input.sourceIp ?? visitorIp,
       userAgent: "Mozilla/5.0"
     },
     requestId: "JKJaXmPLvHcESHA=",
@@ -109,7 +114,7 @@ export const restApiEvent = (input: EventInput = {}): RestApiEventV1 => {
     queryStringParameters: null,
     requestContext: {
       requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-      identity: { sourceIp: "203.0.113.7" },
+      identity: { sourceIp: input.sourceIp ?? visitorIp },
       stage: "prod"
     },
     ...encode(input)

@@ -1,0 +1,111 @@
+/**
+ * SubmissionMemory: the duplicate guard (SPEC section 9). Each accepted submission (sent,
+ * queued or kept) is remembered by its key for 10 minutes in this process, at most 10,000
+ * keys, the least recently used dropped first. A repeat gets the first one's outcome back;
+ * one that comes while the first is in flight waits for it (a Deferred per key); after a
+ * failure nothing is remembered, and the repeat runs the flow itself. Time is Effect's Clock.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import type { Accepted, Duplicate } from "../domain/errors"
+import { LruMap } from "./lru"
+
+export interface SubmissionMemoryApi {
+  /**
+   * `first` for the first submission of `key`; for a repeat, what the first one was
+   * accepted with, as a Duplicate. `first`'s own failure is not remembered.
+   */
+  readonly once: <E, R>(
+    key: string,
+    first: Effect.Effect<Accepted, E, R>
+  ) => Effect.Effect<Accepted | Duplicate, E, R>
+}
+
+export class SubmissionMemory extends Context.Tag("contact-form/SubmissionMemory")<
+  SubmissionMemory,
+  SubmissionMemoryApi
+>() {}
+
+/** The first one failed (or was interrupted): the waiting repeat runs the flow instead. */
+class Forgotten extends Data.TaggedError("Forgotten") {}
+
+interface Entry {
+  readonly outcome: Deferred.Deferred<Accepted, Forgotten>
+  /** When the first one was accepted; `undefined` while it is in flight. */
+  acceptedAt: number | undefined
+}
+
+export interface MemoryOptions {
+  readonly capacity: number
+  readonly remember: Duration.Duration
+}
+
+/** SPEC section 9's numbers. */
+export const memoryDefaults: MemoryOptions = {
+  capacity: 10_000,
+  remember: Duration.minutes(10)
+}
+
+export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
+  Layer.sync(SubmissionMemory, () => {
+    const entries = new LruMap<string, Entry>(options.capacity)
+    const rememberMs = Duration.toMillis(options.remember)
+
+    /** The entry to wait for, or a fresh one this caller now owns: one step, no yield. */
+    const claim = (key: string, now: number, fiber: FiberId.FiberId) => {
+      const known = entries.get(key)
+      if (
+        known !== undefined &&
+        (known.acceptedAt === undefined || now - known.acceptedAt < rememberMs)
+      )
+        return { first: false, entry: known } as const
+      const entry: Entry = { outcome: Deferred.unsafeMake(fiber), acceptedAt: undefined }
+      entries.set(key, entry)
+      return { first: true, entry } as const
+    }
+
+    const settle = (key: string, entry: Entry, exit: Exit.Exit<Accepted, unknown>) =>
+      Exit.isSuccess(exit)
+        ? Effect.map(Clock.currentTimeMillis, (now) => {
+            entry.acceptedAt = now
+            Deferred.unsafeDone(entry.outcome, Exit.succeed(exit.value))
+          })
+        : Effect.sync(() => {
+            // Only its own entry: a newer one may have replaced it after an eviction.
+            if (entries.peek(key) === entry) entries.delete(key)
+            Deferred.unsafeDone(entry.outcome, Exit.fail(new Forgotten()))
+          })
+
+    // Plain combinators rather than a generator: this runs on every submission.
+    const once = <E, R>(
+      key: string,
+      first: Effect.Effect<Accepted, E, R>
+    ): Effect.Effect<Accepted | Duplicate, E, R> =>
+      Effect.fiberIdWith((fiber) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const claimed = claim(key, now, fiber)
+          if (claimed.first) {
+            return Effect.onExit(first, (exit) => settle(key, claimed.entry, exit))
+          }
+          return Deferred.await(claimed.entry.outcome).pipe(
+            Effect.map((outcome): Accepted | Duplicate => ({ _tag: "Duplicate", first: outcome })),
+            Effect.catchTag("Forgotten", () =>
+              Effect.suspend(() => {
+                // Its owner removes a failed entry; never wait on one twice, whatever happened.
+                if (entries.peek(key) === claimed.entry) entries.delete(key)
+                return once(key, first)
+              })
+            )
+          )
+        })
+      )
+
+    return SubmissionMemory.of({ once })
+  })

@@ -1,0 +1,291 @@
+/**
+ * The Node server's limits over real sockets (SPEC section 9, README "Run the server in
+ * production"): the rate limit by the socket's peer or by TRUST_PROXY_HOPS entries of
+ * X-Forwarded-For, off in embedded mode; the connection caps (MAX_CONNECTIONS, 16 per
+ * address); and slow clients: 300 connections sending one header byte a second are all
+ * closed within the header bound plus Node's checking interval, while a normal submission
+ * is answered at once. Loopback has a whole /8: each "client" is its own 127.x.y.z.
+ */
+import http from "node:http"
+import net from "node:net"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { connectionsPerAddress, serverBounds } from "../src/server/connections"
+import { startServer, type TestServer, tempDir } from "./support/server"
+import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
+
+const production = (smtp: SmtpPeer) => ({
+  MAIL_FROM: "Web contact form <noreply@example.com>",
+  MAIL_TO: "Site Owner <owner@example.com>",
+  SUCCESS_URL: "https://www.example.com/thanks",
+  FALLBACK_EMAIL: "owner@example.com",
+  CAPTCHA_PROVIDER: "none",
+  SMTP_URL: smtp.url,
+  SMTP_TLS_CA_FILE: smtp.caFile,
+  SMTP_SECRET_ID: ""
+})
+
+interface Answer {
+  readonly status: number
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: string
+}
+
+let posts = 0
+/** A JSON-mode POST of a new valid form from `localAddress`, with `headers` added. */
+const submit = (
+  server: TestServer,
+  options: { readonly from?: string; readonly headers?: Record<string, string> } = {}
+) =>
+  new Promise<Answer>((resolve, reject) => {
+    const url = new URL("contact", server.url)
+    const body = new URLSearchParams({
+      email: "anna@example.org",
+      message: `Hello, number ${++posts}`
+    }).toString()
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        localAddress: options.from ?? "127.0.0.1",
+        agent: false,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
+          ...options.headers
+        }
+      },
+      (response) => {
+        let text = ""
+        response.setEncoding("utf8")
+        response.on("data", (chunk: string) => {
+          text += chunk
+        })
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text })
+        )
+      }
+    )
+    request.on("error", reject)
+    request.end(body)
+  })
+
+const statuses = async (server: TestServer, n: number, from?: string) => {
+  const answers: Array<number> = []
+  for (let i = 0; i < n; i++)
+    answers.push((await submit(server, { ...(from ? { from } : {}) })).status)
+  return answers
+}
+
+describe("the rate limit on the server", () => {
+  let smtp: SmtpPeer
+  let plain: TestServer
+  let proxied: TestServer
+  beforeAll(async () => {
+    smtp = await startSmtpPeer({ tls: "starttls" })
+    ;[plain, proxied] = await Promise.all([
+      startServer({ ...production(smtp), RATE_LIMIT_PER_MINUTE: "3" }),
+      startServer({ ...production(smtp), RATE_LIMIT_PER_MINUTE: "1", TRUST_PROXY_HOPS: "1" })
+    ])
+  })
+  afterAll(async () => {
+    await Promise.all([plain?.close(), proxied?.close()])
+    await smtp?.close()
+  })
+
+  it("counts by the socket's peer: the fourth POST → 429 JSON with Retry-After; another address is served", async () => {
+    expect(await statuses(plain, 3, "127.0.1.1")).toEqual([200, 200, 200])
+    const limited = await submit(plain, {
+      from: "127.0.1.1",
+      headers: { "x-forwarded-for": "192.0.2.99" }
+    })
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThanOrEqual(59)
+    expect(JSON.parse(limited.body)).toEqual({
+      ok: false,
+      error: "rate_limited",
+      fallback: { email: "owner@example.com", mailto: "mailto:owner@example.com" }
+    })
+    expect((await submit(plain, { from: "127.0.1.2" })).status).toBe(200)
+    expect(plain.logs.some((l) => l.includes('"outcome":"rate_limited"'))).toBe(true)
+    expect(plain.logs.join("\n")).not.toContain("127.0.1.1")
+  })
+
+  it("X-Forwarded-For changes nothing without TRUST_PROXY_HOPS", async () => {
+    const from = "127.0.1.3"
+    const answers: Array<number> = []
+    for (const forwarded of ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"]) {
+      answers.push(
+        (await submit(plain, { from, headers: { "x-forwarded-for": forwarded } })).status
+      )
+    }
+    expect(answers).toEqual([200, 200, 200, 429])
+  })
+
+  it("with TRUST_PROXY_HOPS=1, the proxy's entry names the client, exactly one hop deep", async () => {
+    // Every request comes from one peer, the proxy (nginx on 127.0.0.1).
+    const via = (forwarded: string) =>
+      submit(proxied, { headers: { "x-forwarded-for": forwarded } }).then((a) => a.status)
+    expect(await via("192.0.2.10")).toBe(200)
+    expect(await via("192.0.2.11")).toBe(200)
+    expect(await via("10.6.6.6, 192.0.2.10")).toBe(429)
+    // The entry two hops deep is the client's own writing: never believed.
+    expect(await via("192.0.2.10, 192.0.2.12")).toBe(200)
+    // No header at all: the peer itself is the client.
+    expect((await submit(proxied)).status).toBe(200)
+    expect((await submit(proxied)).status).toBe(429)
+  })
+})
+
+describe("the rate limit in embedded mode", () => {
+  it("is off unless RATE_LIMIT_PER_MINUTE is set", async () => {
+    const [off, on] = await Promise.all([
+      startServer({ OUTBOX_DIR: tempDir("outbox-") }),
+      startServer({ OUTBOX_DIR: tempDir("outbox-"), RATE_LIMIT_PER_MINUTE: "2" })
+    ])
+    try {
+      expect(new Set(await statuses(off, 15))).toEqual(new Set([200]))
+      expect(await statuses(on, 3)).toEqual([200, 200, 429])
+    } finally {
+      await Promise.all([off.close(), on.close()])
+    }
+  })
+})
+
+/** A socket from `localAddress`; resolves once connected, `closed` once the server closed it. */
+const connectFrom = (server: TestServer, localAddress: string) =>
+  new Promise<{ socket: net.Socket; closed: Promise<number>; received: () => string }>(
+    (resolve, reject) => {
+      const url = new URL(server.url)
+      let received = ""
+      const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress })
+      socket.setEncoding("utf8")
+      socket.on("data", (chunk: string) => {
+        received += chunk
+      })
+      socket.on("error", () => {})
+      const closed = new Promise<number>((done) => socket.once("close", () => done(Date.now())))
+      socket.once("connect", () => resolve({ socket, closed, received: () => received }))
+      socket.once("error", reject)
+    }
+  )
+
+/** Whether `closed` settles within `ms`. */
+const closedWithin = (closed: Promise<number>, ms: number) =>
+  Promise.race([
+    closed.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), ms))
+  ])
+
+describe("slow clients and connection caps", () => {
+  let smtp: SmtpPeer
+  beforeAll(async () => {
+    smtp = await startSmtpPeer({ tls: "starttls" })
+  })
+  afterAll(() => smtp?.close())
+
+  it("300 connections sending a header byte a second are all closed within the bound; a submission meanwhile is answered at once", async () => {
+    const server = await startServer({ ...production(smtp), RATE_LIMIT_PER_MINUTE: "1" })
+    const timers: Array<NodeJS.Timeout> = []
+    try {
+      const request =
+        "POST /contact HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n\r\n"
+      const started = Date.now()
+      // 20 addresses with 15 connections each: under the per-address cap of 16.
+      const slow = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => connectFrom(server, `127.0.2.${1 + (i % 20)}`))
+      )
+      for (const client of slow) {
+        let sent = 0
+        const timer = setInterval(() => {
+          if (!client.socket.destroyed) client.socket.write(request[sent++ % request.length] ?? "")
+        }, 1_000)
+        timers.push(timer)
+        client.socket.write(request[sent++] ?? "")
+      }
+      await new Promise((r) => setTimeout(r, 3_000))
+      const before = Date.now()
+      const normal = await submit(server, { from: "127.0.2.1" })
+      const answeredMs = Date.now() - before
+      expect(normal.status).toBe(200)
+      const closedAt = await Promise.all(slow.map((c) => c.closed))
+      const latest = Math.max(...closedAt) - started
+      const earliest = Math.min(...closedAt) - started
+      console.info(
+        `slow clients: a submission answered in ${answeredMs} ms; 300 slow connections closed after ${earliest}–${latest} ms`
+      )
+      expect(answeredMs).toBeLessThan(1_000)
+      // Closed by the header bound (408), not before it, and within it plus one check.
+      expect(earliest).toBeGreaterThanOrEqual(serverBounds.headersTimeout - 500)
+      expect(latest).toBeLessThan(
+        serverBounds.headersTimeout + serverBounds.connectionsCheckingInterval + 2_000
+      )
+      expect(slow.every((c) => c.received().startsWith("HTTP/1.1 408"))).toBe(true)
+      // None of them counted: their headers never arrived. The normal one did.
+      expect((await submit(server, { from: "127.0.2.2" })).status).toBe(200)
+      expect((await submit(server, { from: "127.0.2.1" })).status).toBe(429)
+    } finally {
+      for (const timer of timers) clearInterval(timer)
+      await server.close()
+    }
+  }, 30_000)
+
+  it("a POST whose headers arrived counts, even if its body never does", async () => {
+    const server = await startServer({ ...production(smtp), RATE_LIMIT_PER_MINUTE: "1" })
+    try {
+      const client = await connectFrom(server, "127.0.3.1")
+      client.socket.write(
+        "POST /contact HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail="
+      )
+      await new Promise((r) => setTimeout(r, 300))
+      expect((await submit(server, { from: "127.0.3.1" })).status).toBe(429)
+      client.socket.destroy()
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("16 connections per address, MAX_CONNECTIONS in all: beyond, a new one is closed at once", async () => {
+    const server = await startServer({ ...production(smtp), MAX_CONNECTIONS: "20" })
+    const opened: Array<net.Socket> = []
+    const connect = (localAddress: string) =>
+      connectFrom(server, localAddress).then((client) => {
+        opened.push(client.socket)
+        return client
+      })
+    try {
+      const same = await Promise.all(
+        Array.from({ length: connectionsPerAddress }, () => connect("127.0.4.1"))
+      )
+      const seventeenth = await connect("127.0.4.1")
+      expect(await closedWithin(seventeenth.closed, 1_000)).toBe(true)
+      const other = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => connect(`127.0.4.${2 + i}`))
+      )
+      const twentyFirst = await connect("127.0.4.9")
+      expect(await closedWithin(twentyFirst.closed, 1_000)).toBe(true)
+      // The ones already open are not disturbed.
+      for (const client of [...same, ...other]) expect(client.socket.destroyed).toBe(false)
+      for (const client of [...same, ...other]) client.socket.destroy()
+      await Promise.all([...same, ...other].map((c) => c.closed))
+      expect((await submit(server, { from: "127.0.4.1" })).status).toBe(200)
+    } finally {
+      for (const socket of opened) socket.destroy()
+      await server.close()
+    }
+  })
+
+  it("behind a trusted proxy, one address may hold more than 16: only MAX_CONNECTIONS applies", async () => {
+    const server = await startServer({ ...production(smtp), TRUST_PROXY_HOPS: "1" })
+    const clients = await Promise.all(
+      Array.from({ length: connectionsPerAddress + 4 }, () => connectFrom(server, "127.0.5.1"))
+    )
+    try {
+      expect(await closedWithin(Promise.race(clients.map((c) => c.closed)), 500)).toBe(false)
+    } finally {
+      for (const client of clients) client.socket.destroy()
+      await server.close()
+    }
+  })
+})
