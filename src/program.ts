@@ -5,7 +5,7 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { AppConfigTag } from "./config/app-config"
+import type { FormConfig } from "./config/app-config"
 import { deliver } from "./delivery"
 import {
   type Accepted,
@@ -32,17 +32,17 @@ export interface Submission {
   readonly fields: Fields
   /** A supported language, already resolved by the edge. */
   readonly language: Language
+  /** The form it was sent to (SPEC section 10): its recipients, sender, captcha secret. */
+  readonly form: FormConfig
 }
 
 const honeypot: Outcome = { _tag: "Honeypot" }
-
-/** The form's id (SPEC section 10): one form per deployment for now. */
-const formId = "default"
 
 /** Delivery failed: the submission goes to the queue, when there is one (SPEC section 7). */
 const keep = (
   failure: DeliveryFailure,
   submission: { readonly id: string; readonly form: ContactForm; readonly captcha: CaptchaVerdict },
+  formId: string,
   receivedAt: Date
 ) =>
   Effect.gen(function* () {
@@ -82,7 +82,7 @@ const keep = (
 export const submit = Effect.fnUntraced(function* (submission: Submission) {
   if (isHoneypot(submission.fields)) return honeypot
 
-  const config = yield* AppConfigTag
+  const settings = submission.form
   const captcha = yield* CaptchaService
   const memory = yield* SubmissionMemory
 
@@ -92,13 +92,13 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   })
 
   const accept = Effect.gen(function* () {
-    const verdict = yield* captcha.verify(form.captchaToken)
+    const verdict = yield* captcha.verify(form.captchaToken, settings.captchaSecretId)
     // The id exists before the first attempt: the mail and a queued item carry the same one.
     const accepted = { id: crypto.randomUUID(), form, captcha: verdict }
     const receivedAt = new Date(yield* Clock.currentTimeMillis)
     const sent: Accepted = { _tag: "Sent", id: accepted.id, captcha: verdict }
-    const failed = (failure: DeliveryFailure) => keep(failure, accepted, receivedAt)
-    return yield* deliver(composeMail(config, accepted)).pipe(
+    const failed = (failure: DeliveryFailure) => keep(failure, accepted, settings.id, receivedAt)
+    return yield* deliver(composeMail(settings, accepted)).pipe(
       Effect.as(sent),
       Effect.catchTags({
         SecretUnavailable: failed,
@@ -112,9 +112,9 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   // SPEC section 9: a repeat answers as the first one did. No key without a real token: a
   // missing or placeholder one goes straight to the captcha, which refuses it.
   if (captcha.tokenField === undefined) {
-    return yield* memory.once(submissionKey(formId, null, form), accept)
+    return yield* memory.once(submissionKey(settings.id, null, form), accept)
   }
   const token = form.captchaToken
   if (token === undefined || tokenProblem(token) !== undefined) return yield* accept
-  return yield* memory.once(submissionKey(formId, token, form), accept)
+  return yield* memory.once(submissionKey(settings.id, token, form), accept)
 })

@@ -1,6 +1,6 @@
 /**
  * Redelivery (SPEC section 7): a queued item becomes the mail it would have been, composed
- * with the configuration in force now (so a fixed MAIL_TO reaches the new owner), with one
+ * with its form's configuration in force now (so a fixed MAIL_TO reaches the new owner), with one
  * more footer line, and goes out through the same delivery step as the form flow. Used by
  * the Lambda's `redeliver` (SQS events), the server's spool loop and its SQS consumer.
  */
@@ -40,7 +40,14 @@ export const redeliverItem = (body: string) =>
       yield* log("Error", { reason: "invalid_item" }, false)
       return "failed" satisfies Redelivery
     }
-    const mail = composeMail(config, {
+    // The form's settings of now (SPEC section 10): a form since removed cannot be sent;
+    // the item stays for the owner (the dead-letter queue, or the spool's dead/).
+    const form = config.forms.get(item.form)
+    if (form === undefined) {
+      yield* log("Error", { reason: "unknown_form", id: item.id, form: item.form }, false)
+      return "failed" satisfies Redelivery
+    }
+    const mail = composeMail(form, {
       id: item.id,
       form: itemForm(item),
       captcha: item.captcha,

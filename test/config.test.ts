@@ -5,7 +5,7 @@ import { Effect, Either, LogLevel } from "effect"
 import { describe, expect, it } from "vitest"
 import { readConfig } from "../src/config/read-config"
 import { embeddedEnv } from "../src/server/embedded-mode"
-import { baseEnv } from "./support/doubles"
+import { baseEnv, formOf } from "./support/doubles"
 
 const read = (env: Record<string, string | undefined>) =>
   Effect.runSync(Effect.either(readConfig(env)))
@@ -15,18 +15,21 @@ const problems = (env: Record<string, string | undefined>) =>
 describe("readConfig", () => {
   it("defaults of SPEC sections 4 to 6", () => {
     const config = Either.getOrThrow(read(baseEnv))
-    expect(config.mailFrom).toEqual({ name: "Web contact form", address: "noreply@example.com" })
-    expect(config.mailTo).toEqual([{ name: "Site Owner", address: "owner@example.com" }])
-    expect(config.subjectPrefix).toBe("[Contact] ")
+    // The single-form variables make the form `default` (SPEC section 10).
+    const form = formOf(config)
+    expect([...config.forms.keys()]).toEqual(["default"])
+    expect(form.mailFrom).toEqual({ name: "Web contact form", address: "noreply@example.com" })
+    expect(form.mailTo).toEqual([{ name: "Site Owner", address: "owner@example.com" }])
+    expect(form.subjectPrefix).toBe("[Contact] ")
+    expect(form.captchaSecretId).toBe("friendlycaptcha-data")
     // 12 bytes a character (urlencoded emoji) × the longest valid form, and some: ~644 KiB.
     expect(config.maxBodyBytes).toBe(659_586)
     expect(config.logLevel).toBe(LogLevel.Info)
-    expect(config.allowedOrigins).toBeUndefined()
+    expect(form.allowedOrigins).toBeUndefined()
     expect(config.captcha).toEqual({
       provider: "friendlycaptcha-v2",
       verifyUrl: "https://global.frcapi.com/api/v2/captcha/siteverify",
-      timeoutMs: 4_000,
-      secretId: "friendlycaptcha-data"
+      timeoutMs: 4_000
     })
     expect(config.secrets).toEqual({ region: "eu-west-1", ttlSeconds: 300, timeoutMs: 3_000 })
     expect(config.smtp).toMatchObject({
@@ -37,7 +40,7 @@ describe("readConfig", () => {
       secretId: "smtp-ses-credentials",
       timeoutMs: 10_000
     })
-    expect(config.successUrl).toEqual({
+    expect(form.successUrl).toEqual({
       default: "https://www.example.com/thanks",
       byLanguage: { de: "https://www.example.com/de/danke" }
     })
@@ -54,15 +57,15 @@ describe("readConfig", () => {
     )
     expect(config.captcha.verifyUrl).toBe("https://api.friendlycaptcha.com/api/v1/siteverify")
     expect(config.smtp).toMatchObject({ host: "relay.example.com", port: 587, implicitTls: false })
-    expect(config.mailTo.map((m) => m.address)).toEqual(["a@example.com", "b@example.com"])
+    expect(formOf(config).mailTo.map((m) => m.address)).toEqual(["a@example.com", "b@example.com"])
   })
 
   it("an empty variable counts as unset, except SMTP_SECRET_ID where empty means no SMTP auth", () => {
     const config = Either.getOrThrow(
       read({ ...baseEnv, FALLBACK_PHONE: "", ALLOWED_ORIGINS: "", SMTP_SECRET_ID: "" })
     )
-    expect(config.fallback.phone).toBeUndefined()
-    expect(config.allowedOrigins).toBeUndefined()
+    expect(formOf(config).fallback.phone).toBeUndefined()
+    expect(formOf(config).allowedOrigins).toBeUndefined()
     expect(config.smtp.secretId).toBeUndefined()
   })
 

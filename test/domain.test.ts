@@ -8,7 +8,7 @@ import { decodeForm } from "../src/domain/form"
 import type { FieldIssue } from "../src/domain/issues"
 import { composeMail } from "../src/domain/mail"
 import { mailtoLink, paragraphs } from "../src/pages/render"
-import { testConfig } from "./support/doubles"
+import { testForm } from "./support/doubles"
 
 const base: Fields = [
   ["email", "anna@example.org"],
@@ -175,7 +175,7 @@ describe("line breaks (SPEC section 3: CRLF, CR and LF are each one break)", () 
         ["phone", "1\r2"]
       ])
     )
-    const mail = composeMail(testConfig(), { id: "id-1", form, captcha: { _tag: "Disabled" } })
+    const mail = composeMail(testForm(), { id: "id-1", form, captcha: { _tag: "Disabled" } })
     expect(mail.text).toBe(
       "one\n\ntwo\n\n--\nEmail: anna@example.org\nLanguage: en\nphone: 1\n  2\nCaptcha: disabled\n"
     )

@@ -22,7 +22,10 @@ const acme = {
 }
 
 const problems = (json: string) =>
-  Either.match(readForms({ json, file: undefined }), { onLeft: (p) => p, onRight: () => [] })
+  Either.match(readForms({ json, file: undefined }), {
+    onLeft: (p) => p.map((one) => `${one.path.join(".")}: ${one.message}`),
+    onRight: () => []
+  })
 
 describe("FORMS", () => {
   it("reads every form with its own settings", () => {
@@ -87,11 +90,13 @@ describe("FORMS", () => {
     writeFileSync(path, JSON.stringify({ acme }))
     expect(Either.getOrThrow(readForms({ json: undefined, file: path })).has("acme")).toBe(true)
     expect(Either.getLeft(readForms({ json: undefined, file: join(dir, "none.json") }))).toEqual(
-      expect.objectContaining({ value: ["FORMS_FILE: cannot read this file"] })
+      expect.objectContaining({
+        value: [{ path: ["FORMS_FILE"], message: "cannot read this file" }]
+      })
     )
     expect(Either.getLeft(readForms({ json: "{}", file: path }))).toEqual(
       expect.objectContaining({
-        value: ["FORMS_FILE: not together with FORMS (one list of forms)"]
+        value: [{ path: ["FORMS_FILE"], message: "not together with FORMS (one list of forms)" }]
       })
     )
   })

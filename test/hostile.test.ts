@@ -212,7 +212,8 @@ const logKeys = new Set([
   "reason",
   "status",
   "captcha",
-  // The submission's id (SPEC section 7), and the metric a line counts (Embedded Metric Format).
+  // The form (SPEC section 10), the submission's id (section 7), the metric a line counts (EMF).
+  "form",
   "id",
   "_aws",
   "Sent",

@@ -152,7 +152,7 @@ describe.each(eight)("in %s", (tag) => {
   })
 
   it("the demo form, the success page, the outbox and the 404 page render in the language", () => {
-    const form = formPage({ strings, banner: "embedded", fallback }, allStrings)
+    const form = formPage({ strings, banner: "embedded", fallback, formId: "default" }, allStrings)
     expect(form).toContain(html)
     expect(form).toContain(`<input type="hidden" name="language" value="${tag}">`)
     expect(form).toContain(`<h1 id="form-title">${escapeHtml(strings.form.title)}</h1>`)

@@ -25,7 +25,8 @@ import {
   SecretsFixed,
   SecretsRotated,
   SecretsUntouchable,
-  testConfig
+  testConfig,
+  testForm
 } from "./support/doubles"
 
 const fields = [
@@ -33,6 +34,8 @@ const fields = [
   ["body", "Hello"],
   ["frc-captcha-response", "tok"]
 ] as const
+
+const form = testForm()
 
 const config = Layer.mergeAll(
   Layer.succeed(AppConfigTag, testConfig()),
@@ -52,7 +55,8 @@ describe("the order of the checks", () => {
             ["_gotcha", "bot"],
             ["email", "broken"]
           ],
-          language: "en"
+          language: "en",
+          form
         })
         expect(outcome).toEqual({ _tag: "Honeypot" })
       })
@@ -60,7 +64,9 @@ describe("the order of the checks", () => {
 
     it.effect("an invalid form never reaches the captcha, the secrets or the mail", () =>
       Effect.gen(function* () {
-        const error = yield* Effect.flip(submit({ fields: [["email", "broken"]], language: "en" }))
+        const error = yield* Effect.flip(
+          submit({ fields: [["email", "broken"]], language: "en", form })
+        )
         expect(error).toBeInstanceOf(FormInvalid)
       })
     )
@@ -68,7 +74,7 @@ describe("the order of the checks", () => {
 
   it.effect("a rejected captcha never reaches the secrets or the mail", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(submit({ fields, language: "en" }))
+      const error = yield* Effect.flip(submit({ fields, language: "en", form }))
       expect(error).toEqual(new CaptchaRejected({ reason: "response_invalid" }))
     }).pipe(
       Effect.provide(Layer.mergeAll(CaptchaRejecting, SecretsUntouchable, MailUntouchable, config))
@@ -81,7 +87,7 @@ describe("delivery", () => {
     "MAIL_TIMEOUT_MS bounds the whole delivery: a hanging relay fails at exactly the deadline",
     () =>
       Effect.gen(function* () {
-        const fiber = yield* Effect.fork(submit({ fields, language: "en" }))
+        const fiber = yield* Effect.fork(submit({ fields, language: "en", form }))
         yield* TestClock.adjust(Duration.millis(9_999))
         expect(fiber.unsafePoll()).toBeNull()
         yield* TestClock.adjust(Duration.millis(1))
@@ -96,7 +102,7 @@ describe("delivery", () => {
   it.effect("535 refreshes the SMTP secret once; a second 535 is a delivery failure", () => {
     const log = mailLog()
     return Effect.gen(function* () {
-      const error = yield* Effect.flip(submit({ fields, language: "en" }))
+      const error = yield* Effect.flip(submit({ fields, language: "en", form }))
       expect(error).toEqual(new MailAuthRejected({ code: 535 }))
       expect(log.attempts.map((a) => a.password)).toEqual(["smtp-pass-1", "smtp-pass-2"])
     }).pipe(
@@ -116,7 +122,7 @@ describe("delivery", () => {
     () => {
       const log = mailLog()
       return Effect.gen(function* () {
-        const fiber = yield* Effect.fork(submit({ fields, language: "en" }))
+        const fiber = yield* Effect.fork(submit({ fields, language: "en", form }))
         yield* TestClock.adjust(Duration.seconds(5))
         expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
           new MailUnavailable({ reason: "smtp_reply_454" })
@@ -143,7 +149,7 @@ describe("delivery", () => {
   it.effect("a permanent 5xx is not retried", () => {
     const log = mailLog()
     return Effect.gen(function* () {
-      const error = yield* Effect.flip(submit({ fields, language: "en" }))
+      const error = yield* Effect.flip(submit({ fields, language: "en", form }))
       expect(error._tag).toBe("MailRejected")
       expect(log.attempts).toHaveLength(1)
     }).pipe(

@@ -9,8 +9,14 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Runtime from "effect/Runtime"
-import { type BodyUnreadable, type EdgeRequest, PayloadTooLarge, unreadable } from "../http/request"
-import { type AppServices, respond } from "../http/respond"
+import {
+  type BodyUnreadable,
+  type EdgeRequest,
+  formInPath,
+  PayloadTooLarge,
+  unreadable
+} from "../http/request"
+import { type AppServices, respond, respondToUnsupportedEvent } from "../http/respond"
 import { makeSqsHandler } from "./sqs"
 
 /** The fields this adapter reads, common to the three event shapes. */
@@ -23,6 +29,12 @@ export interface LambdaEvent {
   readonly headers?: Readonly<Record<string, string | undefined>> | null
   readonly body?: string | null
   readonly isBase64Encoded?: boolean
+  /** HTTP API (2.0) and Function URL. */
+  readonly rawPath?: string
+  /** REST API (1.0). */
+  readonly path?: string
+  /** The `{form}` of a route `/f/{form}`, when API Gateway matched one. */
+  readonly pathParameters?: Readonly<Record<string, string | undefined>> | null
   readonly requestContext?: {
     readonly requestId?: string
     /** HTTP API (2.0) and Function URL. */
@@ -78,8 +90,23 @@ const bodyOf =
     return bytes.byteLength > maxBytes ? Effect.fail(new PayloadTooLarge()) : Effect.succeed(bytes)
   }
 
-const toEdgeRequest = (event: LambdaEvent, context: LambdaContext | undefined): EdgeRequest => ({
-  method: (event.requestContext?.http?.method ?? event.httpMethod ?? "GET").toUpperCase(),
+/** An API event's method; none for anything else (a test event, an EventBridge ping). */
+const methodOf = (event: unknown): string | undefined => {
+  if (typeof event !== "object" || event === null) return undefined
+  const { httpMethod, requestContext } = event as LambdaEvent
+  const method = requestContext?.http?.method ?? httpMethod
+  return typeof method === "string" && method !== "" ? method.toUpperCase() : undefined
+}
+
+const toEdgeRequest = (
+  event: LambdaEvent,
+  method: string,
+  context: LambdaContext | undefined
+): EdgeRequest => ({
+  method,
+  // SPEC section 10: `/f/<id>` names a form; any other path API Gateway routes here is the
+  // default form's.
+  form: event.pathParameters?.form ?? formInPath(event.rawPath ?? event.path ?? "") ?? "default",
   headers: headersOf(event),
   body: bodyOf(event),
   requestId: context?.awsRequestId ?? event.requestContext?.requestId ?? crypto.randomUUID(),
@@ -98,7 +125,12 @@ export const makeLambdaHandler = async <E>(layer: Layer.Layer<AppServices, E>) =
   const built = await runtime.runtime()
   const run = Runtime.runPromise(built)
   const handler: LambdaHandler = async (event, context) => {
-    const answer = await run(respond(toEdgeRequest(event, context)))
+    const method = methodOf(event)
+    const answer = await run(
+      method === undefined
+        ? respondToUnsupportedEvent(context?.awsRequestId ?? crypto.randomUUID())
+        : respond(toEdgeRequest(event, method, context))
+    )
     return {
       statusCode: answer.status,
       headers: { ...answer.headers },

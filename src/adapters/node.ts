@@ -8,7 +8,13 @@ import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"
-import { type BodyUnreadable, type EdgeRequest, PayloadTooLarge, unreadable } from "../http/request"
+import {
+  type BodyUnreadable,
+  type EdgeRequest,
+  formInPath,
+  PayloadTooLarge,
+  unreadable
+} from "../http/request"
 import { type AppServices, respond } from "../http/respond"
 
 /** The body, refused as soon as it passes `maxBytes` (declared or streamed). */
@@ -51,12 +57,13 @@ const headersOf = (request: IncomingMessage): Record<string, string> => {
   return headers
 }
 
-/** The request listener for POST/OPTIONS/… /contact, over a runtime built once. */
+/** The listener for POST/OPTIONS/… of one form's address, over a runtime built once. */
 export const contactHandler = (runtime: Runtime.Runtime<AppServices>) => {
   const run = Runtime.runPromise(runtime)
-  return (request: IncomingMessage, response: ServerResponse): void => {
+  return (request: IncomingMessage, response: ServerResponse, form: string): void => {
     const edge: EdgeRequest = {
       method: request.method ?? "GET",
+      form,
       headers: headersOf(request),
       requestId: randomUUID(),
       body: (maxBytes) => readBody(request, maxBytes),
@@ -76,12 +83,21 @@ export const contactHandler = (runtime: Runtime.Runtime<AppServices>) => {
 }
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => void
+type FormListener = (request: IncomingMessage, response: ServerResponse, form: string) => void
 
-/** /contact to the edge, everything else to the pages. */
+/**
+ * /contact (the default form) and /f/<id> (SPEC section 10) to the edge, everything else
+ * to the pages. A request target in absolute form (`POST http://host/contact`) is routed by
+ * its path, as RFC 9112 asks, and the pages see the path alone.
+ */
 export const routeContact =
-  (contact: Listener, pages: Listener): Listener =>
+  (contact: FormListener, pages: Listener): Listener =>
   (request, response) => {
-    const path = (request.url ?? "/").split("?", 1)[0]
-    if (path === "/contact") contact(request, response)
-    else pages(request, response)
+    const target = request.url ?? "/"
+    const url = new URL(target, "http://localhost")
+    if (url.pathname === "/contact") return contact(request, response, "default")
+    const form = formInPath(url.pathname)
+    if (form !== undefined) return contact(request, response, form)
+    if (!target.startsWith("/")) request.url = `${url.pathname}${url.search}`
+    pages(request, response)
   }

@@ -41,7 +41,13 @@ export type QueueConfig =
       readonly deadDays: number
     }
 
-export interface AppConfig extends MailSettings {
+/**
+ * One form of the deployment (SPEC section 10): where its mail goes and its visitors are
+ * sent, the contact its pages offer, the origins it accepts, its captcha secret. The
+ * single-form variables make the form `default`; FORMS makes the others.
+ */
+export interface FormConfig extends MailSettings {
+  readonly id: string
   /** The success URL of each language; `default` for the others. */
   readonly successUrl: {
     readonly default: string
@@ -50,13 +56,19 @@ export interface AppConfig extends MailSettings {
   readonly fallback: Fallback
   /** `undefined`: every origin (`*`). */
   readonly allowedOrigins: ReadonlyArray<string> | undefined
+  /** A sitekey per site, one FriendlyCaptcha account. */
+  readonly captchaSecretId: string
+}
+
+export interface AppConfig {
+  /** By id; `default` is served at /contact. */
+  readonly forms: ReadonlyMap<string, FormConfig>
   readonly maxBodyBytes: number
   readonly logLevel: LogLevel.LogLevel
   readonly captcha: {
     readonly provider: CaptchaProvider
     readonly verifyUrl: string
     readonly timeoutMs: number
-    readonly secretId: string
   }
   readonly secrets: {
     /** Set whenever AWS is reached (a secret, the default SES host); see read-config.ts. */

@@ -106,28 +106,35 @@ const decodeForms = Schema.decodeUnknownEither(Forms, {
   onExcessProperty: "preserve"
 })
 
+/** One problem of FORMS: where (`FORMS.acme.to`, as path parts) and why. */
+export interface FormsProblem {
+  readonly path: ReadonlyArray<string>
+  readonly message: string
+}
+
 /** `FORMS` (or `FORMS_FILE`) into settings by form id, or one problem per path. */
 const read = (
   variable: string,
   json: string
-): Either.Either<ReadonlyMap<string, FormSettings>, ReadonlyArray<string>> => {
+): Either.Either<ReadonlyMap<string, FormSettings>, ReadonlyArray<FormsProblem>> => {
   let value: unknown
   try {
     value = JSON.parse(json)
   } catch {
-    return Either.left([`${variable}: is not JSON`])
+    return Either.left([{ path: [variable], message: "is not JSON" }])
   }
-  const named = namingProblems(value).map((parts) => {
-    const message = parts[parts.length - 1]
-    return `${[variable, ...parts.slice(0, -1)].join(".")}: ${message}`
-  })
+  const named = namingProblems(value).map((parts) => ({
+    path: [variable, ...parts.slice(0, -1)],
+    message: parts[parts.length - 1] ?? ""
+  }))
   const decoded = decodeForms(value)
   const problems = [
     ...named,
     ...(Either.isLeft(decoded)
-      ? ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map(
-          (issue) => `${[variable, ...issue.path.map(String)].join(".")}: ${issue.message}`
-        )
+      ? ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) => ({
+          path: [variable, ...issue.path.map(String)],
+          message: issue.message
+        }))
       : [])
   ]
   if (problems.length > 0) return Either.left(problems)
@@ -164,16 +171,18 @@ type FormsVariables = Config.Config.Success<typeof formsVariables>
 /** The forms FORMS or FORMS_FILE define (none without them), or every problem found. */
 export const readForms = (
   v: FormsVariables
-): Either.Either<ReadonlyMap<string, FormSettings>, ReadonlyArray<string>> => {
+): Either.Either<ReadonlyMap<string, FormSettings>, ReadonlyArray<FormsProblem>> => {
   if (v.json !== undefined && v.file !== undefined) {
-    return Either.left(["FORMS_FILE: not together with FORMS (one list of forms)"])
+    return Either.left([
+      { path: ["FORMS_FILE"], message: "not together with FORMS (one list of forms)" }
+    ])
   }
   if (v.file !== undefined) {
     let json: string
     try {
       json = readFileSync(v.file, "utf8")
     } catch {
-      return Either.left(["FORMS_FILE: cannot read this file"])
+      return Either.left([{ path: ["FORMS_FILE"], message: "cannot read this file" }])
     }
     return read("FORMS_FILE", json)
   }

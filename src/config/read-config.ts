@@ -8,17 +8,16 @@ import { languages } from "../domain/languages"
 import { bodyBytesForEveryForm } from "../domain/limits"
 import type { AppConfig, CaptchaProvider } from "./app-config"
 import { ConfigInvalid, decodeEnv, type Env, orNone } from "./env"
+import { defaultFormVariables, formConfigs, forms } from "./form-config"
 import { limitVariables } from "./limits"
 import { isLoopback } from "./loopback"
 import { queueConfig, queueProblems, queueVariables, type Runtime } from "./queue"
 import {
   boolean,
-  emailAddress,
   fileContent,
   httpUrl,
   logLevel,
   mailbox,
-  mailboxList,
   oneLineText,
   oneOf,
   optional,
@@ -46,11 +45,10 @@ const successUrls = Config.all(
 
 const variables = Config.all({
   mailFrom: mailbox("MAIL_FROM"),
-  mailTo: mailboxList("MAIL_TO"),
   subjectPrefix: oneLineText("SUBJECT_PREFIX").pipe(Config.withDefault("[Contact] ")),
-  successUrl: successUrl("SUCCESS_URL"),
+  defaultForm: defaultFormVariables,
+  forms,
   successUrls,
-  fallbackEmail: emailAddress("FALLBACK_EMAIL"),
   fallbackPhone: optional(phone("FALLBACK_PHONE")),
   allowedOrigins: optional(origins("ALLOWED_ORIGINS")),
   maxBodyBytes: positiveInt("MAX_BODY_BYTES", bodyBytesForEveryForm, 6_000_000),
@@ -83,7 +81,10 @@ type Variables = Config.Config.Success<typeof variables>
 const crossChecks = (c: Variables, runtime: Runtime): ReadonlyArray<string> => {
   const problems: Array<string> = [
     ...queueProblems(c.queue, runtime),
-    ...transportProblems(c.transport)
+    ...transportProblems(c.transport),
+    ...(c.defaultForm !== undefined && c.forms.has("default")
+      ? ["FORMS.default: MAIL_TO, SUCCESS_URL and FALLBACK_EMAIL make the form default already"]
+      : [])
   ]
   if (c.smtpAllowInsecure) {
     const url = c.smtpUrl
@@ -103,25 +104,33 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
   // Without SMTP_URL the region is set: the AWS_REGION rule above requires it then.
   const url = c.smtpUrl ?? new URL(`smtps://email-smtp.${c.region}.amazonaws.com:465`)
   const implicitTls = url.protocol === "smtps:"
+  const single = c.defaultForm
   return {
-    mailFrom: c.mailFrom,
-    mailTo: c.mailTo,
-    subjectPrefix: c.subjectPrefix,
-    successUrl: {
-      default: c.successUrl,
-      byLanguage: Object.fromEntries(
-        Object.entries(c.successUrls).filter((entry): entry is [string, string] => !!entry[1])
-      )
-    },
-    fallback: { email: c.fallbackEmail, phone: c.fallbackPhone },
-    allowedOrigins: c.allowedOrigins,
+    forms: formConfigs(
+      {
+        mailFrom: c.mailFrom,
+        subjectPrefix: c.subjectPrefix,
+        allowedOrigins: c.allowedOrigins,
+        captchaSecretId: c.captchaSecretId
+      },
+      single === undefined
+        ? undefined
+        : {
+            mailTo: single.mailTo,
+            successUrl: single.successUrl,
+            successUrls: Object.fromEntries(
+              Object.entries(c.successUrls).filter((entry): entry is [string, string] => !!entry[1])
+            ),
+            fallback: { email: single.fallbackEmail, phone: c.fallbackPhone }
+          },
+      c.forms
+    ),
     maxBodyBytes: c.maxBodyBytes,
     logLevel: c.logLevel,
     captcha: {
       provider: c.captchaProvider,
       verifyUrl: c.captchaVerifyUrl ?? captchaVerifyUrls[c.captchaProvider],
-      timeoutMs: c.captchaTimeoutMs,
-      secretId: c.captchaSecretId
+      timeoutMs: c.captchaTimeoutMs
     },
     secrets: { region: c.region, ttlSeconds: c.secretsTtlSeconds, timeoutMs: c.secretsTimeoutMs },
     smtp: {

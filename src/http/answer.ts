@@ -3,7 +3,7 @@
  * responses.ts renders in the request's mode and language.
  */
 import type { FieldIssue } from "../domain/issues"
-import type { LogLine } from "../logging"
+import type { LogLine, MetricName } from "../logging"
 import type { ErrorKind } from "../pages/render"
 
 /** The one log line of a request: `submission` for submissions, whatever their outcome. */
@@ -33,3 +33,54 @@ export interface Refused {
   readonly retryAfterSeconds?: number
   readonly log: RequestLogLine
 }
+
+// ---------------------------------------------------------------------------------------
+// The builders the table is written with
+
+export const accepted = (log: RequestLogLine, queued = false): Answer => ({
+  _tag: "Accepted",
+  queued,
+  log
+})
+
+export const submission = (
+  level: LogLine["level"],
+  fields: LogLine["fields"],
+  metric?: MetricName
+): RequestLogLine => ({
+  level,
+  message: "submission",
+  fields,
+  ...(metric === undefined ? {} : { metric })
+})
+
+export const refused = (
+  status: number,
+  error: ErrorKind,
+  log: RequestLogLine,
+  more: {
+    readonly issues?: ReadonlyArray<FieldIssue>
+    readonly headers?: Record<string, string>
+  } = {}
+): Refused => ({ _tag: "Refused", status, page: error, error, log, ...more })
+
+/** A request that is not a submission (origin, method): logged at debug. */
+export const notASubmission = (status: number, error: ErrorKind, reason: string): Refused =>
+  refused(status, error, { level: "Debug", message: "request refused", fields: { status, reason } })
+
+export const invalid = (status: number, error: ErrorKind, reason: string) =>
+  submission("Info", {
+    status,
+    reason,
+    outcome: error === "captcha_failed" ? error : "invalid_form"
+  })
+
+export const delivery = (reason: string): Refused => ({
+  ...refused(
+    500,
+    "delivery_failed",
+    submission("Error", { status: 500, reason, outcome: "delivery_failed" }, "DeliveryFailed")
+  ),
+  fallback: true,
+  prefill: true
+})

@@ -7,31 +7,19 @@
 import * as Match from "effect/Match"
 import { type CaptchaVerdict, deliveryReason, type FlowError, type Outcome } from "../domain/errors"
 import { isKnownField } from "../domain/fields"
-import type { FieldIssue } from "../domain/issues"
-import type { LogLine, MetricName } from "../logging"
-import type { ErrorKind } from "../pages/render"
-import type { Answer, Refused, RequestLogLine } from "./answer"
+import {
+  type Answer,
+  accepted,
+  delivery,
+  invalid,
+  notASubmission,
+  refused,
+  submission
+} from "./answer"
 import { allowedMethods } from "./headers"
 import type { RequestFailure } from "./request"
 
 export type Failure = FlowError | RequestFailure
-
-const accepted = (log: RequestLogLine, queued = false): Answer => ({
-  _tag: "Accepted",
-  queued,
-  log
-})
-
-const submission = (
-  level: LogLine["level"],
-  fields: LogLine["fields"],
-  metric?: MetricName
-): RequestLogLine => ({
-  level,
-  message: "submission",
-  fields,
-  ...(metric === undefined ? {} : { metric })
-})
 
 const captchaField = (verdict: CaptchaVerdict): string =>
   verdict._tag === "Unverified" ? `unverified:${verdict.reason}` : verdict._tag.toLowerCase()
@@ -87,37 +75,6 @@ const outcomes: {
 }
 
 export const answerForOutcome = (outcome: Outcome): Answer => Match.valueTags(outcome, outcomes)
-
-const refused = (
-  status: number,
-  error: ErrorKind,
-  log: RequestLogLine,
-  more: {
-    readonly issues?: ReadonlyArray<FieldIssue>
-    readonly headers?: Record<string, string>
-  } = {}
-): Refused => ({ _tag: "Refused", status, page: error, error, log, ...more })
-
-/** A request that is not a submission (origin, method): logged at debug. */
-const notASubmission = (status: number, error: ErrorKind, reason: string): Refused =>
-  refused(status, error, { level: "Debug", message: "request refused", fields: { status, reason } })
-
-const invalid = (status: number, error: ErrorKind, reason: string) =>
-  submission("Info", {
-    status,
-    reason,
-    outcome: error === "captcha_failed" ? error : "invalid_form"
-  })
-
-const delivery = (reason: string): Refused => ({
-  ...refused(
-    500,
-    "delivery_failed",
-    submission("Error", { status: 500, reason, outcome: "delivery_failed" }, "DeliveryFailed")
-  ),
-  fallback: true,
-  prefill: true
-})
 
 /** A bug of ours, not a typed failure: the fallback page all the same. */
 export const defectAnswer = delivery("defect")
@@ -186,7 +143,23 @@ const failures: {
   MailRejected: (e) => delivery(deliveryReason(e)),
   MailUnavailable: (e) => delivery(deliveryReason(e)),
   // Both failures in the reason: the relay's, then the queue's.
-  DeliveryNotKept: (e) => delivery(`${deliveryReason(e.delivery)}+queue_${e.queue.problem}`)
+  DeliveryNotKept: (e) => delivery(`${deliveryReason(e.delivery)}+queue_${e.queue.problem}`),
+  // No such form: a short page naming no form's contact (SPEC section 10).
+  FormNotFound: () =>
+    refused(404, "form_not_found", {
+      level: "Info",
+      message: "request refused",
+      fields: { status: 404, reason: "form_not_found" }
+    }),
+  // Not an API event at all (a console test event, a misrouted trigger): JSON, a warning.
+  UnsupportedEvent: () => ({
+    ...refused(400, "invalid_form", {
+      level: "Warning",
+      message: "request refused",
+      fields: { status: 400, reason: "unsupported_event" }
+    }),
+    error: "unsupported_event"
+  })
 }
 
 export const answerFor = (failure: Failure): Answer => Match.valueTags(failure, failures)

@@ -2,7 +2,6 @@
  * The headers every answer carries (SPEC section 3): no caching, no sniffing, a CSP for
  * every page, and CORS, which is the application's alone (API Gateway adds none).
  */
-import type { AppConfig } from "../config/app-config"
 
 const csp = (script: ReadonlyArray<string>, formAction: string) =>
   [
@@ -42,12 +41,18 @@ export interface Cors {
   readonly headers: Readonly<Record<string, string>>
 }
 
-/** SPEC section 3: `*` when ALLOWED_ORIGINS is unset; else a listed origin is echoed. */
-export const cors = (config: AppConfig, origin: string | undefined): Cors => {
-  if (config.allowedOrigins === undefined)
+/**
+ * SPEC section 3: `*` when the form's origins are unset (ALLOWED_ORIGINS, or its own);
+ * else a listed origin is echoed.
+ */
+export const cors = (
+  allowedOrigins: ReadonlyArray<string> | undefined,
+  origin: string | undefined
+): Cors => {
+  if (allowedOrigins === undefined)
     return { allowed: true, headers: { "access-control-allow-origin": "*" } }
   if (origin === undefined) return { allowed: true, headers: {} }
-  return config.allowedOrigins.includes(origin)
+  return allowedOrigins.includes(origin)
     ? { allowed: true, headers: { "access-control-allow-origin": origin, vary: "Origin" } }
     : { allowed: false, headers: { vary: "Origin" } }
 }

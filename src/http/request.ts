@@ -21,7 +21,14 @@ export interface EdgeRequest {
    * `sourceIp` on Lambda. Never logged; the client address is derived from it (SPEC 9).
    */
   readonly peer: string | undefined
+  /** The form the path names (SPEC section 10): `/f/<id>`, else `default`. */
+  readonly form: string
 }
+
+const formPath = /^\/f\/([^/]+)\/?$/
+
+/** The form id of a `/f/<id>` path (SPEC section 10), as written: an unknown one is a 404. */
+export const formInPath = (path: string): string | undefined => formPath.exec(path)?.[1]
 
 export interface EdgeResponse {
   readonly status: number
@@ -30,6 +37,8 @@ export interface EdgeResponse {
   readonly body: string
 }
 
+export class FormNotFound extends Data.TaggedError("FormNotFound") {}
+export class UnsupportedEvent extends Data.TaggedError("UnsupportedEvent") {}
 export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed") {}
 export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed") {}
 export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType") {}
@@ -49,6 +58,8 @@ export const unreadable = (field = "_body", code: FieldIssue["code"] = "unreadab
   new BodyUnreadable({ issues: [{ field, code }] })
 
 export type RequestFailure =
+  | FormNotFound
+  | UnsupportedEvent
   | OriginNotAllowed
   | MethodNotAllowed
   | RateLimited

@@ -9,7 +9,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import { type AppConfig, AppConfigTag } from "../config/app-config"
+import { type AppConfig, AppConfigTag, type FormConfig } from "../config/app-config"
 import { type Fields, languageField } from "../domain/fields"
 import { defaultLanguage, isLanguage } from "../domain/languages"
 import { type LogLine, writeLine } from "../logging"
@@ -24,9 +24,11 @@ import { acceptedLanguage, wantsJson } from "./negotiate"
 import {
   type EdgeRequest,
   type EdgeResponse,
+  FormNotFound,
   MethodNotAllowed,
   OriginNotAllowed,
   RateLimited,
+  UnsupportedEvent,
   UnsupportedMediaType
 } from "./request"
 import { preflightResponse, response, type View } from "./responses"
@@ -87,16 +89,33 @@ const failed = (view: View, cause: Cause.Cause<Failure>): Effect.Effect<EdgeResp
 const safely = (view: View, answer: Effect.Effect<EdgeResponse>) =>
   Effect.catchAllDefect(answer, (bug) => defect(view, Cause.die(bug)))
 
+const askedFor = (request: EdgeRequest, config: AppConfig, form: FormConfig | undefined) => ({
+  config,
+  form,
+  json: wantsJson(request.headers),
+  language: acceptedLanguage(request.headers["accept-language"]) ?? defaultLanguage
+})
+
 export const respond = (request: EdgeRequest) =>
   Effect.gen(function* () {
-    const { headers } = request
     const config = yield* AppConfigTag
-    const origin = cors(config, headers.origin)
+    // SPEC section 10: the form first, before any other check.
+    const form = config.forms.get(request.form)
+    if (form === undefined) {
+      const nowhere: View = { ...askedFor(request, config, undefined), headers: securityHeaders }
+      return yield* safely(nowhere, answered(nowhere, answerFor(new FormNotFound())))
+    }
+    return yield* served(request, config, form).pipe(Effect.annotateLogs("form", form.id))
+  }).pipe(Effect.annotateLogs("requestId", request.requestId))
+
+/** The checks and the flow of one form's request; every log line names the form. */
+const served = (request: EdgeRequest, config: AppConfig, form: FormConfig) =>
+  Effect.gen(function* () {
+    const { headers } = request
+    const origin = cors(form.allowedOrigins, headers.origin)
     const asked: View = {
-      config,
-      headers: { ...securityHeaders, ...origin.headers },
-      json: wantsJson(headers),
-      language: acceptedLanguage(headers["accept-language"]) ?? defaultLanguage
+      ...askedFor(request, config, form),
+      headers: { ...securityHeaders, ...origin.headers }
     }
 
     const checked = yield* Effect.exit(read(request, config, origin.allowed))
@@ -109,7 +128,7 @@ export const respond = (request: EdgeRequest) =>
     const { fields } = checked.value
     const field = languageField(fields)
     const view: View = { ...asked, fields, language: isLanguage(field) ? field : asked.language }
-    const submitted = yield* Effect.exit(submit({ fields, language: view.language }))
+    const submitted = yield* Effect.exit(submit({ fields, language: view.language, form }))
     return yield* safely(
       view,
       Exit.match(submitted, {
@@ -117,7 +136,24 @@ export const respond = (request: EdgeRequest) =>
         onFailure: (cause) => failed(view, cause)
       })
     )
-  }).pipe(Effect.annotateLogs("requestId", request.requestId))
+  })
+
+/**
+ * An event that is no API request at all (SPEC section 2: a console test event, a
+ * misrouted trigger): 400 `unsupported_event` as JSON, a warning, never a thrown error.
+ */
+export const respondToUnsupportedEvent = (requestId: string) =>
+  Effect.gen(function* () {
+    const config = yield* AppConfigTag
+    const view: View = {
+      config,
+      form: undefined,
+      headers: securityHeaders,
+      json: true,
+      language: defaultLanguage
+    }
+    return yield* safely(view, answered(view, answerFor(new UnsupportedEvent())))
+  }).pipe(Effect.annotateLogs("requestId", requestId))
 
 /** What the edge needs from a runtime: configuration and the services. */
 export type AppServices = Effect.Effect.Context<ReturnType<typeof respond>>

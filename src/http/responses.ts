@@ -2,7 +2,7 @@
  * The answers themselves: JSON or a page in the visitor's language, the fallback contact
  * and what the visitor wrote on every failure, the redirect or `{"ok":true}` on success.
  */
-import type { AppConfig } from "../config/app-config"
+import type { AppConfig, FormConfig } from "../config/app-config"
 import { type Fields, visitorText } from "../domain/fields"
 import type { Language } from "../domain/languages"
 import { messageCharactersWithin } from "../domain/limits"
@@ -15,6 +15,8 @@ import type { EdgeResponse } from "./request"
 /** What an answer is shaped by, known once per request and once more after the body. */
 export interface View {
   readonly config: AppConfig
+  /** The form the request is for: its fallback and success URL; none when it names none. */
+  readonly form: FormConfig | undefined
   /** The security and CORS headers of every answer to this request. */
   readonly headers: Readonly<Record<string, string>>
   readonly json: boolean
@@ -37,7 +39,7 @@ const jsonResponse = (
 const sizeLimit = (view: View) => messageCharactersWithin(view.config.maxBodyBytes)
 
 const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
-  const { config } = view
+  const fallback = view.form?.fallback
   const strings = stringsFor(view.language)
   const tooLarge = answer.page === "payload_too_large"
   const visitor = view.fields === undefined ? undefined : visitorText(view.fields)
@@ -49,11 +51,11 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
     }
     if (answer.kept === true) body.kept = true
     if (tooLarge) body.maxMessageCharacters = sizeLimit(view)
-    if (answer.fallback === true) {
+    if (answer.fallback === true && fallback !== undefined) {
       body.fallback = {
-        email: config.fallback.email,
-        ...(config.fallback.phone === undefined ? {} : { phone: config.fallback.phone }),
-        mailto: mailtoLink(config.fallback.email, answer.prefill === true ? visitor : undefined)
+        email: fallback.email,
+        ...(fallback.phone === undefined ? {} : { phone: fallback.phone }),
+        mailto: mailtoLink(fallback.email, answer.prefill === true ? visitor : undefined)
       }
     }
     return jsonResponse(answer.status, body, headers)
@@ -61,7 +63,7 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
   const html = errorPage({
     kind: answer.page,
     strings,
-    fallback: config.fallback,
+    ...(fallback === undefined ? {} : { fallback }),
     prefill: answer.prefill === true,
     ...(tooLarge
       ? { note: strings.sizeLimit(new Intl.NumberFormat(view.language).format(sizeLimit(view))) }
@@ -79,6 +81,7 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
   }
 }
 
+/** Only a form's submission is accepted: its success URL, of the language. */
 const acceptedResponse = (view: View, queued: boolean): EdgeResponse =>
   view.json
     ? jsonResponse(200, queued ? { ok: true, queued: true } : { ok: true }, view.headers)
@@ -87,7 +90,7 @@ const acceptedResponse = (view: View, queued: boolean): EdgeResponse =>
         headers: {
           ...view.headers,
           location:
-            view.config.successUrl.byLanguage[view.language] ?? view.config.successUrl.default
+            view.form?.successUrl.byLanguage[view.language] ?? view.form?.successUrl.default ?? "/"
         },
         body: ""
       }

@@ -14,6 +14,8 @@ export interface FormPage {
   readonly strings: Strings
   readonly banner: Banner
   readonly fallback: Fallback
+  /** The form's id (SPEC section 10): the page posts to /contact for `default`, else /f/<id>. */
+  readonly formId: string
 }
 
 /** The words /form.js needs, in the page's language (the script itself has none). */
@@ -63,6 +65,7 @@ export const bannerHtml = (strings: Strings, banner: Banner): string => {
  * Every language, each named in its own: links to the same page in the others, the current
  * one as text marked `aria-current`, so that a reader sees all of them in one place.
  */
+/** `path` with its query (e.g. `/?form=acme&`), to which `lang=` is added. */
 export const languageSwitch = (strings: Strings, path: string, all: ReadonlyArray<Strings>) => {
   if (all.length < 2) return ""
   const items = all.map((s) => {
@@ -70,7 +73,7 @@ export const languageSwitch = (strings: Strings, path: string, all: ReadonlyArra
     const name = escapeHtml(s.form.languageName)
     return s.lang === strings.lang
       ? `<span aria-current="true" lang="${lang}">${name}</span>`
-      : `<a href="${escapeHtml(`${path}?lang=${s.lang}`)}" lang="${lang}" hreflang="${lang}">${name}</a>`
+      : `<a href="${escapeHtml(`${path}${path.includes("?") ? "" : "?"}lang=${s.lang}`)}" lang="${lang}" hreflang="${lang}">${name}</a>`
   })
   return `<nav aria-label="${escapeHtml(strings.form.languageNav)}">${items.join(" · ")}</nav>`
 }
@@ -90,7 +93,8 @@ ${options.control}
 export const formPage = (input: FormPage, all: ReadonlyArray<Strings>): string => {
   const { strings } = input
   const t = strings.form
-  const form = `<form id="contact-form" method="post" action="/contact" aria-labelledby="form-title" data-messages="${escapeHtml(JSON.stringify(scriptMessages(input)))}">
+  const action = input.formId === "default" ? "/contact" : `/f/${input.formId}`
+  const form = `<form id="contact-form" method="post" action="${escapeHtml(action)}" aria-labelledby="form-title" data-messages="${escapeHtml(JSON.stringify(scriptMessages(input)))}">
 <input type="hidden" name="language" value="${escapeHtml(strings.lang)}">
 ${field({ id: "f-name", label: t.name, control: `<input id="f-name" name="name" type="text" autocomplete="name" maxlength="200">` })}
 ${field({ id: "f-email", label: t.email, required: t.required, control: `<input id="f-email" name="email" type="email" autocomplete="email" maxlength="254" required>` })}
@@ -106,7 +110,11 @@ ${field({ id: "f-message", label: t.message, required: t.required, control: `<te
     strings,
     t.title,
     [
-      languageSwitch(strings, "/", all),
+      languageSwitch(
+        strings,
+        input.formId === "default" ? "/" : `/?form=${encodeURIComponent(input.formId)}&`,
+        all
+      ),
       `<h1 id="form-title">${escapeHtml(t.title)}</h1>`,
       bannerHtml(strings, input.banner),
       `<p>${escapeHtml(t.intro)}</p>`,

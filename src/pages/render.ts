@@ -69,7 +69,8 @@ export type ErrorKind = keyof Strings["errors"]
 export interface ErrorPage {
   readonly kind: ErrorKind
   readonly strings: Strings
-  readonly fallback: Fallback
+  /** None for the page of an unknown form: it names no one's contact. */
+  readonly fallback?: Fallback
   readonly issues?: ReadonlyArray<FieldIssue>
   /** What the visitor wrote, when the body was read. */
   readonly visitor?: { readonly subject?: string; readonly body?: string }
@@ -79,6 +80,25 @@ export interface ErrorPage {
   readonly note?: string
   /** The 429 page: when the next message will be accepted. */
   readonly retryAfterSeconds?: number
+}
+
+/** The fallback contact; the `mailto:` carries what the visitor wrote when given. */
+const contactBlock = (strings: Strings, fallback: Fallback, visitor: ErrorPage["visitor"]) => {
+  const mailto = mailtoLink(fallback.email, visitor)
+  return [
+    `<p>${escapeHtml(strings.fallbackLead)}</p>`,
+    "<ul>",
+    `<li>${escapeHtml(strings.fallbackEmail)}: <a href="${escapeHtml(mailto)}">${escapeHtml(fallback.email)}</a></li>`,
+    ...(fallback.phone === undefined
+      ? []
+      : [
+          `<li>${escapeHtml(strings.fallbackPhone)}: <a href="tel:${escapeHtml(fallback.phone.replace(/[^0-9+]/g, ""))}">${escapeHtml(fallback.phone)}</a></li>`
+        ]),
+    "</ul>",
+    ...(visitor === undefined
+      ? []
+      : [`<p><a href="${escapeHtml(mailto)}">${escapeHtml(strings.writeUs)}</a></p>`])
+  ].join("\n")
 }
 
 export const issueText = (strings: Strings, issue: FieldIssue): string =>
@@ -109,21 +129,8 @@ export const errorPage = ({
           )
           .join("\n")}\n</ul>`
   const prefilled = prefill && visitor !== undefined
-  const mailto = mailtoLink(fallback.email, prefilled ? visitor : undefined)
-  const contact = [
-    `<p>${escapeHtml(strings.fallbackLead)}</p>`,
-    "<ul>",
-    `<li>${escapeHtml(strings.fallbackEmail)}: <a href="${escapeHtml(mailto)}">${escapeHtml(fallback.email)}</a></li>`,
-    ...(fallback.phone === undefined
-      ? []
-      : [
-          `<li>${escapeHtml(strings.fallbackPhone)}: <a href="tel:${escapeHtml(fallback.phone.replace(/[^0-9+]/g, ""))}">${escapeHtml(fallback.phone)}</a></li>`
-        ]),
-    "</ul>",
-    ...(prefilled
-      ? [`<p><a href="${escapeHtml(mailto)}">${escapeHtml(strings.writeUs)}</a></p>`]
-      : [])
-  ].join("\n")
+  const contact =
+    fallback === undefined ? "" : contactBlock(strings, fallback, prefilled ? visitor : undefined)
   const wrote =
     visitor === undefined || (visitor.subject === undefined && visitor.body === undefined)
       ? ""

@@ -6,6 +6,7 @@
  * by the rate limit.
  */
 import { createServer, type Server } from "node:http"
+import type { Socket } from "node:net"
 import { addressBucket, normalizeAddress } from "../domain/address"
 
 export const serverBounds = {
@@ -28,26 +29,39 @@ export const boundedServer = (): Server => createServer(serverBounds)
 
 /**
  * At most `maxConnections` open connections, and `connectionsPerAddress` per client
- * address; beyond that a new connection is closed at once, and those already open are
- * left alone. Behind a trusted proxy every connection comes from the proxy: then only the
- * total applies (the proxy limits its own clients).
+ * address; beyond that a new connection is closed at once, and those already served are
+ * left alone. At the total cap, a connection that has not yet sent a request (the idle ones
+ * a starving client opens) makes room for the new one, the oldest first: so a flood of idle
+ * sockets cannot lock out a real visitor. Behind a trusted proxy every connection comes from
+ * the proxy: then only the total applies (the proxy limits its own clients).
  */
 export const capConnections = (
   server: Server,
   options: { readonly maxConnections: number; readonly perAddress: boolean }
 ) => {
-  server.maxConnections = options.maxConnections
-  if (!options.perAddress) return
-  const open = new Map<string, number>()
-  server.on("connection", (socket) => {
+  const perAddress = new Map<string, number>()
+  /** Open connections in the order they came; the value: whether one request arrived. */
+  const open = new Map<Socket, boolean>()
+  server.on("request", (request) => {
+    if (open.has(request.socket)) open.set(request.socket, true)
+  })
+  server.on("connection", (socket: Socket) => {
     const bucket = addressBucket(normalizeAddress(socket.remoteAddress))
-    const count = (open.get(bucket) ?? 0) + 1
-    if (count > connectionsPerAddress) return void socket.destroy()
-    open.set(bucket, count)
+    const count = (perAddress.get(bucket) ?? 0) + 1
+    if (options.perAddress && count > connectionsPerAddress) return void socket.destroy()
+    if (open.size >= options.maxConnections) {
+      const idle = [...open].find(([, served]) => !served)?.[0]
+      if (idle === undefined) return void socket.destroy()
+      idle.destroy()
+      open.delete(idle)
+    }
+    open.set(socket, false)
+    perAddress.set(bucket, count)
     socket.once("close", () => {
-      const left = (open.get(bucket) ?? 1) - 1
-      if (left === 0) open.delete(bucket)
-      else open.set(bucket, left)
+      open.delete(socket)
+      const left = (perAddress.get(bucket) ?? 1) - 1
+      if (left === 0) perAddress.delete(bucket)
+      else perAddress.set(bucket, left)
     })
   })
 }

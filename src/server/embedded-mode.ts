@@ -62,7 +62,7 @@ const ownOrigins = (host: string, port: number): ReadonlyArray<string> =>
 
 /**
  * The embedded configuration once the outbox and the server listen: mail to the outbox's
- * port, and the server's own origins added to a user's ALLOWED_ORIGINS (without it every
+ * port, and the server's own origins added to each form's origins (without them every
  * origin is allowed anyway).
  */
 export const listening = (
@@ -71,8 +71,16 @@ export const listening = (
 ): AppConfig => ({
   ...config,
   smtp: { ...config.smtp, port: ports.outbox },
-  allowedOrigins:
-    config.allowedOrigins === undefined
-      ? undefined
-      : [...config.allowedOrigins, ...ownOrigins(ports.host, ports.http)]
+  forms: new Map(
+    [...config.forms].map(([id, form]) => [
+      id,
+      {
+        ...form,
+        allowedOrigins:
+          form.allowedOrigins === undefined
+            ? undefined
+            : [...form.allowedOrigins, ...ownOrigins(ports.host, ports.http)]
+      }
+    ])
+  )
 })

@@ -55,10 +55,19 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
           : undefined
   )
 
+  // `/?form=<id>` shows that form (SPEC section 10), posting to /f/<id>; without it the
+  // default form. An unknown id, or no default form, is a page not found.
   const form = Effect.gen(function* () {
     const config = yield* AppConfigTag
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const asked = new URL(request.url, "http://localhost").searchParams.get("form") ?? "default"
+    const settings = config.forms.get(asked)
+    if (settings === undefined) return yield* notFound
     const strings = yield* pageStrings
-    const page = formPage({ strings, banner: yield* banner, fallback: config.fallback }, allStrings)
+    const page = formPage(
+      { strings, banner: yield* banner, fallback: settings.fallback, formId: settings.id },
+      allStrings
+    )
     return html(page, formPageHeaders)
   })
 

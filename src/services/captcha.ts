@@ -28,8 +28,10 @@ import { type CaptchaCredentials, SecretsService } from "./secrets"
 export interface CaptchaServiceApi {
   /** The form field that carries this provider's token; `undefined` without a captcha. */
   readonly tokenField: string | undefined
+  /** `secretId`: the form's captcha secret (a sitekey per site, SPEC section 10). */
   readonly verify: (
-    token: string | undefined
+    token: string | undefined,
+    secretId: string
   ) => Effect.Effect<CaptchaVerdict, CaptchaRejected | AlreadyReceived | CaptchaMisconfigured>
 }
 
@@ -157,11 +159,14 @@ const friendlyCaptcha = (protocol: Protocol) =>
 
       return CaptchaService.of({
         tokenField: protocol.tokenField,
-        verify: Effect.fn("CaptchaService.verify")(function* (token: string | undefined) {
+        verify: Effect.fn("CaptchaService.verify")(function* (
+          token: string | undefined,
+          secretId: string
+        ) {
           const problem = tokenProblem(token)
           if (problem !== undefined || token === undefined)
             return yield* new CaptchaRejected({ reason: problem ?? "missing" })
-          const keys = yield* secrets.captcha.pipe(Effect.option)
+          const keys = yield* secrets.captcha(secretId).pipe(Effect.option)
           const request = Option.flatMapNullable(keys, (k) => protocol.request(verifyUrl, token, k))
           if (Option.isNone(request)) return unverified("secret_unavailable")
           return yield* ask(request.value)

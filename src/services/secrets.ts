@@ -4,7 +4,6 @@
  * callers share one fetch; one fetch, the SDK's retries included, is bounded by
  * SECRETS_TIMEOUT_MS.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager"
 import * as Cache from "effect/Cache"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -34,7 +33,8 @@ export interface SecretsServiceApi {
   readonly smtp: (options?: {
     readonly refresh?: boolean
   }) => Effect.Effect<SmtpCredentials | undefined, SecretUnavailable>
-  readonly captcha: Effect.Effect<CaptchaCredentials, SecretUnavailable>
+  /** The captcha keys in the secret `id` (a form's own, SPEC section 10). */
+  readonly captcha: (id: string) => Effect.Effect<CaptchaCredentials, SecretUnavailable>
 }
 
 export class SecretsService extends Context.Tag("contact-form/SecretsService")<
@@ -77,20 +77,24 @@ const problemOf = (error: unknown): SecretProblem => {
 }
 
 /**
- * A cache of one secret: the lookup's success lives for the TTL, a failure is dropped at
+ * A cache of secrets by id: a lookup's success lives for the TTL, a failure is dropped at
  * once (the next request fetches again), and concurrent `get`s share the lookup in flight.
+ * Capacity: one deployment's secrets, the SMTP one and a captcha one per form.
  */
-const cachedSecret = <A>(lookup: Effect.Effect<A, SecretUnavailable>, ttl: Duration.Duration) =>
+const cachedSecrets = <A>(
+  lookup: (id: string) => Effect.Effect<A, SecretUnavailable>,
+  ttl: Duration.Duration
+) =>
   Effect.map(
     Cache.makeWith({
-      capacity: 1,
+      capacity: 256,
       timeToLive: (exit: Exit.Exit<A, SecretUnavailable>) =>
         Exit.isSuccess(exit) ? ttl : Duration.zero,
-      lookup: (_: "value") => lookup
+      lookup
     }),
     (cache) => {
-      const get = cache.get("value").pipe(Effect.tapError(() => cache.invalidate("value")))
-      return { get, refresh: Effect.zipRight(cache.invalidate("value"), get) }
+      const get = (id: string) => cache.get(id).pipe(Effect.tapError(() => cache.invalidate(id)))
+      return { get, refresh: (id: string) => Effect.zipRight(cache.invalidate(id), get(id)) }
     }
   )
 
@@ -128,22 +132,24 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
 
       const ttl = Duration.seconds(ttlSeconds)
       const smtpId = config.smtp.secretId
-      const smtpCache = yield* cachedSecret(
-        fetch("smtp", smtpId ?? "", SmtpSecret).pipe(
-          Effect.map((s): SmtpCredentials => ({ user: s.SMTP_USERNAME, pass: s.SMTP_PASSWORD }))
-        ),
+      const smtpCache = yield* cachedSecrets(
+        (id) =>
+          fetch("smtp", id, SmtpSecret).pipe(
+            Effect.map((s): SmtpCredentials => ({ user: s.SMTP_USERNAME, pass: s.SMTP_PASSWORD }))
+          ),
         ttl
       )
-      const captchaCache = yield* cachedSecret(
-        fetch("captcha", config.captcha.secretId, CaptchaSecret).pipe(
-          Effect.map(
-            (s): CaptchaCredentials => ({
-              sitekey: s.FRIENDLYCAPTCHA_SITEKEY,
-              apiKey: s.FRIENDLYCAPTCHA_API_KEY,
-              secret: s.FRIENDLYCAPTCHA_SECRET
-            })
-          )
-        ),
+      const captchaCache = yield* cachedSecrets(
+        (id) =>
+          fetch("captcha", id, CaptchaSecret).pipe(
+            Effect.map(
+              (s): CaptchaCredentials => ({
+                sitekey: s.FRIENDLYCAPTCHA_SITEKEY,
+                apiKey: s.FRIENDLYCAPTCHA_API_KEY,
+                secret: s.FRIENDLYCAPTCHA_SECRET
+              })
+            )
+          ),
         ttl
       )
 
@@ -152,36 +158,12 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
           smtpId === undefined
             ? Effect.succeed(undefined)
             : options?.refresh === true
-              ? smtpCache.refresh
-              : smtpCache.get,
+              ? smtpCache.refresh(smtpId)
+              : smtpCache.get(smtpId),
         captcha: captchaCache.get
       })
     })
   )
-
-/** The production layer: Secrets Manager through the AWS SDK, one client per process. */
-export const SecretsManagerLive = SecretsFrom(
-  Effect.gen(function* () {
-    const { secrets } = yield* AppConfigTag
-    // The SDK's default is 3 attempts with backoff: against throttling that alone can
-    // outlast a short Lambda timeout. Two attempts, and our own deadline over both.
-    // AWS_ENDPOINT_URL_SECRETS_MANAGER is read by the SDK itself.
-    const client = yield* Effect.acquireRelease(
-      Effect.sync(
-        () =>
-          new SecretsManagerClient({
-            ...(secrets.region === undefined ? {} : { region: secrets.region }),
-            maxAttempts: 2
-          })
-      ),
-      (c) => Effect.sync(() => c.destroy())
-    )
-    return (id: string, signal: AbortSignal) =>
-      client
-        .send(new GetSecretValueCommand({ SecretId: id }), { abortSignal: signal })
-        .then((output) => output.SecretString)
-  })
-)
 
 /** Fixed credentials: local development (embedded mode) and tests. */
 export const SecretsStatic = (values: {
@@ -192,6 +174,6 @@ export const SecretsStatic = (values: {
     SecretsService,
     SecretsService.of({
       smtp: () => Effect.succeed(values.smtp),
-      captcha: Effect.succeed(values.captcha)
+      captcha: () => Effect.succeed(values.captcha)
     })
   )

@@ -43,7 +43,8 @@ const v1Layer = (
     )
   )
 
-const verify = (token: string | undefined) => Effect.flatMap(CaptchaService, (c) => c.verify(token))
+const verify = (token: string | undefined) =>
+  Effect.flatMap(CaptchaService, (c) => c.verify(token, "friendlycaptcha-data"))
 
 describe("FriendlyCaptcha v2", () => {
   it.effect(

@@ -42,8 +42,8 @@ describe("SecretsService cache", () => {
       return Effect.gen(function* () {
         const secrets = yield* SecretsService
         for (let i = 0; i < 50; i++) yield* secrets.smtp()
-        yield* secrets.captcha
-        yield* secrets.captcha
+        yield* secrets.captcha("friendlycaptcha-data")
+        yield* secrets.captcha("friendlycaptcha-data")
         expect(calls).toEqual({ "smtp-ses-credentials": 1, "friendlycaptcha-data": 1 })
         yield* TestClock.adjust(Duration.seconds(299))
         yield* secrets.smtp()
@@ -131,7 +131,7 @@ describe("SecretsService cache", () => {
   ] as const)("%s → %s", ([name, problem]) =>
     Effect.gen(function* () {
       const secrets = yield* SecretsService
-      const error = yield* Effect.flip(secrets.captcha)
+      const error = yield* Effect.flip(secrets.captcha("friendlycaptcha-data"))
       expect(error).toEqual(new SecretUnavailable({ secret: "captcha", problem }))
     }).pipe(
       Effect.provide(layerWith(() => Promise.reject(Object.assign(new Error(name), { name }))))

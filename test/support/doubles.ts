@@ -7,7 +7,7 @@ import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platfor
 import { Effect, Layer, Redacted, Ref } from "effect"
 import nodemailer from "nodemailer"
 import { makeLambdaHandler } from "../../src/adapters/lambda"
-import type { AppConfig } from "../../src/config/app-config"
+import type { AppConfig, FormConfig } from "../../src/config/app-config"
 import { readConfig } from "../../src/config/read-config"
 import {
   AlreadyReceived,
@@ -51,6 +51,17 @@ export const testConfig = (
   overrides: Readonly<Record<string, string | undefined>> = {}
 ): AppConfig => Effect.runSync(readConfig({ ...baseEnv, ...overrides }))
 
+/** One form of a configuration (`default`: the single-form variables'). */
+export const formOf = (config: AppConfig, id = "default"): FormConfig => {
+  const form = config.forms.get(id)
+  if (form === undefined) throw new Error(`no form ${id} in this configuration`)
+  return form
+}
+
+/** The default form of `testConfig()`. */
+export const testForm = (overrides: Readonly<Record<string, string | undefined>> = {}) =>
+  formOf(testConfig(overrides))
+
 // ---------------------------------------------------------------------------------------
 // Secrets
 
@@ -78,7 +89,7 @@ export const SecretsMissing = (which: "smtp" | "captcha") =>
         which === "smtp"
           ? Effect.fail(new SecretUnavailable({ secret: "smtp", problem: "missing" }))
           : Effect.succeed(smtpCredentials),
-      captcha:
+      captcha: () =>
         which === "captcha"
           ? Effect.fail(new SecretUnavailable({ secret: "captcha", problem: "missing" }))
           : Effect.succeed(captchaCredentials)
@@ -92,7 +103,7 @@ export const SecretsRotated = Layer.effect(
     SecretsService.of({
       smtp: (options) =>
         options?.refresh === true ? Ref.setAndGet(current, rotatedCredentials) : Ref.get(current),
-      captcha: Effect.succeed(captchaCredentials)
+      captcha: () => Effect.succeed(captchaCredentials)
     })
   )
 )
@@ -310,7 +321,7 @@ export const SecretsUntouchable = Layer.succeed(
   SecretsService,
   SecretsService.of({
     smtp: () => Effect.die("secrets reached"),
-    captcha: Effect.die("secrets reached")
+    captcha: () => Effect.die("secrets reached")
   })
 )
 

@@ -1,0 +1,117 @@
+/**
+ * The forms of a deployment (SPEC section 10), assembled: the default form from the
+ * single-form variables, the others from FORMS, each filling what it leaves out from the
+ * deployment's own settings.
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Either from "effect/Either"
+import type { Fallback, Mailbox } from "../domain/contact"
+import type { Language } from "../domain/languages"
+import type { FormConfig } from "./app-config"
+import { type FormSettings, formsVariables, readForms } from "./forms"
+import { emailAddress, mailboxList, optional, successUrl } from "./readers"
+
+/** FORMS decoded beside every other variable: its problems are listed with theirs. */
+export const forms = formsVariables.pipe(
+  Config.mapOrFail((v) =>
+    Either.mapLeft(readForms(v), (problems) =>
+      problems
+        .map((p) => ConfigError.InvalidData([...p.path], p.message))
+        .reduce((all, next) => ConfigError.And(all, next))
+    )
+  )
+)
+
+/**
+ * The default form's own variables: required without FORMS (SPEC section 6); with FORMS,
+ * all three or none (none: no default form, /contact answers 404). Which are required is
+ * judged from the variables as written, beside their own checks, so that a bad MAIL_TO and
+ * a missing FALLBACK_EMAIL are both listed.
+ */
+const defaultFormNames = ["MAIL_TO", "SUCCESS_URL", "FALLBACK_EMAIL"] as const
+
+const defaultFormRequired = Config.all({
+  given: formsVariables,
+  written: Config.all(defaultFormNames.map((name) => optional(Config.string(name))))
+}).pipe(
+  Config.mapOrFail(({ given, written }) => {
+    const some = written.some((value) => value !== undefined)
+    const needed = some || (given.json === undefined && given.file === undefined)
+    const missing = needed ? defaultFormNames.filter((_, i) => written[i] === undefined) : []
+    return missing.length === 0
+      ? Either.right(some)
+      : Either.left(
+          missing
+            .map((name): ConfigError.ConfigError => ConfigError.MissingData([name], "required"))
+            .reduce((all, next) => ConfigError.And(all, next))
+        )
+  })
+)
+
+export const defaultFormVariables = Config.all({
+  required: defaultFormRequired,
+  mailTo: optional(mailboxList("MAIL_TO")),
+  successUrl: optional(successUrl("SUCCESS_URL")),
+  fallbackEmail: optional(emailAddress("FALLBACK_EMAIL"))
+}).pipe(
+  Config.map(({ fallbackEmail, mailTo, successUrl: url }) =>
+    mailTo !== undefined && url !== undefined && fallbackEmail !== undefined
+      ? { mailTo, successUrl: url, fallbackEmail }
+      : undefined
+  )
+)
+
+/** What a form of FORMS takes from the deployment when it says nothing (SPEC section 10). */
+export interface FormDefaults {
+  readonly mailFrom: Mailbox
+  readonly subjectPrefix: string
+  readonly allowedOrigins: ReadonlyArray<string> | undefined
+  readonly captchaSecretId: string
+}
+
+/** Every form, the default one first when the single-form variables make it. */
+export const formConfigs = (
+  defaults: FormDefaults,
+  single:
+    | {
+        readonly mailTo: ReadonlyArray<Mailbox>
+        readonly successUrl: string
+        readonly successUrls: Readonly<Partial<Record<Language, string>>>
+        readonly fallback: Fallback
+      }
+    | undefined,
+  others: ReadonlyMap<string, FormSettings>
+): ReadonlyMap<string, FormConfig> =>
+  new Map([
+    ...(single === undefined
+      ? []
+      : [
+          [
+            "default",
+            {
+              id: "default",
+              ...defaults,
+              mailTo: single.mailTo,
+              successUrl: { default: single.successUrl, byLanguage: single.successUrls },
+              fallback: single.fallback
+            }
+          ] as const
+        ]),
+    ...[...others].map(
+      ([id, f]) =>
+        [
+          id,
+          {
+            id,
+            mailFrom: f.from ?? defaults.mailFrom,
+            mailTo: f.to,
+            subjectPrefix: f.subjectPrefix ?? defaults.subjectPrefix,
+            successUrl: { default: f.successUrl, byLanguage: f.successUrls },
+            fallback: f.fallback,
+            allowedOrigins: f.origins ?? defaults.allowedOrigins,
+            captchaSecretId: f.captchaSecretId ?? defaults.captchaSecretId
+          }
+        ] as const
+    )
+  ])
