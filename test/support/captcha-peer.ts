@@ -51,6 +51,8 @@ export interface CaptchaPeerOptions extends Partial<CaptchaCredentials> {
    * suites may send one token from several processes.
    */
   readonly singleUse?: boolean
+  /** More sitekeys of the same account (a sitekey per site, SPEC section 10). */
+  readonly sitekeys?: ReadonlyArray<string>
 }
 
 export interface CaptchaRequest {
@@ -113,6 +115,8 @@ const v2Ok = (): Answer => ({
 /** The tokens the peer accepts, and those already verified once. */
 interface Tokens {
   readonly good: (token: string) => boolean
+  /** The account's sitekeys beyond the credentials' own. */
+  readonly sitekeys: ReadonlySet<string>
   /** `undefined`: tokens may be verified again and again. */
   readonly used: Set<string> | undefined
 }
@@ -136,7 +140,8 @@ const verify = (
     if (secret !== good.secret) return v1(401, "secret_invalid")
     if (field("solution") === undefined) return v1(400, "solution_missing")
     // v1 has no documented sitekey code; a wrong one is a request error.
-    if (sitekey !== undefined && sitekey !== good.sitekey) return v1(400, "bad_request")
+    if (sitekey !== undefined && sitekey !== good.sitekey && !tokens.sitekeys.has(sitekey))
+      return v1(400, "bad_request")
     return solved(field("solution") ?? "", tokens, v1(200), v1(200, "solution_invalid"), () =>
       v1(200, "solution_timeout_or_duplicate")
     )
@@ -146,7 +151,8 @@ const verify = (
   if (apiKey !== good.apiKey) return v2Fail(401, "auth_invalid")
   if (request.body === undefined) return v2Fail(400, "bad_request")
   if (field("response") === undefined) return v2Fail(400, "response_missing")
-  if (sitekey !== undefined && sitekey !== good.sitekey) return v2Fail(400, "sitekey_invalid")
+  if (sitekey !== undefined && sitekey !== good.sitekey && !tokens.sitekeys.has(sitekey))
+    return v2Fail(400, "sitekey_invalid")
   return solved(field("response") ?? "", tokens, v2Ok(), v2Fail(200, "response_invalid"), () =>
     v2Fail(200, "response_duplicate")
   )
@@ -234,6 +240,7 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
     behaviour: initial = "correct",
     host = "127.0.0.1",
     singleUse = false,
+    sitekeys = [],
     ...overrides
   } = options
   const good: CaptchaCredentials = { ...captchaDefaults, ...overrides }
@@ -241,6 +248,7 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
   const fresh = new Set<string>()
   const tokens: Tokens = {
     good: (token) => token === good.token || fresh.has(token),
+    sitekeys: new Set(sitekeys),
     used: singleUse ? new Set() : undefined
   }
   let behaviour: CaptchaBehaviour = initial
