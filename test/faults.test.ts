@@ -681,7 +681,13 @@ describe.skipIf(suite.skip)("fault matrix: the built bundle against misbehaving 
       ["missing", undefined, "captcha_missing"],
       ["empty", "", "captcha_missing"],
       ["the widget's placeholder", ".UNSTARTED", "captcha_placeholder"],
-      ["sent in the other version's field only", "other", "captcha_missing"]
+      ["sent in the other version's field only", "other", "captcha_missing"],
+      // Junk a black-box probe sent (issue 18): never worth a call, never an `error` line.
+      ["a space", " ", "captcha_missing"],
+      ["a tab", "\t", "captcha_missing"],
+      ["two words", "a b", "captcha_malformed"],
+      ["a control character", "abc\u0000def", "captcha_malformed"],
+      ["60 KB of A", "A".repeat(60_000), "captcha_malformed"]
     ])("token %s → 400 captcha_failed; the API is not called", async (_, token, reason) => {
       const other = version === "v1" ? tokenField.v2 : tokenField.v1
       const fields: Array<readonly [string, string]> = [...Object.entries(visitor)]

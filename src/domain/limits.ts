@@ -5,9 +5,7 @@
  * bytes a character (CJK: nine). Multipart and JSON carry the same text in fewer bytes.
  */
 import { maxChars, maxExtraChars, maxExtraFields, maxExtraNameChars } from "./form"
-
-/** The longest captcha token the API is asked about (SPEC section 4). */
-export const maxTokenChars = 8_192
+import { maxTokenChars } from "./token"
 
 const worstBytesPerChar = 12
 /** An address and a token are ASCII: `%XX` at most. */

@@ -17,10 +17,16 @@ for await (const line of lines) {
   }
   const input = JSON.parse(line)
   const context = { awsRequestId: `test-${index++}` }
-  const result =
-    input !== null && typeof input === "object" && "redeliver" in input
-      ? await bundle.redeliver(input.redeliver, context)
-      : await bundle.handler(input, context)
+  // A thrown error is a result too (`{"thrown": ...}`): Lambda would count a function error.
+  let result
+  try {
+    result =
+      input !== null && typeof input === "object" && "redeliver" in input
+        ? await bundle.redeliver(input.redeliver, context)
+        : await bundle.handler(input, context)
+  } catch (error) {
+    result = { thrown: String(error) }
+  }
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
 }
 process.exit(0)
