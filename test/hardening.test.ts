@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs"
 import { connect } from "node:net"
 import { simpleParser } from "mailparser"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { bodyBytesForEveryForm } from "../src/domain/limits"
 import {
   nodeRuntimes,
@@ -217,11 +217,16 @@ describe.skipIf(missing !== undefined)(
       // Its own subject each: the same form twice would be one submission (SPEC section 9).
       const fields = { email: "zoe@example.org", subject: what, message }
       const { type, body } = encode(encoding, fields)
+      const mailsBefore = server.server.stderr.filter((l) => l.startsWith("Mail saved: ")).length
       const answer = await post(body, type)
       expect([answer.status, await answer.json()]).toEqual([200, { ok: true }])
-      // Human lines go to stderr; a line once read is taken away, so each test gets its own.
-      const saved = await server.server.line(/^Mail saved: /)
-      server.server.stderr.splice(server.server.stderr.indexOf(saved), 1)
+      // Human lines go to stderr: this mail's is the one after those already there.
+      const saved = await vi.waitFor(() => {
+        const lines = server.server.stderr.filter((line) => line.startsWith("Mail saved: "))
+        const line = lines[mailsBefore]
+        if (line === undefined) throw new Error("no new mail saved yet")
+        return line
+      })
       const eml = readFileSync(saved.replace(/^Mail saved: /, ""), "utf8")
       const text = (await simpleParser(eml)).text?.replace(/\r\n/g, "\n") ?? ""
       expect(text.startsWith(`${message}\n\n--\n`)).toBe(true)
