@@ -64,6 +64,9 @@ describe("several forms on the server, embedded mode", () => {
     expect(de).toContain('<html lang="de">')
     expect(de).toContain("help@globex.example")
     expect((await fetch(`${server.url}?form=nope`)).status).toBe(404)
+    // The console lists each form's page beside the default one.
+    expect(server.said.join("\n")).toContain(`${server.url}?form=acme\n`)
+    expect(server.said.join("\n")).toContain(`${server.url}?form=globex\n`)
     // The single-form default still serves `/`, posting to /contact.
     expect(await (await fetch(server.url)).text()).toContain('action="/contact"')
   })

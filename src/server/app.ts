@@ -177,6 +177,10 @@ export const serve = (options: ServeOptions) =>
           "",
           "  Contact form backend, embedded mode: nothing leaves this computer.",
           `  Form:     ${url}`,
+          // Each form of FORMS too: the owner tries their own configuration here.
+          ...[...config.forms.keys()]
+            .filter((id) => id !== "default")
+            .map((id) => `            ${url}?form=${encodeURIComponent(id)}`),
           `  Outbox:   ${url}outbox   (each mail also saved as a .eml file in ${dir})`,
           "  Captcha:  OFF. Set MAIL_FROM, MAIL_TO, SUCCESS_URL and FALLBACK_EMAIL for production.",
           "  Stop with Ctrl+C.",
