@@ -11,6 +11,7 @@ import { isBuiltin } from "node:module"
 import { join } from "node:path"
 import AdmZip from "adm-zip"
 import { build } from "esbuild"
+import { builtinsThroughGetBuiltinModule } from "./builtins-plugin.mjs"
 import { esbuildOptions } from "./esbuild-options.mjs"
 
 const root = new URL("..", import.meta.url).pathname
@@ -37,7 +38,8 @@ const upToDate = () => {
       newestMtime(join(root, "src")),
       statSync(join(root, "package-lock.json")).mtimeMs,
       statSync(new URL(import.meta.url).pathname).mtimeMs,
-      statSync(new URL("./esbuild-options.mjs", import.meta.url).pathname).mtimeMs
+      statSync(new URL("./esbuild-options.mjs", import.meta.url).pathname).mtimeMs,
+      statSync(new URL("./builtins-plugin.mjs", import.meta.url).pathname).mtimeMs
     )
     return built > sources
   } catch {
@@ -88,7 +90,9 @@ const buildLambda = async () => {
   const result = await build({
     ...esbuildOptions,
     entryPoints: { index: join(root, "src/lambda.ts") },
-    ...splitInto(lambdaDir)
+    ...splitInto(lambdaDir),
+    // Ours only, not in the shared options: the baselines stay as plain code is built.
+    plugins: [builtinsThroughGetBuiltinModule]
   })
   assertSelfContained("dist/lambda", result.metafile)
   writeFileSync(join(lambdaDir, "meta.json"), JSON.stringify(result.metafile))
