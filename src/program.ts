@@ -6,7 +6,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { FormConfig } from "./config/app-config"
-import { deliver } from "./delivery"
+import { deliver, startDelivery } from "./delivery"
 import {
   type Accepted,
   type CaptchaVerdict,
@@ -91,14 +91,18 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
     language: submission.language
   })
 
+  // A token the captcha refuses outright opens nothing; any other starts the delivery's I/O
+  // beside the verification, used only once the verdict lets the form through.
+  const hopeless = captcha.tokenField !== undefined && tokenProblem(form.captchaToken) !== undefined
   const accept = Effect.gen(function* () {
+    const send = hopeless ? deliver : yield* startDelivery
     const verdict = yield* captcha.verify(form.captchaToken, settings.captchaSecretId)
     // The id exists before the first attempt: the mail and a queued item carry the same one.
     const accepted = { id: crypto.randomUUID(), form, captcha: verdict }
     const receivedAt = new Date(yield* Clock.currentTimeMillis)
     const sent: Accepted = { _tag: "Sent", id: accepted.id, captcha: verdict }
     const failed = (failure: DeliveryFailure) => keep(failure, accepted, settings.id, receivedAt)
-    return yield* deliver(composeMail(settings, accepted)).pipe(
+    return yield* send(composeMail(settings, accepted)).pipe(
       Effect.as(sent),
       Effect.catchTags({
         SecretUnavailable: failed,
@@ -107,7 +111,7 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
         MailUnavailable: failed
       })
     )
-  })
+  }).pipe(Effect.scoped)
 
   // SPEC section 9: a repeat answers as the first one did. No key without a real token: a
   // missing or placeholder one goes straight to the captcha, which refuses it.

@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import type Mail from "nodemailer/lib/mailer"
 import { encodeWord } from "nodemailer/lib/mime-funcs"
 import { AppConfigTag } from "../config/app-config"
@@ -19,10 +20,27 @@ import { type MailAuthRejected, type MailRejected, MailUnavailable } from "../do
 import type { OutgoingMail } from "../domain/mail"
 import type { SmtpCredentials } from "./secrets"
 
+/** Attempt 1, begun early (SMTP: the session opened); it sends only when asked to. */
+export interface EarlyAttempt {
+  readonly transmit: (
+    mail: OutgoingMail
+  ) => Effect.Effect<void, MailAuthRejected | MailRejected | MailTransient | MailUnavailable>
+}
+
 export interface MailServiceApi {
+  /**
+   * Begins attempt 1 now, before the mail exists (SMTP: connect, STARTTLS, AUTH), so that
+   * it overlaps the captcha's verification; closed with the scope if never used. Optional:
+   * a transport without a session to open (SES, the tests' doubles) has none.
+   */
+  readonly open?: (
+    credentials: SmtpCredentials | undefined
+  ) => Effect.Effect<EarlyAttempt, never, Scope.Scope>
+  /** Sends with retries; `early`, when given, is attempt 1. */
   readonly send: (
     mail: OutgoingMail,
-    credentials: SmtpCredentials | undefined
+    credentials: SmtpCredentials | undefined,
+    early?: EarlyAttempt
   ) => Effect.Effect<void, MailAuthRejected | MailRejected | MailUnavailable>
 }
 
@@ -62,6 +80,39 @@ export type Transporter = Pick<Mail, "sendMail">
 /** Options a transport adds to each message (SES's configuration set). */
 export type ExtraOptions = Readonly<Record<string, unknown>>
 
+/** The message for every transport: the owner, the visitor as Reply-To, our own id header. */
+export const messageOptions = (mail: OutgoingMail): Mail.Options => ({
+  from: mail.from,
+  to: [...mail.to],
+  replyTo: mail.replyTo,
+  subject: literalSubject(mail.subject),
+  text: mail.text,
+  // SES replaces Message-ID with its own: this is the id an owner can trust.
+  headers: { "X-Contact-Submission-Id": mail.id }
+})
+
+/**
+ * `first`, then `again` after each transient failure, as `transientRetry` allows (when the
+ * transport's rules retry at all); a transient failure left over is unavailability.
+ */
+export const withAttempts = <E extends { readonly _tag: string }>(
+  first: Effect.Effect<void, E | MailTransient>,
+  again: Effect.Effect<void, E | MailTransient>,
+  rules: TransportRules
+): Effect.Effect<void, E | MailUnavailable> => {
+  let attempts = 0
+  return Effect.suspend(() => (attempts++ === 0 ? first : again)).pipe(
+    Effect.retry({
+      schedule: transientRetry,
+      while: (e) => rules.retries && e._tag === "MailTransient"
+    }),
+    Effect.catchIf(
+      (e): e is MailTransient => e._tag === "MailTransient",
+      (e) => Effect.fail(new MailUnavailable({ reason: e.reason }))
+    )
+  )
+}
+
 /**
  * The service over a nodemailer transporter: the same message for every transport. The
  * transporter is asked per attempt, with that attempt's abort signal.
@@ -76,13 +127,7 @@ export const mailServiceFor = (
       try: (signal) => {
         const options: Mail.Options & { signal: AbortSignal } = {
           ...extra,
-          from: mail.from,
-          to: [...mail.to],
-          replyTo: mail.replyTo,
-          subject: literalSubject(mail.subject),
-          text: mail.text,
-          // SES replaces Message-ID with its own: this is the id an owner can trust.
-          headers: { "X-Contact-Submission-Id": mail.id },
+          ...messageOptions(mail),
           signal,
           ...(credentials === undefined
             ? {}
@@ -94,18 +139,14 @@ export const mailServiceFor = (
     })
 
   return MailService.of({
-    send: Effect.fn("MailService.send")(
-      function* (mail: OutgoingMail, credentials: SmtpCredentials | undefined) {
-        yield* attempt(mail, credentials)
-      },
-      Effect.retry({
-        schedule: transientRetry,
-        while: (e) => rules.retries && e._tag === "MailTransient"
-      }),
-      Effect.catchTag("MailTransient", (e) =>
-        Effect.fail(new MailUnavailable({ reason: e.reason }))
-      )
-    )
+    send: Effect.fn("MailService.send")(function* (
+      mail: OutgoingMail,
+      credentials: SmtpCredentials | undefined,
+      early?: EarlyAttempt
+    ) {
+      const again = attempt(mail, credentials)
+      yield* withAttempts(early?.transmit(mail) ?? again, again, rules)
+    })
   })
 }
 

@@ -1,15 +1,27 @@
 /**
- * SMTP (Amazon SES's SMTP endpoint by default): nodemailer's SMTP transport with the TLS
+ * SMTP (Amazon SES's SMTP endpoint by default): nodemailer's SMTP connection with the TLS
  * rules, per-step timeouts and transient retries of SPEC section 5.
  */
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import Mail from "nodemailer/lib/mailer"
-import SMTPTransport from "nodemailer/lib/smtp-transport"
+import type MailMessage from "nodemailer/lib/mailer/mail-message"
+import type SMTPConnection from "nodemailer/lib/smtp-connection"
 import { AppConfigTag } from "../config/app-config"
 import { MailAuthRejected, MailRejected, MailUnavailable } from "../domain/errors"
-import { MailService, MailTransient, mailServiceFor, type TransportRules } from "./mail"
+import type { OutgoingMail } from "../domain/mail"
+import {
+  type EarlyAttempt,
+  MailService,
+  MailTransient,
+  messageOptions,
+  type TransportRules,
+  withAttempts
+} from "./mail"
+import type { SmtpCredentials } from "./secrets"
+import { openSession, type Session } from "./smtp-session"
 
 interface SmtpError {
   readonly code?: string
@@ -62,7 +74,21 @@ const classify = (
 
 export const smtpRules: TransportRules = { classify, retries: true }
 
-/** The production layer: nodemailer's SMTP transport, built once per process. */
+/** A nodemailer transport that sends each message on the session it is given. */
+const onSession = (mail: MailMessage, done: (error: Error | null, info?: unknown) => void) => {
+  const { session, signal } = mail.data as { session: Session; signal: AbortSignal }
+  const envelope = mail.message.getEnvelope()
+  session.transmit(envelope, mail.message.createReadStream(), signal).then(
+    (info) => done(null, { ...info, envelope, messageId: mail.message.messageId() }),
+    (error: Error) => done(error)
+  )
+}
+
+/**
+ * The production layer: each attempt an SMTP session (src/services/smtp-session.ts) that
+ * nodemailer's Mail composes the message for, as its own SMTP transport would. Attempt 1's
+ * session can be opened early (`open`), beside the captcha.
+ */
 export const SmtpMail = Layer.scoped(
   MailService,
   Effect.gen(function* () {
@@ -70,34 +96,79 @@ export const SmtpMail = Layer.scoped(
     // Each step (connect, greeting, TLS, each command) gets a share of the whole budget,
     // so that a hung step still leaves time for a retry.
     const stepMs = Math.max(1_000, Math.floor(smtp.timeoutMs / 4))
-    const transporter = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const options: SMTPTransport.Options = {
-          host: smtp.host,
-          port: smtp.port,
-          secure: smtp.implicitTls,
-          // smtp:// must upgrade with STARTTLS, unless plain SMTP to loopback was allowed.
-          requireTLS: !smtp.implicitTls && !smtp.allowInsecure,
-          ignoreTLS: smtp.allowInsecure,
-          tls: {
-            minVersion: "TLSv1.2",
-            ...(smtp.ca === undefined ? {} : { ca: Redacted.value(smtp.ca) })
-          },
-          connectionTimeout: stepMs,
-          greetingTimeout: stepMs,
-          socketTimeout: stepMs,
-          dnsTimeout: stepMs,
-          // Lambda freezes between invocations: no pooled connections to go stale.
-          pool: false,
-          disableFileAccess: true,
-          disableUrlAccess: true
-        }
-        // What nodemailer.createTransport does for a non-pooled SMTP transport, without
-        // importing (and bundling) every other transport nodemailer offers.
-        return new Mail(new SMTPTransport(options), options)
-      }),
-      (t) => Effect.sync(() => t.close())
+    const options: SMTPConnection.Options = {
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.implicitTls,
+      // smtp:// must upgrade with STARTTLS, unless plain SMTP to loopback was allowed.
+      requireTLS: !smtp.implicitTls && !smtp.allowInsecure,
+      ignoreTLS: smtp.allowInsecure,
+      tls: {
+        minVersion: "TLSv1.2",
+        ...(smtp.ca === undefined ? {} : { ca: Redacted.value(smtp.ca) })
+      },
+      connectionTimeout: stepMs,
+      greetingTimeout: stepMs,
+      socketTimeout: stepMs,
+      dnsTimeout: stepMs
+    }
+    const composer = new Mail(
+      { name: "SMTP session", version: "1", send: onSession },
+      { disableFileAccess: true, disableUrlAccess: true }
     )
-    return mailServiceFor(() => transporter, smtpRules)
+
+    const open = (credentials: SmtpCredentials | undefined) =>
+      Effect.tryPromise({
+        try: (signal) =>
+          openSession(
+            options,
+            credentials === undefined
+              ? undefined
+              : { user: credentials.user, pass: Redacted.value(credentials.pass) },
+            signal
+          ),
+        catch: classify
+      })
+    const transmit = (session: Session, mail: OutgoingMail) =>
+      Effect.tryPromise({
+        try: (signal) => {
+          // Read back by `onSession`: nodemailer hands a transport the options it was given.
+          const options: Mail.Options & { session: Session; signal: AbortSignal } = {
+            ...messageOptions(mail),
+            session,
+            signal
+          }
+          return composer.sendMail(options)
+        },
+        catch: classify
+      }).pipe(Effect.ensuring(Effect.sync(session.close)))
+    const fresh = (mail: OutgoingMail, credentials: SmtpCredentials | undefined) =>
+      Effect.flatMap(open(credentials), (session) => transmit(session, mail))
+
+    return MailService.of({
+      open: (credentials) =>
+        Effect.gen(function* () {
+          let opened: Session | undefined
+          const session = yield* open(credentials).pipe(
+            Effect.tap((s) => {
+              opened = s
+            }),
+            Effect.forkScoped
+          )
+          // Unused (the captcha refused, or the flow failed first): closed with the request.
+          yield* Effect.addFinalizer(() => Effect.sync(() => opened?.quit()))
+          return {
+            transmit: (mail) => Effect.flatMap(Fiber.join(session), (s) => transmit(s, mail))
+          }
+        }),
+      send: Effect.fn("MailService.send")(function* (
+        mail: OutgoingMail,
+        credentials: SmtpCredentials | undefined,
+        early?: EarlyAttempt
+      ) {
+        const again = fresh(mail, credentials)
+        yield* withAttempts(early?.transmit(mail) ?? again, again, smtpRules)
+      })
+    })
   })
 )

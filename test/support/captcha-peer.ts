@@ -82,6 +82,12 @@ export interface CaptchaPeer {
   setBehaviour(behaviour: CaptchaBehaviour): void
   /** Behaviours for the next requests, one each, in order. */
   queue(...behaviours: readonly CaptchaBehaviour[]): void
+  /**
+   * Holds the answer to the next verification until `release()`, then answers as the
+   * behaviour of that moment says: a verdict kept pending on cue. `reached` resolves once
+   * the request has arrived.
+   */
+  holdNextAnswer(): { readonly reached: Promise<void>; release(): void }
   reset(): void
   close(): Promise<void>
 }
@@ -254,6 +260,7 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
   let behaviour: CaptchaBehaviour = initial
   const queued: CaptchaBehaviour[] = []
   const requests: CaptchaRequest[] = []
+  let held: { readonly arrived: () => void; readonly released: Promise<void> } | undefined
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -271,19 +278,29 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
         body: parseBody(req.headers["content-type"] ?? "", rawBody)
       }
       requests.push(request)
-      const answer: Answer =
-        version === undefined
-          ? { status: 404, body: { success: false, error: { error_code: "not_found" } } }
-          : req.method !== "POST"
-            ? { status: 405, body: { success: false, error: { error_code: "method_not_allowed" } } }
-            : answerFor(queued.shift() ?? behaviour, version, request, good, tokens)
-      if (answer === "hang") return // the socket is destroyed by close()
-      if (answer === "nonJson") {
-        res.writeHead(200, { "content-type": "text/html; charset=utf-8" })
-        return void res.end("<!doctype html><title>Maintenance</title><p>Back soon.</p>")
+      const hold = held
+      held = undefined
+      hold?.arrived()
+      const reply = () => {
+        const answer: Answer =
+          version === undefined
+            ? { status: 404, body: { success: false, error: { error_code: "not_found" } } }
+            : req.method !== "POST"
+              ? {
+                  status: 405,
+                  body: { success: false, error: { error_code: "method_not_allowed" } }
+                }
+              : answerFor(queued.shift() ?? behaviour, version, request, good, tokens)
+        if (answer === "hang") return // the socket is destroyed by close()
+        if (answer === "nonJson") {
+          res.writeHead(200, { "content-type": "text/html; charset=utf-8" })
+          return void res.end("<!doctype html><title>Maintenance</title><p>Back soon.</p>")
+        }
+        res.writeHead(answer.status, { "content-type": "application/json" })
+        res.end(JSON.stringify(answer.body))
       }
-      res.writeHead(answer.status, { "content-type": "application/json" })
-      res.end(JSON.stringify(answer.body))
+      if (hold === undefined) reply()
+      else void hold.released.then(reply)
     })
   })
 
@@ -312,6 +329,18 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
     },
     queue: (...next) => {
       queued.push(...next)
+    },
+    holdNextAnswer: () => {
+      let arrived = () => {}
+      let release = () => {}
+      const reached = new Promise<void>((resolve) => {
+        arrived = resolve
+      })
+      const released = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      held = { arrived, released }
+      return { reached, release }
     },
     reset: () => {
       requests.length = 0

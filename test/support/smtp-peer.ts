@@ -9,6 +9,7 @@ import net from "node:net"
 import tls from "node:tls"
 import { type ParsedMail, simpleParser } from "mailparser"
 import { SMTPServer, type SMTPServerSession } from "smtp-server"
+import { expect, vi } from "vitest"
 import { makeTestCertificate } from "./certs"
 
 export type SmtpTlsMode = "starttls" | "implicit" | "none"
@@ -49,6 +50,8 @@ export interface SmtpStats {
   authAttempts: number
   authFailures: number
   mailCommands: number
+  /** Connections that ended without a single MAIL FROM (opened beside a refused captcha). */
+  closedWithoutMail: number
 }
 
 export interface SmtpPeer {
@@ -59,6 +62,8 @@ export interface SmtpPeer {
   readonly caFile: string
   readonly mails: readonly ReceivedMail[]
   readonly stats: Readonly<SmtpStats>
+  /** Connections accepted since the last `reset()` that are still open. */
+  openConnections(): number
   waitForMails(n: number, timeoutMs?: number): Promise<readonly ReceivedMail[]>
   setCredentials(user: string, pass: string): void
   /** Replaces every fault; `setFaults({})` clears them. */
@@ -127,10 +132,28 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
   const initial = options.auth
   let credentials = initial
   let faults = armAll({})
-  const stats: SmtpStats = { connections: 0, authAttempts: 0, authFailures: 0, mailCommands: 0 }
+  const noStats = (): SmtpStats => ({
+    connections: 0,
+    authAttempts: 0,
+    authFailures: 0,
+    mailCommands: 0,
+    closedWithoutMail: 0
+  })
+  const stats = noStats()
+  const mailedFrom = new Set<number>()
   const mails: ReceivedMail[] = []
   const events = new EventEmitter()
   const sockets = new Set<net.Socket>()
+  /** Client ports of the connections accepted since the last reset and not yet ended. */
+  let sinceReset = new Set<number>()
+  // A connection ends when its socket closes or, once smtp-server has upgraded it to TLS
+  // (whose socket then takes the raw one's events), when smtp-server says it closed.
+  const ended = (port: number | undefined) => {
+    if (port === undefined || !openPorts.delete(port)) return
+    sinceReset.delete(port)
+    if (!mailedFrom.delete(port)) stats.closedWithoutMail += 1
+  }
+  const openPorts = new Set<number>()
   const socketsByPort = new Map<number, net.Socket>()
 
   let held: { readonly arrived: () => void; readonly released: Promise<void> } | undefined
@@ -150,6 +173,9 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
     disableReverseLookup: true,
     logger: false,
     banner: "contact-form test peer",
+    onClose(session) {
+      ended(session.remotePort)
+    },
     onAuth(auth, _session, callback) {
       stats.authAttempts += 1
       const fault = fire(faults.auth)
@@ -166,6 +192,7 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
     },
     onMailFrom(_address, session, callback) {
       stats.mailCommands += 1
+      mailedFrom.add(session.remotePort)
       if (options.tls === "starttls" && !session.secure) {
         return callback(smtpError(530, "Must issue a STARTTLS command first"))
       }
@@ -227,11 +254,16 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
     stats.connections += 1
     sockets.add(socket)
     const port = socket.remotePort
-    if (port !== undefined) socketsByPort.set(port, socket)
+    if (port !== undefined) {
+      socketsByPort.set(port, socket)
+      openPorts.add(port)
+      sinceReset.add(port)
+    }
     socket.on("error", ignore)
     socket.once("close", () => {
       sockets.delete(socket)
       if (port !== undefined) socketsByPort.delete(port)
+      ended(port)
     })
     if (hangsAt("afterGreeting")) return greetThenStall(socket, false)
     if (fire(faults.dropAfterGreeting)) return greetThenStall(socket, true)
@@ -256,6 +288,7 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
     caFile: certificate.caFile,
     mails,
     stats,
+    openConnections: () => sinceReset.size,
     waitForMails: (n, timeoutMs = 5_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
@@ -296,7 +329,8 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
     },
     reset: () => {
       mails.length = 0
-      Object.assign(stats, { connections: 0, authAttempts: 0, authFailures: 0, mailCommands: 0 })
+      Object.assign(stats, noStats())
+      sinceReset = new Set()
       faults = armAll({})
       held = undefined
       credentials = initial
@@ -320,3 +354,14 @@ const received = (session: SMTPServerSession, raw: Buffer) => ({
   authUser: typeof session.user === "string" ? session.user : undefined,
   secure: session.secure
 })
+
+/**
+ * Nothing was sent (SPEC section 4: a refused captcha sends nothing): no MAIL FROM reached
+ * the relay, and the session opened beside the captcha, if one was, is closed unused.
+ */
+export const expectNothingSent = async (peer: SmtpPeer) => {
+  expect(peer.stats.mailCommands).toBe(0)
+  expect(peer.stats.connections).toBeLessThanOrEqual(1)
+  await vi.waitFor(() => expect(peer.openConnections()).toBe(0), { timeout: 2_000 })
+  expect(peer.stats.closedWithoutMail).toBe(peer.stats.connections)
+}
