@@ -78,7 +78,7 @@ export class ContactFormStack extends Stack {
     )
 
     const handler = new lambda.Function(this, "Handler", {
-      description: "contact-form-backend: POST /contact, captcha, mail",
+      description: "contact-form-backend: POST /contact and /f/<id>, captcha, mail",
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: "index.handler",
@@ -117,11 +117,16 @@ export class ContactFormStack extends Stack {
     })
     // POST submits, OPTIONS is the CORS preflight. ANY sends the other methods to the
     // function too, so that `GET /contact` gets the application's 405 with `Allow`
-    // rather than API Gateway's bare 404. Nothing else is routed (not `/`, no `$default`):
-    // the form posts to /contact, and scanners probing other paths never invoke Lambda.
-    api.addRoutes({ path: "/contact", methods: [HttpMethod.POST], integration })
-    api.addRoutes({ path: "/contact", methods: [HttpMethod.OPTIONS], integration })
-    api.addRoutes({ path: "/contact", methods: [HttpMethod.ANY], integration })
+    // rather than API Gateway's bare 404. The same three for `/f/{form}`, the forms of
+    // FORMS (SPEC section 10): API Gateway hands the id over as `pathParameters.form`, and
+    // an unknown id gets the application's 404. `{form}` matches one path segment only, so
+    // `/f/a/b` is not routed. Nothing else is (not `/`, no `$default`): the forms post to
+    // these paths, and scanners probing other paths never invoke Lambda.
+    for (const path of ["/contact", "/f/{form}"]) {
+      api.addRoutes({ path, methods: [HttpMethod.POST], integration })
+      api.addRoutes({ path, methods: [HttpMethod.OPTIONS], integration })
+      api.addRoutes({ path, methods: [HttpMethod.ANY], integration })
+    }
 
     addAlarms(this, {
       handler,
@@ -136,6 +141,12 @@ export class ContactFormStack extends Stack {
     new CfnOutput(this, "FormSnippet", {
       description: "Opening tag of the HTML form",
       value: `<form action="${contactUrl}" method="post">`
+    })
+    // `<id>` is a placeholder: CloudFormation cannot list the ids, which live in the
+    // Forms JSON (or the FormsFile), not in the template.
+    new CfnOutput(this, "FormUrl", {
+      description: "POST the form <id> of Forms here (replace <id>)",
+      value: `${api.apiEndpoint}/f/<id>`
     })
     new CfnOutput(this, "FunctionName", { value: handler.functionName })
     new CfnOutput(this, "LogGroupName", { value: logGroup.logGroupName })

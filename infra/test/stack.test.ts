@@ -83,6 +83,7 @@ const sample: Values = {
   "AWS::Region": "eu-west-1",
   "AWS::AccountId": "123456789012",
   "AWS::StackName": "ContactFormTest",
+  [apiId]: "abc123",
   [`${apiId}.ApiEndpoint`]: "https://abc123.execute-api.eu-west-1.amazonaws.com",
   [queueId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Queue-AbC123",
   [`${queueId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Queue-AbC123",
@@ -691,19 +692,40 @@ describe("mail transports", () => {
 })
 
 describe("the HTTP API", () => {
-  it("routes POST, OPTIONS and the other methods of /contact to the function, payload 2.0", () => {
+  it("routes POST, OPTIONS and the other methods of /contact and /f/{form} to the function, payload 2.0", () => {
     const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route"))
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       "ANY /contact",
+      "ANY /f/{form}",
       "OPTIONS /contact",
-      "POST /contact"
+      "OPTIONS /f/{form}",
+      "POST /contact",
+      "POST /f/{form}"
     ])
     template.resourceCountIs("AWS::ApiGatewayV2::Integration", 1)
+    const integrationId = onlyLogicalId("AWS::ApiGatewayV2::Integration")
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
       IntegrationType: "AWS_PROXY",
       IntegrationUri: { "Fn::GetAtt": [functionId, "Arn"] },
       PayloadFormatVersion: "2.0"
     })
+    // Every route to that one integration, so `{form}` reaches the application as
+    // `pathParameters.form`.
+    for (const route of routes) {
+      expect(route.Properties.Target).toEqual({
+        "Fn::Join": ["", ["integrations/", { Ref: integrationId }]]
+      })
+    }
+    // And API Gateway may invoke the function for each route's path (none other).
+    const invokable = Object.values(resourcesOf("AWS::Lambda::Permission"))
+      .filter((permission) =>
+        isDeepStrictEqual(permission.Properties.FunctionName, {
+          "Fn::GetAtt": [functionId, "Arn"]
+        })
+      )
+      .map((permission) => resolveIntrinsic(permission.Properties.SourceArn, sample))
+    const api = `arn:aws:execute-api:eu-west-1:123456789012:${sample[apiId]}`
+    expect([...new Set(invokable)].sort()).toEqual([`${api}/*/*/contact`, `${api}/*/*/f/{form}`])
   })
 
   it("leaves CORS to the application", () => {
@@ -726,12 +748,15 @@ describe("the HTTP API", () => {
     expect(parameters.ThrottleBurstLimit).toMatchObject({ Type: "Number", Default: 10 })
   })
 
-  it("outputs the endpoint and a form tag to paste", () => {
+  it("outputs the endpoint, a form tag to paste, and the URL pattern of the forms of Forms", () => {
     const outputs: Record<string, { Value: unknown }> = template.toJSON().Outputs
     const endpoint = "https://abc123.execute-api.eu-west-1.amazonaws.com/contact"
     expect(resolveIntrinsic(outputs.ContactUrl?.Value, sample)).toBe(endpoint)
     expect(resolveIntrinsic(outputs.FormSnippet?.Value, sample)).toBe(
       `<form action="${endpoint}" method="post">`
+    )
+    expect(resolveIntrinsic(outputs.FormUrl?.Value, sample)).toBe(
+      "https://abc123.execute-api.eu-west-1.amazonaws.com/f/<id>"
     )
   })
 })
