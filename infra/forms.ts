@@ -19,6 +19,10 @@ export const TASK_ROOT = "/var/task"
 // Forms that share the deployment's FriendlyCaptcha account (a sitekey per site, the
 // default) need none: only another account's secret is named here.
 export const MAX_CAPTCHA_SECRET_NAMES = 10
+
+// How many typical forms Forms holds in Lambda's 4 KB environment beside the other
+// variables: computed, and kept true, by infra/test/environment-size.test.ts.
+export const TYPICAL_FORMS_THAT_FIT = 7
 const NAME = `${SECRET_NAME_CHARACTERS}{1,512}`
 
 /** The single-form parameters (SPEC section 6) that make the form `default`. */
@@ -45,8 +49,7 @@ export const declareForms = (
     allowedPattern: "^$|^\\s*\\{[\\s\\S]*\\}\\s*$",
     constraintDescription:
       'Forms must be the JSON object itself, e.g. Forms="$(jq -c . forms.json)", not a path',
-    description:
-      "FORMS: the forms served at /f/<id>, a JSON object of form id to settings (SPEC section 10), best without whitespace (jq -c). Lambda's environment holds 4 KB in all, the names and JSON-escaped values of every variable (README); beyond, FormsFile (optional; empty = none)"
+    description: `FORMS: the forms served at /f/<id>, a JSON object of form id to settings (SPEC section 10), best without whitespace (jq -c). Lambda's environment holds 4 KB in all, the names and JSON-escaped values of every variable: about ${TYPICAL_FORMS_THAT_FIT} typical forms fit (README); beyond, FormsFile (optional; empty = none)`
   })
   const formsFile = new CfnParameter(stack, "FormsFile", {
     type: "String",

@@ -12,6 +12,7 @@ import AdmZip from "adm-zip"
 import { App } from "aws-cdk-lib"
 import { Match, Template } from "aws-cdk-lib/assertions"
 import { afterAll, describe, expect, it } from "vitest"
+import { TYPICAL_FORMS_THAT_FIT } from "../forms.js"
 import { ContactFormStack } from "../stack.js"
 import { deployWith, iamGlobMatches, resolveIntrinsic, type Values } from "./intrinsics.js"
 
@@ -789,6 +790,8 @@ describe("several forms", () => {
   it("says in Forms' description that Lambda's environment holds 4 KB in all", () => {
     const description = template.toJSON().Parameters.Forms.Description
     expect(description).toMatch(/4 KB in all/)
+    // The figure infra/test/environment-size.test.ts computes.
+    expect(description).toContain(`about ${TYPICAL_FORMS_THAT_FIT} typical forms fit`)
     expect(description).toMatch(/FormsFile/)
   })
 
