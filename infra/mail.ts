@@ -8,17 +8,10 @@
 //   that secret.
 // - ses: the SES v2 API, signed with the function's own role; the roles may send as one
 //   verified identity (and with one configuration set), and read no SMTP secret.
-import {
-  CfnCondition,
-  CfnParameter,
-  CfnRule,
-  Fn,
-  type ICfnConditionExpression,
-  type Stack,
-  Token
-} from "aws-cdk-lib"
+import { CfnCondition, CfnParameter, Fn, type Stack, Token } from "aws-cdk-lib"
 import * as iam from "aws-cdk-lib/aws-iam"
 import { SECRET_NAME, secretArn } from "./permissions.js"
+import { isEmpty, rule } from "./rules.js"
 
 // A domain (example.com, mail.example.com) or an address of one (noreply@example.com), as
 // SES names identities. Never `*` nor `?`: the value ends up in an IAM resource ARN, where
@@ -27,8 +20,6 @@ const SES_IDENTITY =
   "^$|^([A-Za-z0-9!#$%&'+/=^_{|}~.-]+@)?([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$"
 // What SES accepts as a configuration set's name.
 const CONFIGURATION_SET = "^$|^[A-Za-z0-9_-]{1,64}$"
-
-const isEmpty = (parameter: CfnParameter) => Fn.conditionEquals(parameter.valueAsString, "")
 
 export const declareMail = (stack: Stack) => {
   const mailTransport = new CfnParameter(stack, "MailTransport", {
@@ -84,28 +75,24 @@ export const declareMail = (stack: Stack) => {
   // set that silently does nothing is worse than a failed deploy. (The SMTP secret's name
   // has a default, so it cannot be required empty; under ses it is simply unused. Rules
   // cannot name conditions, hence the Equals written again.)
-  const rule = (
-    id: string,
-    when: ICfnConditionExpression,
-    asserts: [ICfnConditionExpression, string][]
-  ) =>
-    new CfnRule(stack, id, {
-      ruleCondition: when,
-      assertions: asserts.map(([assert, assertDescription]) => ({ assert, assertDescription }))
-    })
-  rule("SesSettings", Fn.conditionEquals(mailTransport.valueAsString, "ses"), [
+  rule(stack, "SesSettings", Fn.conditionEquals(mailTransport.valueAsString, "ses"), [
     [
       Fn.conditionNot(isEmpty(sesIdentity)),
       "MailTransport=ses needs SesIdentity: the verified SES domain or address that MailFrom belongs to"
     ],
     [isEmpty(smtpUrl), "SmtpUrl must be empty with MailTransport=ses: it would be ignored"]
   ])
-  rule("SmtpSettings", Fn.conditionNot(Fn.conditionEquals(mailTransport.valueAsString, "ses")), [
+  rule(
+    stack,
+    "SmtpSettings",
+    Fn.conditionNot(Fn.conditionEquals(mailTransport.valueAsString, "ses")),
     [
-      isEmpty(sesConfigurationSet),
-      "SesConfigurationSet must be empty with MailTransport=smtp: only the SES API applies it"
+      [
+        isEmpty(sesConfigurationSet),
+        "SesConfigurationSet must be empty with MailTransport=smtp: only the SES API applies it"
+      ]
     ]
-  ])
+  )
 
   return {
     mailTransport,

@@ -6,6 +6,7 @@
 // and always setting the variable keeps the template free of per-variable conditions.
 // The one consequence: an empty value cannot be chosen on purpose (e.g. no subject prefix).
 import { CfnCondition, CfnParameter, Fn, type Stack, Validations } from "aws-cdk-lib"
+import { declareForms } from "./forms.js"
 import { declareMail } from "./mail.js"
 import { SECRET_NAME } from "./permissions.js"
 
@@ -24,6 +25,18 @@ const required = (stack: Stack, id: string, description: string, allowedPattern:
     description,
     allowedPattern,
     constraintDescription: `${id} is required and must match ${allowedPattern}`
+  })
+
+// The single-form settings of the form `default` (SPEC section 6): required unless Forms or
+// FormsFile lists the forms, and then all three or none. CloudFormation cannot express that
+// in one parameter, so each may be empty here and the Rules of infra/forms.ts decide.
+const defaultForm = (stack: Stack, id: string, description: string, allowedPattern: string) =>
+  new CfnParameter(stack, id, {
+    type: "String",
+    default: "",
+    description: `${description} (required without Forms and FormsFile; with them, MailTo, SuccessUrl and FallbackEmail all three or none)`,
+    allowedPattern: `^$|${allowedPattern}`,
+    constraintDescription: `${id} must be empty or match ${allowedPattern}`
   })
 
 const URL = "^https?://\\S+$"
@@ -45,7 +58,10 @@ const successUrlIn = (stack: Stack, suffix: string, language: string) =>
     `^$|${URL}`
   )
 
-export const declareParameters = (stack: Stack) => {
+/**
+ * @param bundledFiles the JSON files at the root of the zip: what FormsFile may name.
+ */
+export const declareParameters = (stack: Stack, bundledFiles: ReadonlyArray<string>) => {
   // MailTransport and the settings of each transport (SmtpUrl, SmtpSecretName, SesIdentity,
   // SesConfigurationSet), with their conditions and rules: infra/mail.ts.
   const mail = declareMail(stack)
@@ -56,8 +72,13 @@ export const declareParameters = (stack: Stack) => {
       "MAIL_FROM: sender, an SES-verified identity, e.g. Web contact form <noreply@example.com>",
       "^.*@.*$"
     ),
-    mailTo: required(stack, "MailTo", "MAIL_TO: recipient(s), comma-separated", "^.*@.*$"),
-    successUrl: required(stack, "SuccessUrl", "SUCCESS_URL: page shown after sending", URL),
+    mailTo: defaultForm(
+      stack,
+      "MailTo",
+      "MAIL_TO: recipient(s) of the form at /contact, comma-separated",
+      "^.*@.*$"
+    ),
+    successUrl: defaultForm(stack, "SuccessUrl", "SUCCESS_URL: page shown after sending", URL),
     successUrlDe: successUrlIn(stack, "De", "German"),
     successUrlFr: successUrlIn(stack, "Fr", "French"),
     successUrlEs: successUrlIn(stack, "Es", "Spanish"),
@@ -65,7 +86,7 @@ export const declareParameters = (stack: Stack) => {
     successUrlNl: successUrlIn(stack, "Nl", "Dutch"),
     successUrlPt: successUrlIn(stack, "Pt", "Portuguese"),
     successUrlPl: successUrlIn(stack, "Pl", "Polish"),
-    fallbackEmail: required(
+    fallbackEmail: defaultForm(
       stack,
       "FallbackEmail",
       "FALLBACK_EMAIL: address offered to visitors when delivery fails",
@@ -145,6 +166,10 @@ export const declareParameters = (stack: Stack) => {
     alarmEmail: optional(stack, "AlarmEmail", "Address notified when an alarm fires", `^$|${EMAIL}`)
   }
 
+  // Forms, FormsFile and CaptchaSecretNames, with the rules that tie the single-form
+  // settings above to them: infra/forms.ts.
+  const forms = declareForms(stack, p, bundledFiles)
+
   const hasKmsKey = new CfnCondition(stack, "HasSecretsKmsKey", {
     expression: notEmpty(p.secretsKmsKeyArn)
   })
@@ -187,6 +212,7 @@ export const declareParameters = (stack: Stack) => {
           p.fallbackEmail,
           p.fallbackPhone
         ]),
+        group("Several forms", [forms.forms, forms.formsFile, forms.captchaSecretNames]),
         group("Captcha", [p.captchaProvider, p.captchaVerifyUrl]),
         group("Secrets", [
           mail.smtpSecretName,
@@ -205,7 +231,7 @@ export const declareParameters = (stack: Stack) => {
     }
   }
 
-  return { ...p, ...mail, hasKmsKey, hasKmsKeyForSmtp, hasAlarmEmail }
+  return { ...p, ...mail, forms, hasKmsKey, hasKmsKeyForSmtp, hasAlarmEmail }
 }
 
 export type Parameters = ReturnType<typeof declareParameters>

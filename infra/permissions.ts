@@ -24,7 +24,8 @@ export const functionRole = (
 // Secrets Manager names: letters, digits and /_+=.@- . Not an ARN: the policy appends the
 // six-character suffix wildcard to the name itself. Not empty either: for the application
 // an empty SMTP_SECRET_ID means an unauthenticated relay, which Lambda has no business with.
-export const SECRET_NAME = "^[A-Za-z0-9/_+=.@-]{1,512}$"
+export const SECRET_NAME_CHARACTERS = "[A-Za-z0-9/_+=.@-]"
+export const SECRET_NAME = `^${SECRET_NAME_CHARACTERS}{1,512}$`
 
 // A secret's ARN ends in "-" and six random characters. `?` matches exactly one
 // character, so `<name>-??????` matches this secret and no other: a secret named
@@ -37,12 +38,13 @@ export const secretArn = (stack: Stack, name: string) =>
     arnFormat: ArnFormat.COLON_RESOURCE_NAME
   })
 
-export const grantSecretsRead = (stack: Stack, role: iam.Role, secretNames: string[]) =>
+/** `secretArns`: from `secretArn`, never a bare name nor `*`. */
+export const grantSecretsRead = (role: iam.Role, secretArns: string[]) =>
   role.addToPolicy(
     new iam.PolicyStatement({
       sid: "ReadContactFormSecrets",
       actions: ["secretsmanager:GetSecretValue"],
-      resources: secretNames.map((name) => secretArn(stack, name))
+      resources: secretArns
     })
   )
 

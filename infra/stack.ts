@@ -6,6 +6,7 @@
 // Deploy-time settings are CloudFormation parameters (infra/parameters.ts), so the
 // template is environment-agnostic.
 import { isAbsolute } from "node:path"
+import AdmZip from "adm-zip"
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib"
 import { HttpApi, HttpMethod, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2"
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations"
@@ -15,9 +16,10 @@ import * as logs from "aws-cdk-lib/aws-logs"
 import type * as sqs from "aws-cdk-lib/aws-sqs"
 import type { Construct } from "constructs"
 import { addAlarms, METRICS_NAMESPACE } from "./alarms.js"
+import { formsEnvironment } from "./forms.js"
 import { grantMail, mailEnvironment } from "./mail.js"
 import { declareParameters, type Parameters } from "./parameters.js"
-import { functionRole, grantKmsDecrypt, grantSecretsRead } from "./permissions.js"
+import { functionRole, grantKmsDecrypt, grantSecretsRead, secretArn } from "./permissions.js"
 import { addRedelivery, declareQueues } from "./redelivery.js"
 import { API_GATEWAY_INTEGRATION_LIMIT_MS, APP_TIMEOUTS_MS, WEB_TIMEOUT_MS } from "./timeouts.js"
 
@@ -43,7 +45,7 @@ export class ContactFormStack extends Stack {
     if (WEB_TIMEOUT_MS >= API_GATEWAY_INTEGRATION_LIMIT_MS) {
       throw new Error(`function timeout ${WEB_TIMEOUT_MS} ms must stay below 29 s`)
     }
-    const p = declareParameters(this)
+    const p = declareParameters(this, jsonFilesAtRoot(props.codePath))
     const { queue, deadLetters } = declareQueues(this)
     // One asset for both functions: the same zip, uploaded once.
     const code = lambda.Code.fromAsset(props.codePath)
@@ -60,11 +62,15 @@ export class ContactFormStack extends Stack {
     const role = functionRole(
       this,
       "Role",
-      "contact-form-backend: write its logs, read the captcha secret, send mail (SMTP secret or SES), queue failed deliveries",
+      "contact-form-backend: write its logs, read the captcha secrets, send mail (SMTP secret or SES), queue failed deliveries",
       logGroup
     )
-    // The captcha secret whatever the transport: the web function verifies every captcha.
-    grantSecretsRead(this, role, [p.captchaSecretName.valueAsString])
+    // The captcha secrets whatever the transport: the web function verifies every captcha,
+    // with the deployment's secret or the one a form of Forms names (CaptchaSecretNames).
+    grantSecretsRead(role, [
+      secretArn(this, p.captchaSecretName.valueAsString),
+      ...p.forms.captchaSecretArns
+    ])
     grantMail(this, role, p)
     grantKmsDecrypt(this, "SecretsKeyDecrypt", role, p)
     // SendMessage alone, not grantSendMessages: that adds GetQueueAttributes and
@@ -78,7 +84,7 @@ export class ContactFormStack extends Stack {
     )
 
     const handler = new lambda.Function(this, "Handler", {
-      description: "contact-form-backend: POST /contact, captcha, mail",
+      description: "contact-form-backend: POST /contact and /f/<id>, captcha, mail",
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: "index.handler",
@@ -117,11 +123,16 @@ export class ContactFormStack extends Stack {
     })
     // POST submits, OPTIONS is the CORS preflight. ANY sends the other methods to the
     // function too, so that `GET /contact` gets the application's 405 with `Allow`
-    // rather than API Gateway's bare 404. Nothing else is routed (not `/`, no `$default`):
-    // the form posts to /contact, and scanners probing other paths never invoke Lambda.
-    api.addRoutes({ path: "/contact", methods: [HttpMethod.POST], integration })
-    api.addRoutes({ path: "/contact", methods: [HttpMethod.OPTIONS], integration })
-    api.addRoutes({ path: "/contact", methods: [HttpMethod.ANY], integration })
+    // rather than API Gateway's bare 404. The same three for `/f/{form}`, the forms of
+    // FORMS (SPEC section 10): API Gateway hands the id over as `pathParameters.form`, and
+    // an unknown id gets the application's 404. `{form}` matches one path segment only, so
+    // `/f/a/b` is not routed. Nothing else is (not `/`, no `$default`): the forms post to
+    // these paths, and scanners probing other paths never invoke Lambda.
+    for (const path of ["/contact", "/f/{form}"]) {
+      api.addRoutes({ path, methods: [HttpMethod.POST], integration })
+      api.addRoutes({ path, methods: [HttpMethod.OPTIONS], integration })
+      api.addRoutes({ path, methods: [HttpMethod.ANY], integration })
+    }
 
     addAlarms(this, {
       handler,
@@ -137,6 +148,12 @@ export class ContactFormStack extends Stack {
       description: "Opening tag of the HTML form",
       value: `<form action="${contactUrl}" method="post">`
     })
+    // `<id>` is a placeholder: CloudFormation cannot list the ids, which live in the
+    // Forms JSON (or the FormsFile), not in the template.
+    new CfnOutput(this, "FormUrl", {
+      description: "POST the form <id> of Forms here (replace <id>)",
+      value: `${api.apiEndpoint}/f/<id>`
+    })
     new CfnOutput(this, "FunctionName", { value: handler.functionName })
     new CfnOutput(this, "LogGroupName", { value: logGroup.logGroupName })
     // What the owner's runbook (README) needs: the queues to look into and redrive, and
@@ -150,7 +167,16 @@ export class ContactFormStack extends Stack {
   }
 }
 
-// Every SPEC section 6, 7 and 8 variable that makes sense on Lambda, the same for both
+// The files `npm run build -- --forms` put beside index.mjs, read from the zip itself so
+// that FormsFile can only name one the deployed code carries.
+const jsonFilesAtRoot = (zipPath: string): string[] =>
+  new AdmZip(zipPath)
+    .getEntries()
+    .map((entry) => entry.entryName)
+    .filter((name) => !name.includes("/") && name.endsWith(".json"))
+    .sort()
+
+// Every SPEC section 6, 7, 8 and 10 variable that makes sense on Lambda, the same for both
 // functions: one configuration, decoded and checked the same way at either's cold start.
 // Not set: AWS_REGION (Lambda sets it), AWS_ENDPOINT_URL_* (tests only),
 // SMTP_ALLOW_INSECURE (loopback relays only), SMTP_TLS_CA_FILE (would have to ship in the
@@ -168,6 +194,7 @@ const environmentOf = (p: Parameters, queue: sqs.IQueue): Record<string, string>
   SUCCESS_URL_PL: p.successUrlPl.valueAsString,
   FALLBACK_EMAIL: p.fallbackEmail.valueAsString,
   FALLBACK_PHONE: p.fallbackPhone.valueAsString,
+  ...formsEnvironment(p.forms),
   ALLOWED_ORIGINS: p.allowedOrigins.valueAsString,
   CAPTCHA_PROVIDER: p.captchaProvider.valueAsString,
   CAPTCHA_VERIFY_URL: p.captchaVerifyUrl.valueAsString,

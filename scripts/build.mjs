@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 // Builds the two artifacts, each an index.mjs plus the chunks it loads lazily (code only a
 // failure or one configuration needs: `import()` in src/), with the same esbuild options:
 // - dist/lambda/ and dist/lambda.zip with all of its outputs: the Lambda function;
@@ -7,19 +7,74 @@ import { readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 //   that directory alone (no node_modules), as the Dockerfile and `npm run start:prod` do.
 // `--if-needed` skips the build when both are newer than every source file, so that
 // `npm run synth` and the tests can call it cheaply.
+// `--forms <file>` ships the forms (SPEC section 10) in the Lambda zip as forms.json beside
+// index.mjs, for forms that outgrow Lambda's 4 KB environment: deploy with
+// FormsFile=forms.json (FORMS_FILE=/var/task/forms.json). The server reads FORMS_FILE from
+// anywhere and needs no copy.
+// `--dist <dir>` builds into another directory than dist/ (the build's own test does, so
+// as not to replace the dist/ that other suites are reading).
 import { isBuiltin } from "node:module"
-import { join } from "node:path"
+import { join, relative, resolve } from "node:path"
 import AdmZip from "adm-zip"
 import { build } from "esbuild"
 import { builtinsThroughGetBuiltinModule } from "./builtins-plugin.mjs"
 import { esbuildOptions } from "./esbuild-options.mjs"
 
+/** A wrong command line or input: one line, no stack trace. */
+const fail = (message) => {
+  console.error(message)
+  process.exit(1)
+}
+
+/** The value after `--name`, or `--name=value`; undefined without the option. */
+const option = (name) => {
+  const args = process.argv.slice(2)
+  const inline = args.find((arg) => arg.startsWith(`${name}=`))
+  if (inline !== undefined) return inline.slice(name.length + 1)
+  const at = args.indexOf(name)
+  if (at === -1) return undefined
+  const value = args[at + 1]
+  if (value === undefined || value.startsWith("--")) fail(`${name} needs a value`)
+  return value
+}
+
 const root = new URL("..", import.meta.url).pathname
-const lambdaDir = join(root, "dist/lambda")
-const zipPath = join(root, "dist/lambda.zip")
-const serverDir = join(root, "dist/server")
+const dist = resolve(option("--dist") ?? join(root, "dist"))
+const lambdaDir = join(dist, "lambda")
+const zipPath = join(dist, "lambda.zip")
+const serverDir = join(dist, "server")
 // Beside dist/server/, not in it: that directory is deployed whole, the metafile is not.
-const serverMeta = join(root, "dist/server.meta.json")
+const serverMeta = join(dist, "server.meta.json")
+
+// The name FormsFile takes. The stack offers FormsFile only the JSON files at the zip's
+// root, so a zip built without --forms cannot be deployed with FormsFile set.
+const FORMS_IN_ZIP = "forms.json"
+const formsPath = option("--forms")
+
+/**
+ * The forms file, checked to be a JSON object (of form id: settings) so that a wrong file
+ * fails the build rather than every cold start; the application checks each form there
+ * (SPEC section 10), as it checks FORMS.
+ */
+const readForms = (path) => {
+  let text
+  try {
+    text = readFileSync(path, "utf8")
+  } catch {
+    fail(`--forms ${path}: cannot read this file`)
+  }
+  let value
+  try {
+    value = JSON.parse(text)
+  } catch {
+    fail(`--forms ${path}: not JSON`)
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(`--forms ${path}: not a JSON object of form id: settings`)
+  }
+  return Buffer.from(text, "utf8")
+}
+const forms = formsPath === undefined ? undefined : readForms(formsPath)
 
 const newestMtime = (dir) =>
   readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
@@ -47,7 +102,8 @@ const upToDate = () => {
   }
 }
 
-if (process.argv.includes("--if-needed") && upToDate()) {
+// A forms file is not a source upToDate() knows: with one, always build.
+if (process.argv.includes("--if-needed") && forms === undefined && upToDate()) {
   process.exit(0)
 }
 
@@ -98,11 +154,15 @@ const buildLambda = async () => {
   writeFileSync(join(lambdaDir, "meta.json"), JSON.stringify(result.metafile))
 
   // Every output except the metafile: a chunk missing from the zip fails at run time only.
-  const outputs = Object.keys(result.metafile.outputs).map((path) => join(root, path))
+  const outputs = Object.keys(result.metafile.outputs).map((path) => resolve(path))
   const zip = new AdmZip()
   for (const path of outputs) {
     const inZip = path.slice(lambdaDir.length + 1)
     zip.addLocalFile(path, inZip.includes("/") ? inZip.slice(0, inZip.lastIndexOf("/")) : "")
+  }
+  if (forms !== undefined) {
+    writeFileSync(join(lambdaDir, FORMS_IN_ZIP), forms)
+    zip.addFile(FORMS_IN_ZIP, forms)
   }
   zip.writeZip(zipPath)
   return outputs.length - 1
@@ -128,9 +188,11 @@ const [lambdaChunks, serverChunks] = await Promise.all([buildLambda(), buildServ
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`
 const size = (path) => kib(statSync(path).size)
 const lazy = (n) => `${n} lazy chunk${n === 1 ? "" : "s"}`
+const shown = (path) => relative(process.cwd(), path)
+const withForms = forms === undefined ? "" : `, with ${formsPath} as ${FORMS_IN_ZIP}`
 console.log(
-  `built dist/lambda/index.mjs (${size(join(lambdaDir, "index.mjs"))}, ${lazy(lambdaChunks)}) and dist/lambda.zip (${size(zipPath)})`
+  `built ${shown(join(lambdaDir, "index.mjs"))} (${size(join(lambdaDir, "index.mjs"))}, ${lazy(lambdaChunks)}) and ${shown(zipPath)} (${size(zipPath)}${withForms})`
 )
 console.log(
-  `built dist/server/index.mjs (${size(join(serverDir, "index.mjs"))}, ${serverChunks} chunks beside it)`
+  `built ${shown(join(serverDir, "index.mjs"))} (${size(join(serverDir, "index.mjs"))}, ${serverChunks} chunks beside it)`
 )

@@ -14,7 +14,10 @@ const lookup = (values: Values, name: string): string => {
   return value
 }
 
-/** Resolves Ref, Fn::GetAtt (as `Logical.Attribute`), Fn::Join and Fn::Sub. */
+/**
+ * Resolves Ref, Fn::GetAtt (as `Logical.Attribute`), Fn::Join, Fn::Sub and Fn::Select (of a
+ * list or of an Fn::Split), failing as CloudFormation does on an index past the end.
+ */
 export const resolveIntrinsic = (value: unknown, values: Values): string => {
   if (typeof value === "string") return value
   if (isRecord(value)) {
@@ -23,16 +26,34 @@ export const resolveIntrinsic = (value: unknown, values: Values): string => {
     const getAtt = value["Fn::GetAtt"]
     if (Array.isArray(getAtt)) return lookup(values, getAtt.join("."))
     const join = value["Fn::Join"]
-    if (Array.isArray(join) && typeof join[0] === "string" && Array.isArray(join[1])) {
-      const separator = join[0]
-      return join[1].map((part: unknown) => resolveIntrinsic(part, values)).join(separator)
+    if (Array.isArray(join) && typeof join[0] === "string") {
+      return resolveList(join[1], values).join(join[0])
     }
     const sub = value["Fn::Sub"]
     if (typeof sub === "string") {
       return sub.replace(/\$\{([^}]+)\}/g, (_, name: string) => lookup(values, name))
     }
+    const select = value["Fn::Select"]
+    if (Array.isArray(select) && typeof select[0] === "number") {
+      const list = resolveList(select[1], values)
+      const item = list[select[0]]
+      if (item === undefined) throw new Error(`Fn::Select: no item ${select[0]} in ${list}`)
+      return item
+    }
   }
   throw new Error(`cannot resolve ${JSON.stringify(value)}`)
+}
+
+/** A list: literal (each item resolved) or an Fn::Split. */
+const resolveList = (value: unknown, values: Values): string[] => {
+  if (Array.isArray(value)) return value.map((item: unknown) => resolveIntrinsic(item, values))
+  if (isRecord(value)) {
+    const split = value["Fn::Split"]
+    if (Array.isArray(split) && typeof split[0] === "string") {
+      return resolveIntrinsic(split[1], values).split(split[0])
+    }
+  }
+  throw new Error(`cannot resolve the list ${JSON.stringify(value)}`)
 }
 
 /** IAM resource matching: `*` is any run of characters, `?` exactly one character. */

@@ -12,6 +12,7 @@ import AdmZip from "adm-zip"
 import { App } from "aws-cdk-lib"
 import { Match, Template } from "aws-cdk-lib/assertions"
 import { afterAll, describe, expect, it } from "vitest"
+import { TYPICAL_FORMS_THAT_FIT } from "../forms.js"
 import { ContactFormStack } from "../stack.js"
 import { deployWith, iamGlobMatches, resolveIntrinsic, type Values } from "./intrinsics.js"
 
@@ -29,6 +30,21 @@ const app = new App({ outdir: join(work, "cdk.out") })
 const stack = new ContactFormStack(app, "ContactFormTest", { codePath })
 const artifact = app.synth().getStackArtifact(stack.artifactId)
 const template = Template.fromJSON(artifact.template)
+
+// The same stack from a zip that also carries a forms file, as `npm run build -- --forms`
+// makes it: the stack reads the names of the JSON files at the zip's root (FormsFile), and
+// nothing else. A JSON file in a folder is no candidate.
+const codeWithFormsPath = join(work, "lambda-with-forms.zip")
+const zipWithForms = new AdmZip()
+zipWithForms.addFile("index.mjs", Buffer.from("export const handler = async () => ({})\n"))
+zipWithForms.addFile("forms.json", Buffer.from("{}\n"))
+zipWithForms.addFile("chunks/data.json", Buffer.from("{}\n"))
+zipWithForms.writeZip(codeWithFormsPath)
+const appWithForms = new App({ outdir: join(work, "cdk-with-forms.out") })
+const stackWithForms = new ContactFormStack(appWithForms, "ContactFormTest", {
+  codePath: codeWithFormsPath
+})
+const artifactWithForms = appWithForms.synth().getStackArtifact(stackWithForms.artifactId)
 
 const resourcesOf = (type: string) => template.findResources(type)
 const onlyLogicalId = (type: string): string => {
@@ -83,6 +99,7 @@ const sample: Values = {
   "AWS::Region": "eu-west-1",
   "AWS::AccountId": "123456789012",
   "AWS::StackName": "ContactFormTest",
+  [apiId]: "abc123",
   [`${apiId}.ApiEndpoint`]: "https://abc123.execute-api.eu-west-1.amazonaws.com",
   [queueId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Queue-AbC123",
   [`${queueId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Queue-AbC123",
@@ -99,16 +116,45 @@ const variants = [
   ["ses", ses],
   ["ses with a configuration set", sesWithSet]
 ] as const
-const deployments = new Map<string, { template: Template; refused: string[] }>()
-const deployed = (values: Values) => {
-  const key = JSON.stringify(values)
-  const known = deployments.get(key)
-  if (known !== undefined) return known
-  const { template: json, refused } = deployWith(artifact.template, values)
-  const deployment = { template: Template.fromJSON(json), refused }
-  deployments.set(key, deployment)
-  return deployment
+// Several forms (SPEC section 10), two of them with a captcha secret of their own, and no
+// default form.
+const formsJson = JSON.stringify({
+  acme: {
+    to: "Owner <owner@acme.example>",
+    successUrl: "https://acme.example/thanks",
+    fallbackEmail: "info@acme.example",
+    captchaSecretId: "frc-acme"
+  },
+  globex: {
+    to: "sales@globex.example",
+    successUrl: "https://globex.example/thanks",
+    fallbackEmail: "info@globex.example",
+    captchaSecretId: "frc-globex"
+  }
+})
+const withForms: Values = {
+  ...sample,
+  Forms: formsJson,
+  MailTo: "",
+  SuccessUrl: "",
+  FallbackEmail: "",
+  CaptchaSecretNames: "frc-acme,frc-globex"
 }
+type Deployment = { template: Template; refused: string[] }
+const deployer = (source: Parameters<typeof deployWith>[0]) => {
+  const deployments = new Map<string, Deployment>()
+  return (values: Values): Deployment => {
+    const key = JSON.stringify(values)
+    const known = deployments.get(key)
+    if (known !== undefined) return known
+    const { template: json, refused } = deployWith(source, values)
+    const deployment = { template: Template.fromJSON(json), refused }
+    deployments.set(key, deployment)
+    return deployment
+  }
+}
+const deployed = deployer(artifact.template)
+const deployedWithForms = deployer(artifactWithForms.template)
 const secretArn = (name: string, account = "123456789012", region = "eu-west-1") =>
   `arn:aws:secretsmanager:${region}:${account}:secret:${name}`
 
@@ -140,6 +186,32 @@ const actionsOf = (statement: Statement, service: string) =>
   asList(statement.Action).filter((action) => action.startsWith(`${service}:`))
 const about = (list: Statement[], service: string) =>
   list.filter((statement) => actionsOf(statement, service).length > 0)
+
+// Every secret a role may read in a deployment, matched as IAM matches ARNs.
+const grantedSecrets = (values: Values, roleId: string) => {
+  const list = about(statementsOf(deployed(values).template, roleId), "secretsmanager")
+  for (const statement of list) expect(statement.Action).toEqual("secretsmanager:GetSecretValue")
+  const patterns = list
+    .flatMap((statement) => asList(statement.Resource))
+    .map((r) => resolveIntrinsic(r, values))
+  return {
+    patterns,
+    count: patterns.length,
+    granted: (arn: string) => patterns.some((p) => iamGlobMatches(p, arn))
+  }
+}
+// A function's environment as deployed, every value resolved.
+const environment = (
+  values: Values,
+  fnId: string,
+  deploy: (values: Values) => Deployment = deployed
+): Record<string, string> => {
+  const fn = deploy(values).template.findResources("AWS::Lambda::Function")[fnId]
+  const variables: Record<string, unknown> = fn?.Properties.Environment.Variables
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, resolveIntrinsic(value, values)])
+  )
+}
 
 // Every number the timeouts are derived from, read back from the template: the
 // application's own limits from each function's environment, the rest from the
@@ -199,7 +271,7 @@ describe("the functions", () => {
     expect(handler.Timeout).toBeLessThan(29)
   })
 
-  it("give the web function every SPEC section 6, 7 and 8 variable the stack sets", () => {
+  it("give the web function every SPEC section 6, 7, 8 and 10 variable the stack sets", () => {
     expect(handler.Environment.Variables).toEqual({
       MAIL_FROM: { Ref: "MailFrom" },
       MAIL_TO: { Ref: "MailTo" },
@@ -213,6 +285,9 @@ describe("the functions", () => {
       SUCCESS_URL_PL: { Ref: "SuccessUrlPl" },
       FALLBACK_EMAIL: { Ref: "FallbackEmail" },
       FALLBACK_PHONE: { Ref: "FallbackPhone" },
+      FORMS: { Ref: "Forms" },
+      // No JSON file in this zip: no FormsFile can be given (see "several forms").
+      FORMS_FILE: "",
       ALLOWED_ORIGINS: { Ref: "AllowedOrigins" },
       CAPTCHA_PROVIDER: { Ref: "CaptchaProvider" },
       CAPTCHA_VERIFY_URL: { Ref: "CaptchaVerifyUrl" },
@@ -237,11 +312,21 @@ describe("the functions", () => {
       "ContactForm/ContactFormTest"
     )
     // Required settings have no default and cannot be empty; optional ones default to "".
-    for (const name of ["MailFrom", "MailTo", "SuccessUrl", "FallbackEmail"]) {
-      expect(parameters[name]).toMatchObject({ Type: "String", MinLength: 1 })
-      expect(parameters[name]?.Default).toBeUndefined()
-    }
-    for (const name of ["SuccessUrlDe", "FallbackPhone", "AllowedOrigins", "SmtpUrl"]) {
+    // The default form's (MailTo, SuccessUrl, FallbackEmail) are required by Rules unless
+    // Forms is given (see "several forms").
+    expect(parameters.MailFrom).toMatchObject({ Type: "String", MinLength: 1 })
+    expect(parameters.MailFrom?.Default).toBeUndefined()
+    for (const name of [
+      "SuccessUrlDe",
+      "FallbackPhone",
+      "AllowedOrigins",
+      "SmtpUrl",
+      "MailTo",
+      "SuccessUrl",
+      "FallbackEmail",
+      "Forms",
+      "CaptchaSecretNames"
+    ]) {
       expect(parameters[name]?.Default).toBe("")
     }
     expect(parameters.CaptchaProvider?.Default).toBe("friendlycaptcha-v2")
@@ -366,18 +451,6 @@ describe("permissions", () => {
   const redeliveryRole = roleOf(redelivery)
   const smtpSecret = secretArn("smtp-ses-credentials-AbC123")
   const captcha = secretArn("friendlycaptcha-data-x9Yz0Q")
-  // Every secret a role may read in a deployment, matched as IAM matches ARNs.
-  const grantedSecrets = (values: Values, roleId: string) => {
-    const list = about(statementsOf(deployed(values).template, roleId), "secretsmanager")
-    for (const statement of list) expect(statement.Action).toEqual("secretsmanager:GetSecretValue")
-    const patterns = list
-      .flatMap((statement) => asList(statement.Resource))
-      .map((r) => resolveIntrinsic(r, values))
-    return {
-      count: patterns.length,
-      granted: (arn: string) => patterns.some((p) => iamGlobMatches(p, arn))
-    }
-  }
   const kmsKey = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
   it("gives each function a role of its own", () => {
@@ -452,34 +525,37 @@ describe("permissions", () => {
     expect(actions).not.toContain("sqs:PurgeQueue")
   })
 
-  it.each(variants)("grants nothing on '*', and no sqs:* nor ses:* to anyone (%s)", (_, values) => {
-    const deployment = deployed({ ...values, SecretsKmsKeyArn: kmsKey }).template
-    for (const statement of statements(deployment)) {
-      for (const resource of asList(statement.Resource)) expect(resource).not.toBe("*")
-      for (const action of asList(statement.Action)) {
-        expect(action).not.toMatch(/^(sqs|ses):\*|^\*$/)
-      }
-    }
-    // The parameters that end up in ARNs: resolved, none may widen a grant.
-    for (const service of ["secretsmanager", "ses", "kms"]) {
-      for (const statement of about(statements(deployment), service)) {
-        for (const r of asList(statement.Resource)) {
-          expect(resolveIntrinsic(r, { ...values, SecretsKmsKeyArn: kmsKey })).not.toContain("*")
+  it.each([...variants, ["several forms", withForms] as const])(
+    "grants nothing on '*', and no sqs:* nor ses:* to anyone (%s)",
+    (_, values) => {
+      const deployment = deployed({ ...values, SecretsKmsKeyArn: kmsKey }).template
+      for (const statement of statements(deployment)) {
+        for (const resource of asList(statement.Resource)) expect(resource).not.toBe("*")
+        for (const action of asList(statement.Action)) {
+          expect(action).not.toMatch(/^(sqs|ses):\*|^\*$/)
         }
       }
-    }
-    // The queues' own policies only deny (plain HTTP); they never allow anything.
-    for (const policy of Object.values(resourcesOf("AWS::SQS::QueuePolicy"))) {
-      for (const statement of policy.Properties.PolicyDocument.Statement) {
-        expect(statement.Effect).toBe("Deny")
+      // The parameters that end up in ARNs: resolved, none may widen a grant.
+      for (const service of ["secretsmanager", "ses", "kms"]) {
+        for (const statement of about(statements(deployment), service)) {
+          for (const r of asList(statement.Resource)) {
+            expect(resolveIntrinsic(r, { ...values, SecretsKmsKeyArn: kmsKey })).not.toContain("*")
+          }
+        }
       }
+      // The queues' own policies only deny (plain HTTP); they never allow anything.
+      for (const policy of Object.values(resourcesOf("AWS::SQS::QueuePolicy"))) {
+        for (const statement of policy.Properties.PolicyDocument.Statement) {
+          expect(statement.Effect).toBe("Deny")
+        }
+      }
+      expect(
+        template.findResources("AWS::IAM::Role", {
+          Properties: { ManagedPolicyArns: Match.anyValue() }
+        })
+      ).toEqual({})
     }
-    expect(
-      template.findResources("AWS::IAM::Role", {
-        Properties: { ManagedPolicyArns: Match.anyValue() }
-      })
-    ).toEqual({})
-  })
+  )
 
   const kmsRoles = (values: Values) =>
     policies(deployed(values).template)
@@ -524,14 +600,6 @@ describe("mail transports", () => {
   const setArn = "arn:aws:ses:eu-west-1:123456789012:configuration-set/contact-form"
   const smtpSecret = secretArn("smtp-ses-credentials-AbC123")
 
-  // A function's environment as deployed, every value resolved.
-  const environment = (values: Values, fnId: string): Record<string, string> => {
-    const fn = deployed(values).template.findResources("AWS::Lambda::Function")[fnId]
-    const variables: Record<string, unknown> = fn?.Properties.Environment.Variables
-    return Object.fromEntries(
-      Object.entries(variables).map(([name, value]) => [name, resolveIntrinsic(value, values)])
-    )
-  }
   // What a role may do with SES in a deployment, resolved; and whether it may read the
   // SMTP secret.
   const sesGrants = (values: Values, roleId: string) => {
@@ -690,20 +758,230 @@ describe("mail transports", () => {
   })
 })
 
+describe("several forms", () => {
+  const webRole = roleOf(handler)
+  const redeliveryRole = roleOf(redelivery)
+  const both = [functionId, redeliveryId]
+  const refused = (values: Values, deploy = deployed) => deploy(values).refused
+  const pattern = (name: string) => new RegExp(parameters[name]?.AllowedPattern ?? "(?!)")
+  const captchaSecret = (name: string) => secretArn(`${name}-AbC123`)
+
+  it("passes Forms to both functions as FORMS, exactly as given", () => {
+    const pretty = JSON.stringify(JSON.parse(formsJson), null, 2)
+    for (const fnId of both) {
+      expect(environment(withForms, fnId)).toMatchObject({ FORMS: formsJson, FORMS_FILE: "" })
+      expect(environment({ ...withForms, Forms: pretty }, fnId).FORMS).toBe(pretty)
+      // Without it, FORMS is empty, which the application takes for unset: one form.
+      expect(environment(sample, fnId)).toMatchObject({ FORMS: "", FORMS_FILE: "" })
+    }
+  })
+
+  it("takes the JSON object itself in Forms, not a path to it", () => {
+    expect(parameters.Forms).toMatchObject({ Type: "String", Default: "" })
+    const forms = pattern("Forms")
+    for (const good of ["", formsJson, JSON.stringify(JSON.parse(formsJson), null, 2), "{}"]) {
+      expect(forms.test(good), good).toBe(true)
+    }
+    for (const bad of ["forms.json", "./forms.json", "[]", '"acme"']) {
+      expect(forms.test(bad), bad).toBe(false)
+    }
+  })
+
+  it("says in Forms' description that Lambda's environment holds 4 KB in all", () => {
+    const description = template.toJSON().Parameters.Forms.Description
+    expect(description).toMatch(/4 KB in all/)
+    // The figure infra/test/environment-size.test.ts computes.
+    expect(description).toContain(`about ${TYPICAL_FORMS_THAT_FIT} typical forms fit`)
+    expect(description).toMatch(/FormsFile/)
+  })
+
+  it("refuses to deploy without a list of forms unless MailTo, SuccessUrl and FallbackEmail are given", () => {
+    expect(refused(sample)).toEqual([])
+    expect(refused({ ...sample, MailTo: "", SuccessUrl: "", FallbackEmail: "" })).toEqual([
+      "MailTo is required unless Forms (or FormsFile) lists the forms",
+      "SuccessUrl is required unless Forms (or FormsFile) lists the forms",
+      "FallbackEmail is required unless Forms (or FormsFile) lists the forms"
+    ])
+    for (const name of ["MailTo", "SuccessUrl", "FallbackEmail"]) {
+      expect(refused({ ...sample, [name]: "" })).toEqual([
+        `${name} is required unless Forms (or FormsFile) lists the forms`
+      ])
+    }
+  })
+
+  it("takes MailTo, SuccessUrl and FallbackEmail all three or none beside Forms", () => {
+    const allOrNone = /all three \(a default form at \/contact\) or none/
+    // None: no default form. All three: the default form at /contact beside the others.
+    expect(refused(withForms)).toEqual([])
+    expect(
+      refused({
+        ...withForms,
+        MailTo: sample.MailTo!,
+        SuccessUrl: sample.SuccessUrl!,
+        FallbackEmail: sample.FallbackEmail!
+      })
+    ).toEqual([])
+    for (const name of ["MailTo", "SuccessUrl", "FallbackEmail"]) {
+      const one = refused({ ...withForms, [name]: sample[name]! })
+      expect(one).toHaveLength(1)
+      expect(one[0]).toMatch(allOrNone)
+    }
+    // Still each in its own format, or empty.
+    expect(pattern("MailTo").test("")).toBe(true)
+    expect(pattern("SuccessUrl").test("")).toBe(true)
+    expect(pattern("SuccessUrl").test("javascript:alert(1)")).toBe(false)
+    expect(pattern("FallbackEmail").test("")).toBe(true)
+    expect(pattern("FallbackEmail").test("not an address")).toBe(false)
+  })
+
+  it("lets the web function read every captcha secret CaptchaSecretNames lists, and CaptchaSecretName", () => {
+    const { count, granted } = grantedSecrets(withForms, webRole)
+    // The SMTP secret, the deployment's captcha secret, the two forms' own.
+    expect(count).toBe(4)
+    for (const name of ["frc-acme", "frc-globex", "friendlycaptcha-data"]) {
+      expect(granted(captchaSecret(name)), name).toBe(true)
+    }
+    for (const other of [
+      captchaSecret("frc-acme-old"),
+      captchaSecret("frc-acm"),
+      captchaSecret("frc-initech"),
+      secretArn("frc-acme-AbC123", "210987654321"),
+      secretArn("frc-acme-AbC123", undefined, "us-east-1")
+    ]) {
+      expect(granted(other), other).toBe(false)
+    }
+    // As many as there are slots, each granted.
+    const ten = Array.from({ length: 10 }, (_, i) => `frc-site-${i + 1}`)
+    const all = grantedSecrets({ ...withForms, CaptchaSecretNames: ten.join(",") }, webRole)
+    expect(all.count).toBe(2 + 10)
+    for (const name of ten) expect(all.granted(captchaSecret(name)), name).toBe(true)
+  })
+
+  it("grants no other secret with CaptchaSecretNames empty: each slot stands behind its condition", () => {
+    // In the template: the deployment's captcha secret, then one slot per name, each its
+    // ARN if its condition holds, else AWS::NoValue.
+    const [statement] = statementsOf(template, webRole).filter(
+      (st) => (st as { Sid?: string }).Sid === "ReadContactFormSecrets"
+    )
+    const [first, ...slots] = asList(statement?.Resource)
+    expect(resolveIntrinsic(first, sample)).toBe(
+      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:friendlycaptcha-data-??????"
+    )
+    expect(slots).toHaveLength(10)
+    const conditions: Record<string, unknown> = template.toJSON().Conditions
+    slots.forEach((slot, i) => {
+      expect(slot).toMatchObject({
+        "Fn::If": [`HasCaptchaSecretName${i + 1}`, expect.anything(), { Ref: "AWS::NoValue" }]
+      })
+      expect(conditions[`HasCaptchaSecretName${i + 1}`]).toBeDefined()
+    })
+    // Deployed with the empty default, every slot is gone: no `secret:-??????` on a name
+    // nobody gave.
+    for (const values of [sample, ses]) {
+      const { patterns } = grantedSecrets(values, webRole)
+      expect(patterns.filter((p) => p.includes("friendlycaptcha-data"))).toHaveLength(1)
+      for (const p of patterns) expect(p).not.toMatch(/:secret:-\?{6}$/)
+    }
+    expect(grantedSecrets(ses, webRole).count).toBe(1)
+  })
+
+  it("never lets the redelivery function read a captcha secret: it verifies none", () => {
+    const { count, granted } = grantedSecrets(withForms, redeliveryRole)
+    expect(count).toBe(1)
+    for (const name of ["frc-acme", "frc-globex", "friendlycaptcha-data"]) {
+      expect(granted(captchaSecret(name)), name).toBe(false)
+    }
+    const withFormsOnSes = { ...withForms, MailTransport: "ses", SesIdentity: "example.com" }
+    expect(grantedSecrets(withFormsOnSes, redeliveryRole).count).toBe(0)
+    expect(grantedSecrets(withFormsOnSes, webRole).count).toBe(3)
+  })
+
+  it("takes at most 10 captcha secret names, without an empty one, a space or a wildcard", () => {
+    expect(parameters.CaptchaSecretNames).toMatchObject({ Type: "String", Default: "" })
+    const names = pattern("CaptchaSecretNames")
+    const ten = Array.from({ length: 10 }, (_, i) => `frc-site-${i + 1}`)
+    for (const good of ["", "frc-acme", "frc-acme,frc-globex", "a/b_c+d=e.f@g-h", ten.join(",")]) {
+      expect(names.test(good), good).toBe(true)
+    }
+    for (const bad of [
+      [...ten, "frc-site-11"].join(","),
+      "frc-acme,",
+      ",frc-acme",
+      "frc-acme,,frc-globex",
+      "frc-acme, frc-globex",
+      "frc-*",
+      "frc-?cme",
+      "*"
+    ]) {
+      expect(names.test(bad), bad).toBe(false)
+    }
+  })
+
+  it("lets FormsFile name only a JSON file at the zip's root, passed as FORMS_FILE under /var/task", () => {
+    // The zip without a forms file: nothing to name.
+    expect(parameters.FormsFile).toMatchObject({ Type: "String", Default: "", AllowedValues: [""] })
+    const withFile: Record<string, { AllowedValues?: string[] }> =
+      artifactWithForms.template.Parameters
+    expect(withFile.FormsFile?.AllowedValues).toEqual(["", "forms.json"])
+    const fromFile: Values = { ...withForms, Forms: "", FormsFile: "forms.json" }
+    for (const fnId of both) {
+      expect(environment(fromFile, fnId, deployedWithForms)).toMatchObject({
+        FORMS: "",
+        FORMS_FILE: "/var/task/forms.json"
+      })
+      expect(environment(withForms, fnId, deployedWithForms).FORMS_FILE).toBe("")
+    }
+    // A list of forms as FormsFile is: the single-form settings are not required.
+    expect(refused(fromFile, deployedWithForms)).toEqual([])
+    expect(refused({ ...fromFile, Forms: formsJson }, deployedWithForms)).toEqual([
+      "Forms and FormsFile exclude each other: give one list of forms"
+    ])
+  })
+
+  it("shows Forms, FormsFile and CaptchaSecretNames together in the console's parameter form", () => {
+    const groups = template.toJSON().Metadata["AWS::CloudFormation::Interface"].ParameterGroups
+    const forms = groups.find(
+      (g: { Label: { default: string } }) => g.Label.default === "Several forms"
+    )
+    expect(forms?.Parameters).toEqual(["Forms", "FormsFile", "CaptchaSecretNames"])
+  })
+})
+
 describe("the HTTP API", () => {
-  it("routes POST, OPTIONS and the other methods of /contact to the function, payload 2.0", () => {
+  it("routes POST, OPTIONS and the other methods of /contact and /f/{form} to the function, payload 2.0", () => {
     const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route"))
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       "ANY /contact",
+      "ANY /f/{form}",
       "OPTIONS /contact",
-      "POST /contact"
+      "OPTIONS /f/{form}",
+      "POST /contact",
+      "POST /f/{form}"
     ])
     template.resourceCountIs("AWS::ApiGatewayV2::Integration", 1)
+    const integrationId = onlyLogicalId("AWS::ApiGatewayV2::Integration")
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
       IntegrationType: "AWS_PROXY",
       IntegrationUri: { "Fn::GetAtt": [functionId, "Arn"] },
       PayloadFormatVersion: "2.0"
     })
+    // Every route to that one integration, so `{form}` reaches the application as
+    // `pathParameters.form`.
+    for (const route of routes) {
+      expect(route.Properties.Target).toEqual({
+        "Fn::Join": ["", ["integrations/", { Ref: integrationId }]]
+      })
+    }
+    // And API Gateway may invoke the function for each route's path (none other).
+    const invokable = Object.values(resourcesOf("AWS::Lambda::Permission"))
+      .filter((permission) =>
+        isDeepStrictEqual(permission.Properties.FunctionName, {
+          "Fn::GetAtt": [functionId, "Arn"]
+        })
+      )
+      .map((permission) => resolveIntrinsic(permission.Properties.SourceArn, sample))
+    const api = `arn:aws:execute-api:eu-west-1:123456789012:${sample[apiId]}`
+    expect([...new Set(invokable)].sort()).toEqual([`${api}/*/*/contact`, `${api}/*/*/f/{form}`])
   })
 
   it("leaves CORS to the application", () => {
@@ -726,12 +1004,15 @@ describe("the HTTP API", () => {
     expect(parameters.ThrottleBurstLimit).toMatchObject({ Type: "Number", Default: 10 })
   })
 
-  it("outputs the endpoint and a form tag to paste", () => {
+  it("outputs the endpoint, a form tag to paste, and the URL pattern of the forms of Forms", () => {
     const outputs: Record<string, { Value: unknown }> = template.toJSON().Outputs
     const endpoint = "https://abc123.execute-api.eu-west-1.amazonaws.com/contact"
     expect(resolveIntrinsic(outputs.ContactUrl?.Value, sample)).toBe(endpoint)
     expect(resolveIntrinsic(outputs.FormSnippet?.Value, sample)).toBe(
       `<form action="${endpoint}" method="post">`
+    )
+    expect(resolveIntrinsic(outputs.FormUrl?.Value, sample)).toBe(
+      "https://abc123.execute-api.eu-west-1.amazonaws.com/f/<id>"
     )
   })
 })
@@ -836,19 +1117,27 @@ if (cfnLintMissing && !process.env.CI) {
 // From the repository root, so that .cfnlintrc (and its ignored warnings) applies.
 const cfnLint = cfnLintMissing
   ? undefined
-  : run("cfn-lint", ["--format", "json", artifact.templateFullPath])
+  : run("cfn-lint", [
+      "--format",
+      "json",
+      artifact.templateFullPath,
+      artifactWithForms.templateFullPath
+    ])
 
 describe("cfn-lint", () => {
-  it.skipIf(cfnLintMissing && !process.env.CI)("finds no error in the template", async () => {
-    expect(cfnLintMissing, "cfn-lint must be on PATH in CI").toBe(false)
-    const { status, stdout, stderr } = await cfnLint!
-    const matches: { Level: string; Rule: { Id: string }; Message: string }[] = JSON.parse(
-      stdout || "[]"
-    )
-    for (const m of matches) console.warn(`cfn-lint ${m.Level} ${m.Rule.Id}: ${m.Message}`)
-    expect(matches.filter((m) => m.Level === "Error")).toEqual([])
-    expect([0, 4], stderr).toContain(status)
-  })
+  it.skipIf(cfnLintMissing && !process.env.CI)(
+    "finds no error in the templates, with and without a forms file",
+    async () => {
+      expect(cfnLintMissing, "cfn-lint must be on PATH in CI").toBe(false)
+      const { status, stdout, stderr } = await cfnLint!
+      const matches: { Level: string; Rule: { Id: string }; Message: string }[] = JSON.parse(
+        stdout || "[]"
+      )
+      for (const m of matches) console.warn(`cfn-lint ${m.Level} ${m.Rule.Id}: ${m.Message}`)
+      expect(matches.filter((m) => m.Level === "Error")).toEqual([])
+      expect([0, 4], stderr).toContain(status)
+    }
+  )
 })
 
 // The entry point `cdk` runs (cdk.json), on the real dist/lambda.zip that `npm test`

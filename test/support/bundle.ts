@@ -37,8 +37,14 @@ export interface BundleProcess {
   close(): Promise<number | null>
 }
 
-/** Starts the bundle in a new process with exactly `env` (plus PATH); rejects if import fails. */
-export const startBundle = (env: Readonly<Record<string, string>>): Promise<BundleProcess> =>
+/**
+ * Starts the bundle in a new process with exactly `env` (plus PATH); rejects if import fails.
+ * `bundle`: another unzipped index.mjs than dist/lambda.zip's.
+ */
+export const startBundle = (
+  env: Readonly<Record<string, string>>,
+  bundle: string = bundlePath
+): Promise<BundleProcess> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       lambdaNode,
@@ -82,7 +88,7 @@ export const startBundle = (env: Readonly<Record<string, string>>): Promise<Bund
     void exited.then((code) =>
       reject(new Error(`bundle exited with ${code} before it was ready: ${stderr}`))
     )
-    child.stdin.write(`${JSON.stringify({ bundle: bundlePath })}\n`)
+    child.stdin.write(`${JSON.stringify({ bundle })}\n`)
   })
 
 export interface BundleRun {
@@ -95,11 +101,12 @@ export interface BundleRun {
 /** Starts the bundle, invokes each event in turn, and stops it; a failed import is a result too. */
 export const invokeBundle = async (
   env: Readonly<Record<string, string>>,
-  events: ReadonlyArray<unknown>
+  events: ReadonlyArray<unknown>,
+  bundleFile: string = bundlePath
 ): Promise<BundleRun> => {
   let bundle: BundleProcess
   try {
-    bundle = await startBundle(env)
+    bundle = await startBundle(env, bundleFile)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     const code = Number(/exited with (\d+)/.exec(message)?.[1] ?? "1")
