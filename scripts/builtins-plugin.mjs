@@ -17,25 +17,25 @@ import { builtinModules, createRequire, isBuiltin } from "node:module"
 
 const require = createRequire(import.meta.url)
 
-/** Exports whose getters load whole subsystems; nothing in the bundle imports them. */
-const lazy = new Set([
-  "WebSocket",
-  "CloseEvent",
-  "MessageEvent",
-  "rootCertificates",
-  "webcrypto",
-  "subtle"
-])
-/** Lazy getters of functions the bundle does import: forwarded, so the getter runs on first call. */
+/**
+ * Exports that are getters are left out: some load whole subsystems (`http.WebSocket` loads
+ * undici, `tls.rootCertificates` parses the root store), some warn that they are deprecated
+ * (`fs.F_OK`). Those the bundle does import are listed here: read at once when cheap, or
+ * forwarded (a function whose getter runs on its first call).
+ */
+const readAtOnce = new Set(["promises", "ReadStream"])
 const forwarded = new Set(["getRandomValues"])
 const identifier = /^[A-Za-z_$][\w$]*$/
 
-const namesOf = (id) => {
-  const exports = require(id)
-  return Object.keys(exports).filter(
-    (name) => identifier.test(name) && !lazy.has(name) && name !== "default"
-  )
-}
+const namesOf = (id) =>
+  Object.entries(Object.getOwnPropertyDescriptors(require(id)))
+    .filter(
+      ([name, property]) =>
+        identifier.test(name) &&
+        name !== "default" &&
+        (property.get === undefined || readAtOnce.has(name) || forwarded.has(name))
+    )
+    .map(([name]) => name)
 
 const moduleSource = (id) => {
   const names = namesOf(id)
