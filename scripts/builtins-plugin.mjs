@@ -41,11 +41,16 @@ const moduleSource = (id) => {
   const names = namesOf(id)
   return [
     `const m = process.getBuiltinModule(${JSON.stringify(id)});`,
+    // The Node that runs the bundle may make a getter of what the building one had as a
+    // value (fs.F_OK became a deprecated getter in Node 24): such a getter is not read.
+    "const value = (name) => { const p = Object.getOwnPropertyDescriptor(m, name); return p === undefined || p.get === undefined ? m[name] : undefined; };",
     "export default m;",
     ...names.map((name) =>
       forwarded.has(name)
         ? `export const ${name} = (...args) => m.${name}(...args);`
-        : `export const ${name} = m.${name};`
+        : readAtOnce.has(name)
+          ? `export const ${name} = m.${name};`
+          : `export const ${name} = value(${JSON.stringify(name)});`
     )
   ].join("\n")
 }
