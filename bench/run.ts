@@ -49,7 +49,7 @@ import { type Peers, startPeers } from "./peers.js"
 // hence its Node 24, first). It runs in the repository root with PORT, HOST and the
 // production environment of harness/env.ts; it must answer GET /healthz with 200 and
 // POST /contact with the fixture form with 303.
-// STUB: replaced by the lead once src/ exists (starts the plain baseline server).
+// Our server: bench/entries/ours-server.ts (the production server's code, in-memory services).
 const OURS_SERVER: ServerCommand = {
   command: "node_modules/.bin/tsx",
   args: ["bench/entries/ours-server.ts"],
