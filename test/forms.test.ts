@@ -10,6 +10,7 @@ import { type BundleProcess, invokeBundle, startBundle, submitTo } from "./suppo
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
 import { baseEnv } from "./support/doubles"
 import { browser, formBody, httpApiEvent, json, restApiEvent, urlencoded } from "./support/events"
+import { acmeForm, globexForm } from "./support/forms"
 import { expectNoLeak } from "./support/reliability"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
@@ -24,23 +25,8 @@ const smtpSecret = uniqueSecretId("smtp")
 const defaultCaptchaSecret = uniqueSecretId("captcha")
 
 const forms = {
-  acme: {
-    to: "ACME Owner <owner@acme.example>",
-    successUrl: "https://acme.example/thanks",
-    successUrls: { de: "https://acme.example/de/danke" },
-    origins: ["https://acme.example"],
-    fallbackEmail: "info@acme.example",
-    subjectPrefix: "[ACME] ",
-    from: "ACME form <forms@acme.example>",
-    captchaSecretId: secretIds.acme
-  },
-  globex: {
-    to: "Globex Sales <sales@globex.example>",
-    successUrl: "https://globex.example/merci",
-    origins: ["https://globex.example"],
-    fallbackEmail: "help@globex.example",
-    captchaSecretId: secretIds.globex
-  }
+  acme: { ...acmeForm, captchaSecretId: secretIds.acme },
+  globex: { ...globexForm, captchaSecretId: secretIds.globex }
 }
 
 const visitor = {

@@ -59,6 +59,17 @@ describe.skipIf(suite.skip)("the delivery begun beside the captcha, the built bu
   const post = () =>
     submitTo(bundle, jsonPost({ ...visitor, "frc-captcha-response": captcha.newToken() }))
 
+  /** A post the captcha refuses: 400, and the log says the captcha, not the early failure. */
+  const postRefused = async () => {
+    const done = await post()
+    expect(done.statusCode).toBe(400)
+    expectLoggedOnce(done.lines, {
+      outcome: "captcha_failed",
+      reason: "captcha_response_invalid",
+      level: "info"
+    })
+  }
+
   it("while the verdict is pending, the session is open and authenticated and nothing is sent; then one connection carries the mail", async () => {
     const verdict = captcha.holdNextAnswer()
     const answer = post()
@@ -93,13 +104,7 @@ describe.skipIf(suite.skip)("the delivery begun beside the captcha, the built bu
   it("an early failure never pre-empts the verdict: the relay refusing AUTH and the captcha refusing → 400, not 500", async () => {
     smtp.setFaults({ auth: { code: 535, times: 10 } })
     captcha.setBehaviour("wrongSolution")
-    const done = await post()
-    expect(done.statusCode).toBe(400)
-    expectLoggedOnce(done.lines, {
-      outcome: "captcha_failed",
-      reason: "captcha_response_invalid",
-      level: "info"
-    })
+    await postRefused()
     await expectNothingSent(smtp)
     expect(await suite.peer().queuedMessages(queueUrl)).toEqual([])
   })
@@ -109,13 +114,7 @@ describe.skipIf(suite.skip)("the delivery begun beside the captcha, the built bu
     await new Promise((resolve) => setTimeout(resolve, 1_100))
     suite.peer().setFault({ kind: "throttle", secretId: smtpSecret })
     captcha.setBehaviour("wrongSolution")
-    const done = await post()
-    expect(done.statusCode).toBe(400)
-    expectLoggedOnce(done.lines, {
-      outcome: "captcha_failed",
-      reason: "captcha_response_invalid",
-      level: "info"
-    })
+    await postRefused()
     expect(smtp.stats.connections).toBe(0)
   })
 

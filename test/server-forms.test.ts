@@ -6,25 +6,10 @@
 import { readFile, writeFile } from "node:fs/promises"
 import { isAbsolute, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { acmeForm, globexForm } from "./support/forms"
 import { repoRoot, startServer, type TestServer, tempDir } from "./support/server"
 
-const forms = {
-  acme: {
-    to: "ACME Owner <owner@acme.example>",
-    successUrl: "https://acme.example/thanks",
-    successUrls: { de: "https://acme.example/de/danke" },
-    origins: ["https://acme.example"],
-    fallbackEmail: "info@acme.example",
-    subjectPrefix: "[ACME] ",
-    from: "ACME form <forms@acme.example>"
-  },
-  globex: {
-    to: "Globex Sales <sales@globex.example>",
-    successUrl: "https://globex.example/merci",
-    origins: ["https://globex.example"],
-    fallbackEmail: "help@globex.example"
-  }
-}
+const forms = { acme: acmeForm, globex: globexForm }
 
 const urlencoded = { "content-type": "application/x-www-form-urlencoded" }
 const fields = (subject: string) =>

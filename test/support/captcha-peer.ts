@@ -5,6 +5,7 @@
  * `{success, data | error: {error_code, detail}}`), with scripted misbehaviour.
  */
 import http from "node:http"
+import { type Held, type Hold, makeHold } from "./hold"
 
 export type CaptchaBehaviourName =
   | "correct"
@@ -87,7 +88,7 @@ export interface CaptchaPeer {
    * behaviour of that moment says: a verdict kept pending on cue. `reached` resolves once
    * the request has arrived.
    */
-  holdNextAnswer(): { readonly reached: Promise<void>; release(): void }
+  holdNextAnswer(): Hold
   reset(): void
   close(): Promise<void>
 }
@@ -260,7 +261,7 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
   let behaviour: CaptchaBehaviour = initial
   const queued: CaptchaBehaviour[] = []
   const requests: CaptchaRequest[] = []
-  let held: { readonly arrived: () => void; readonly released: Promise<void> } | undefined
+  let held: Held | undefined
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -331,16 +332,9 @@ export const startCaptchaPeer = async (options: CaptchaPeerOptions = {}): Promis
       queued.push(...next)
     },
     holdNextAnswer: () => {
-      let arrived = () => {}
-      let release = () => {}
-      const reached = new Promise<void>((resolve) => {
-        arrived = resolve
-      })
-      const released = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      held = { arrived, released }
-      return { reached, release }
+      const next = makeHold()
+      held = next.held
+      return next.hold
     },
     reset: () => {
       requests.length = 0

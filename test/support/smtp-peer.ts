@@ -11,6 +11,7 @@ import { type ParsedMail, simpleParser } from "mailparser"
 import { SMTPServer, type SMTPServerSession } from "smtp-server"
 import { expect, vi } from "vitest"
 import { makeTestCertificate } from "./certs"
+import { type Held, type Hold, makeHold } from "./hold"
 
 export type SmtpTlsMode = "starttls" | "implicit" | "none"
 export type HangPoint = "afterGreeting" | "afterData" | "midBody"
@@ -72,7 +73,7 @@ export interface SmtpPeer {
    * Holds the reply to the next message's DATA until `release()` (then accepts it as
    * usual): a submission kept in flight on cue. `reached` resolves once that message is in.
    */
-  holdNextData(): { readonly reached: Promise<void>; release(): void }
+  holdNextData(): Hold
   /** Clears mails, stats and faults and restores the initial credentials. */
   reset(): void
   close(): Promise<void>
@@ -156,7 +157,7 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
   const openPorts = new Set<number>()
   const socketsByPort = new Map<number, net.Socket>()
 
-  let held: { readonly arrived: () => void; readonly released: Promise<void> } | undefined
+  let held: Held | undefined
 
   const hangsAt = (point: HangPoint) => faults.hang?.value === point && fire(faults.hang) === point
 
@@ -316,16 +317,9 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
       faults = armAll(next)
     },
     holdNextData: () => {
-      let arrived = () => {}
-      let release = () => {}
-      const reached = new Promise<void>((resolve) => {
-        arrived = resolve
-      })
-      const released = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      held = { arrived, released }
-      return { reached, release }
+      const next = makeHold()
+      held = next.held
+      return next.hold
     },
     reset: () => {
       mails.length = 0
