@@ -137,6 +137,9 @@ describe.skipIf(suite.skip)("end to end: the built bundle against real peers", (
           sitekey: world.captcha.credentials.sitekey
         }
       })
+      // Nothing of our tracing reaches a third party.
+      expect(world.captcha.requests[0]?.headers).not.toHaveProperty("traceparent")
+      expect(world.captcha.requests[0]?.headers).not.toHaveProperty("b3")
     })
 
     it.each([

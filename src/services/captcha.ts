@@ -102,7 +102,8 @@ const friendlyCaptcha = (protocol: Protocol) =>
     Effect.gen(function* () {
       const config = yield* AppConfigTag
       const secrets = yield* SecretsService
-      const client = yield* HttpClient.HttpClient
+      // No trace headers (traceparent, b3) to a third party: our span ids are ours.
+      const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
       const { verifyUrl, timeoutMs } = config.captcha
 
       // What an answer means (SPEC section 4).
