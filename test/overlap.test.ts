@@ -41,7 +41,14 @@ describe.skipIf(suite.skip)("the delivery begun beside the captcha, the built bu
       worldEnv(
         suite.peer(),
         { smtp, captcha, smtpSecret, captchaSecret },
-        { RATE_LIMIT_PER_MINUTE: "0", QUEUE_URL: queueUrl, SECRETS_TTL_SECONDS: "1" }
+        {
+          RATE_LIMIT_PER_MINUTE: "0",
+          QUEUE_URL: queueUrl,
+          SECRETS_TTL_SECONDS: "1",
+          // Each SMTP step's idle timeout is a quarter of it, at least 1 s: shorter than a
+          // verdict held 1.5 s below.
+          MAIL_TIMEOUT_MS: "4000"
+        }
       )
     )
   })
@@ -58,17 +65,6 @@ describe.skipIf(suite.skip)("the delivery begun beside the captcha, the built bu
 
   const post = () =>
     submitTo(bundle, jsonPost({ ...visitor, "frc-captcha-response": captcha.newToken() }))
-
-  /** A post the captcha refuses: 400, and the log says the captcha, not the early failure. */
-  const postRefused = async () => {
-    const done = await post()
-    expect(done.statusCode).toBe(400)
-    expectLoggedOnce(done.lines, {
-      outcome: "captcha_failed",
-      reason: "captcha_response_invalid",
-      level: "info"
-    })
-  }
 
   it("while the verdict is pending, the session is open and authenticated and nothing is sent; then one connection carries the mail", async () => {
     const verdict = captcha.holdNextAnswer()
@@ -101,20 +97,38 @@ describe.skipIf(suite.skip)("the delivery begun beside the captcha, the built bu
     expect(await suite.peer().queuedMessages(queueUrl)).toEqual([])
   })
 
-  it("an early failure never pre-empts the verdict: the relay refusing AUTH and the captcha refusing → 400, not 500", async () => {
-    smtp.setFaults({ auth: { code: 535, times: 10 } })
+  /** Posts, holds the verdict until `failed` says the early work has failed, then refuses. */
+  const postRefusedAfter = async (failed: () => void) => {
+    const verdict = captcha.holdNextAnswer()
+    const answer = post()
+    await verdict.reached
+    await vi.waitFor(failed, { timeout: 5_000 })
     captcha.setBehaviour("wrongSolution")
-    await postRefused()
+    verdict.release()
+    const done = await answer
+    expect(done.statusCode).toBe(400)
+    expectLoggedOnce(done.lines, {
+      outcome: "captcha_failed",
+      reason: "captcha_response_invalid",
+      level: "info"
+    })
+  }
+
+  it("an early failure never pre-empts the verdict: the relay refusing AUTH before the captcha refuses → 400, not 500", async () => {
+    smtp.setFaults({ auth: { code: 535, times: 10 } })
+    await postRefusedAfter(() => expect(smtp.stats.authFailures).toBeGreaterThan(0))
     await expectNothingSent(smtp)
     expect(await suite.peer().queuedMessages(queueUrl)).toEqual([])
   })
 
-  it("an early failure never pre-empts the verdict: the SMTP secret throttled and the captcha refusing → 400", async () => {
+  it("an early failure never pre-empts the verdict: the SMTP secret throttled through both attempts before the captcha refuses → 400", async () => {
     // The TTL of 1 s has run out: the secret is fetched again, beside the captcha.
     await new Promise((resolve) => setTimeout(resolve, 1_100))
+    const before = suite.peer().getSecretValueCalls(smtpSecret)
     suite.peer().setFault({ kind: "throttle", secretId: smtpSecret })
-    captcha.setBehaviour("wrongSolution")
-    await postRefused()
+    await postRefusedAfter(() =>
+      expect(suite.peer().getSecretValueCalls(smtpSecret)).toBe(before + 2)
+    )
     expect(smtp.stats.connections).toBe(0)
   })
 
@@ -123,6 +137,21 @@ describe.skipIf(suite.skip)("the delivery begun beside the captcha, the built bu
     const done = await post()
     expect([done.statusCode, JSON.parse(done.body)]).toEqual([200, { ok: true }])
     expect(smtp.stats).toMatchObject({ connections: 2, authAttempts: 2, mailCommands: 1 })
+    expect(smtp.mails).toHaveLength(1)
+  })
+
+  it("a session that timed out while the verdict was held is not attempt 1: a fresh one is, and both retries stay for the relay (451 twice → delivered)", async () => {
+    smtp.setFaults({ mailFrom: { code: 451, times: 2 } })
+    const verdict = captcha.holdNextAnswer()
+    const answer = post()
+    await verdict.reached
+    await vi.waitFor(() => expect(smtp.stats.authAttempts).toBe(1))
+    // Past the session's 1 s idle timeout: it closes unused.
+    await vi.waitFor(() => expect(smtp.stats.closedWithoutMail).toBe(1), { timeout: 3_000 })
+    verdict.release()
+    const done = await answer
+    expect([done.statusCode, JSON.parse(done.body)]).toEqual([200, { ok: true }])
+    expect(smtp.stats).toMatchObject({ connections: 4, mailCommands: 3 })
     expect(smtp.mails).toHaveLength(1)
   })
 })

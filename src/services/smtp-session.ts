@@ -19,6 +19,8 @@ export interface Session {
   readonly close: () => void
   /** Ends a session never used: QUIT, and the relay hangs up (then `close` is a no-op). */
   readonly quit: () => void
+  /** Still open: it has not failed (timed out or been dropped) while it waited to be used. */
+  readonly usable: () => boolean
 }
 
 const aborted = () => Object.assign(new Error("Aborted"), { code: "EABORT" })
@@ -63,6 +65,7 @@ export const openSession = (
       waiting = undefined
       resolve({
         close,
+        usable: () => failure === undefined,
         quit: () => {
           if (closing || failure !== undefined) return
           closing = true

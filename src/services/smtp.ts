@@ -157,8 +157,14 @@ export const SmtpMail = Layer.scoped(
           )
           // Unused (the captcha refused, or the flow failed first): closed with the request.
           yield* Effect.addFinalizer(() => Effect.sync(() => opened?.quit()))
+          // A session that died while it waited (its idle timeout, a step's share of
+          // MAIL_TIMEOUT_MS, can be shorter than a slow captcha's answer; or the relay hung
+          // up) was never attempt 1: a fresh session is, as it would have been without it.
           return {
-            transmit: (mail) => Effect.flatMap(Fiber.join(session), (s) => transmit(s, mail))
+            transmit: (mail) =>
+              Effect.flatMap(Fiber.join(session), (s) =>
+                s.usable() ? transmit(s, mail) : fresh(mail, credentials)
+              )
           }
         }),
       send: Effect.fn("MailService.send")(function* (
