@@ -39,15 +39,22 @@ export const spoolLoop = (settings: SpoolSettings) =>
     const { dir } = settings
     const waiting = new Map<string, { readonly failures: number; readonly next: number }>()
 
+    const forget = (item: SpooledItem) => Effect.sync(() => waiting.delete(item.name))
     const backoff = (failures: number) =>
       Math.min(settings.retrySeconds * 1_000 * 2 ** (failures - 1), hour)
 
-    /** One item, start to end: uninterruptible, so that a stop waits for it. */
-    const one = (item: SpooledItem, now: number) =>
+    /**
+     * One item, start to end: uninterruptible, so that a stop waits for it. Its claim and its
+     * backoff take the time it starts: a pass over many items after an outage can outlast
+     * the stale-claim age, and a claim stamped with the pass' start would look abandoned.
+     */
+    const one = (item: SpooledItem) =>
       Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
         const claimed = yield* claim(dir, item, now)
-        if (claimed === undefined) return // another server has it
+        if (claimed === undefined) return yield* forget(item) // another server has it
         if (now - item.receivedAt > settings.maxAgeHours * hour) {
+          yield* forget(item)
           yield* bury(dir, claimed, now)
           yield* writeLine(
             {
@@ -61,7 +68,7 @@ export const spoolLoop = (settings: SpoolSettings) =>
           return
         }
         if ((yield* redeliverItem(claimed.body)) === "delivered") {
-          waiting.delete(item.name)
+          yield* forget(item)
           return yield* done(claimed)
         }
         const failures = (waiting.get(item.name)?.failures ?? 0) + 1
@@ -74,7 +81,7 @@ export const spoolLoop = (settings: SpoolSettings) =>
       yield* reclaimStale(dir, now, staleClaimMs)
       yield* pruneDead(dir, now, settings.deadDays * 24 * hour)
       for (const item of yield* listWaiting(dir)) {
-        if ((waiting.get(item.name)?.next ?? 0) <= now) yield* one(item, now)
+        if ((waiting.get(item.name)?.next ?? 0) <= now) yield* one(item)
       }
     }).pipe(
       Effect.catchTag("SpoolUnavailable", () =>
