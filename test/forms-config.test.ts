@@ -68,7 +68,8 @@ describe("FORMS", () => {
         acme: { ...acme, to: undefined, origins: ["https://acme.example/path?secret-looking"] },
         "Bad Id!": acme,
         globex: { ...acme, successUrls: { xx: "https://globex.example/xx" }, fallbackEmail: 42 },
-        initech: { ...acme, colour: "red" }
+        initech: { ...acme, colour: "red" },
+        hooli: { ...acme, origins: [] }
       })
     )
     expect([...bad].sort()).toEqual(
@@ -78,7 +79,8 @@ describe("FORMS", () => {
         "FORMS.Bad Id!: is not a form id ([a-z0-9-], 1 to 40 characters)",
         "FORMS.globex.successUrls.xx: is not a supported language (en, de, fr, es, it, nl, pt, pl)",
         "FORMS.globex.fallbackEmail: must be text",
-        "FORMS.initech.colour: is not a setting"
+        "FORMS.initech.colour: is not a setting",
+        "FORMS.hooli.origins: must list an origin (leave it out for any)"
       ].sort()
     )
     expect(bad.join("\n")).not.toMatch(/secret-looking|red|42|globex\.example\/xx/)

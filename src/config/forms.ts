@@ -70,7 +70,11 @@ const Settings = Schema.Struct({
     { exact: true }
   ),
   origins: Schema.optionalWith(
-    Schema.Array(byRule(originRule)).annotations({ message: () => "must be a list of origins" }),
+    // Not empty: a form listing no origin would refuse every browser (ALLOWED_ORIGINS too
+    // refuses an empty list; to allow any origin, leave both out).
+    Schema.Array(byRule(originRule))
+      .annotations({ message: () => "must be a list of origins" })
+      .pipe(Schema.minItems(1, { message: () => "must list an origin (leave it out for any)" })),
     { exact: true }
   ),
   fallbackEmail: byRule(emailAddressRule),
