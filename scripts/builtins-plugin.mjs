@@ -50,7 +50,7 @@ const moduleSource = (id) => {
         ? `export const ${name} = (...args) => m.${name}(...args);`
         : readAtOnce.has(name)
           ? `export const ${name} = m.${name};`
-          : `export const ${name} = value(${JSON.stringify(name)});`
+          : `export const ${name} = /* @__PURE__ */ value(${JSON.stringify(name)});`
     )
   ].join("\n")
 }
