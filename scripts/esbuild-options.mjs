@@ -1,6 +1,7 @@
-// The esbuild options of the Lambda artifact, shared by scripts/build.mjs and the
-// benchmark's baseline build (bench/build.mjs), so both are bundled with the same flags.
-// Callers add `entryPoints` and `outfile`.
+// The esbuild options of both artifacts, shared by scripts/build.mjs and the benchmark's
+// builds (bench/build.mjs), so all are bundled with the same flags. Callers add
+// `entryPoints`, `outdir` or `outfile`, and what is theirs alone (the Lambda bundle's
+// built-ins plugin, the server bundle's `require` banner).
 export const esbuildOptions = {
   bundle: true,
   platform: "node",
@@ -10,7 +11,8 @@ export const esbuildOptions = {
   // The AWS SDK's CommonJS build does a dynamic require("node:https") that crashes in an
   // ESM bundle; its ESM build (the "module" field) does not.
   mainFields: ["module", "main"],
-  // No `require` shim: nodemailer 10 ships ESM, and nothing bundled requires at run time.
+  // No `require` shim here: nodemailer 10 ships ESM and the Lambda bundle requires nothing
+  // at run time; the server bundle adds its own (some of its dependencies require built-ins).
   legalComments: "none",
   metafile: true,
   logLevel: "warning"
