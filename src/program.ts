@@ -115,10 +115,7 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
 
   // SPEC section 9: a repeat answers as the first one did. No key without a real token: a
   // missing or placeholder one goes straight to the captcha, which refuses it.
-  if (captcha.tokenField === undefined) {
-    return yield* memory.once(submissionKey(settings.id, null, form), accept)
-  }
-  const token = form.captchaToken
-  if (token === undefined || tokenProblem(token) !== undefined) return yield* accept
+  if (hopeless) return yield* accept
+  const token = captcha.tokenField === undefined ? null : (form.captchaToken ?? null)
   return yield* memory.once(submissionKey(settings.id, token, form), accept)
 })
