@@ -42,6 +42,11 @@ const defaultForm = (stack: Stack, id: string, description: string, allowedPatte
 const URL = "^https?://\\S+$"
 const EMAIL = "^[^@\\s]+@[^@\\s]+$"
 const DIGITS = "^[0-9]*$"
+// Empty, or a whole number from 0 to 10,000 (RATE_LIMIT_PER_MINUTE) or to 10
+// (TRUST_PROXY_HOPS), leading zeros allowed: what src/config/limits.ts accepts, so that a
+// value the function would refuse at every cold start is refused at deploy time instead.
+const UP_TO_10000 = "^$|^0*([0-9]{1,4}|10000)$"
+const UP_TO_10 = "^$|^0*([0-9]|10)$"
 // The values CloudWatch Logs accepts for RetentionInDays.
 const RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
@@ -137,7 +142,24 @@ export const declareParameters = (stack: Stack, bundledFiles: ReadonlyArray<stri
       "SECRETS_TTL_SECONDS: how long a warm function caches each secret (default 300)",
       DIGITS
     ),
-    maxBodyBytes: optional(stack, "MaxBodyBytes", "MAX_BODY_BYTES (default 65536)", DIGITS),
+    maxBodyBytes: optional(
+      stack,
+      "MaxBodyBytes",
+      "MAX_BODY_BYTES: largest accepted body (default 659586, derived from the field rules: every valid form fits)",
+      DIGITS
+    ),
+    rateLimitPerMinute: optional(
+      stack,
+      "RateLimitPerMinute",
+      "RATE_LIMIT_PER_MINUTE: POSTs one client address may send in any 60 seconds, counted per warm function, 0 to 10000; 0 = no limit (default 10)",
+      UP_TO_10000
+    ),
+    trustProxyHops: optional(
+      stack,
+      "TrustProxyHops",
+      "TRUST_PROXY_HOPS: proxies in front that append the client to X-Forwarded-For, 0 to 10; 2 behind CloudFront, and then turn off the execute-api endpoint (default 0: API Gateway's sourceIp is the client)",
+      UP_TO_10
+    ),
     logLevel: new CfnParameter(stack, "LogLevel", {
       type: "String",
       default: "info",
@@ -223,6 +245,8 @@ export const declareParameters = (stack: Stack, bundledFiles: ReadonlyArray<stri
         group("Requests", [
           p.allowedOrigins,
           p.maxBodyBytes,
+          p.rateLimitPerMinute,
+          p.trustProxyHops,
           p.throttleRateLimit,
           p.throttleBurstLimit
         ]),

@@ -30,8 +30,8 @@ export interface ContactFormStackProps extends StackProps {
 
 // 512 MB: the work is mostly waiting on the network, but CPU scales with memory (1,769 MB
 // = one vCPU) and two phases are CPU-bound: the cold start, which Lambda bills since
-// August 2025 (importing the 1.2 MB bundle takes ~200 ms on a full core, so ~0.6 s at
-// 512 MB and over 2 s at 128 MB), and the TLS handshakes to the captcha API, Secrets
+// August 2025 (importing the 661 KiB the bundle loads at start takes ~130 ms on a full
+// core, so ~0.45 s at 512 MB and ~1.8 s at 128 MB), and the TLS handshakes to the captcha API, Secrets
 // Manager and SMTP. A visitor waits for both; the cost difference is cents (README, "What it costs").
 // The redelivery function gets the same: same bundle, same handshakes.
 const MEMORY_MB = 512
@@ -176,7 +176,7 @@ const jsonFilesAtRoot = (zipPath: string): string[] =>
     .filter((name) => !name.includes("/") && name.endsWith(".json"))
     .sort()
 
-// Every SPEC section 6, 7, 8 and 10 variable that makes sense on Lambda, the same for both
+// Every SPEC section 6, 7, 8, 9 and 10 variable that makes sense on Lambda, the same for both
 // functions: one configuration, decoded and checked the same way at either's cold start.
 // Not set: AWS_REGION (Lambda sets it), AWS_ENDPOINT_URL_* (tests only),
 // SMTP_ALLOW_INSECURE (loopback relays only), SMTP_TLS_CA_FILE (would have to ship in the
@@ -203,6 +203,8 @@ const environmentOf = (p: Parameters, queue: sqs.IQueue): Record<string, string>
   CAPTCHA_SECRET_ID: p.captchaSecretName.valueAsString,
   SECRETS_TTL_SECONDS: p.secretsTtlSeconds.valueAsString,
   MAX_BODY_BYTES: p.maxBodyBytes.valueAsString,
+  RATE_LIMIT_PER_MINUTE: p.rateLimitPerMinute.valueAsString,
+  TRUST_PROXY_HOPS: p.trustProxyHops.valueAsString,
   LOG_LEVEL: p.logLevel.valueAsString,
   QUEUE_URL: queue.queueUrl,
   METRICS_NAMESPACE,

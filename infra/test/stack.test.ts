@@ -271,7 +271,7 @@ describe("the functions", () => {
     expect(handler.Timeout).toBeLessThan(29)
   })
 
-  it("give the web function every SPEC section 6, 7, 8 and 10 variable the stack sets", () => {
+  it("give the web function every SPEC section 6, 7, 8, 9 and 10 variable the stack sets", () => {
     expect(handler.Environment.Variables).toEqual({
       MAIL_FROM: { Ref: "MailFrom" },
       MAIL_TO: { Ref: "MailTo" },
@@ -300,6 +300,8 @@ describe("the functions", () => {
       CAPTCHA_SECRET_ID: { Ref: "CaptchaSecretName" },
       SECRETS_TTL_SECONDS: { Ref: "SecretsTtlSeconds" },
       MAX_BODY_BYTES: { Ref: "MaxBodyBytes" },
+      RATE_LIMIT_PER_MINUTE: { Ref: "RateLimitPerMinute" },
+      TRUST_PROXY_HOPS: { Ref: "TrustProxyHops" },
       LOG_LEVEL: { Ref: "LogLevel" },
       QUEUE_URL: { Ref: queueId },
       METRICS_NAMESPACE: expect.anything(),
@@ -325,7 +327,9 @@ describe("the functions", () => {
       "SuccessUrl",
       "FallbackEmail",
       "Forms",
-      "CaptchaSecretNames"
+      "CaptchaSecretNames",
+      "RateLimitPerMinute",
+      "TrustProxyHops"
     ]) {
       expect(parameters[name]?.Default).toBe("")
     }
@@ -356,6 +360,54 @@ describe("the functions", () => {
     )
     expect(pages?.Parameters).toEqual(
       expect.arrayContaining(languages.map((l) => `SuccessUrl${l}`))
+    )
+  })
+
+  it("passes RateLimitPerMinute and TrustProxyHops to both functions, empty as empty", () => {
+    for (const fnId of [functionId, redeliveryId]) {
+      // Empty by default, which the application takes for unset: 10 a minute, 0 hops.
+      expect(environment(sample, fnId)).toMatchObject({
+        RATE_LIMIT_PER_MINUTE: "",
+        TRUST_PROXY_HOPS: ""
+      })
+      // Behind CloudFront (README, "Duplicates and limits").
+      const behindCloudFront = { ...sample, RateLimitPerMinute: "30", TrustProxyHops: "2" }
+      expect(environment(behindCloudFront, fnId)).toMatchObject({
+        RATE_LIMIT_PER_MINUTE: "30",
+        TRUST_PROXY_HOPS: "2"
+      })
+      expect(environment({ ...sample, RateLimitPerMinute: "0" }, fnId)).toMatchObject({
+        RATE_LIMIT_PER_MINUTE: "0",
+        TRUST_PROXY_HOPS: ""
+      })
+    }
+  })
+
+  it("takes for RateLimitPerMinute and TrustProxyHops what the application accepts, or empty", () => {
+    // src/config/limits.ts: a whole number from 0 to 10,000, and from 0 to 10.
+    const cases = [
+      [
+        "RateLimitPerMinute",
+        ["", "0", "1", "10", "600", "9999", "10000", "010"],
+        ["10001", "99999"]
+      ],
+      ["TrustProxyHops", ["", "0", "1", "2", "9", "10", "02"], ["11", "20", "100"]]
+    ] as const
+    for (const [name, good, tooLarge] of cases) {
+      expect(parameters[name]).toMatchObject({ Type: "String", Default: "" })
+      const allowed = new RegExp(parameters[name]?.AllowedPattern ?? "(?!)")
+      for (const value of good) expect(allowed.test(value), `${name}=${value}`).toBe(true)
+      for (const value of [...tooLarge, "-1", "1.5", "1e3", " 2", "2 ", "ten", "0x10"]) {
+        expect(allowed.test(value), `${name}=${value}`).toBe(false)
+      }
+    }
+    // Shown with the other request settings in the console's parameter form.
+    const groups = template.toJSON().Metadata["AWS::CloudFormation::Interface"].ParameterGroups
+    const requests = groups.find(
+      (g: { Label: { default: string } }) => g.Label.default === "Requests"
+    )
+    expect(requests?.Parameters).toEqual(
+      expect.arrayContaining(["MaxBodyBytes", "RateLimitPerMinute", "TrustProxyHops"])
     )
   })
 
