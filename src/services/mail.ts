@@ -54,12 +54,14 @@ export class MailTransient extends Data.TaggedError("MailTransient")<{
   readonly reason: string
 }> {}
 
-/** What a transport makes of its own errors, and whether we retry (SES's SDK retries itself). */
+/**
+ * What a transport makes of its own errors. Only a `MailTransient` is tried again, so a
+ * transport whose client retries by itself (SES's SDK) never returns one.
+ */
 export interface TransportRules {
   readonly classify: (
     error: unknown
   ) => MailAuthRejected | MailRejected | MailTransient | MailUnavailable
-  readonly retries: boolean
 }
 
 /** Two more attempts at most; the flow's deadline cuts the backoff short when time runs out. */
@@ -92,19 +94,18 @@ export const messageOptions = (mail: OutgoingMail): Mail.Options => ({
 })
 
 /**
- * `first`, then `again` after each transient failure, as `transientRetry` allows (when the
- * transport's rules retry at all); a transient failure left over is unavailability.
+ * `first`, then `again` after each transient failure, as `transientRetry` allows; a
+ * transient failure left over is unavailability.
  */
 export const withAttempts = <E extends { readonly _tag: string }>(
   first: Effect.Effect<void, E | MailTransient>,
-  again: Effect.Effect<void, E | MailTransient>,
-  rules: TransportRules
+  again: Effect.Effect<void, E | MailTransient>
 ): Effect.Effect<void, E | MailUnavailable> => {
   let attempts = 0
   return Effect.suspend(() => (attempts++ === 0 ? first : again)).pipe(
     Effect.retry({
       schedule: transientRetry,
-      while: (e) => rules.retries && e._tag === "MailTransient"
+      while: (e) => e._tag === "MailTransient"
     }),
     Effect.catchIf(
       (e): e is MailTransient => e._tag === "MailTransient",
@@ -138,14 +139,14 @@ export const mailServiceFor = (
       catch: rules.classify
     })
 
+  // No `open`, so no attempt begun early: every attempt is the same call.
   return MailService.of({
     send: Effect.fn("MailService.send")(function* (
       mail: OutgoingMail,
-      credentials: SmtpCredentials | undefined,
-      early?: EarlyAttempt
+      credentials: SmtpCredentials | undefined
     ) {
       const again = attempt(mail, credentials)
-      yield* withAttempts(early?.transmit(mail) ?? again, again, rules)
+      yield* withAttempts(again, again)
     })
   })
 }

@@ -57,7 +57,7 @@ const classify = (error: unknown): MailRejected | MailUnavailable => {
   return new MailUnavailable({ reason: name === "" ? "ses_unreachable" : `ses_${snake(name)}` })
 }
 
-export const sesRules: TransportRules = { classify, retries: false }
+export const sesRules: TransportRules = { classify }
 
 /** The production layer: one SES v2 client per process, its module loaded with this one. */
 export const SesMail = Layer.scoped(

@@ -72,7 +72,7 @@ const classify = (
   }
 }
 
-export const smtpRules: TransportRules = { classify, retries: true }
+export const smtpRules: TransportRules = { classify }
 
 /** A nodemailer transport that sends each message on the session it is given. */
 const onSession = (mail: MailMessage, done: (error: Error | null, info?: unknown) => void) => {
@@ -173,7 +173,7 @@ export const SmtpMail = Layer.scoped(
         early?: EarlyAttempt
       ) {
         const again = fresh(mail, credentials)
-        yield* withAttempts(early?.transmit(mail) ?? again, again, smtpRules)
+        yield* withAttempts(early?.transmit(mail) ?? again, again)
       })
     })
   })
