@@ -34,7 +34,7 @@ export interface FormSettings {
   readonly captchaSecretId: string | undefined
 }
 
-export const formIdPattern = /^[a-z0-9-]{1,40}$/
+const formIdPattern = /^[a-z0-9-]{1,40}$/
 
 /** A string read by a rule: the rule's reason is the message, the value never is. */
 const byRule = <A>(rule: Rule<A>) =>
@@ -111,7 +111,7 @@ const decodeForms = Schema.decodeUnknownEither(Forms, {
 })
 
 /** One problem of FORMS: where (`FORMS.acme.to`, as path parts) and why. */
-export interface FormsProblem {
+interface FormsProblem {
   readonly path: ReadonlyArray<string>
   readonly message: string
 }

@@ -9,7 +9,7 @@ import type { Mailbox } from "../domain/contact"
 
 export type Rule<A> = (raw: string) => Either.Either<A, string>
 
-export const emailPattern = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/
+const emailPattern = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/
 
 const mailboxes = (raw: string): ReadonlyArray<Mailbox> =>
   addressparser(raw, { flatten: true }).map((a) => ({ name: a.name, address: a.address }))

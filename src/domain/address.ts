@@ -6,7 +6,7 @@
 import { isIPv4, isIPv6 } from "node:net"
 
 /** What an address that is not one counts as: all such requests share one count. */
-export const unknownAddress = "unknown"
+const unknownAddress = "unknown"
 
 /** The eight 16-bit groups of a valid IPv6 address (without a zone). */
 const groupsOf = (address: string): ReadonlyArray<number> => {

@@ -65,7 +65,7 @@ export interface TransportRules {
 }
 
 /** Two more attempts at most; the flow's deadline cuts the backoff short when time runs out. */
-export const transientRetry = Schedule.exponential(Duration.millis(200), 2).pipe(
+const transientRetry = Schedule.exponential(Duration.millis(200), 2).pipe(
   Schedule.intersect(Schedule.recurs(2))
 )
 
@@ -80,7 +80,7 @@ const literalSubject = (subject: string): string =>
 export type Transporter = Pick<Mail, "sendMail">
 
 /** Options a transport adds to each message (SES's configuration set). */
-export type ExtraOptions = Readonly<Record<string, unknown>>
+type ExtraOptions = Readonly<Record<string, unknown>>
 
 /** The message for every transport: the owner, the visitor as Reply-To, our own id header. */
 export const messageOptions = (mail: OutgoingMail): Mail.Options => ({

@@ -48,7 +48,7 @@ export interface MemoryOptions {
 }
 
 /** SPEC section 9's numbers. */
-export const memoryDefaults: MemoryOptions = {
+const memoryDefaults: MemoryOptions = {
   capacity: 10_000,
   remember: Duration.minutes(10)
 }
