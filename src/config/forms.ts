@@ -36,9 +36,11 @@ export interface FormSettings {
 
 const formIdPattern = /^[a-z0-9-]{1,40}$/
 
+const text = Schema.String.annotations({ message: () => "must be text" })
+
 /** A string read by a rule: the rule's reason is the message, the value never is. */
 const byRule = <A>(rule: Rule<A>) =>
-  Schema.transformOrFail(Schema.String.annotations({ message: () => "must be text" }), Schema.Any, {
+  Schema.transformOrFail(text, Schema.Any, {
     strict: false,
     decode: (raw, _, ast) =>
       Either.match(rule(raw), {
@@ -48,7 +50,6 @@ const byRule = <A>(rule: Rule<A>) =>
     encode: (value) => ParseResult.succeed(String(value))
   })
 
-const text = Schema.String.annotations({ message: () => "must be text" })
 const nonEmpty = text.pipe(Schema.minLength(1, { message: () => "must not be empty" }))
 
 const Settings = Schema.Struct({
@@ -90,18 +91,26 @@ const Forms = Schema.Record({ key: Schema.String, value: Settings }).annotations
   message: () => "must be an object of form id: settings"
 })
 
+/** One problem of FORMS: where (`FORMS.acme.to`, as path parts) and why. */
+interface FormsProblem {
+  readonly path: ReadonlyArray<string>
+  readonly message: string
+}
+
 /** Ids that are not ids, and settings that are not settings (a typo would go unnoticed). */
-const namingProblems = (value: unknown): ReadonlyArray<ReadonlyArray<string>> =>
+const namingProblems = (variable: string, value: unknown): ReadonlyArray<FormsProblem> =>
   typeof value !== "object" || value === null || Array.isArray(value)
     ? []
     : Object.entries(value).flatMap(([id, settings]: [string, unknown]) => [
         ...(formIdPattern.test(id)
           ? []
-          : [[id, "is not a form id ([a-z0-9-], 1 to 40 characters)"]]),
+          : [
+              { path: [variable, id], message: "is not a form id ([a-z0-9-], 1 to 40 characters)" }
+            ]),
         ...(typeof settings === "object" && settings !== null && !Array.isArray(settings)
           ? Object.keys(settings)
               .filter((name) => !settingNames.has(name))
-              .map((name) => [id, name, "is not a setting"])
+              .map((name) => ({ path: [variable, id, name], message: "is not a setting" }))
           : [])
       ])
 
@@ -109,12 +118,6 @@ const decodeForms = Schema.decodeUnknownEither(Forms, {
   errors: "all",
   onExcessProperty: "preserve"
 })
-
-/** One problem of FORMS: where (`FORMS.acme.to`, as path parts) and why. */
-interface FormsProblem {
-  readonly path: ReadonlyArray<string>
-  readonly message: string
-}
 
 /** `FORMS` (or `FORMS_FILE`) into settings by form id, or one problem per path. */
 const read = (
@@ -127,13 +130,9 @@ const read = (
   } catch {
     return Either.left([{ path: [variable], message: "is not JSON" }])
   }
-  const named = namingProblems(value).map((parts) => ({
-    path: [variable, ...parts.slice(0, -1)],
-    message: parts[parts.length - 1] ?? ""
-  }))
   const decoded = decodeForms(value)
   const problems = [
-    ...named,
+    ...namingProblems(variable, value),
     ...(Either.isLeft(decoded)
       ? ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) => ({
           path: [variable, ...issue.path.map(String)],
@@ -141,28 +140,24 @@ const read = (
         }))
       : [])
   ]
-  if (problems.length > 0) return Either.left(problems)
-  return Either.match(decoded, {
-    onLeft: () => Either.left(problems),
-    onRight: (forms) =>
-      Either.right(
-        new Map(
-          Object.entries(forms).map(([id, f]): [string, FormSettings] => [
-            id,
-            {
-              to: f.to,
-              successUrl: f.successUrl,
-              successUrls: f.successUrls ?? {},
-              fallback: { email: f.fallbackEmail, phone: f.fallbackPhone },
-              origins: f.origins,
-              subjectPrefix: f.subjectPrefix,
-              from: f.from,
-              captchaSecretId: f.captchaSecretId
-            }
-          ])
-        )
-      )
-  })
+  if (problems.length > 0 || Either.isLeft(decoded)) return Either.left(problems)
+  return Either.right(
+    new Map(
+      Object.entries(decoded.right).map(([id, f]): [string, FormSettings] => [
+        id,
+        {
+          to: f.to,
+          successUrl: f.successUrl,
+          successUrls: f.successUrls ?? {},
+          fallback: { email: f.fallbackEmail, phone: f.fallbackPhone },
+          origins: f.origins,
+          subjectPrefix: f.subjectPrefix,
+          from: f.from,
+          captchaSecretId: f.captchaSecretId
+        }
+      ])
+    )
+  )
 }
 
 export const formsVariables = Config.all({
