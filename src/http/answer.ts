@@ -68,12 +68,26 @@ export const refused = (
 export const notASubmission = (status: number, error: ErrorKind, reason: string): Refused =>
   refused(status, error, { level: "Debug", message: "request refused", fields: { status, reason } })
 
-export const invalid = (status: number, error: ErrorKind, reason: string) =>
-  submission("Info", {
+/**
+ * A submission refused before delivery (SPEC section 2), logged at info with its status:
+ * `captcha_failed` for the captcha, `invalid_form` for the rest.
+ */
+export const refusedSubmission = (
+  status: number,
+  error: ErrorKind,
+  reason: string,
+  more: { readonly issues?: ReadonlyArray<FieldIssue> } = {}
+): Refused =>
+  refused(
     status,
-    reason,
-    outcome: error === "captcha_failed" ? error : "invalid_form"
-  })
+    error,
+    submission("Info", {
+      status,
+      reason,
+      outcome: error === "captcha_failed" ? error : "invalid_form"
+    }),
+    more
+  )
 
 export const delivery = (reason: string): Refused => ({
   ...refused(

@@ -11,9 +11,9 @@ import {
   type Answer,
   accepted,
   delivery,
-  invalid,
   notASubmission,
   refused,
+  refusedSubmission,
   submission
 } from "./answer"
 import { allowedMethods } from "./headers"
@@ -89,28 +89,19 @@ const failures: {
     ...notASubmission(405, "method_not_allowed", "method"),
     headers: { allow: allowedMethods }
   }),
-  UnsupportedMediaType: () =>
-    refused(415, "unsupported_media_type", invalid(415, "invalid_form", "media_type")),
-  PayloadTooLarge: () =>
-    refused(413, "payload_too_large", invalid(413, "invalid_form", "too_large")),
+  UnsupportedMediaType: () => refusedSubmission(415, "unsupported_media_type", "media_type"),
+  PayloadTooLarge: () => refusedSubmission(413, "payload_too_large", "too_large"),
   BodyUnreadable: (e) =>
-    refused(400, "invalid_form", invalid(400, "invalid_form", "body_unreadable"), {
-      issues: e.issues
-    }),
+    refusedSubmission(400, "invalid_form", "body_unreadable", { issues: e.issues }),
   FormInvalid: (e) =>
-    refused(
+    refusedSubmission(
       400,
       "invalid_form",
       // An extra field's name is the visitor's own text (SPEC section 6): logged as `extra`.
-      invalid(
-        400,
-        "invalid_form",
-        `fields:${e.issues.map((i) => `${loggedField(i.field)}=${i.code}`).join(",")}`
-      ),
+      `fields:${e.issues.map((i) => `${loggedField(i.field)}=${i.code}`).join(",")}`,
       { issues: e.issues }
     ),
-  CaptchaRejected: (e) =>
-    refused(400, "captcha_failed", invalid(400, "captcha_failed", `captcha_${e.reason}`)),
+  CaptchaRejected: (e) => refusedSubmission(400, "captcha_failed", `captcha_${e.reason}`),
   // Most likely arrived already; the visitor keeps their text and a prefilled mailto.
   AlreadyReceived: (e) => ({
     ...refused(
