@@ -42,6 +42,11 @@ export const capConnections = (
   const perAddress = new Map<string, number>()
   /** Open connections in the order they came; the value: whether one request arrived. */
   const open = new Map<Socket, boolean>()
+  /** The oldest connection without a request yet; `open` is walked, not copied (floods). */
+  const oldestIdle = (): Socket | undefined => {
+    for (const [socket, served] of open) if (!served) return socket
+    return undefined
+  }
   server.on("request", (request) => {
     if (open.has(request.socket)) open.set(request.socket, true)
   })
@@ -50,7 +55,7 @@ export const capConnections = (
     const count = (perAddress.get(bucket) ?? 0) + 1
     if (options.perAddress && count > connectionsPerAddress) return void socket.destroy()
     if (open.size >= options.maxConnections) {
-      const idle = [...open].find(([, served]) => !served)?.[0]
+      const idle = oldestIdle()
       if (idle === undefined) return void socket.destroy()
       idle.destroy()
       open.delete(idle)
