@@ -7,34 +7,34 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { makeLambdaHandler } from "../../src/adapters/lambda"
-import { AppConfigTag } from "../../src/config/app-config"
 import { readConfig } from "../../src/config/read-config"
-import { JsonLogs } from "../../src/logging"
+import { appLayer } from "../../src/layers"
 import { CaptchaService } from "../../src/services/captcha"
 import { MailService } from "../../src/services/mail"
 import { QueueDisabled } from "../../src/services/queue"
-import { RateLimitOff, SlidingWindowLimit } from "../../src/services/rate-limit"
 import { SecretsStatic } from "../../src/services/secrets"
-import { SubmissionMemoryLive } from "../../src/services/submissions"
 
 const config = Effect.runSync(Effect.either(readConfig(process.env)))
 if (Either.isLeft(config)) throw new Error(config.left.message)
 
 export let mailsSent = 0
 
-export const inMemoryServices = Layer.mergeAll(
-  SecretsStatic({
+// The production layer graph (src/layers.ts: the duplicate guard, the rate limit, the logs)
+// with in-memory secrets, captcha, mail and no queue.
+export const inMemoryServices = appLayer({
+  config: config.right,
+  secrets: SecretsStatic({
     smtp: { user: "bench", pass: Redacted.make("bench-password") },
     captcha: { sitekey: "bench-sitekey", apiKey: Redacted.make("bench-api-key"), secret: undefined }
   }),
-  Layer.succeed(
+  captcha: Layer.succeed(
     CaptchaService,
     CaptchaService.of({
       tokenField: "frc-captcha-response",
       verify: () => Effect.succeed({ _tag: "Verified" })
     })
   ),
-  Layer.succeed(
+  mail: Layer.succeed(
     MailService,
     MailService.of({
       send: () =>
@@ -43,14 +43,7 @@ export const inMemoryServices = Layer.mergeAll(
         })
     })
   ),
-  QueueDisabled,
-  // The duplicate guard and the rate limit as production builds them (src/layers.ts).
-  SubmissionMemoryLive(),
-  config.right.rateLimitPerMinute === 0
-    ? RateLimitOff
-    : SlidingWindowLimit({ perMinute: config.right.rateLimitPerMinute }),
-  Layer.succeed(AppConfigTag, config.right),
-  JsonLogs(config.right.logLevel)
-)
+  queue: QueueDisabled
+})
 
 export const { handler } = await makeLambdaHandler(inMemoryServices)
