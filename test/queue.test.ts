@@ -234,6 +234,7 @@ describe("redeliver (SQS events → batchItemFailures)", () => {
 
   it("the relay still down, a garbage body, an unknown version: each reported failed, the good one not", async () => {
     const item = await itemOf()
+    const good = { ...item, id: "0d6f3c1e-8a5b-4f7e-9c2d-1b3a5e7f9d0c" }
     const t = await makeTestHandler({
       mail: (log) => MailScripted(log, [refusing, refusing, refusing])
     })
@@ -241,7 +242,9 @@ describe("redeliver (SQS events → batchItemFailures)", () => {
       Records: [
         { messageId: "down", body: JSON.stringify(item) },
         { messageId: "garbage", body: "not json {" },
-        { messageId: "v2", body: JSON.stringify({ ...item, v: 2 }) }
+        { messageId: "v2", body: JSON.stringify({ ...item, v: 2 }) },
+        // The relay's three refusals spent on "down": this one goes out.
+        { messageId: "good", body: JSON.stringify(good) }
       ]
     })
     expect(answer).toEqual({
@@ -251,11 +254,16 @@ describe("redeliver (SQS events → batchItemFailures)", () => {
         { itemIdentifier: "v2" }
       ]
     })
-    expect(t.logs.map((l) => [l.level, l.outcome, l.reason])).toEqual([
-      ["warn", "redelivery_failed", "smtp_reply_454"],
-      ["error", "redelivery_failed", "invalid_item"],
-      ["error", "redelivery_failed", "invalid_item"]
+    expect(t.logs.map((l) => [l.level, l.outcome, l.reason, l.messageId])).toEqual([
+      ["warn", "redelivery_failed", "smtp_reply_454", "down"],
+      ["error", "redelivery_failed", "invalid_item", "garbage"],
+      ["error", "redelivery_failed", "invalid_item", "v2"],
+      ["info", "redelivered", undefined, "good"]
     ])
+    expect(t.mail.sent).toHaveLength(1)
+    expect(
+      (await simpleParser(t.mail.sent[0]?.raw ?? "")).headers.get("x-contact-submission-id")
+    ).toBe(good.id)
     await t.dispose()
   })
 

@@ -2,12 +2,12 @@
  * The server's own queue (SPEC section 7): the spool directory and its retry loop, and the
  * SQS consumer, in real server processes (src/server.ts, as `npm start` runs it) against a
  * STARTTLS + AUTH relay and moto. An item survives `kill -9`; two servers on one directory
- * send each item once; an item past SPOOL_MAX_AGE_HOURS goes to dead/.
+ * send each item once, both sending; an item past SPOOL_MAX_AGE_HOURS goes to dead/.
  */
 import { randomUUID } from "node:crypto"
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
 import { formBody, urlencoded } from "./support/events"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
@@ -126,17 +126,32 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     expect(await stop(second.server)).toBe(0)
   })
 
-  it("two servers on one SPOOL_DIR send each item exactly once", async () => {
+  it("two servers on one SPOOL_DIR send each item exactly once, both taking part", async () => {
     const spool = tempDir("cfb-spool-")
     const items = Array.from({ length: 12 }, () => item())
-    const a = await start({ SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "1" })
-    for (const each of items) writeFileSync(join(spool, each.name), each.json, { mode: 0o600 })
-    const b = await start({ SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "1" })
+    // MAIL_TIMEOUT_MS well past the hold below: a quarter of it is the relay's socket timeout.
+    const settings = { SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "1", MAIL_TIMEOUT_MS: "40000" }
+    // Both polling before any item appears, so that they race for every one.
+    const [a, b] = await Promise.all([start(settings), start(settings)])
+    // Whichever sends first is held at DATA until the other has sent one: both take part.
+    const hold = smtp.holdNextData()
+    const temporary = (each: (typeof items)[number]) => join(spool, `.${each.name}.tmp`)
+    for (const each of items) writeFileSync(temporary(each), each.json, { mode: 0o600 })
+    for (const each of items) renameSync(temporary(each), join(spool, each.name))
+    await hold.reached
+    await smtp.waitForMails(1, 10_000)
+    hold.release()
     await smtp.waitForMails(items.length, 20_000)
     await new Promise((resolve) => setTimeout(resolve, 3_000))
     const ids = smtp.mails.map((m) => String(m.headers.get("x-contact-submission-id")))
     expect(ids.sort()).toEqual(items.map((i) => i.id).sort())
     expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([])
+    const sent = (server: ChildServer) =>
+      server.stdout.filter((l) => l.includes('"outcome":"redelivered"')).length
+    const [byA, byB] = [sent(a.server), sent(b.server)]
+    expect(byA).toBeGreaterThan(0)
+    expect(byB).toBeGreaterThan(0)
+    expect(byA + byB).toBe(items.length)
     expect([await stop(a.server), await stop(b.server)]).toEqual([0, 0])
   })
 
@@ -163,12 +178,17 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     const queueUrl = await suite.peer().createQueue(`server-${randomUUID().slice(0, 8)}`)
     const queued = item()
     await suite.peer().sendToQueue(queueUrl, queued.json)
+    const deletes = suite.peer().calls("DeleteMessage")
     const server = await start({ QUEUE_URL: queueUrl })
     const [mail] = await smtp.waitForMails(1, 15_000)
     expect(mail?.headers.get("x-contact-submission-id")).toBe(queued.id)
-    // Deleted once delivered: nothing comes back.
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
-    expect(await suite.peer().queuedMessages(queueUrl)).toEqual([])
+    // Deleted once delivered. A message received and not deleted is only hidden (SQS's
+    // 30 s visibility timeout): an empty receive would prove nothing, the count of hidden
+    // ones does.
+    await vi.waitFor(() => expect(suite.peer().calls("DeleteMessage")).toBe(deletes + 1), {
+      timeout: 5_000
+    })
+    expect(await suite.peer().queueDepth(queueUrl)).toBe(0)
     expect(await stop(server.server)).toBe(0)
   })
 

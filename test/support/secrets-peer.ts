@@ -25,6 +25,7 @@ import {
 import { CreateEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2"
 import {
   CreateQueueCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient
@@ -75,6 +76,11 @@ export interface SecretsPeer {
   createQueue(name: string): Promise<string>
   /** What the queue holds now, left in it (received with a visibility timeout of 0). */
   queuedMessages(url: string): Promise<ReadonlyArray<QueuedMessage>>
+  /**
+   * Every message the queue holds, hidden ones included (received, not deleted, within
+   * their visibility timeout), which `queuedMessages` cannot see.
+   */
+  queueDepth(url: string): Promise<number>
   /** Puts a message into the queue directly (a redrive, or a garbage item). */
   sendToQueue(url: string, body: string): Promise<void>
   /** A verified SES identity (a domain or an address): moto refuses other senders, as SES does. */
@@ -385,6 +391,19 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
         body: m.Body ?? ""
       }))
     },
+    queueDepth: async (url) => {
+      const answer = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: direct(url),
+          AttributeNames: [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed"
+          ]
+        })
+      )
+      return Object.values(answer.Attributes ?? {}).reduce((sum, n) => sum + Number(n), 0)
+    },
     sendToQueue: async (url, body) => {
       await sqs.send(new SendMessageCommand({ QueueUrl: direct(url), MessageBody: body }))
     },
@@ -454,7 +473,8 @@ export interface SecretsSuite {
   close(): Promise<void>
 }
 
-const inCi = () => !["", "0", "false"].includes((process.env.CI ?? "").toLowerCase())
+/** CI is set (to anything but "", "0" or "false"): a missing peer is a failure, not a skip. */
+export const inCi = () => !["", "0", "false"].includes((process.env.CI ?? "").toLowerCase())
 
 /** In CI a missing peer fails the suite; elsewhere it is skipped with one line saying why. */
 export const secretsPeerOrSkip = async (): Promise<SecretsSuite> => {
