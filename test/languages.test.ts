@@ -14,7 +14,7 @@ import { notFoundPage, outboxPage, sentPage } from "../src/pages/site"
 import type { Strings } from "../src/pages/strings"
 import { allStrings, stringsFor } from "../src/pages/translations"
 import { CaptchaRejecting, makeTestHandler, SecretsMissing } from "./support/doubles"
-import { browser, formBody, httpApiEvent, json, urlencoded } from "./support/events"
+import { browser, formPost, httpApiEvent, json } from "./support/events"
 
 /** SPEC section 3's list, written out: the test does not ask the code which languages exist. */
 const eight = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"] as const
@@ -52,15 +52,20 @@ const fallback = { email: "owner@example.com", phone: "+49 30 1234567" }
 const visitor = { subject: "Frage <zum> Preis", body: "Première ligne\r\n\r\nZażółć gęślą jaźń" }
 const prefilled = `mailto:owner@example.com?subject=${encodeURIComponent(visitor.subject)}&body=${encodeURIComponent(visitor.body)}`
 
-/** Every text of a language file, by its path (`errors.rate_limited.lead`). */
+/**
+ * Every text of a language file, by its path (`errors.rate_limited.lead`); a function's text
+ * is what it says of a sample (`sizeLimit` takes the formatted count, the others a number).
+ */
 const texts = (value: unknown, path = ""): ReadonlyArray<readonly [string, string]> =>
   typeof value === "string"
     ? [[path, value]]
-    : typeof value === "object" && value !== null
-      ? Object.entries(value).flatMap(([key, inner]) =>
-          texts(inner, path === "" ? key : `${path}.${key}`)
-        )
-      : []
+    : typeof value === "function"
+      ? [[path, String(value(path === "sizeLimit" ? "10,000" : 200))]]
+      : typeof value === "object" && value !== null
+        ? Object.entries(value).flatMap(([key, inner]) =>
+            texts(inner, path === "" ? key : `${path}.${key}`)
+          )
+        : []
 
 const words = (text: string) => text.split(/\s+/).length
 
@@ -280,13 +285,6 @@ const valid = {
 const successUrls = Object.fromEntries(
   eight.map((tag) => [`SUCCESS_URL_${tag.toUpperCase()}`, `https://www.example.com/${tag}/thanks`])
 )
-
-const formPost = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  httpApiEvent({
-    body: formBody(fields),
-    base64: true,
-    headers: { ...urlencoded, ...browser, ...headers }
-  })
 
 describe.each(eight)("the handler in %s", (tag) => {
   const strings = stringsFor(tag)
