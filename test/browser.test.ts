@@ -12,6 +12,7 @@ import { isAbsolute, join } from "node:path"
 import { simpleParser } from "mailparser"
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { inCi } from "./support/secrets-peer"
 import { closedPort, repoRoot, startServer, type TestServer, tempDir } from "./support/server"
 
 const chromiumPath = (() => {
@@ -21,7 +22,7 @@ const chromiumPath = (() => {
     return ""
   }
 })()
-const required = process.env.CI === "true"
+const required = inCi()
 if (chromiumPath === "" && !required) {
   console.warn("browser.test.ts skipped: no `chromium` on PATH (apt-get install chromium)")
 }
@@ -116,7 +117,7 @@ describe.skipIf(chromiumPath === "" && !required)("the demo form in chromium", (
 
   beforeAll(async () => {
     if (chromiumPath === "")
-      throw new Error("CI=true: chromium is required (apt-get install chromium)")
+      throw new Error("CI is set: chromium is required (apt-get install chromium)")
     mkdirSync(results, { recursive: true })
     ;[browser, embedded, failing] = await Promise.all([
       chromium.launch({

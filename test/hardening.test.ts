@@ -21,7 +21,7 @@ import {
 import { type BundleProcess, startBundle, submitTo } from "./support/bundle"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
 import { browser, httpApiEvent, urlencoded } from "./support/events"
-import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
+import { inCi, secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { tempDir } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
 import { worldEnv } from "./support/world"
@@ -191,7 +191,7 @@ describe.skipIf(suite.skip)("hardening, the built bundle against real peers", ()
 
 const node24 = nodeRuntimes.find((runtime) => runtime.major === 24)
 const missing = node24 === undefined ? "no Node 24 runtime listed" : runtimeMissing(node24)
-if (missing !== undefined && process.env.CI === "true") throw new Error(`hardening: ${missing}`)
+if (missing !== undefined && inCi()) throw new Error(`hardening: ${missing}`)
 
 describe.skipIf(missing !== undefined)(
   "hardening, the built server artifact (embedded mode)",

@@ -27,12 +27,12 @@ import {
   type ContainerCredentials,
   startContainerCredentials
 } from "./support/container-credentials"
-import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
+import { inCi, secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { repoRoot } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
 import { worldEnv } from "./support/world"
 
-const required = !["", "0", "false"].includes((process.env.CI ?? "").toLowerCase())
+const required = inCi()
 const secrets = await secretsPeerOrSkip()
 
 const running: Array<RunningArtifact> = []
