@@ -65,9 +65,7 @@ const refusedResponse = (view: View, answer: Refused): EdgeResponse => {
     strings,
     ...(fallback === undefined ? {} : { fallback }),
     prefill: answer.prefill === true,
-    ...(tooLarge
-      ? { note: strings.sizeLimit(new Intl.NumberFormat(view.language).format(sizeLimit(view))) }
-      : {}),
+    ...(tooLarge ? { note: strings.sizeLimit(sizeLimit(view)) } : {}),
     ...(answer.issues === undefined ? {} : { issues: answer.issues }),
     ...(answer.retryAfterSeconds === undefined
       ? {}

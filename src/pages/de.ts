@@ -48,7 +48,8 @@ export const de: Strings = {
       lead: "Sie konnte gerade nicht zugestellt werden, wird aber aufbewahrt und erreicht uns, sobald das Problem behoben ist: Sie müssen sie nicht noch einmal senden. Ihr Text steht unten."
     }
   },
-  sizeLimit: (characters) => `Eine Nachricht darf bis zu ${characters} Zeichen lang sein.`,
+  sizeLimit: (characters) =>
+    `Eine Nachricht darf bis zu ${characters.toLocaleString("de")} Zeichen lang sein.`,
   retryAfter: (seconds) =>
     `Bitte versuchen Sie es in ${seconds} ${seconds === 1 ? "Sekunde" : "Sekunden"} erneut.`,
   fallbackLead: "Sie erreichen uns auch direkt:",

@@ -48,7 +48,8 @@ export const en: Strings = {
       lead: "It could not be delivered right now, but it is kept and will reach us as soon as the problem is fixed: you do not need to send it again. Your text is below."
     }
   },
-  sizeLimit: (characters) => `A message may be up to ${characters} characters long.`,
+  sizeLimit: (characters) =>
+    `A message may be up to ${characters.toLocaleString("en")} characters long.`,
   retryAfter: (seconds) => `Please try again in ${seconds} second${seconds === 1 ? "" : "s"}.`,
   fallbackLead: "You can also reach us directly:",
   fallbackEmail: "Email",

@@ -48,7 +48,8 @@ export const es: Strings = {
       lead: "No se ha podido entregar ahora mismo, pero lo guardamos y nos llegará en cuanto se resuelva el problema: no hace falta que lo envíe de nuevo. Su texto aparece a continuación."
     }
   },
-  sizeLimit: (characters) => `Un mensaje puede tener hasta ${characters} caracteres.`,
+  sizeLimit: (characters) =>
+    `Un mensaje puede tener hasta ${characters.toLocaleString("es")} caracteres.`,
   retryAfter: (seconds) =>
     `Vuelva a intentarlo dentro de ${seconds} ${seconds === 1 ? "segundo" : "segundos"}.`,
   fallbackLead: "También puede contactarnos directamente:",

@@ -51,7 +51,8 @@ export const fr: Strings = {
       lead: "Il n’a pas pu être transmis pour l’instant, mais il est conservé et nous parviendra dès que le problème sera résolu : inutile de le renvoyer. Votre texte figure ci-dessous."
     }
   },
-  sizeLimit: (characters) => `Un message peut compter jusqu’à ${characters} caractères.`,
+  sizeLimit: (characters) =>
+    `Un message peut compter jusqu’à ${characters.toLocaleString("fr")} caractères.`,
   // French counts 0 and 1 as singular: "dans 1 seconde", "dans 2 secondes".
   retryAfter: (seconds) =>
     `Veuillez réessayer dans ${seconds} ${one.select(seconds) === "one" ? "seconde" : "secondes"}.`,

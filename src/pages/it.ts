@@ -50,7 +50,8 @@ export const it: Strings = {
       lead: "Al momento non è stato possibile recapitarlo, ma è conservato e ci arriverà appena il problema sarà risolto: non serve inviarlo di nuovo. Il testo è riportato qui sotto."
     }
   },
-  sizeLimit: (characters) => `Un messaggio può contenere fino a ${characters} caratteri.`,
+  sizeLimit: (characters) =>
+    `Un messaggio può contenere fino a ${characters.toLocaleString("it")} caratteri.`,
   retryAfter: (seconds) => `Riprovi tra ${seconds} ${seconds === 1 ? "secondo" : "secondi"}.`,
   fallbackLead: "Può anche contattarci direttamente:",
   fallbackEmail: "E-mail",

@@ -48,7 +48,8 @@ export const nl: Strings = {
       lead: "Het kon nu niet worden afgeleverd, maar het wordt bewaard en bereikt ons zodra het probleem is opgelost: u hoeft het niet opnieuw te versturen. Uw tekst staat hieronder."
     }
   },
-  sizeLimit: (characters) => `Een bericht mag maximaal ${characters} tekens lang zijn.`,
+  sizeLimit: (characters) =>
+    `Een bericht mag maximaal ${characters.toLocaleString("nl")} tekens lang zijn.`,
   retryAfter: (seconds) =>
     `Probeer het over ${seconds} ${seconds === 1 ? "seconde" : "seconden"} opnieuw.`,
   fallbackLead: "U kunt ons ook rechtstreeks bereiken:",

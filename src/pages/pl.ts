@@ -61,9 +61,8 @@ export const pl: Strings = {
       lead: "Nie udało się jej teraz dostarczyć, ale została zachowana i dotrze do nas, gdy tylko problem zostanie usunięty: nie trzeba wysyłać jej ponownie. Jej treść znajduje się poniżej."
     }
   },
-  // The count arrives formatted ("10 000"); its digits choose the noun's form.
   sizeLimit: (limit) =>
-    `Wiadomość może mieć najwyżej ${limit} ${characters(Number(limit.replace(/\D/g, "")))}.`,
+    `Wiadomość może mieć najwyżej ${limit.toLocaleString("pl")} ${characters(limit)}.`,
   retryAfter: (seconds) =>
     `Prosimy spróbować ponownie za ${seconds} ${counted(seconds, { one: "sekundę", few: "sekundy", many: "sekund" })}.`,
   fallbackLead: "Można też skontaktować się z nami bezpośrednio:",

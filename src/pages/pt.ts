@@ -51,7 +51,8 @@ export const pt: Strings = {
       lead: "Não foi possível entregá-la agora, mas está guardada e chegará até nós assim que o problema for resolvido: não é necessário enviá-la novamente. O seu texto está abaixo."
     }
   },
-  sizeLimit: (characters) => `Uma mensagem pode ter até ${characters} caracteres.`,
+  sizeLimit: (characters) =>
+    `Uma mensagem pode ter até ${characters.toLocaleString("pt")} caracteres.`,
   retryAfter: (seconds) =>
     `Tente novamente daqui a ${seconds} ${seconds === 1 ? "segundo" : "segundos"}.`,
   fallbackLead: "Também pode chegar até nós diretamente:",

@@ -25,7 +25,7 @@ export interface Strings {
     readonly delivery_kept: { readonly title: string; readonly lead: string }
   }
   /** The 413 page: how long a message may be; `characters` is already formatted (10,000). */
-  readonly sizeLimit: (characters: string) => string
+  readonly sizeLimit: (characters: number) => string
   /** The 429 page: when to try again. */
   readonly retryAfter: (seconds: number) => string
   readonly fallbackLead: string
