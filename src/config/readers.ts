@@ -32,13 +32,17 @@ export const parsed = <A>(
 export const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> =>
   Config.option(config).pipe(Config.map(Option.getOrUndefined))
 
-export const positiveInt = (name: string, fallback: number, max = 600_000) =>
+/** A whole number from `min` to `max` (digits only: no sign, no exponent). */
+export const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
   parsed(name, (raw) => {
     const n = Number(raw)
-    return /^\d+$/.test(raw) && n > 0 && n <= max
+    return /^\d+$/.test(raw) && n >= min && n <= max
       ? Either.right(n)
-      : invalid(`must be a whole number from 1 to ${max}`)
+      : invalid(`must be a whole number from ${min} to ${max}`)
   }).pipe(Config.withDefault(fallback))
+
+export const positiveInt = (name: string, fallback: number, max = 600_000) =>
+  wholeNumber(name, fallback, 1, max)
 
 export const boolean = (name: string) =>
   parsed(name, (raw) =>
