@@ -29,7 +29,7 @@ import { createSecureContext } from "node:tls"
 import { generate } from "selfsigned"
 import { type LatencyProxy, startLatencyProxy } from "./harness/latency-proxy.js"
 import { type Profile, profiles } from "./harness/profiles.js"
-import { smtpSession } from "./harness/smtp-peer.js"
+import { sleep, smtpSession } from "./harness/smtp-peer.js"
 
 export const secretValues: Record<string, Record<string, string>> = {
   "smtp-ses-credentials": { SMTP_USERNAME: "bench-user", SMTP_PASSWORD: "bench-password" },
@@ -62,10 +62,6 @@ const listen = (server: Server | ReturnType<typeof createNetServer>): Promise<nu
       else resolve(address.port)
     })
   })
-
-// A think time of 0 adds no timer: setTimeout(0) alone costs about a millisecond.
-const sleep = (ms: number): Promise<void> =>
-  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
 
 const readAll = async (req: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = []

@@ -15,7 +15,7 @@ export interface SmtpCounts {
 }
 
 // A think time of 0 adds no timer: setTimeout(0) alone costs about a millisecond.
-const sleep = (ms: number): Promise<void> =>
+export const sleep = (ms: number): Promise<void> =>
   ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
 
 // One SMTP session. Lines are handled one at a time; the client is not told about
