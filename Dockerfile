@@ -12,7 +12,10 @@ COPY package.json package-lock.json ./
 # No install scripts: the build needs none (esbuild finds its binary through its optional
 # platform package), and none of the others' downloads belong in an image build.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY . .
+# What the build reads, and nothing else: an edit to the README or a test keeps the layers.
+COPY tsconfig.json ./
+COPY scripts/ scripts/
+COPY src/ src/
 RUN npm run build
 
 # Run: Node 24 slim with the bundle and nothing else: no node_modules, npm install or source.
