@@ -18,6 +18,7 @@ import { SecretsManagerLive } from "./services/secrets-manager"
 import { SpoolQueue } from "./services/spool"
 import { SqsQueue } from "./services/sqs"
 import { type SubmissionMemory, SubmissionMemoryLive } from "./services/submissions"
+import { type VerdictMemory, VerdictMemoryLive } from "./services/verdicts"
 
 export interface AppLayerOptions {
   readonly config: AppConfig
@@ -33,6 +34,8 @@ export interface AppLayerOptions {
   readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
   /** Default: the duplicate guard of SPEC section 9 (10 minutes, 10,000 keys). */
   readonly memory?: Layer.Layer<SubmissionMemory>
+  /** Default: the captcha verdicts of tokens not yet spent (SPEC section 9, 10 minutes). */
+  readonly verdicts?: Layer.Layer<VerdictMemory>
   /** Default: RATE_LIMIT_PER_MINUTE per client address, or none when it is 0. */
   readonly rateLimit?: Layer.Layer<RateLimiter>
 }
@@ -43,7 +46,12 @@ const configuredQueue = (config: AppConfig): Layer.Layer<QueueService> => {
     case "none":
       return QueueDisabled
     case "sqs":
-      return SqsQueue({ url: queue.url, timeoutMs: queue.timeoutMs, region: config.secrets.region })
+      return SqsQueue({
+        url: queue.url,
+        timeoutMs: queue.timeoutMs,
+        region: config.secrets.region,
+        unknownRetryMinutes: config.unknownRetryMinutes
+      })
     case "spool":
       return SpoolQueue({ dir: queue.dir, timeoutMs: queue.timeoutMs })
   }
@@ -55,12 +63,13 @@ export const appLayer = (options: AppLayerOptions) => {
     options.captcha ?? CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layer)))
   const queue = options.queue ?? configuredQueue(config)
   const memory = options.memory ?? SubmissionMemoryLive()
+  const verdicts = options.verdicts ?? VerdictMemoryLive()
   const rateLimit =
     options.rateLimit ??
     (config.rateLimitPerMinute === 0
       ? RateLimitOff
       : SlidingWindowLimit({ perMinute: config.rateLimitPerMinute }))
-  return Layer.mergeAll(secrets, captcha, mail, queue, memory, rateLimit).pipe(
+  return Layer.mergeAll(secrets, captcha, mail, queue, memory, verdicts, rateLimit).pipe(
     Layer.provideMerge(Layer.succeed(AppConfigTag, config)),
     Layer.merge(JsonLogs(config.logLevel, sink))
   )

@@ -52,6 +52,7 @@ export type MetricName =
   | "Queued"
   | "Kept"
   | "DeliveryFailed"
+  | "DeliveryUnknown"
   | "Redelivered"
   | "RedeliveryFailed"
 

@@ -5,7 +5,9 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type { FormConfig } from "./config/app-config"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import { AppConfigTag, type FormConfig } from "./config/app-config"
 import { deliver, startDelivery } from "./delivery"
 import {
   type Accepted,
@@ -21,11 +23,12 @@ import { type ContactForm, decodeForm } from "./domain/form"
 import { queueItem } from "./domain/item"
 import type { Language } from "./domain/languages"
 import { composeMail } from "./domain/mail"
-import { submissionKey } from "./domain/submission-key"
+import { submissionId, submissionKey } from "./domain/submission-key"
 import { tokenProblem } from "./domain/token"
 import { CaptchaService } from "./services/captcha"
 import { QueueService } from "./services/queue"
 import { SubmissionMemory } from "./services/submissions"
+import { VerdictMemory } from "./services/verdicts"
 
 export interface Submission {
   /** The parsed body's fields, in submission order. */
@@ -38,41 +41,50 @@ export interface Submission {
 
 const honeypot: Outcome = { _tag: "Honeypot" }
 
-/** Delivery failed: the submission goes to the queue, when there is one (SPEC section 7). */
+interface AcceptedSubmission {
+  readonly id: string
+  readonly form: ContactForm
+  readonly captcha: CaptchaVerdict
+}
+
+/**
+ * Delivery failed: the submission goes to the queue, when there is one (SPEC section 7).
+ * An unknown outcome (SPEC section 7a) is kept marked, and without a queue it is answered
+ * as one: the owner has probably received it, and it is never sent again from here.
+ */
 const keep = (
   failure: DeliveryFailure,
-  submission: { readonly id: string; readonly form: ContactForm; readonly captcha: CaptchaVerdict },
+  submission: AcceptedSubmission,
   formId: string,
   receivedAt: Date
 ) =>
   Effect.gen(function* () {
     const queue = yield* QueueService
-    if (!queue.enabled) return yield* Effect.fail(failure)
     const reason = deliveryReason(failure)
-    const permanent = isPermanent(failure)
-    yield* queue
-      .enqueue(
-        queueItem({
-          id: submission.id,
-          form: formId,
-          receivedAt,
-          reason,
-          permanent,
-          contact: submission.form,
-          captcha: submission.captcha
-        })
-      )
-      .pipe(
-        Effect.mapError(
-          (queueFailure) => new DeliveryNotKept({ delivery: failure, queue: queueFailure })
-        )
-      )
-    const kept: Accepted = {
-      _tag: permanent ? "Kept" : "Queued",
-      id: submission.id,
-      captcha: submission.captcha,
-      reason
+    const unknownAt = failure._tag === "MailUnknown" ? new Date(failure.at) : undefined
+    const about = { id: submission.id, captcha: submission.captcha }
+    const unknown = (why: string): Accepted => ({ _tag: "Unknown", ...about, reason: why })
+    if (!queue.enabled) {
+      return unknownAt === undefined ? yield* Effect.fail(failure) : unknown(reason)
     }
+    const permanent = isPermanent(failure)
+    const item = queueItem({
+      id: submission.id,
+      form: formId,
+      receivedAt,
+      reason,
+      permanent,
+      contact: submission.form,
+      captcha: submission.captcha,
+      ...(unknownAt === undefined ? {} : { unknownAt })
+    })
+    const stored = yield* Effect.either(queue.enqueue(item))
+    if (Either.isLeft(stored)) {
+      const both = `${reason}+queue_${stored.left.problem}`
+      if (unknownAt !== undefined) return unknown(both)
+      return yield* new DeliveryNotKept({ delivery: failure, queue: stored.left })
+    }
+    const kept: Accepted = { _tag: permanent ? "Kept" : "Queued", ...about, reason }
     return kept
   })
 
@@ -83,8 +95,10 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   if (isHoneypot(submission.fields)) return honeypot
 
   const settings = submission.form
+  const config = yield* AppConfigTag
   const captcha = yield* CaptchaService
   const memory = yield* SubmissionMemory
+  const verdicts = yield* VerdictMemory
 
   const form = yield* decodeForm(submission.fields, {
     captchaField: captcha.tokenField,
@@ -94,28 +108,45 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   // A token the captcha refuses outright opens nothing; any other starts the delivery's I/O
   // beside the verification, used only once the verdict lets the form through.
   const hopeless = captcha.tokenField !== undefined && tokenProblem(form.captchaToken) !== undefined
+  const token = captcha.tokenField === undefined ? null : (form.captchaToken ?? null)
+  const key = submissionKey(settings.id, token, form)
+  // SPEC section 9: a token whose submission was not accepted keeps its verdict, so sending
+  // again delivers rather than hearing from the provider that the token is spent.
+  const remembered = token === null || hopeless ? undefined : token
+  const verdictOf = Effect.gen(function* () {
+    const known =
+      remembered === undefined ? undefined : yield* verdicts.recall(settings.id, remembered)
+    if (known !== undefined) return known
+    const verdict = yield* captcha.verify(form.captchaToken, settings.captchaSecretId)
+    if (remembered !== undefined) yield* verdicts.remember(settings.id, remembered, verdict)
+    return verdict
+  })
   const accept = Effect.gen(function* () {
     const send = hopeless ? deliver : yield* startDelivery
-    const verdict = yield* captcha.verify(form.captchaToken, settings.captchaSecretId)
-    // The id exists before the first attempt: the mail and a queued item carry the same one.
-    const accepted = { id: crypto.randomUUID(), form, captcha: verdict }
+    const verdict = yield* verdictOf
+    // The id exists before the first attempt: the mail and a queued item carry the same one,
+    // and so does every process that receives this submission (SPEC section 7a).
+    const id = submissionId(key, Redacted.value(config.submissionIdKey))
+    const accepted = { id, form, captcha: verdict }
     const receivedAt = new Date(yield* Clock.currentTimeMillis)
-    const sent: Accepted = { _tag: "Sent", id: accepted.id, captcha: verdict }
+    const sent: Accepted = { _tag: "Sent", id, captcha: verdict }
     const failed = (failure: DeliveryFailure) => keep(failure, accepted, settings.id, receivedAt)
-    return yield* send(composeMail(settings, accepted)).pipe(
+    const outcome = yield* send(composeMail(settings, accepted)).pipe(
       Effect.as(sent),
       Effect.catchTags({
         SecretUnavailable: failed,
         MailAuthRejected: failed,
         MailRejected: failed,
-        MailUnavailable: failed
+        MailUnavailable: failed,
+        MailUnknown: failed
       })
     )
+    if (remembered !== undefined) yield* verdicts.spend(settings.id, remembered)
+    return outcome
   }).pipe(Effect.scoped)
 
   // SPEC section 9: a repeat answers as the first one did. No key without a real token: a
   // missing or placeholder one goes straight to the captcha, which refuses it.
   if (hopeless) return yield* accept
-  const token = captcha.tokenField === undefined ? null : (form.captchaToken ?? null)
-  return yield* memory.once(submissionKey(settings.id, token, form), accept)
+  return yield* memory.once(key, accept)
 })

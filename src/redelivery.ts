@@ -3,62 +3,101 @@
  * with its form's configuration in force now (so a fixed MAIL_TO reaches the new owner), with one
  * more footer line, and goes out through the same delivery step as the form flow. Used by
  * the Lambda's `redeliver` (SQS events), the server's spool loop and its SQS consumer.
+ * An item whose earlier attempt may have arrived (SPEC section 7a) waits
+ * UNKNOWN_RETRY_MINUTES after that attempt, and goes out marked a possible duplicate.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { AppConfigTag } from "./config/app-config"
 import { deliver } from "./delivery"
 import { deliveryReason } from "./domain/errors"
-import { decodeItem, itemForm } from "./domain/item"
+import { decodeItem, dueAt, encodeItem, itemForm, type QueueItem } from "./domain/item"
 import { composeMail } from "./domain/mail"
 import { writeLine } from "./logging"
 
-export type Redelivery = "delivered" | "failed"
+/**
+ * What became of one item: delivered; failed (to be retried); not due yet (an unknown
+ * outcome's wait, until `dueAt`, epoch ms); or unknown again, `item` being the item to keep
+ * in its place, marked with this attempt's time.
+ */
+export type Redelivery =
+  | { readonly _tag: "Delivered" }
+  | { readonly _tag: "Failed" }
+  | { readonly _tag: "NotDue"; readonly dueAt: number }
+  | { readonly _tag: "Unknown"; readonly item: QueueItem; readonly body: string }
+
+const delivered: Redelivery = { _tag: "Delivered" }
+const failed: Redelivery = { _tag: "Failed" }
+const notDue = (at: number): Redelivery => ({ _tag: "NotDue", dueAt: at })
+const unknownAgain = (item: QueueItem): Redelivery => ({
+  _tag: "Unknown",
+  item,
+  body: encodeItem(item)
+})
 
 /**
- * One item, from its JSON: delivered, or failed (to be retried). One log line each, with
- * the item's id and form and never its content; a body that is not an item is an error.
+ * One item, from its JSON. One log line for each attempt, with the item's id and form and
+ * never its content; a body that is not an item is an error.
  */
 export const redeliverItem = (body: string) =>
   Effect.gen(function* () {
     const config = yield* AppConfigTag
     const log = (
       level: "Info" | "Warning" | "Error",
-      fields: Readonly<Record<string, string>>,
-      delivered: boolean
+      outcome: "redelivered" | "redelivery_failed" | "redelivery_unknown",
+      fields: Readonly<Record<string, string>>
     ) =>
       writeLine(
         {
           level,
           message: "redelivery",
-          fields: { outcome: delivered ? "redelivered" : "redelivery_failed", ...fields },
-          metric: delivered ? "Redelivered" : "RedeliveryFailed"
+          fields: { outcome, ...fields },
+          metric:
+            outcome === "redelivered"
+              ? "Redelivered"
+              : outcome === "redelivery_failed"
+                ? "RedeliveryFailed"
+                : "DeliveryUnknown"
         },
         config.metricsNamespace
       )
     const item = decodeItem(body)
     if (item === undefined) {
-      yield* log("Error", { reason: "invalid_item" }, false)
-      return "failed" satisfies Redelivery
+      yield* log("Error", "redelivery_failed", { reason: "invalid_item" })
+      return failed
     }
+    const about = { id: item.id, form: item.form }
+    const due = dueAt(item, config.unknownRetryMinutes)
+    if ((yield* Clock.currentTimeMillis) < due) return notDue(due)
     // The form's settings of now (SPEC section 10): a form since removed cannot be sent;
     // the item stays for the owner (the dead-letter queue, or the spool's dead/).
     const form = config.forms.get(item.form)
     if (form === undefined) {
-      yield* log("Error", { reason: "unknown_form", id: item.id, form: item.form }, false)
-      return "failed" satisfies Redelivery
+      yield* log("Error", "redelivery_failed", { reason: "unknown_form", ...about })
+      return failed
     }
     const mail = composeMail(form, {
       id: item.id,
       form: itemForm(item),
       captcha: item.captcha,
-      late: { receivedAt: item.receivedAt, reason: item.reason }
+      late: {
+        receivedAt: item.receivedAt,
+        reason: item.reason,
+        ...(item.unknownAt === undefined ? {} : { unknownAt: item.unknownAt })
+      }
     })
     const sent = yield* Effect.either(deliver(mail))
-    const about = { id: item.id, form: item.form }
     if (sent._tag === "Right") {
-      yield* log("Info", about, true)
-      return "delivered" satisfies Redelivery
+      yield* log("Info", "redelivered", about)
+      return delivered
     }
-    yield* log("Warning", { ...about, reason: deliveryReason(sent.left) }, false)
-    return "failed" satisfies Redelivery
+    const reason = deliveryReason(sent.left)
+    if (sent.left._tag === "MailUnknown") {
+      // Kept marked with this attempt's time, never sent again before UNKNOWN_RETRY_MINUTES
+      // after it (SPEC section 7a).
+      yield* log("Warning", "redelivery_unknown", { ...about, reason })
+      return unknownAgain({ ...item, unknownAt: new Date(sent.left.at).toISOString() })
+    }
+    yield* log("Warning", "redelivery_failed", { ...about, reason })
+    return failed
   })

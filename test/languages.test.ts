@@ -43,7 +43,8 @@ const kinds: ReadonlyArray<ErrorKind> = [
   "already_received",
   "rate_limited",
   "form_not_found",
-  "delivery_kept"
+  "delivery_kept",
+  "delivery_unknown"
 ]
 
 const en = stringsFor("en")

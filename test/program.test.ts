@@ -14,6 +14,7 @@ import {
 import { submit } from "../src/program"
 import { QueueDisabled } from "../src/services/queue"
 import { SubmissionMemoryLive } from "../src/services/submissions"
+import { VerdictMemoryLive } from "../src/services/verdicts"
 import {
   CaptchaRejecting,
   CaptchaUntouchable,
@@ -40,7 +41,8 @@ const form = testForm()
 const config = Layer.mergeAll(
   Layer.succeed(AppConfigTag, testConfig()),
   QueueDisabled,
-  SubmissionMemoryLive()
+  SubmissionMemoryLive(),
+  VerdictMemoryLive()
 )
 
 /** Services that must not be reached: any call is a defect the test sees. */

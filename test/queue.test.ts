@@ -42,7 +42,7 @@ describe("a failed delivery with a queue", () => {
     expect(result.headers.location).toBe("https://www.example.com/thanks")
     expect(items).toEqual([
       {
-        v: 1,
+        v: 2,
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         form: "default",
         receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -242,7 +242,7 @@ describe("redeliver (SQS events → batchItemFailures)", () => {
       Records: [
         { messageId: "down", body: JSON.stringify(item) },
         { messageId: "garbage", body: "not json {" },
-        { messageId: "v2", body: JSON.stringify({ ...item, v: 2 }) },
+        { messageId: "v99", body: JSON.stringify({ ...item, v: 99 }) },
         // The relay's three refusals spent on "down": this one goes out.
         { messageId: "good", body: JSON.stringify(good) }
       ]
@@ -251,13 +251,13 @@ describe("redeliver (SQS events → batchItemFailures)", () => {
       batchItemFailures: [
         { itemIdentifier: "down" },
         { itemIdentifier: "garbage" },
-        { itemIdentifier: "v2" }
+        { itemIdentifier: "v99" }
       ]
     })
     expect(t.logs.map((l) => [l.level, l.outcome, l.reason, l.messageId])).toEqual([
       ["warn", "redelivery_failed", "smtp_reply_454", "down"],
       ["error", "redelivery_failed", "invalid_item", "garbage"],
-      ["error", "redelivery_failed", "invalid_item", "v2"],
+      ["error", "redelivery_failed", "invalid_item", "v99"],
       ["info", "redelivered", undefined, "good"]
     ])
     expect(t.mail.sent).toHaveLength(1)

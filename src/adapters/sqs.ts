@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"
 import type { AppServices } from "../http/respond"
 import { redeliverItem } from "../redelivery"
+import { QueueService } from "../services/queue"
 
 export interface SqsEvent {
   readonly Records?: ReadonlyArray<{ readonly messageId: string; readonly body?: string }>
@@ -24,6 +25,18 @@ export const makeSqsHandler = (runtime: Runtime.Runtime<AppServices>) => {
     const results = await run(
       Effect.forEach(records, (record) =>
         redeliverItem(record.body ?? "").pipe(
+          // An SQS message cannot be changed: an unknown outcome is kept as a marked copy
+          // (SPEC section 7a), and the original is deleted only once the copy is stored.
+          Effect.flatMap((result) =>
+            result._tag !== "Unknown"
+              ? Effect.succeed(result._tag === "Delivered")
+              : Effect.flatMap(QueueService, (queue) =>
+                  queue.enqueue(result.item).pipe(
+                    Effect.as(true),
+                    Effect.catchTag("QueueUnavailable", () => Effect.succeed(false))
+                  )
+                )
+          ),
           Effect.annotateLogs({
             requestId: context?.awsRequestId ?? record.messageId,
             messageId: record.messageId
@@ -33,7 +46,7 @@ export const makeSqsHandler = (runtime: Runtime.Runtime<AppServices>) => {
     )
     const response: SqsBatchResponse = {
       batchItemFailures: records.flatMap((record, i) =>
-        results[i] === "delivered" ? [] : [{ itemIdentifier: record.messageId }]
+        results[i] === true ? [] : [{ itemIdentifier: record.messageId }]
       )
     }
     return response

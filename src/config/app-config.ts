@@ -95,6 +95,13 @@ export interface AppConfig {
   readonly trustProxyHops: number
   /** The CloudWatch namespace of the metrics in the log lines (Embedded Metric Format). */
   readonly metricsNamespace: string
+  /**
+   * The key of submission ids (SPEC section 7a): SUBMISSION_ID_KEY, the same on every process
+   * of a deployment; without it, a random one of this process.
+   */
+  readonly submissionIdKey: Redacted.Redacted<string>
+  /** SPEC section 7a: a copy of an unknown outcome waits this long before it is sent. */
+  readonly unknownRetryMinutes: number
 }
 
 export class AppConfigTag extends Context.Tag("contact-form/AppConfig")<

@@ -2,8 +2,10 @@
  * `readConfig`: the environment into the one AppConfig (SPEC section 6), every variable
  * decoded together so that a bad start lists every problem at once and never a value.
  */
+import { randomBytes } from "node:crypto"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { languages } from "../domain/languages"
 import { bodyBytesForEveryForm } from "../domain/limits"
 import type { AppConfig, CaptchaProvider } from "./app-config"
@@ -24,8 +26,10 @@ import {
   origins,
   phone,
   positiveInt,
+  secretKey,
   smtpUrl,
-  successUrl
+  successUrl,
+  wholeNumber
 } from "./readers"
 import { defaultSmtpSecretId, region } from "./region"
 import { transportConfig, transportProblems, transportVariables } from "./transport"
@@ -72,7 +76,9 @@ const variables = Config.all({
   queue: queueVariables,
   transport: transportVariables,
   limits: limitVariables,
-  metricsNamespace: oneLineText("METRICS_NAMESPACE").pipe(Config.withDefault("ContactForm"))
+  metricsNamespace: oneLineText("METRICS_NAMESPACE").pipe(Config.withDefault("ContactForm")),
+  submissionIdKey: optional(secretKey("SUBMISSION_ID_KEY")),
+  unknownRetryMinutes: wholeNumber("UNKNOWN_RETRY_MINUTES", 10, 0, 24 * 60)
 })
 
 type Variables = Config.Config.Success<typeof variables>
@@ -147,7 +153,10 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
     queue: queueConfig(c.queue, cwd),
     rateLimitPerMinute: c.limits.ratePerMinute,
     trustProxyHops: c.limits.trustProxyHops,
-    metricsNamespace: c.metricsNamespace
+    metricsNamespace: c.metricsNamespace,
+    // A random key still gives one id per submission within this process.
+    submissionIdKey: c.submissionIdKey ?? Redacted.make(randomBytes(32).toString("base64url")),
+    unknownRetryMinutes: c.unknownRetryMinutes
   }
 }
 

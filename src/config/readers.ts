@@ -124,6 +124,14 @@ export const smtpUrl = (name: string) =>
     }
   })
 
+/** A key of at least 32 characters, kept redacted; the message never quotes it. */
+export const secretKey = (name: string) =>
+  parsed(name, (raw) =>
+    raw.length >= 32 && !/\s/.test(raw)
+      ? Either.right(Redacted.make(raw))
+      : invalid("must be at least 32 characters without spaces (a random key)")
+  )
+
 /** A file's content, kept redacted (a CA is not secret, but a path may point anywhere). */
 export const fileContent = (name: string) =>
   parsed(name, (path) => {

@@ -26,9 +26,11 @@ export interface Sent {
 
 /**
  * A submission that went through: sent, or in the queue (SPEC section 7) for a transient
- * (Queued) or a permanent (Kept) reason. These are what the duplicate guard remembers.
+ * (Queued) or a permanent (Kept) reason, or handed to the relay without a word back and
+ * kept nowhere (Unknown, SPEC section 7a: it has probably arrived, and sending it again
+ * could make a second copy). These are what the duplicate guard remembers.
  */
-export type Accepted = Sent | Kept<"Queued"> | Kept<"Kept">
+export type Accepted = Sent | Kept<"Queued"> | Kept<"Kept"> | Kept<"Unknown">
 
 /** A repeat of an accepted submission (SPEC section 9): answered as the first one was. */
 export interface Duplicate {
@@ -108,13 +110,28 @@ export class MailUnavailable extends Data.TaggedError("MailUnavailable")<{
   readonly permanent?: boolean
 }> {}
 
+/**
+ * Past the point of no return (SPEC section 7a: the end of DATA; SES: the request left),
+ * the relay or SES never confirmed: the owner has probably received it. Never sent again
+ * within the request. `at`: when that attempt passed the point of no return (epoch ms).
+ */
+export class MailUnknown extends Data.TaggedError("MailUnknown")<{
+  readonly reason: string
+  readonly at: number
+}> {}
+
 /** The queue could not take an item (SPEC section 7): too large, or unreachable in time. */
 export class QueueUnavailable extends Data.TaggedError("QueueUnavailable")<{
   readonly problem: "too_large" | "timeout" | "throttled" | "denied" | "unavailable"
 }> {}
 
 /** Why a mail did not go out: its secret, or the relay. */
-export type DeliveryFailure = SecretUnavailable | MailAuthRejected | MailRejected | MailUnavailable
+export type DeliveryFailure =
+  | SecretUnavailable
+  | MailAuthRejected
+  | MailRejected
+  | MailUnavailable
+  | MailUnknown
 
 /** Delivery failed and the queue could not keep the submission either. */
 export class DeliveryNotKept extends Data.TaggedError("DeliveryNotKept")<{
@@ -139,6 +156,7 @@ export const deliveryReason = (failure: DeliveryFailure): string => {
       return `smtp_auth_${failure.code}`
     case "MailRejected":
     case "MailUnavailable":
+    case "MailUnknown":
       return failure.reason
   }
 }
@@ -161,5 +179,7 @@ export const isPermanent = (failure: DeliveryFailure): boolean => {
       return true
     case "MailUnavailable":
       return failure.permanent === true
+    case "MailUnknown":
+      return false
   }
 }

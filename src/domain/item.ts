@@ -1,7 +1,8 @@
 /**
  * A queued item (SPEC section 7): the submission, not the composed mail, so that sender,
  * recipients and prefix come from the configuration in force when it is finally sent.
- * One JSON document of at most 256 KiB, SQS's limit.
+ * One JSON document of at most 256 KiB, SQS's limit. Versioned (SPEC section 7a): this
+ * code writes version 2 and reads every earlier one.
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
@@ -21,8 +22,7 @@ const Verdict = Schema.Union(
   })
 )
 
-export const QueueItem = Schema.Struct({
-  v: Schema.Literal(1),
+const fields = {
   id: Schema.String,
   /** The form it was sent to (SPEC section 10); `default` for the single-form variables. */
   form: Schema.String,
@@ -36,6 +36,19 @@ export const QueueItem = Schema.Struct({
   body: Schema.String,
   extras: Schema.Array(Schema.Tuple(Schema.String, Schema.String)),
   captcha: Verdict
+}
+
+/** Version 1, written before unknown outcomes existed. */
+const QueueItemV1 = Schema.Struct({ v: Schema.Literal(1), ...fields })
+
+export const QueueItem = Schema.Struct({
+  v: Schema.Literal(2),
+  ...fields,
+  /**
+   * An attempt at this ISO time may have reached the owner (SPEC section 7a): the next one
+   * waits UNKNOWN_RETRY_MINUTES after it, and its mail is marked a possible duplicate.
+   */
+  unknownAt: Schema.optionalWith(Schema.String, { exact: true })
 })
 
 export type QueueItem = typeof QueueItem.Type
@@ -51,10 +64,12 @@ export const queueItem = (options: {
   readonly permanent: boolean
   readonly contact: ContactForm
   readonly captcha: CaptchaVerdict
+  /** When the attempt whose outcome is unknown passed the point of no return. */
+  readonly unknownAt?: Date
 }): QueueItem => {
   const { contact } = options
   return {
-    v: 1,
+    v: 2,
     id: options.id,
     form: options.form,
     receivedAt: options.receivedAt.toISOString(),
@@ -65,9 +80,14 @@ export const queueItem = (options: {
     subject: contact.subject ?? null,
     body: contact.body,
     extras: contact.extras,
-    captcha: options.captcha
+    captcha: options.captcha,
+    ...(options.unknownAt === undefined ? {} : { unknownAt: options.unknownAt.toISOString() })
   }
 }
+
+/** When an item may be sent: at once, or UNKNOWN_RETRY_MINUTES after its unknown attempt. */
+export const dueAt = (item: QueueItem, unknownRetryMinutes: number): number =>
+  item.unknownAt === undefined ? 0 : Date.parse(item.unknownAt) + unknownRetryMinutes * 60_000
 
 /** The form an item holds, as the flow had decoded it. */
 export const itemForm = (item: QueueItem): ContactForm => ({
@@ -89,8 +109,13 @@ export const encodeItem = (item: QueueItem): string =>
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
   )
 
-const decodeJson = Schema.decodeUnknownEither(Schema.parseJson(QueueItem))
+const decodeJson = Schema.decodeUnknownEither(
+  Schema.parseJson(Schema.Union(QueueItem, QueueItemV1))
+)
 
-/** An item back from its JSON, or `undefined` for a body that is not one (of version 1). */
+/** An item back from its JSON, of any version, as the latest; `undefined` for no item. */
 export const decodeItem = (body: string): QueueItem | undefined =>
-  Either.getOrUndefined(decodeJson(body))
+  Either.match(decodeJson(body), {
+    onLeft: () => undefined,
+    onRight: (item) => (item.v === 2 ? item : { ...item, v: 2 })
+  })

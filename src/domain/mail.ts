@@ -15,6 +15,11 @@ export interface OutgoingMail {
   readonly replyTo: Mailbox
   readonly subject: string
   readonly text: string
+  /**
+   * The ISO time of an earlier attempt that may have reached the owner (SPEC section 7a),
+   * sent as `X-Contact-Possible-Duplicate`; absent on a first copy.
+   */
+  readonly possibleDuplicate?: string
 }
 
 /** The configuration a mail is composed with (a part of AppConfig). */
@@ -43,6 +48,8 @@ const extraLine = ([name, value]: readonly [string, string]): string =>
 export interface LateDelivery {
   readonly receivedAt: string
   readonly reason: string
+  /** An earlier attempt's outcome was unknown, at this ISO time (SPEC section 7a). */
+  readonly unknownAt?: string
 }
 
 export const composeMail = (
@@ -62,6 +69,11 @@ export const composeMail = (
     `Language: ${form.language}`,
     ...form.extras.map(extraLine),
     // Just before the Captcha line, which stays last.
+    ...(late?.unknownAt === undefined
+      ? []
+      : [
+          `Possible duplicate: an attempt at ${late.unknownAt} may have reached you already, same id ${id}`
+        ]),
     ...(late === undefined
       ? []
       : [
@@ -76,6 +88,7 @@ export const composeMail = (
     replyTo: { name: form.name ?? "", address: form.email },
     subject: `${settings.subjectPrefix}${unverified}${form.subject ?? "Contact form message"}`,
     // One rule for line breaks, so the mail shows the breaks the pages show.
-    text: withLineBreaks(`${form.body}\n\n--\n${footer.join("\n")}\n`, "\n")
+    text: withLineBreaks(`${form.body}\n\n--\n${footer.join("\n")}\n`, "\n"),
+    ...(late?.unknownAt === undefined ? {} : { possibleDuplicate: late.unknownAt })
   }
 }

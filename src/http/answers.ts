@@ -24,7 +24,29 @@ export type Failure = FlowError | RequestFailure
 const captchaField = (verdict: CaptchaVerdict): string =>
   verdict._tag === "Unverified" ? `unverified:${verdict.reason}` : verdict._tag.toLowerCase()
 
-const firstOutcome = { Sent: "sent", Queued: "queued", Kept: "kept" } as const
+const firstOutcome = {
+  Sent: "sent",
+  Queued: "queued",
+  Kept: "kept",
+  Unknown: "delivery_unknown"
+} as const
+
+/**
+ * SPEC section 7a: the relay may have the message and nothing could keep it. The page says
+ * it has probably arrived; a plain mailto (no second copy invited), the text on the page.
+ */
+const unknown = (reason: string, id?: string): Answer => ({
+  _tag: "Refused",
+  status: 500,
+  page: "delivery_unknown",
+  error: "delivery_unknown",
+  fallback: true,
+  log: submission(
+    "Error",
+    { outcome: "delivery_unknown", reason, ...(id === undefined ? {} : { id }) },
+    "DeliveryUnknown"
+  )
+})
 
 const outcomes: {
   readonly [K in Outcome["_tag"]]: (o: Extract<Outcome, { _tag: K }>) => Answer
@@ -62,6 +84,7 @@ const outcomes: {
       "Kept"
     )
   }),
+  Unknown: (o) => unknown(o.reason, o.id),
   // Answered as the first one was, in this request's mode and language; nothing was sent,
   // so nothing is counted (the first one's line has the metric).
   Duplicate: (o) => ({
@@ -133,6 +156,8 @@ const failures: {
   MailAuthRejected: (e) => delivery(deliveryReason(e)),
   MailRejected: (e) => delivery(deliveryReason(e)),
   MailUnavailable: (e) => delivery(deliveryReason(e)),
+  // Kept or answered as an outcome by the flow; here only if that ever changes.
+  MailUnknown: (e) => unknown(e.reason),
   // Both failures in the reason: the relay's, then the queue's.
   DeliveryNotKept: (e) => delivery(`${deliveryReason(e.delivery)}+queue_${e.queue.problem}`),
   // No such form: a short page naming no form's contact (SPEC section 10).

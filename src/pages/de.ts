@@ -46,6 +46,10 @@ export const de: Strings = {
     delivery_kept: {
       title: "Ihre Nachricht ist bei uns sicher",
       lead: "Sie konnte gerade nicht zugestellt werden, wird aber aufbewahrt und erreicht uns, sobald das Problem behoben ist: Sie müssen sie nicht noch einmal senden. Ihr Text steht unten."
+    },
+    delivery_unknown: {
+      title: "Ihre Nachricht hat uns wahrscheinlich erreicht",
+      lead: "Wir konnten den Empfang nicht bestätigen, aber sie ist sehr wahrscheinlich angekommen: Bitte senden Sie sie nicht noch einmal. Wenn Sie innerhalb von zwei Werktagen nichts von uns hören, schreiben Sie uns direkt; Ihr Text steht unten."
     }
   },
   sizeLimit: (characters) =>

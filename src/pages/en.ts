@@ -46,6 +46,10 @@ export const en: Strings = {
     delivery_kept: {
       title: "Your message is safe with us",
       lead: "It could not be delivered right now, but it is kept and will reach us as soon as the problem is fixed: you do not need to send it again. Your text is below."
+    },
+    delivery_unknown: {
+      title: "Your message has probably reached us",
+      lead: "We could not confirm that it arrived, but it most likely did, so please do not send it again. If you hear nothing from us within two working days, write to us directly; your text is below."
     }
   },
   sizeLimit: (characters) =>

@@ -46,6 +46,10 @@ export const es: Strings = {
     delivery_kept: {
       title: "Su mensaje está a salvo",
       lead: "No se ha podido entregar ahora mismo, pero lo guardamos y nos llegará en cuanto se resuelva el problema: no hace falta que lo envíe de nuevo. Su texto aparece a continuación."
+    },
+    delivery_unknown: {
+      title: "Probablemente hemos recibido su mensaje",
+      lead: "No hemos podido confirmar que llegara, pero lo más probable es que sí: por favor, no lo envíe de nuevo. Si no sabe nada de nosotros en dos días laborables, escríbanos directamente; su texto está abajo."
     }
   },
   sizeLimit: (characters) =>

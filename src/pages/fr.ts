@@ -49,6 +49,10 @@ export const fr: Strings = {
     delivery_kept: {
       title: "Votre message est entre de bonnes mains",
       lead: "Il n’a pas pu être transmis pour l’instant, mais il est conservé et nous parviendra dès que le problème sera résolu : inutile de le renvoyer. Votre texte figure ci-dessous."
+    },
+    delivery_unknown: {
+      title: "Votre message nous est probablement parvenu",
+      lead: "Nous n’avons pas pu confirmer sa réception, mais il est très probablement arrivé : merci de ne pas le renvoyer. Si vous n’avez pas de nouvelles de nous sous deux jours ouvrés, écrivez-nous directement ; votre texte figure ci-dessous."
     }
   },
   sizeLimit: (characters) =>

@@ -48,6 +48,10 @@ export const it: Strings = {
     delivery_kept: {
       title: "Il suo messaggio è al sicuro",
       lead: "Al momento non è stato possibile recapitarlo, ma è conservato e ci arriverà appena il problema sarà risolto: non serve inviarlo di nuovo. Il testo è riportato qui sotto."
+    },
+    delivery_unknown: {
+      title: "Probabilmente abbiamo ricevuto il suo messaggio",
+      lead: "Non siamo riusciti a confermarne l’arrivo, ma molto probabilmente è arrivato: non lo invii di nuovo. Se non riceve nostre notizie entro due giorni lavorativi, ci scriva direttamente; il suo testo è qui sotto."
     }
   },
   sizeLimit: (characters) =>

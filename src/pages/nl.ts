@@ -46,6 +46,10 @@ export const nl: Strings = {
     delivery_kept: {
       title: "Uw bericht is veilig bij ons",
       lead: "Het kon nu niet worden afgeleverd, maar het wordt bewaard en bereikt ons zodra het probleem is opgelost: u hoeft het niet opnieuw te versturen. Uw tekst staat hieronder."
+    },
+    delivery_unknown: {
+      title: "Uw bericht is waarschijnlijk bij ons aangekomen",
+      lead: "We konden niet bevestigen dat het is aangekomen, maar dat is zeer waarschijnlijk wel zo: stuur het alstublieft niet opnieuw. Hoort u binnen twee werkdagen niets van ons, schrijf ons dan rechtstreeks; uw tekst staat hieronder."
     }
   },
   sizeLimit: (characters) =>

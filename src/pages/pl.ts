@@ -59,6 +59,10 @@ export const pl: Strings = {
     delivery_kept: {
       title: "Wiadomość jest u nas bezpieczna",
       lead: "Nie udało się jej teraz dostarczyć, ale została zachowana i dotrze do nas, gdy tylko problem zostanie usunięty: nie trzeba wysyłać jej ponownie. Jej treść znajduje się poniżej."
+    },
+    delivery_unknown: {
+      title: "Twoja wiadomość najprawdopodobniej do nas dotarła",
+      lead: "Nie udało się potwierdzić jej doręczenia, ale najprawdopodobniej dotarła: prosimy nie wysyłać jej ponownie. Jeśli w ciągu dwóch dni roboczych nie otrzymasz od nas odpowiedzi, napisz do nas bezpośrednio; Twój tekst znajduje się poniżej."
     }
   },
   sizeLimit: (limit) =>

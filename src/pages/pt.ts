@@ -49,6 +49,10 @@ export const pt: Strings = {
     delivery_kept: {
       title: "A sua mensagem está guardada em segurança",
       lead: "Não foi possível entregá-la agora, mas está guardada e chegará até nós assim que o problema for resolvido: não é necessário enviá-la novamente. O seu texto está abaixo."
+    },
+    delivery_unknown: {
+      title: "A sua mensagem provavelmente chegou até nós",
+      lead: "Não conseguimos confirmar que chegou, mas muito provavelmente chegou: por favor, não a envie novamente. Se não tiver notícias nossas dentro de dois dias úteis, escreva-nos diretamente; o seu texto está abaixo."
     }
   },
   sizeLimit: (characters) =>

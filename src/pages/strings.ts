@@ -23,6 +23,11 @@ export interface Strings {
     readonly form_not_found: { readonly title: string; readonly lead: string }
     /** The 500 page when the message is kept and will be delivered later (SPEC section 7). */
     readonly delivery_kept: { readonly title: string; readonly lead: string }
+    /**
+     * The 500 page when the relay may have the message but never confirmed, and nothing
+     * could keep it (SPEC section 7a): it has probably arrived; no "already" wording.
+     */
+    readonly delivery_unknown: { readonly title: string; readonly lead: string }
   }
   /** The 413 page: how long a message may be; `characters` is already formatted (10,000). */
   readonly sizeLimit: (characters: number) => string

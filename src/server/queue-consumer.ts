@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { writeLine } from "../logging"
 import { redeliverItem } from "../redelivery"
+import { QueueService } from "../services/queue"
 import { type SqsSettings, sqsConsumer } from "../services/sqs"
 
 export const queueConsumer = (settings: SqsSettings & { readonly metricsNamespace: string }) =>
@@ -17,9 +18,17 @@ export const queueConsumer = (settings: SqsSettings & { readonly metricsNamespac
     const pass = Effect.flatMap(queue.receive, (messages) =>
       Effect.forEach(messages, (message) =>
         redeliverItem(message.body).pipe(
-          Effect.flatMap((result) =>
-            result === "delivered" ? queue.remove(message) : Effect.void
-          ),
+          Effect.flatMap((result) => {
+            if (result._tag === "Delivered") return queue.remove(message)
+            // A marked copy in its place (SPEC section 7a); the original goes once it is in.
+            if (result._tag === "Unknown") {
+              return Effect.flatMap(QueueService, (q) => q.enqueue(result.item)).pipe(
+                Effect.zipRight(queue.remove(message))
+              )
+            }
+            // Back after its visibility timeout: retried, or not due yet.
+            return Effect.void
+          }),
           Effect.uninterruptible
         )
       )

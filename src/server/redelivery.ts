@@ -12,7 +12,11 @@ export /** What retries the queue from this process: the spool loop, or the SQS 
 const redelivery = (config: AppConfig) => {
   const { queue } = config
   if (queue.kind === "spool") {
-    return spoolLoop({ ...queue, metricsNamespace: config.metricsNamespace })
+    return spoolLoop({
+      ...queue,
+      metricsNamespace: config.metricsNamespace,
+      unknownRetryMinutes: config.unknownRetryMinutes
+    })
   }
   if (queue.kind === "sqs" && queue.consume) {
     return Effect.scoped(

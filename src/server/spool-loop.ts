@@ -9,6 +9,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import { dueAt } from "../domain/item"
 import { writeLine } from "../logging"
 import { redeliverItem } from "../redelivery"
 import {
@@ -19,6 +20,7 @@ import {
   pruneDead,
   reclaimStale,
   release,
+  rewrite,
   type SpooledItem
 } from "../services/spool"
 
@@ -28,6 +30,7 @@ export interface SpoolSettings {
   readonly maxAgeHours: number
   readonly deadDays: number
   readonly metricsNamespace: string
+  readonly unknownRetryMinutes: number
 }
 
 const hour = 3_600_000
@@ -36,7 +39,7 @@ const staleClaimMs = 10 * 60_000
 
 export const spoolLoop = (settings: SpoolSettings) =>
   Effect.gen(function* () {
-    const { dir } = settings
+    const { dir, unknownRetryMinutes } = settings
     const waiting = new Map<string, { readonly failures: number; readonly next: number }>()
 
     const forget = (item: SpooledItem) => Effect.sync(() => waiting.delete(item.name))
@@ -67,12 +70,21 @@ export const spoolLoop = (settings: SpoolSettings) =>
           )
           return
         }
-        if ((yield* redeliverItem(claimed.body)) === "delivered") {
+        const result = yield* redeliverItem(claimed.body)
+        if (result._tag === "Delivered") {
           yield* forget(item)
           return yield* done(claimed)
         }
         const failures = (waiting.get(item.name)?.failures ?? 0) + 1
-        waiting.set(item.name, { failures, next: now + backoff(failures) })
+        // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a).
+        const next =
+          result._tag === "NotDue"
+            ? result.dueAt
+            : result._tag === "Unknown"
+              ? dueAt(result.item, unknownRetryMinutes)
+              : now + backoff(failures)
+        waiting.set(item.name, { failures, next })
+        if (result._tag === "Unknown") yield* rewrite(dir, claimed, result.body)
         yield* release(dir, claimed)
       }).pipe(Effect.uninterruptible)
 

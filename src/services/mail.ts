@@ -3,8 +3,10 @@
  * 5) or through the SES v2 API (src/services/ses.ts, section 8). Both build the message with
  * nodemailer, so its headers and encodings are the same whichever transport carries it.
  * Only the configured transport is loaded (`MailLive`). The overall MAIL_TIMEOUT_MS deadline
- * and the 535 secret refresh are the delivery step's (src/delivery.ts).
+ * and the 535 secret refresh are the delivery step's (src/delivery.ts); the point of no
+ * return (SPEC section 7a) is each transport's own, told to the delivery's `DeliveryClock`.
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -14,17 +16,43 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type Mail from "nodemailer/lib/mailer"
-import { encodeWord } from "nodemailer/lib/mime-funcs"
 import { AppConfigTag } from "../config/app-config"
-import { type MailAuthRejected, type MailRejected, MailUnavailable } from "../domain/errors"
+import {
+  type MailAuthRejected,
+  type MailRejected,
+  MailUnavailable,
+  type MailUnknown
+} from "../domain/errors"
 import type { OutgoingMail } from "../domain/mail"
+import { messageOptions } from "./message"
 import type { SmtpCredentials } from "./secrets"
+
+/**
+ * One delivery's time and its point of no return (SPEC section 7a). `deadline`: when
+ * MAIL_TIMEOUT_MS, counted from the start of the delivery, is spent (epoch ms). A transport
+ * sets `pastNoReturnAt` when the attempt in hand may have delivered (the end of DATA; SES:
+ * the request left) and clears it when a definite answer says it did not; the delivery's
+ * deadline reads it to tell an unknown outcome from a plain timeout.
+ */
+export interface DeliveryClock {
+  readonly deadline: number
+  pastNoReturnAt: number | undefined
+}
+
+/** What an attempt can end with; only a `MailTransient` is tried again. */
+export type AttemptFailure =
+  | MailAuthRejected
+  | MailRejected
+  | MailTransient
+  | MailUnavailable
+  | MailUnknown
 
 /** Attempt 1, begun early (SMTP: the session opened); it sends only when asked to. */
 export interface EarlyAttempt {
   readonly transmit: (
-    mail: OutgoingMail
-  ) => Effect.Effect<void, MailAuthRejected | MailRejected | MailTransient | MailUnavailable>
+    mail: OutgoingMail,
+    clock: DeliveryClock
+  ) => Effect.Effect<void, AttemptFailure>
 }
 
 export interface MailServiceApi {
@@ -36,12 +64,13 @@ export interface MailServiceApi {
   readonly open?: (
     credentials: SmtpCredentials | undefined
   ) => Effect.Effect<EarlyAttempt, never, Scope.Scope>
-  /** Sends with retries; `early`, when given, is attempt 1. */
+  /** Sends with retries within `clock`; `early`, when given, is attempt 1. */
   readonly send: (
     mail: OutgoingMail,
     credentials: SmtpCredentials | undefined,
+    clock: DeliveryClock,
     early?: EarlyAttempt
-  ) => Effect.Effect<void, MailAuthRejected | MailRejected | MailUnavailable>
+  ) => Effect.Effect<void, MailAuthRejected | MailRejected | MailUnavailable | MailUnknown>
 }
 
 export class MailService extends Context.Tag("contact-form/MailService")<
@@ -55,13 +84,11 @@ export class MailTransient extends Data.TaggedError("MailTransient")<{
 }> {}
 
 /**
- * What a transport makes of its own errors. Only a `MailTransient` is tried again, so a
- * transport whose client retries by itself (SES's SDK) never returns one.
+ * What a transport makes of its own errors; `pastNoReturn`: the attempt had passed the
+ * point of no return when it failed, so a failure without a definite answer is unknown.
  */
 export interface TransportRules {
-  readonly classify: (
-    error: unknown
-  ) => MailAuthRejected | MailRejected | MailTransient | MailUnavailable
+  readonly classify: (error: unknown, pastNoReturn: number | undefined) => AttemptFailure
 }
 
 /** Two more attempts at most; the flow's deadline cuts the backoff short when time runs out. */
@@ -69,43 +96,25 @@ const transientRetry = Schedule.exponential(Duration.millis(200), 2).pipe(
   Schedule.intersect(Schedule.recurs(2))
 )
 
-/**
- * nodemailer passes a valid RFC 2047 encoded-word in a subject through, as if we had encoded
- * it: every mail client would then show a visitor's `=?UTF-8?Q?…?=` decoded, line breaks and
- * all, which the one-line rule refused. Such a subject is encoded here, whole: it reads as typed.
- */
-const literalSubject = (subject: string): string =>
-  subject.includes("=?") ? encodeWord(subject, "Q", 52) : subject
-
 export type Transporter = Pick<Mail, "sendMail">
 
-/** Options a transport adds to each message (SES's configuration set). */
-type ExtraOptions = Readonly<Record<string, unknown>>
-
-/** The message for every transport: the owner, the visitor as Reply-To, our own id header. */
-export const messageOptions = (mail: OutgoingMail): Mail.Options => ({
-  from: mail.from,
-  to: [...mail.to],
-  replyTo: mail.replyTo,
-  subject: literalSubject(mail.subject),
-  text: mail.text,
-  // SES replaces Message-ID with its own: this is the id an owner can trust.
-  headers: { "X-Contact-Submission-Id": mail.id }
-})
-
 /**
- * `first`, then `again` after each transient failure, as `transientRetry` allows; a
- * transient failure left over is unavailability.
+ * `first`, then `again` after each transient failure, as `transientRetry` allows while at
+ * least `minimumMs` of the clock is left; a transient failure left over is unavailability.
  */
 export const withAttempts = <E extends { readonly _tag: string }>(
   first: Effect.Effect<void, E | MailTransient>,
-  again: Effect.Effect<void, E | MailTransient>
-): Effect.Effect<void, E | MailUnavailable> => {
+  again: Effect.Effect<void, E | MailTransient>,
+  clock: DeliveryClock,
+  minimumMs = 0
+): Effect.Effect<void, Exclude<E, MailTransient> | MailUnavailable> => {
   let attempts = 0
   return Effect.suspend(() => (attempts++ === 0 ? first : again)).pipe(
     Effect.retry({
       schedule: transientRetry,
-      while: (e) => e._tag === "MailTransient"
+      while: (e) =>
+        e._tag === "MailTransient" &&
+        Effect.map(Clock.currentTimeMillis, (now) => clock.deadline - now > minimumMs)
     }),
     Effect.catchIf(
       (e): e is MailTransient => e._tag === "MailTransient",
@@ -115,38 +124,46 @@ export const withAttempts = <E extends { readonly _tag: string }>(
 }
 
 /**
- * The service over a nodemailer transporter: the same message for every transport. The
- * transporter is asked per attempt, with that attempt's abort signal.
+ * The service over a nodemailer transporter that passes the point of no return the moment
+ * it sends (SES: the request is on its way). The transporter is asked per attempt, with that
+ * attempt's abort signal. `minimumMs`: no attempt starts with less time left than that (what
+ * a connection may take to open: a timeout after it is the request's, so unknown).
  */
 export const mailServiceFor = (
-  transporter: (signal: AbortSignal) => Transporter,
+  transporter: (signal: AbortSignal, clock: DeliveryClock) => Transporter,
   rules: TransportRules,
-  extra: ExtraOptions = {}
+  options: { readonly extra?: Readonly<Record<string, unknown>>; readonly minimumMs?: number } = {}
 ): MailServiceApi => {
-  const attempt = (mail: OutgoingMail, credentials: SmtpCredentials | undefined) =>
+  const attempt = (
+    mail: OutgoingMail,
+    credentials: SmtpCredentials | undefined,
+    clock: DeliveryClock
+  ) =>
     Effect.tryPromise({
       try: (signal) => {
-        const options: Mail.Options & { signal: AbortSignal } = {
-          ...extra,
+        const message: Mail.Options & { signal: AbortSignal } = {
+          ...options.extra,
           ...messageOptions(mail),
           signal,
           ...(credentials === undefined
             ? {}
             : { auth: { user: credentials.user, pass: Redacted.value(credentials.pass) } })
         }
-        return transporter(signal).sendMail(options)
+        return transporter(signal, clock).sendMail(message)
       },
-      catch: rules.classify
+      catch: (error) => {
+        const failure = rules.classify(error, clock.pastNoReturnAt)
+        // Any answer but an unknown one says this attempt delivered nothing.
+        if (failure._tag !== "MailUnknown") clock.pastNoReturnAt = undefined
+        return failure
+      }
     })
 
   // No `open`, so no attempt begun early: every attempt is the same call.
   return MailService.of({
-    send: Effect.fn("MailService.send")(function* (
-      mail: OutgoingMail,
-      credentials: SmtpCredentials | undefined
-    ) {
-      const again = attempt(mail, credentials)
-      yield* withAttempts(again, again)
+    send: Effect.fn("MailService.send")(function* (mail, credentials, clock) {
+      const again = attempt(mail, credentials, clock)
+      yield* withAttempts(again, again, clock, options.minimumMs)
     })
   })
 }

@@ -1,8 +1,9 @@
 /**
  * The SES v2 API (SPEC section 8): `SendEmail` with the raw message nodemailer builds, so
  * the headers and encodings are exactly those of the SMTP path; signed with the function's
- * own role, so no SMTP secret and no IAM user exist. The SDK retries what is worth it
- * within the flow's MAIL_TIMEOUT_MS; the errors are classified here.
+ * own role, so no SMTP secret and no IAM user exist. Our attempts, not the SDK's, retry
+ * what certainly sent nothing, within the flow's MAIL_TIMEOUT_MS; the errors are
+ * classified here, each attempt's point of no return being the moment its request left.
  */
 import type { SESv2Client } from "@aws-sdk/client-sesv2"
 import * as Effect from "effect/Effect"
@@ -10,8 +11,15 @@ import * as Layer from "effect/Layer"
 import Mail from "nodemailer/lib/mailer"
 import SESTransport from "nodemailer/lib/ses-transport"
 import { AppConfigTag } from "../config/app-config"
-import { MailRejected, MailUnavailable } from "../domain/errors"
-import { MailService, mailServiceFor, type TransportRules } from "./mail"
+import { MailRejected, MailUnknown } from "../domain/errors"
+import {
+  type AttemptFailure,
+  type DeliveryClock,
+  MailService,
+  MailTransient,
+  mailServiceFor,
+  type TransportRules
+} from "./mail"
 
 /** SPEC section 8: what only the owner can fix. Any other error passes, or may. */
 const permanent = new Set([
@@ -39,22 +47,50 @@ const snake = (name: string): string =>
 
 interface SdkError {
   readonly name?: string
+  readonly code?: string
+  readonly message?: string
   readonly $metadata?: { readonly httpStatusCode?: number }
 }
 
-const classify = (error: unknown): MailRejected | MailUnavailable => {
-  const { $metadata, name = "" } =
-    typeof error === "object" && error !== null ? (error as SdkError) : {}
+/** The request never left: nothing can have been sent, so another attempt is safe. */
+const notConnected = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH"
+])
+
+const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFailure => {
+  const {
+    $metadata,
+    code = "",
+    message = "",
+    name = ""
+  } = typeof error === "object" && error !== null ? (error as SdkError) : {}
   if (permanent.has(name)) return new MailRejected({ reason: `ses_${snake(name)}` })
   const status = $metadata?.httpStatusCode
-  if (name === "AbortError" || name === "TimeoutError") {
-    return new MailUnavailable({ reason: "ses_timeout" })
+  // SES answered: whatever it said, it sent nothing (SPEC section 8). Throttling, limits,
+  // its own errors and whatever else: transient.
+  if (status !== undefined) {
+    return new MailTransient({
+      reason:
+        status >= 500 && !/Exception$/.test(name) ? `ses_http_${status}` : `ses_${snake(name)}`
+    })
   }
-  if (status !== undefined && status >= 500 && !/Exception$/.test(name)) {
-    return new MailUnavailable({ reason: `ses_http_${status}` })
+  if (notConnected.has(code) || /establish a connection/.test(message)) {
+    return new MailTransient({ reason: "ses_unreachable" })
   }
-  // Throttling, limits, the service's own errors, networks, and whatever else: transient.
-  return new MailUnavailable({ reason: name === "" ? "ses_unreachable" : `ses_${snake(name)}` })
+  // SendEmail has no idempotency key: a request that left without an answer may have been
+  // sent, and is never sent again within the request (SPEC section 7a).
+  if (pastNoReturn !== undefined) {
+    const timedOut = name === "AbortError" || name === "TimeoutError" || code === "ETIMEDOUT"
+    return new MailUnknown({
+      reason: timedOut ? "ses_unknown_timeout" : "ses_unknown_connection",
+      at: pastNoReturn
+    })
+  }
+  return new MailTransient({ reason: "ses_unreachable" })
 }
 
 export const sesRules: TransportRules = { classify }
@@ -67,16 +103,23 @@ export const SesMail = Layer.scoped(
     const { SESv2Client: Client, SendEmailCommand } = yield* Effect.promise(
       () => import("@aws-sdk/client-sesv2")
     )
-    // Three attempts (the SDK's default: throttling and 5xx backed off), each step a share
-    // of MAIL_TIMEOUT_MS, which bounds them all. AWS_ENDPOINT_URL_SESV2 is the SDK's own.
+    // One attempt per call: the SDK would also retry a request that left and timed out or
+    // lost its connection, a second copy (SPEC section 7a); ours retry only what SES
+    // answered or what never connected. Connecting may take a share of MAIL_TIMEOUT_MS; the
+    // answer what is left of it (the delivery's deadline ends the wait first). No attempt
+    // starts with less than a connection's share left, so a timeout at the deadline is
+    // always one of a request that left. AWS_ENDPOINT_URL_SESV2 is the SDK's own.
     const stepMs = Math.max(1_000, Math.floor(config.smtp.timeoutMs / 4))
     const client: SESv2Client = yield* Effect.acquireRelease(
       Effect.sync(
         () =>
           new Client({
             ...(config.secrets.region === undefined ? {} : { region: config.secrets.region }),
-            maxAttempts: 3,
-            requestHandler: { connectionTimeout: stepMs, requestTimeout: stepMs }
+            maxAttempts: 1,
+            requestHandler: {
+              connectionTimeout: stepMs,
+              requestTimeout: config.smtp.timeoutMs + 1_000
+            }
           })
       ),
       (c) => Effect.sync(() => c.destroy())
@@ -85,23 +128,27 @@ export const SesMail = Layer.scoped(
     const configurationSet = transport.kind === "ses" ? transport.configurationSet : undefined
     // A transporter per attempt: nodemailer's SES transport calls `send` without options,
     // and this one passes the attempt's abort signal on to the SDK.
-    const transporter = (signal: AbortSignal) =>
+    const transporter = (signal: AbortSignal, clock: DeliveryClock) =>
       new Mail(
         new SESTransport({
           SES: {
             sesClient: {
               config: client.config,
-              send: (command: Parameters<SESv2Client["send"]>[0]) =>
-                client.send(command, { abortSignal: signal })
+              send: (command: Parameters<SESv2Client["send"]>[0]) => {
+                // SPEC section 7a: the moment SendEmail is sent is the point of no return.
+                clock.pastNoReturnAt = Date.now()
+                return client.send(command, { abortSignal: signal })
+              }
             },
             SendEmailCommand
           }
         })
       )
-    return mailServiceFor(
-      transporter,
-      sesRules,
-      configurationSet === undefined ? {} : { ses: { ConfigurationSetName: configurationSet } }
-    )
+    return mailServiceFor(transporter, sesRules, {
+      minimumMs: stepMs,
+      ...(configurationSet === undefined
+        ? {}
+        : { extra: { ses: { ConfigurationSetName: configurationSet } } })
+    })
   })
 )

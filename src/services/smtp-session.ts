@@ -5,15 +5,27 @@
  * Performance): nothing is sent before `transmitOn`, and a session never used is closed.
  * What nodemailer's SMTP transport does in one call, with its error codes unchanged.
  */
-import type { Readable } from "node:stream"
+import { PassThrough, type Readable } from "node:stream"
 import SMTPConnection from "nodemailer/lib/smtp-connection"
+
+/** How one message is sent: its abort signal and its point of no return (SPEC section 7a). */
+export interface Transmission {
+  readonly signal: AbortSignal
+  /** When the delivery's MAIL_TIMEOUT_MS is spent (epoch ms). */
+  readonly deadline: number
+  /**
+   * Called once the whole message and its final `.` are handed to the relay: from then on
+   * it may have the message, and the wait for its reply lasts until `deadline`.
+   */
+  readonly pastNoReturn: () => void
+}
 
 export interface Session {
   /** Sends one message, then closes the session; rejects with the session's first error. */
   readonly transmit: (
     envelope: SMTPConnection.Envelope,
     message: Readable,
-    signal: AbortSignal
+    how: Transmission
   ) => Promise<SMTPConnection.SentMessageInfo>
   /** Closes it after use or failure, as nodemailer's transport does (again: a no-op). */
   readonly close: () => void
@@ -22,6 +34,9 @@ export interface Session {
   /** Still open: it has not failed (timed out or been dropped) while it waited to be used. */
   readonly usable: () => boolean
 }
+
+/** The delivery's deadline ends the wait for the reply to `.`; the socket's timer only after. */
+const afterDeadlineMs = 1_000
 
 const aborted = () => Object.assign(new Error("Aborted"), { code: "EABORT" })
 
@@ -71,7 +86,7 @@ export const openSession = (
           closing = true
           connection.quit()
         },
-        transmit: (envelope, message, sending) =>
+        transmit: (envelope, message, { signal: sending, deadline, pastNoReturn }) =>
           new Promise((sent, notSent) => {
             if (failure !== undefined) return notSent(failure)
             const stop = () => fail(aborted())
@@ -80,7 +95,18 @@ export const openSession = (
               sending.removeEventListener("abort", stop)
               notSent(error)
             }
-            connection.send(envelope, message, (error, info) => {
+            // The message's last byte read means nodemailer writes the final `.` now: the
+            // relay may accept it at any moment. The reply may take what is left of the
+            // delivery (a content filter), not a step's share: the socket's idle timeout
+            // is moved past the deadline, which then decides (the delivery's own timer).
+            const counted = new PassThrough()
+            counted.once("end", () => {
+              pastNoReturn()
+              const socket = connection._socket
+              if (socket) socket.setTimeout(Math.max(deadline - Date.now(), 0) + afterDeadlineMs)
+            })
+            message.once("error", (error) => counted.destroy(error))
+            connection.send(envelope, message.pipe(counted), (error, info) => {
               sending.removeEventListener("abort", stop)
               if (failure !== undefined) return
               waiting = undefined

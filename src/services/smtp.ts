@@ -10,18 +10,20 @@ import Mail from "nodemailer/lib/mailer"
 import type MailMessage from "nodemailer/lib/mailer/mail-message"
 import type SMTPConnection from "nodemailer/lib/smtp-connection"
 import { AppConfigTag } from "../config/app-config"
-import { MailAuthRejected, MailRejected, MailUnavailable } from "../domain/errors"
+import { MailAuthRejected, MailRejected, MailUnavailable, MailUnknown } from "../domain/errors"
 import type { OutgoingMail } from "../domain/mail"
 import {
+  type AttemptFailure,
+  type DeliveryClock,
   type EarlyAttempt,
   MailService,
   MailTransient,
-  messageOptions,
   type TransportRules,
   withAttempts
 } from "./mail"
+import { messageOptions } from "./message"
 import type { SmtpCredentials } from "./secrets"
-import { openSession, type Session } from "./smtp-session"
+import { openSession, type Session, type Transmission } from "./smtp-session"
 
 interface SmtpError {
   readonly code?: string
@@ -40,10 +42,14 @@ const droppedByPeer = new Set(["ECONNRESET", "EPIPE"])
 const smtpError = (error: unknown): SmtpError =>
   typeof error === "object" && error !== null ? (error as SmtpError) : {}
 
-const classify = (
-  error: unknown
-): MailAuthRejected | MailRejected | MailTransient | MailUnavailable => {
+const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFailure => {
   const { code, originalCode, responseCode } = smtpError(error)
+  // After the end of DATA only a reply to `.` is an answer; a timeout, a dropped connection
+  // or our own deadline leaves the relay holding the message, maybe (SPEC section 7a).
+  if (pastNoReturn !== undefined && responseCode === undefined) {
+    const what = code === "ETIMEDOUT" || code === "EABORT" ? "timeout" : "connection"
+    return new MailUnknown({ reason: `smtp_unknown_${what}`, at: pastNoReturn })
+  }
   // A 4xx reply is temporary whatever the command. nodemailer tags a refused AUTH as EAUTH
   // even for SES's "454 Temporary authentication failure": a retry may cure that, a fresh
   // secret will not.
@@ -76,9 +82,9 @@ export const smtpRules: TransportRules = { classify }
 
 /** A nodemailer transport that sends each message on the session it is given. */
 const onSession = (mail: MailMessage, done: (error: Error | null, info?: unknown) => void) => {
-  const { session, signal } = mail.data as { session: Session; signal: AbortSignal }
+  const { session, transmission } = mail.data as { session: Session; transmission: Transmission }
   const envelope = mail.message.getEnvelope()
-  session.transmit(envelope, mail.message.createReadStream(), signal).then(
+  session.transmit(envelope, mail.message.createReadStream(), transmission).then(
     (info) => done(null, { ...info, envelope, messageId: mail.message.messageId() }),
     (error: Error) => done(error)
   )
@@ -118,7 +124,7 @@ export const SmtpMail = Layer.scoped(
     )
 
     const open = (credentials: SmtpCredentials | undefined) =>
-      Effect.tryPromise({
+      Effect.tryPromise<Session, AttemptFailure>({
         try: (signal) =>
           openSession(
             options,
@@ -127,23 +133,35 @@ export const SmtpMail = Layer.scoped(
               : { user: credentials.user, pass: Redacted.value(credentials.pass) },
             signal
           ),
-        catch: classify
+        catch: (error) => classify(error, undefined)
       })
-    const transmit = (session: Session, mail: OutgoingMail) =>
+    const transmit = (session: Session, mail: OutgoingMail, clock: DeliveryClock) =>
       Effect.tryPromise({
         try: (signal) => {
+          const pastNoReturn = () => {
+            clock.pastNoReturnAt = Date.now()
+          }
+          const transmission: Transmission = { signal, deadline: clock.deadline, pastNoReturn }
           // Read back by `onSession`: nodemailer hands a transport the options it was given.
-          const options: Mail.Options & { session: Session; signal: AbortSignal } = {
+          const options: Mail.Options & { session: Session; transmission: Transmission } = {
             ...messageOptions(mail),
             session,
-            signal
+            transmission
           }
           return composer.sendMail(options)
         },
-        catch: classify
+        catch: (error) => {
+          const failure = classify(error, clock.pastNoReturnAt)
+          // A reply to `.` is an answer: this attempt delivered nothing.
+          if (failure._tag !== "MailUnknown") clock.pastNoReturnAt = undefined
+          return failure
+        }
       }).pipe(Effect.ensuring(Effect.sync(session.close)))
-    const fresh = (mail: OutgoingMail, credentials: SmtpCredentials | undefined) =>
-      Effect.flatMap(open(credentials), (session) => transmit(session, mail))
+    const fresh = (
+      mail: OutgoingMail,
+      credentials: SmtpCredentials | undefined,
+      clock: DeliveryClock
+    ) => Effect.flatMap(open(credentials), (session) => transmit(session, mail, clock))
 
     return MailService.of({
       open: (credentials) =>
@@ -161,19 +179,20 @@ export const SmtpMail = Layer.scoped(
           // MAIL_TIMEOUT_MS, can be shorter than a slow captcha's answer; or the relay hung
           // up) was never attempt 1: a fresh session is, as it would have been without it.
           return {
-            transmit: (mail) =>
+            transmit: (mail, clock) =>
               Effect.flatMap(Fiber.join(session), (s) =>
-                s.usable() ? transmit(s, mail) : fresh(mail, credentials)
+                s.usable() ? transmit(s, mail, clock) : fresh(mail, credentials, clock)
               )
           }
         }),
       send: Effect.fn("MailService.send")(function* (
         mail: OutgoingMail,
         credentials: SmtpCredentials | undefined,
+        clock: DeliveryClock,
         early?: EarlyAttempt
       ) {
-        const again = fresh(mail, credentials)
-        yield* withAttempts(early?.transmit(mail) ?? again, again)
+        const again = fresh(mail, credentials, clock)
+        yield* withAttempts(early?.transmit(mail, clock) ?? again, again, clock)
       })
     })
   })

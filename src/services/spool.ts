@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -126,6 +126,10 @@ export const claim = (dir: string, item: SpooledItem, now: number) => {
 
 /** Delivered: the file goes. */
 export const done = (claimed: Claim) => io(() => rm(claimed.path, { force: true }))
+
+/** The claimed item replaced by `body` (an unknown outcome's mark), atomically. */
+export const rewrite = (dir: string, claimed: Claim, body: string) =>
+  writeAtomically(join(dir, "claimed"), basename(claimed.path), body)
 
 /** Not delivered: back to waiting, for the next attempt. */
 export const release = (dir: string, claimed: Claim) =>

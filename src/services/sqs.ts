@@ -8,6 +8,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { QueueUnavailable } from "../domain/errors"
+import type { QueueItem } from "../domain/item"
+import { dueAt } from "../domain/item"
 import { encodeWithinLimit, QueueService } from "./queue"
 
 export interface SqsSettings {
@@ -15,6 +17,19 @@ export interface SqsSettings {
   readonly timeoutMs: number
   readonly region: string | undefined
 }
+
+/** SQS holds a message back 15 minutes at most. */
+const maxDelaySeconds = 900
+
+/**
+ * An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after its attempt (SPEC section 7a):
+ * held back by SQS as far as it can; a consumer that still receives it early leaves it.
+ */
+const delaySeconds = (item: QueueItem, unknownRetryMinutes: number, now: number): number =>
+  Math.min(
+    maxDelaySeconds,
+    Math.max(0, Math.ceil((dueAt(item, unknownRetryMinutes) - now) / 1_000))
+  )
 
 const problemOf = (error: unknown): QueueUnavailable["problem"] => {
   const name = error instanceof Error ? error.name : ""
@@ -56,7 +71,7 @@ const call = <A>(timeoutMs: number, send: (signal: AbortSignal) => Promise<A>) =
     })
   )
 
-export const SqsQueue = (settings: SqsSettings) =>
+export const SqsQueue = (settings: SqsSettings & { readonly unknownRetryMinutes: number }) =>
   Layer.scoped(
     QueueService,
     Effect.gen(function* () {
@@ -66,10 +81,16 @@ export const SqsQueue = (settings: SqsSettings) =>
         enqueue: Effect.fn("QueueService.enqueue")(function* (item) {
           const body = yield* encodeWithinLimit(item)
           const { client, sdk } = yield* sqs
+          const delay = delaySeconds(item, settings.unknownRetryMinutes, Date.now())
           yield* call(settings.timeoutMs, (abortSignal) =>
-            client.send(new sdk.SendMessageCommand({ QueueUrl: settings.url, MessageBody: body }), {
-              abortSignal
-            })
+            client.send(
+              new sdk.SendMessageCommand({
+                QueueUrl: settings.url,
+                MessageBody: body,
+                ...(delay === 0 ? {} : { DelaySeconds: delay })
+              }),
+              { abortSignal }
+            )
           )
         })
       })

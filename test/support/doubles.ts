@@ -20,7 +20,12 @@ import {
 import type { QueueItem } from "../../src/domain/item"
 import { appLayer } from "../../src/layers"
 import { CaptchaService } from "../../src/services/captcha"
-import { MailService, mailServiceFor, type Transporter } from "../../src/services/mail"
+import {
+  type DeliveryClock,
+  MailService,
+  mailServiceFor,
+  type Transporter
+} from "../../src/services/mail"
 import { encodeWithinLimit, QueueDisabled, QueueService } from "../../src/services/queue"
 import {
   type CaptchaCredentials,
@@ -212,12 +217,16 @@ const streamTransporter = nodemailer.createTransport({
   newline: "unix"
 })
 
+/**
+ * One attempt's fate. `afterData`: it fails after the end of DATA, the point of no return
+ * (SPEC section 7a): a timeout or a dropped connection there is an unknown outcome.
+ */
 export type MailStep =
   | "ok"
-  | { readonly responseCode: number; readonly code?: string }
-  | { readonly code: string; readonly originalCode?: string }
+  | { readonly responseCode: number; readonly code?: string; readonly afterData?: boolean }
+  | { readonly code: string; readonly originalCode?: string; readonly afterData?: boolean }
 
-const smtpFailure = (step: Exclude<MailStep, "ok">) =>
+const smtpFailure = ({ afterData: _, ...step }: Exclude<MailStep, "ok">) =>
   Object.assign(new Error("scripted SMTP failure"), step)
 
 /**
@@ -238,7 +247,7 @@ const scriptedMail = (
   options: { readonly acceptPassword?: string } = {}
 ) => {
   const steps = [...script]
-  const transporter: Transporter = {
+  const transporter = (clock: DeliveryClock): Transporter => ({
     sendMail: async (message) => {
       const auth = message.auth
       const password = auth !== undefined && "pass" in auth ? auth.pass : undefined
@@ -247,14 +256,15 @@ const scriptedMail = (
         throw smtpFailure({ code: "EAUTH", responseCode: 535 })
       }
       const step = steps.shift() ?? "ok"
+      if (step === "ok" || step.afterData === true) clock.pastNoReturnAt = Date.now()
       if (step !== "ok") throw smtpFailure(step)
       const { auth: _auth, ...rest } = message
       const info = await streamTransporter.sendMail(rest)
       log.sent.push({ password, raw: String(info.message) })
       return info
     }
-  }
-  return mailServiceFor(() => transporter, smtpRules)
+  })
+  return mailServiceFor((_signal, clock) => transporter(clock), smtpRules)
 }
 
 /**
@@ -266,10 +276,10 @@ export const MailWaiting = (log: MailLog, until: Promise<void>) => {
   return Layer.succeed(
     MailService,
     MailService.of({
-      send: (mail, credentials) =>
+      send: (mail, credentials, clock) =>
         Effect.zipRight(
           Effect.promise(() => until),
-          relay.send(mail, credentials)
+          relay.send(mail, credentials, clock)
         )
     })
   )

@@ -55,5 +55,6 @@ export const expectLoggedOnce = (
   if (expected.level !== undefined) expect(line?.level).toBe(expected.level)
   expect(typeof line?.requestId).toBe("string")
   const errors = lines.filter((l) => l.level === "error")
-  expect(errors).toHaveLength(expected.outcome === "delivery_failed" ? 1 : 0)
+  const failing = expected.outcome === "delivery_failed" || expected.outcome === "delivery_unknown"
+  expect(errors).toHaveLength(failing ? 1 : 0)
 }

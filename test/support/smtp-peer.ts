@@ -27,6 +27,13 @@ export interface SmtpFaults {
   readonly mailFrom?: ReplyFault
   readonly auth?: ReplyFault
   readonly dataEnd?: ReplyFault
+  /**
+   * The message is in (counted in `mails`), and the reply to `.` comes `ms` later: a
+   * content filter. Past the end of DATA, the point of no return (SPEC section 7a).
+   */
+  readonly slowAccept?: { readonly ms: number; readonly times?: number }
+  /** The message is in (counted), then the connection drops before the reply to `.`. */
+  readonly acceptThenDrop?: boolean | { readonly times: number }
   readonly dropAfterGreeting?: boolean | { readonly times: number }
   readonly dropMidBody?: boolean | { readonly times: number }
   readonly hang?: HangPoint | { readonly at: HangPoint; readonly times?: number }
@@ -105,6 +112,8 @@ interface ArmedFaults {
   readonly mailFrom: Armed<ReplyFault> | undefined
   readonly auth: Armed<ReplyFault> | undefined
   readonly dataEnd: Armed<ReplyFault> | undefined
+  readonly slowAccept: Armed<number> | undefined
+  readonly acceptThenDrop: Armed<true> | undefined
   readonly dropAfterGreeting: Armed<true> | undefined
   readonly dropMidBody: Armed<true> | undefined
   readonly hang: Armed<HangPoint> | undefined
@@ -114,6 +123,8 @@ const armAll = (faults: SmtpFaults): ArmedFaults => ({
   mailFrom: faults.mailFrom && arm(faults.mailFrom, faults.mailFrom.times),
   auth: faults.auth && arm(faults.auth, faults.auth.times),
   dataEnd: faults.dataEnd && arm(faults.dataEnd, faults.dataEnd.times),
+  slowAccept: faults.slowAccept && arm(faults.slowAccept.ms, faults.slowAccept.times),
+  acceptThenDrop: armFlag(faults.acceptThenDrop),
   dropAfterGreeting: armFlag(faults.dropAfterGreeting),
   dropMidBody: armFlag(faults.dropMidBody),
   hang:
@@ -223,11 +234,15 @@ export const startSmtpPeer = async (options: SmtpPeerOptions): Promise<SmtpPeer>
           return callback(smtpError(fault.code, fault.message ?? "Message rejected"))
         }
         const raw = Buffer.concat(chunks)
+        const slow = fire(faults.slowAccept)
+        const drop = fire(faults.acceptThenDrop)
         simpleParser(raw).then(
           (parsed) => {
             mails.push(Object.assign(parsed, received(session, raw)))
             events.emit("mail")
-            callback(null)
+            if (drop) return void socketsByPort.get(session.remotePort)?.destroy()
+            if (slow === undefined) return callback(null)
+            setTimeout(() => callback(null), slow)
           },
           (error: unknown) => callback(smtpError(451, `Peer could not parse the message: ${error}`))
         )
