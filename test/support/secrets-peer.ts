@@ -87,6 +87,8 @@ export interface SecretsPeer {
   verifyIdentity(identity: string): Promise<void>
   /** Every mail moto's SES has accepted so far. */
   sesMessages(): Promise<ReadonlyArray<SesMessage>>
+  /** Every SendMessage that passed the proxy, as sent (its body and its delay, if any). */
+  sentMessages(): ReadonlyArray<{ readonly body: string; readonly delaySeconds?: number }>
   getSecretValueCalls(secretId?: string): number
   /** Calls through the proxy by operation, e.g. `calls("GetSecretValue")`. */
   calls(operation: string): number
@@ -258,12 +260,21 @@ const secretIdOf = (body: string): string | undefined => {
   }
 }
 
+const sendMessageOf = (body: string): { readonly body: string; readonly delaySeconds?: number } => {
+  const parsed: { MessageBody?: unknown; DelaySeconds?: unknown } = JSON.parse(body)
+  return {
+    body: String(parsed.MessageBody),
+    ...(typeof parsed.DelaySeconds === "number" ? { delaySeconds: parsed.DelaySeconds } : {})
+  }
+}
+
 const makePeer = async (backend: Backend, release: () => Promise<void>): Promise<SecretsPeer> => {
   const region = "us-east-1"
   const credentials = { accessKeyId: "test", secretAccessKey: "test" }
   const operations = new Map<string, number>()
   const reads = new Map<string, number>()
   let fault: (SecretsFault & { remaining: number }) | undefined
+  const sent: Array<{ readonly body: string; readonly delaySeconds?: number }> = []
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1)
 
   const proxy = http.createServer((req, res) => {
@@ -284,6 +295,7 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
       const secretId =
         operation === "GetSecretValue" ? secretIdOf(body.toString("utf8")) : undefined
       if (secretId !== undefined) bump(reads, secretId)
+      if (operation === "SendMessage") sent.push(sendMessageOf(body.toString("utf8")))
       if (
         fault !== undefined &&
         operation === (fault.operation ?? "GetSecretValue") &&
@@ -420,12 +432,14 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
         raw: String(r.raw_data)
       }))
     },
+    sentMessages: () => [...sent],
     getSecretValueCalls: (secretId) =>
       secretId === undefined ? (operations.get("GetSecretValue") ?? 0) : (reads.get(secretId) ?? 0),
     calls: (operation) => operations.get(operation) ?? 0,
     resetCounts: () => {
       operations.clear()
       reads.clear()
+      sent.length = 0
     },
     setFault: (next) => {
       fault =
