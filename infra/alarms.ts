@@ -90,6 +90,11 @@ export const addAlarms = (stack: Stack, targets: AlarmTargets) => {
     emf("Kept")
   )
   alarm(
+    "UnknownOutcomes",
+    "a relay or SES took a message without confirming it, and nothing could keep it: the visitor was told it has probably arrived. Check the inbox for its X-Contact-Submission-Id (README, the owner's runbook); a copy may be missing or, when kept, arrive twice marked X-Contact-Possible-Duplicate.",
+    emf("DeliveryUnknown")
+  )
+  alarm(
     "RedeliveryFailures",
     "a queued message failed again; the queue retries it for about six hours, then moves it to the dead-letter queue.",
     emf("RedeliveryFailed")

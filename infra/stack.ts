@@ -7,7 +7,7 @@
 // template is environment-agnostic.
 import { isAbsolute } from "node:path"
 import AdmZip from "adm-zip"
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib"
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib"
 import { HttpApi, HttpMethod, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2"
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations"
 import * as iam from "aws-cdk-lib/aws-iam"
@@ -208,5 +208,9 @@ const environmentOf = (p: Parameters, queue: sqs.IQueue): Record<string, string>
   LOG_LEVEL: p.logLevel.valueAsString,
   QUEUE_URL: queue.queueUrl,
   METRICS_NAMESPACE,
+  // The key of submission ids (SPEC section 7a): the same on every environment of both
+  // functions, so one submission has one id; the random UUID in the stack's id, kept for
+  // the stack's life, never in a log and unknown to visitors.
+  SUBMISSION_ID_KEY: Fn.select(2, Fn.split("/", Aws.STACK_ID)),
   ...Object.fromEntries(Object.entries(APP_TIMEOUTS_MS).map(([name, ms]) => [name, String(ms)]))
 })

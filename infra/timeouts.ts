@@ -57,3 +57,9 @@ export const VISIBILITY_TIMEOUT_MS = 6 * REDELIVERY_TIMEOUT_MS
 // 6 h / 9 min = 40 receives.
 const RETRY_WINDOW_MS = 6 * 60 * 60 * 1_000
 export const MAX_RECEIVE_COUNT = Math.round(RETRY_WINDOW_MS / VISIBILITY_TIMEOUT_MS)
+
+// SPEC section 7a: a copy of a delivery whose outcome is unknown (the relay or SES may have
+// it) waits at least UNKNOWN_RETRY_MINUTES (the application's default, not set here) after
+// that attempt. The web function's SendMessage holds it back that long (SQS allows 15
+// minutes); a redelivery that still receives it early leaves it for the next receive.
+export const UNKNOWN_RETRY_MINUTES = 10

@@ -13,7 +13,7 @@ import { type ErrorKind, errorPage, escapeHtml } from "../src/pages/render"
 import { notFoundPage, outboxPage, sentPage } from "../src/pages/site"
 import type { Strings } from "../src/pages/strings"
 import { allStrings, stringsFor } from "../src/pages/translations"
-import { CaptchaRejecting, makeTestHandler, SecretsMissing } from "./support/doubles"
+import { CaptchaRejecting, MailScripted, makeTestHandler, SecretsMissing } from "./support/doubles"
 import { browser, formPost, httpApiEvent, json } from "./support/events"
 
 /** SPEC section 3's list, written out: the test does not ask the code which languages exist. */
@@ -380,6 +380,27 @@ describe.each(eight)("the handler in %s", (tag) => {
     expect(result.body).toContain(
       `<a href="${escapeHtml(prefilled)}">${escapeHtml(strings.writeUs)}</a>`
     )
+    await t.dispose()
+  })
+
+  it("500 unknown (SPEC 7a): probably arrived, the text kept, a plain mailto, no 'already' wording", async () => {
+    // The relay took the message and the connection dropped before its 250; no queue.
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [{ code: "ECONNECTION", afterData: true }])
+    })
+    const result = await t.handler(formPost({ ...valid, language: tag }))
+    expect(result.statusCode).toBe(500)
+    expect(result.body).toContain(html)
+    expect(result.body).toContain(heading("delivery_unknown"))
+    expect(result.body).toContain("Frage &#60;zum&#62; Preis")
+    expect(result.body).toContain("<p>Première ligne</p>\n<p>Zażółć gęślą jaźń</p>")
+    // A plain mailto: it has probably arrived, no second copy invited.
+    expect(result.body).toContain('href="mailto:owner@example.com"')
+    expect(result.body).not.toContain(escapeHtml(prefilled))
+    for (const text of Object.values(strings.errors.already_received)) {
+      expect(result.body).not.toContain(escapeHtml(text))
+    }
+    if (tag === "en") expect(result.body).not.toMatch(/already/i)
     await t.dispose()
   })
 })

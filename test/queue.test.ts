@@ -140,6 +140,46 @@ describe("a failed delivery with a queue", () => {
     await t.dispose()
   })
 
+  // SPEC section 7a: the relay took the message and the connection dropped before its 250.
+  const unknown = { code: "ECONNECTION", afterData: true } as const
+
+  it("unknown (past the end of DATA) → queued, the item marked with the attempt's time; one attempt", async () => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [unknown]),
+      queue: QueueRecording(items)
+    })
+    const result = await t.handler(jsonPost(visitor))
+    expect([result.statusCode, JSON.parse(result.body)]).toEqual([200, { ok: true, queued: true }])
+    expect(t.mail.attempts).toHaveLength(1)
+    expect(items).toHaveLength(1)
+    expect(items[0]?.unknownAt).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(t.logs.at(-1)).toMatchObject({ outcome: "queued", reason: "smtp_unknown_connection" })
+    await t.dispose()
+  })
+
+  it("unknown, the queue failing too → 500 delivery_unknown (JSON), both reasons, counted", async () => {
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [unknown]),
+      queue: QueueFailing("timeout")
+    })
+    const result = await t.handler(jsonPost(visitor))
+    expect(result.statusCode).toBe(500)
+    expect(JSON.parse(result.body)).toEqual({
+      ok: false,
+      error: "delivery_unknown",
+      fallback: { email: "owner@example.com", mailto: "mailto:owner@example.com" }
+    })
+    expect(t.mail.attempts).toHaveLength(1)
+    expect(t.logs.at(-1)).toMatchObject({
+      level: "error",
+      outcome: "delivery_unknown",
+      reason: "smtp_unknown_connection+queue_timeout",
+      DeliveryUnknown: 1
+    })
+    await t.dispose()
+  })
+
   it("an item over 256 KiB is not sent to the queue: the 500 fallback, reason queue_too_large", async () => {
     const items: Array<QueueItem> = []
     const t = await makeTestHandler({

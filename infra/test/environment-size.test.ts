@@ -55,6 +55,8 @@ const typical: Values = {
   "AWS::Region": "eu-central-1",
   "AWS::AccountId": "123456789012",
   "AWS::StackName": "ContactFormBackend",
+  "AWS::StackId":
+    "arn:aws:cloudformation:eu-central-1:123456789012:stack/ContactFormBackend/51af3dc0-da77-11e4-872e-1234567db123",
   [queueId]: `https://sqs.eu-central-1.amazonaws.com/123456789012/ContactFormBackend-${queueId}-AbCdEfGhIjKl`
 }
 

@@ -99,6 +99,8 @@ const sample: Values = {
   "AWS::Region": "eu-west-1",
   "AWS::AccountId": "123456789012",
   "AWS::StackName": "ContactFormTest",
+  "AWS::StackId":
+    "arn:aws:cloudformation:eu-west-1:123456789012:stack/ContactFormTest/51af3dc0-da77-11e4-872e-1234567db123",
   [apiId]: "abc123",
   [`${apiId}.ApiEndpoint`]: "https://abc123.execute-api.eu-west-1.amazonaws.com",
   [queueId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Queue-AbC123",
@@ -305,6 +307,7 @@ describe("the functions", () => {
       LOG_LEVEL: { Ref: "LogLevel" },
       QUEUE_URL: { Ref: queueId },
       METRICS_NAMESPACE: expect.anything(),
+      SUBMISSION_ID_KEY: expect.anything(),
       CAPTCHA_TIMEOUT_MS: "4000",
       SECRETS_TIMEOUT_MS: "3000",
       MAIL_TIMEOUT_MS: "10000",
@@ -312,6 +315,11 @@ describe("the functions", () => {
     })
     expect(resolveIntrinsic(handler.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(
       "ContactForm/ContactFormTest"
+    )
+    // One key for every environment of both functions, the stack's own random UUID: 36
+    // characters, as SUBMISSION_ID_KEY asks at least 32 (SPEC section 7a).
+    expect(resolveIntrinsic(handler.Environment.Variables.SUBMISSION_ID_KEY, sample)).toBe(
+      "51af3dc0-da77-11e4-872e-1234567db123"
     )
     // Required settings have no default and cannot be empty; optional ones default to "".
     // The default form's (MailTo, SuccessUrl, FallbackEmail) are required by Rules unless
@@ -1113,6 +1121,7 @@ describe("operations", () => {
     ["deliveries that failed and were not kept", app, "DeliveryFailed", undefined, "Sum", 0],
     ["messages kept after a permanent failure", app, "Kept", undefined, "Sum", 0],
     ["redeliveries that failed again", app, "RedeliveryFailed", undefined, "Sum", 0],
+    ["unknown outcomes nothing kept", app, "DeliveryUnknown", undefined, "Sum", 0],
     [
       "messages in the dead-letter queue",
       "AWS/SQS",
@@ -1147,7 +1156,7 @@ describe("operations", () => {
   )
 
   it("has no other alarm, and reads the application's metrics where it writes them", () => {
-    expect(alarms).toHaveLength(7)
+    expect(alarms).toHaveLength(8)
     // The application's EMF metrics, not log metric filters.
     template.resourceCountIs("AWS::Logs::MetricFilter", 0)
     expect(resolveIntrinsic(handler.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(app)
