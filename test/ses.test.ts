@@ -11,6 +11,7 @@ import { baseEnv } from "./support/doubles"
 import { formPost, jsonPost } from "./support/events"
 import { expectNoLeak } from "./support/reliability"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
+import { closedPort } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
 
 const suite = await secretsPeerOrSkip()
@@ -133,7 +134,7 @@ describe.skipIf(suite.skip)(
     it.each([
       ["throttled once (429 TooManyRequestsException)", { kind: "throttle", times: 1 }],
       ["a 500 once", { kind: "internal", times: 1 }]
-    ] as const)("%s → the SDK retries → delivered", async (_, fault) => {
+    ] as const)("%s → retried → delivered", async (_, fault) => {
       const ses = await bundle(sesEnv())
       suite.peer().setFault({ ...fault, operation: "SendEmail" })
       const sent = await sentDuring(async () => {
@@ -142,6 +143,107 @@ describe.skipIf(suite.skip)(
       })
       expect(sent).toHaveLength(1)
       expect(suite.peer().calls("SendEmail")).toBe(2)
+    })
+
+    // Every row of the README's SES table (SPEC section 8), each error forged by the fault
+    // proxy in front of moto exactly as SES answers it, with a queue: a transient failure
+    // is retried (three attempts) and queued, a permanent one sent once and kept, an
+    // unknown one sent once and queued marked; the log's reason names it.
+    const transient = [
+      [429, "TooManyRequestsException", "ses_too_many_requests"],
+      [400, "LimitExceededException", "ses_limit_exceeded"],
+      [400, "ThrottlingException", "ses_throttling"],
+      [500, "InternalServiceErrorException", "ses_internal_service_error"],
+      [503, "ServiceUnavailable", "ses_http_503"],
+      [400, "SomethingNewException", "ses_something_new"]
+    ] as const
+    const permanent = [
+      [400, "MessageRejected", "ses_message_rejected"],
+      [400, "MailFromDomainNotVerifiedException", "ses_mail_from_domain_not_verified"],
+      [400, "AccountSuspendedException", "ses_account_suspended"],
+      [400, "SendingPausedException", "ses_sending_paused"],
+      [404, "NotFoundException", "ses_not_found"],
+      [400, "BadRequestException", "ses_bad_request"],
+      [403, "AccessDeniedException", "ses_access_denied"],
+      [403, "UnrecognizedClientException", "ses_unrecognized_client"],
+      [403, "InvalidSignatureException", "ses_invalid_signature"]
+    ] as const
+
+    const queuedItems = async () =>
+      (await suite.peer().queuedMessages(queueUrl)).map((m) => JSON.parse(m.body))
+
+    it.each(transient)(
+      "%i %s every time → retried, then queued (%s)",
+      async (status, type, reason) => {
+        const ses = await bundle(sesEnv({ QUEUE_URL: queueUrl }))
+        suite.peer().setFault({ kind: "error", status, type, operation: "SendEmail" })
+        const answer = await submit(ses, formPost(visitor))
+        expect([answer.statusCode, answer.outcome?.outcome, answer.outcome?.reason]).toEqual([
+          303,
+          "queued",
+          reason
+        ])
+        expect(suite.peer().calls("SendEmail")).toBe(3)
+        expect((await queuedItems()).map((i) => [i.permanent, i.reason, i.unknownAt])).toEqual([
+          [false, reason, undefined]
+        ])
+      }
+    )
+
+    it.each(permanent)("%i %s → sent once, kept (%s)", async (status, type, reason) => {
+      const ses = await bundle(sesEnv({ QUEUE_URL: queueUrl }))
+      suite.peer().setFault({ kind: "error", status, type, operation: "SendEmail" })
+      const answer = await submit(ses, jsonPost(visitor))
+      expect([answer.statusCode, JSON.parse(answer.body).kept]).toEqual([500, true])
+      expect(answer.outcome).toMatchObject({ outcome: "delivery_failed", kept: true, reason })
+      expect(suite.peer().calls("SendEmail")).toBe(1)
+      expect((await queuedItems()).map((i) => [i.permanent, i.reason])).toEqual([[true, reason]])
+    })
+
+    it.each([
+      ["hangs after the request left", { kind: "hang" }, "ses_unknown_timeout"],
+      ["drops the connection after the request left", { kind: "drop" }, "ses_unknown_connection"]
+    ] as const)("SES %s → unknown: sent once, queued marked (%s)", async (_, fault, reason) => {
+      const ses = await bundle(sesEnv({ QUEUE_URL: queueUrl, UNKNOWN_RETRY_MINUTES: "0" }))
+      suite.peer().setFault({ ...fault, operation: "SendEmail" })
+      const answer = await submit(ses, formPost(visitor))
+      expect([answer.statusCode, answer.outcome?.outcome, answer.outcome?.reason]).toEqual([
+        303,
+        "queued",
+        reason
+      ])
+      expect(suite.peer().calls("SendEmail")).toBe(1)
+      const [item] = await queuedItems()
+      expect(item).toMatchObject({ permanent: false, reason })
+      expect(item.unknownAt).toMatch(/^\d{4}-\d\d-\d\dT/)
+      // Redelivered marked, through SES.
+      suite.peer().setFault(undefined)
+      const sent = await sentDuring(async () => {
+        const consumer = await bundle(sesEnv({ QUEUE_URL: queueUrl, UNKNOWN_RETRY_MINUTES: "0" }))
+        const records = (await suite.peer().queuedMessages(queueUrl)).map((m) => ({
+          messageId: m.messageId,
+          body: m.body
+        }))
+        expect(await consumer.redeliver({ Records: records })).toEqual({ batchItemFailures: [] })
+      })
+      expect(sent).toHaveLength(1)
+      expect(sent[0]?.raw).toMatch(
+        new RegExp(`^X-Contact-Possible-Duplicate: ${item.unknownAt.replace(/\./g, "\\.")}$`, "im")
+      )
+    })
+
+    it("the connection refused (nothing listening) → retried, then queued as unreachable", async () => {
+      const closed = `http://127.0.0.1:${await closedPort()}`
+      const ses = await bundle(sesEnv({ QUEUE_URL: queueUrl, AWS_ENDPOINT_URL_SESV2: closed }))
+      const answer = await submit(ses, formPost(visitor))
+      expect([answer.statusCode, answer.outcome?.outcome, answer.outcome?.reason]).toEqual([
+        303,
+        "queued",
+        "ses_unreachable"
+      ])
+      expect((await queuedItems()).map((i) => [i.permanent, i.unknownAt])).toEqual([
+        [false, undefined]
+      ])
     })
 
     it("throttled throughout → queued, within MAIL_TIMEOUT_MS plus the queue's bound", async () => {

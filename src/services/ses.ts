@@ -84,9 +84,10 @@ const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFail
   // SendEmail has no idempotency key: a request that left without an answer may have been
   // sent, and is never sent again within the request (SPEC section 7a).
   if (pastNoReturn !== undefined) {
-    const timedOut = name === "AbortError" || name === "TimeoutError" || code === "ETIMEDOUT"
+    // The SDK names a reset connection a TimeoutError too: its code tells them apart.
+    const dropped = code === "ECONNRESET" || code === "EPIPE"
     return new MailUnknown({
-      reason: timedOut ? "ses_unknown_timeout" : "ses_unknown_connection",
+      reason: dropped ? "ses_unknown_connection" : "ses_unknown_timeout",
       at: pastNoReturn
     })
   }

@@ -31,7 +31,11 @@ import {
   SQSClient
 } from "@aws-sdk/client-sqs"
 
-export type SecretsFaultKind = "throttle" | "internal" | "hang" | "malformed"
+/**
+ * `error`: any AWS error answer (`status`, `type` as `x-amzn-errortype`); `drop`: the
+ * request read, then the connection destroyed without an answer.
+ */
+export type SecretsFaultKind = "throttle" | "internal" | "hang" | "malformed" | "drop" | "error"
 
 /**
  * A fault for calls of one operation (GetSecretValue unless `operation` says otherwise,
@@ -39,6 +43,9 @@ export type SecretsFaultKind = "throttle" | "internal" | "hang" | "malformed"
  */
 export interface SecretsFault {
   readonly kind: SecretsFaultKind
+  /** For `error`: the HTTP status and the AWS error type answered. */
+  readonly status?: number
+  readonly type?: string
   readonly times?: number
   readonly secretId?: string
   readonly operation?: string
@@ -304,10 +311,13 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
       ) {
         fault.remaining -= 1
         if (fault.kind === "hang") return // the socket is destroyed by close()
+        if (fault.kind === "drop") return void req.socket.destroy()
         const reply =
-          operation === "SendEmail" && fault.kind === "throttle"
-            ? SES_THROTTLE
-            : FAULT_REPLIES[fault.kind]
+          fault.kind === "error"
+            ? json(fault.status ?? 400, fault.type ?? "BadRequestException", "Forged by the proxy")
+            : operation === "SendEmail" && fault.kind === "throttle"
+              ? SES_THROTTLE
+              : FAULT_REPLIES[fault.kind]
         res.writeHead(reply.status, {
           "content-type": "application/x-amz-json-1.1",
           "x-amzn-requestid": randomUUID(),
