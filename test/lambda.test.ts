@@ -370,6 +370,98 @@ describe("invalid input → 4xx, no mail", () => {
   })
 })
 
+describe("malformed API events → 400 unsupported_event, a warning, never thrown", () => {
+  const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null
+  /** A copy of `event` with the field at `path` set to `value`. */
+  const spoil = (event: object, path: ReadonlyArray<string>, value: unknown): unknown => {
+    const copy: unknown = structuredClone(event)
+    let at: unknown = copy
+    for (const key of path.slice(0, -1)) at = isRecord(at) ? at[key] : undefined
+    const last = path.at(-1)
+    if (isRecord(at) && last !== undefined) at[last] = value
+    return copy
+  }
+  // Lambda hands the handler whatever JSON its caller sent (a test event, a hand-written
+  // invocation): a field of the wrong type is no API event, and a thrown error would be a
+  // function error (SPEC section 2).
+  const http = formPost(valid)
+  const rest = restApiEvent({ body: formBody(valid), headers: { ...urlencoded, ...browser } })
+  const cases: ReadonlyArray<readonly [string, object, ReadonlyArray<string>, unknown]> = [
+    ["a header value that is a number", http, ["headers", "accept"], 5],
+    ["a header value that is null", http, ["headers", "accept"], null],
+    ["a header value that is an object", http, ["headers", "accept"], {}],
+    ["a header value that is an array", http, ["headers", "content-type"], ["text/plain"]],
+    ["headers that are a string", http, ["headers"], "content-type: text/plain"],
+    ["headers that are an array", http, ["headers"], ["content-type"]],
+    ["headers that are a number", http, ["headers"], 5],
+    ["a multiValueHeaders value that is a string", rest, ["multiValueHeaders", "Accept"], "*/*"],
+    ["a multiValueHeaders value holding a number", rest, ["multiValueHeaders", "Accept"], [5]],
+    ["a multiValueHeaders value holding null", rest, ["multiValueHeaders", "Accept"], [null]],
+    ["multiValueHeaders that are a string", rest, ["multiValueHeaders"], "Accept: */*"],
+    ["multiValueHeaders that are a number", rest, ["multiValueHeaders"], 5],
+    [
+      "REST headers beside good multiValueHeaders, a value a number",
+      rest,
+      ["headers", "Accept"],
+      5
+    ],
+    ["a body that is a number", http, ["body"], 5],
+    ["a body that is an object", http, ["body"], { email: "anna@example.org" }],
+    ["isBase64Encoded that is a string", http, ["isBase64Encoded"], "true"],
+    ["isBase64Encoded that is a number", rest, ["isBase64Encoded"], 1],
+    ["rawPath that is a number", http, ["rawPath"], 5],
+    ["path that is an object", rest, ["path"], {}],
+    ["pathParameters that are a string", http, ["pathParameters"], "form"],
+    ["a pathParameters form that is a number", http, ["pathParameters"], { form: 5 }],
+    ["requestContext that is a string (REST)", rest, ["requestContext"], "context"],
+    ["requestContext.http that is a string", http, ["requestContext", "http"], "POST"],
+    [
+      "requestContext.http.sourceIp that is a number",
+      http,
+      ["requestContext", "http", "sourceIp"],
+      5
+    ],
+    ["requestContext.identity that is an array", rest, ["requestContext", "identity"], []],
+    [
+      "requestContext.identity.sourceIp that is an object",
+      rest,
+      ["requestContext", "identity", "sourceIp"],
+      {}
+    ],
+    ["requestContext.requestId that is a number", rest, ["requestContext", "requestId"], 5]
+  ]
+
+  it.each(cases)("%s", async (_, event, path, value) => {
+    const t = await makeTestHandler()
+    const result = await t.handler(spoil(event, path, value))
+    expect([result.statusCode, result.headers["content-type"], JSON.parse(result.body)]).toEqual([
+      400,
+      "application/json; charset=utf-8",
+      { ok: false, error: "unsupported_event" }
+    ])
+    expect(t.logs.map((line) => [line.level, line.reason])).toEqual([["warn", "unsupported_event"]])
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("null where API Gateway sends null is no malformation: headers, body, pathParameters", async () => {
+    const t = await makeTestHandler()
+    const get = await t.handler({
+      ...restApiEvent({ method: "GET" }),
+      headers: null,
+      multiValueHeaders: null,
+      body: null,
+      pathParameters: null
+    })
+    expect(get.statusCode).toBe(405)
+    // An empty multiValueHeaders list is a header not sent.
+    const post = await t.handler(spoil(rest, ["multiValueHeaders", "X-Empty"], []))
+    expect(post.statusCode).toBe(303)
+    await t.dispose()
+  })
+})
+
 describe("captcha outcomes", () => {
   it.each([
     ["missing token", CaptchaVerifying(), { ...valid, "frc-captcha-response": "" }],
