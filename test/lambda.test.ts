@@ -120,6 +120,30 @@ describe("successful submissions", () => {
   })
 })
 
+describe("JSON with a byte-order mark", () => {
+  it("one leading U+FEFF is read as none, as text and as base64; a second one is not JSON", async () => {
+    const t = await makeTestHandler()
+    const text = `\uFEFF${JSON.stringify(valid)}`
+    const asText = await t.handler(httpApiEvent({ body: text, headers: json }))
+    expect([asText.statusCode, JSON.parse(asText.body)]).toEqual([200, { ok: true }])
+    // The bytes EF BB BF as a file written by an editor starts, base64 as API Gateway sends it.
+    const { subject: _, ...noSubject } = valid
+    const asBytes = await t.handler(
+      httpApiEvent({ body: `\uFEFF${JSON.stringify(noSubject)}`, base64: true, headers: json })
+    )
+    expect([asBytes.statusCode, JSON.parse(asBytes.body)]).toEqual([200, { ok: true }])
+    expect(t.mail.sent).toHaveLength(2)
+    const mail = await simpleParser(t.mail.sent[0]?.raw ?? "")
+    expect(mail.subject).toBe(`[Contact] ${valid.subject}`)
+    const twice = await t.handler(httpApiEvent({ body: `\uFEFF${text}`, headers: json }))
+    expect([twice.statusCode, JSON.parse(twice.body).issues]).toEqual([
+      400,
+      [{ field: "_body", message: "could not be read" }]
+    ])
+    await t.dispose()
+  })
+})
+
 describe("the mail (SPEC section 5)", () => {
   it("From fixed, To the owner, visitor only in Reply-To, prefix, extra fields in order, captcha line", async () => {
     const t = await makeTestHandler({ captcha: CaptchaDown("timeout") })

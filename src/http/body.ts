@@ -50,11 +50,18 @@ const parseUrlencoded = (bytes: Uint8Array) =>
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 const wellFormed = (s: string): string => s.replace(loneSurrogate, "\uFFFD")
 
+/**
+ * One leading U+FEFF is a byte-order mark, not JSON text: editors and some clients write
+ * one, and JSON decoders commonly skip it (RFC 8259 section 8.1 lets a parser ignore it).
+ * Only the body's first: a BOM inside a field is the visitor's text, as in every format.
+ */
+const withoutBom = (text: string): string => (text.startsWith("\uFEFF") ? text.slice(1) : text)
+
 const parseJson = (bytes: Uint8Array) =>
   Either.flatMap(decodeText(bytes), (text): Either.Either<Fields, BodyUnreadable> => {
     let value: unknown
     try {
-      value = JSON.parse(text)
+      value = JSON.parse(withoutBom(text))
     } catch {
       return Either.left(unreadable())
     }
