@@ -91,15 +91,15 @@ describe("decodeForm", () => {
     ).toEqual([{ field: "body", code: "control_characters" }])
   })
 
-  it("body wins over its alias message; the alias is named when it is the one sent", () => {
-    const form = Either.getOrThrow(
-      decode([
-        ["email", "a@b.c"],
-        ["message", "from alias"],
-        ["body", "from body"]
-      ])
-    )
-    expect(form.body).toBe("from body")
+  it("message is an alias of body; the alias is named when it is the one sent", () => {
+    expect(
+      Either.getOrThrow(
+        decode([
+          ["email", "a@b.c"],
+          ["message", "from alias"]
+        ])
+      ).body
+    ).toBe("from alias")
     expect(
       issuesOf([
         ["email", "a@b.c"],
@@ -107,6 +107,68 @@ describe("decodeForm", () => {
       ])
     ).toEqual([{ field: "message", code: "blank" }])
     expect(issuesOf([["email", "a@b.c"]])).toEqual([{ field: "message", code: "required" }])
+  })
+
+  it("body and message both non-empty: a 400 naming both as sent, neither text dropped", () => {
+    for (const [first, second] of [
+      ["message", "body"],
+      ["body", "message"]
+    ] as const) {
+      expect(
+        issuesOf([
+          ["email", "a@b.c"],
+          [first, "one text"],
+          [second, "another"]
+        ])
+      ).toEqual([
+        { field: first, code: "alias_conflict" },
+        { field: second, code: "alias_conflict" }
+      ])
+    }
+    // Blank is not empty: a field of spaces was sent all the same.
+    expect(
+      issuesOf([
+        ["email", "a@b.c"],
+        ["body", "text"],
+        ["message", " "]
+      ]).map((i) => i.code)
+    ).toEqual(["alias_conflict", "alias_conflict"])
+    // Other problems are still listed with it; the message's own rules wait for one field.
+    expect(
+      issuesOf([
+        ["email", "nope"],
+        ["body", "x".repeat(10_001)],
+        ["message", "text"]
+      ])
+    ).toEqual([
+      { field: "email", code: "invalid_email" },
+      { field: "body", code: "alias_conflict" },
+      { field: "message", code: "alias_conflict" }
+    ])
+  })
+
+  it("one of body and message empty: the other is the message, whichever is sent first", () => {
+    for (const fields of [
+      [
+        ["body", ""],
+        ["message", "the text"]
+      ],
+      [
+        ["message", "the text"],
+        ["body", ""]
+      ]
+    ] as const) {
+      expect(Either.getOrThrow(decode([["email", "a@b.c"], ...fields])).body).toBe("the text")
+    }
+    expect(
+      Either.getOrThrow(
+        decode([
+          ["email", "a@b.c"],
+          ["message", ""],
+          ["body", "the text"]
+        ])
+      ).body
+    ).toBe("the text")
   })
 
   it("extra fields: submission order, empty skipped, repeated joined, at most 20, each at most 2,000", () => {

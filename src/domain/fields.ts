@@ -34,17 +34,33 @@ export const isHoneypot = (fields: Fields): boolean =>
 export const languageField = (fields: Fields): string | undefined =>
   fields.find(([name]) => name === "language")?.[1]
 
-/** The message's field name: `body`, or its alias `message` when `body` is not sent. */
+/**
+ * The message's field name: `body`, or its alias `message` when `body` is empty or not
+ * sent. Both non-empty is no message at all but a 400 naming both (SPEC section 2): which
+ * one the visitor meant cannot be known, and keeping one would drop the other's text.
+ */
 export const messageFieldOf = (first: (name: string) => string | undefined): string =>
   present(first("body")) ? "body" : "message"
 
-/** What the visitor wrote, for the pages that give it back: subject and message. */
+/** Whether both `body` and its alias `message` are non-empty: a 400 (SPEC section 2). */
+export const aliasConflict = (first: (name: string) => string | undefined): boolean =>
+  present(first("body")) && present(first("message"))
+
+/**
+ * What the visitor wrote, for the pages that give it back: subject and message. When both
+ * `body` and `message` were sent (the 400 of SPEC section 2), both, in the order sent, a
+ * blank line between them: the page loses neither.
+ */
 export const visitorText = (
   fields: Fields
 ): { readonly subject?: string; readonly body?: string } => {
-  const first = (name: string) => fields.find(([n, v]) => n === name && v !== "")?.[1]
+  const firstAt = (name: string) => fields.findIndex(([n, v]) => n === name && v !== "")
+  const first = (name: string) => fields[firstAt(name)]?.[1]
   const subject = first("subject")
-  const body = first(messageFieldOf(first))
+  const texts = aliasConflict(first)
+    ? [firstAt("body"), firstAt("message")].sort((a, b) => a - b).map((at) => fields[at]?.[1])
+    : [first(messageFieldOf(first))]
+  const body = texts.every((text) => text !== undefined) ? texts.join("\n\n") : undefined
   return { ...(subject === undefined ? {} : { subject }), ...(body === undefined ? {} : { body }) }
 }
 

@@ -7,6 +7,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { FormInvalid } from "./errors"
 import {
+  aliasConflict,
   codePoints,
   type Fields,
   isKnownField,
@@ -120,13 +121,16 @@ export const decodeForm = (
   }
 
   const bodyName = messageFieldOf((name) => known.get(name))
+  // Both `body` and `message` non-empty: each is named, as sent; the message's own rules
+  // wait until one field carries it (SPEC section 2).
+  const conflict = aliasConflict((name) => known.get(name))
   const candidate: Record<string, string> = {}
   for (const field of ["email", "subject", "name"] as const) {
     const value = known.get(field)
     if (present(value)) candidate[field] = value
   }
   const body = known.get(bodyName)
-  if (present(body)) candidate.body = body
+  if (present(body) && !conflict) candidate.body = body
 
   const decoded = decodeKnownFields(candidate)
   if (Either.isLeft(decoded)) {
@@ -135,7 +139,12 @@ export const decodeForm = (
     }
   }
   if (!present(candidate.email)) issues.push({ field: "email", code: "required" })
-  if (!present(candidate.body)) issues.push({ field: bodyName, code: "required" })
+  if (conflict) {
+    for (const name of known.keys()) {
+      if (name === "body" || name === "message")
+        issues.push({ field: name, code: "alias_conflict" })
+    }
+  } else if (!present(candidate.body)) issues.push({ field: bodyName, code: "required" })
 
   if (extras.size > maxExtraFields) {
     issues.push({ field: "_body", code: "too_many_fields", max: maxExtraFields })

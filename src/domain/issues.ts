@@ -9,6 +9,7 @@ export const issueCodes = [
   "not_one_line",
   "control_characters",
   "duplicate",
+  "alias_conflict",
   "too_many_fields",
   "bad_field_name",
   "not_text",

@@ -68,6 +68,8 @@ export const de: Strings = {
     not_one_line: () => "muss eine einzelne Zeile ohne Steuerzeichen sein",
     control_characters: () => "darf keine Steuerzeichen enthalten",
     duplicate: () => "wurde mehrfach gesendet",
+    alias_conflict: () =>
+      "wurde in zwei Feldern gesendet (body und message): bitte nur in einem Feld senden",
     too_many_fields: (max) => `hat mehr als ${max} zusätzliche Felder`,
     bad_field_name: () => "hat einen Feldnamen, der zu lang oder nicht einzeilig ist",
     not_text: () => "muss Text sein",

@@ -67,6 +67,8 @@ export const en: Strings = {
     not_one_line: () => "must be a single line without control characters",
     control_characters: () => "must not contain control characters",
     duplicate: () => "was sent more than once",
+    alias_conflict: () =>
+      "was sent in two fields (body and message): please send it in one field only",
     too_many_fields: (max) => `has more than ${max} extra fields`,
     bad_field_name: () => "has a field name that is too long or not a single line",
     not_text: () => "must be text",

@@ -69,6 +69,7 @@ export const es: Strings = {
     not_one_line: () => "debe ocupar una sola línea, sin caracteres de control",
     control_characters: () => "no puede contener caracteres de control",
     duplicate: () => "se ha enviado más de una vez",
+    alias_conflict: () => "se ha enviado en dos campos (body y message): envíelo en un solo campo",
     too_many_fields: (max) => `tiene más de ${max} campos adicionales`,
     bad_field_name: () => "tiene un nombre de campo demasiado largo o de más de una línea",
     not_text: () => "debe ser texto",

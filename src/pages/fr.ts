@@ -73,6 +73,8 @@ export const fr: Strings = {
     not_one_line: () => "doit tenir sur une seule ligne, sans caractères de contrôle",
     control_characters: () => "ne doit pas contenir de caractères de contrôle",
     duplicate: () => "a été envoyé plusieurs fois",
+    alias_conflict: () =>
+      "a été envoyé dans deux champs (body et message) : envoyez-le dans un seul champ",
     too_many_fields: (max) => `contient plus de ${max} champs supplémentaires`,
     bad_field_name: () => "contient un nom de champ trop long ou sur plusieurs lignes",
     not_text: () => "doit être du texte",

@@ -70,6 +70,7 @@ export const it: Strings = {
     not_one_line: () => "deve stare su una sola riga, senza caratteri di controllo",
     control_characters: () => "non può contenere caratteri di controllo",
     duplicate: () => "è stato inviato più volte",
+    alias_conflict: () => "è stato inviato in due campi (body e message): invialo in un solo campo",
     too_many_fields: (max) => `ha più di ${max} campi aggiuntivi`,
     bad_field_name: () => "ha un nome di campo troppo lungo o su più righe",
     not_text: () => "deve essere testo",

@@ -68,6 +68,7 @@ export const nl: Strings = {
     not_one_line: () => "moet één regel zijn, zonder stuurtekens",
     control_characters: () => "mag geen stuurtekens bevatten",
     duplicate: () => "is meer dan eens verzonden",
+    alias_conflict: () => "is in twee velden verzonden (body en message): stuur het in één veld",
     too_many_fields: (max) => `heeft meer dan ${max} extra velden`,
     bad_field_name: () => "heeft een veldnaam die te lang is of uit meer dan één regel bestaat",
     not_text: () => "moet tekst zijn",

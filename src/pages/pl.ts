@@ -81,6 +81,7 @@ export const pl: Strings = {
     not_one_line: () => "musi mieścić się w jednym wierszu, bez znaków sterujących",
     control_characters: () => "nie może zawierać znaków sterujących",
     duplicate: () => "występuje więcej niż raz",
+    alias_conflict: () => "występuje w dwóch polach (body i message): wyślij ją tylko w jednym",
     too_many_fields: (max) => `ma więcej niż ${max} dodatkowych pól`,
     bad_field_name: () => "zawiera pole o zbyt długiej lub wielowierszowej nazwie",
     not_text: () => "musi być tekstem",

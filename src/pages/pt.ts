@@ -72,6 +72,7 @@ export const pt: Strings = {
     not_one_line: () => "deve ocupar uma só linha, sem caracteres não imprimíveis",
     control_characters: () => "não pode conter caracteres não imprimíveis",
     duplicate: () => "aparece mais de uma vez",
+    alias_conflict: () => "aparece em dois campos (body e message): envie o texto num só campo",
     too_many_fields: (max) => `tem mais de ${max} campos adicionais`,
     bad_field_name: () => "tem um nome de campo muito longo ou com mais de uma linha",
     not_text: () => "deve ser texto",

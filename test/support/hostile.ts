@@ -222,7 +222,9 @@ export const validForm: fc.Arbitrary<ValidForm> = fc
         marker: fc.constant(marker),
         email: email(marker.toLowerCase()),
         body: message(marker),
-        alias: fc.constantFrom("body", "message", "both"),
+        // The message in `body` or in its alias `message`, the other one sent empty or not
+        // at all: both non-empty is a 400 (SPEC section 2, `bothMessageFields` below).
+        alias: fc.constantFrom("body", "message", "body, message empty", "message, body empty"),
         subject: fc.option(
           oneLine(200).map((s) => cut(`${marker}${s}`, 200)),
           { nil: undefined }
@@ -243,8 +245,8 @@ export const validForm: fc.Arbitrary<ValidForm> = fc
       })
       .map((r): ValidForm => {
         const known: Array<Field> = [["email", r.email]]
-        if (r.alias === "both")
-          known.push(["message", `${marker} the alias loses`], ["body", r.body])
+        if (r.alias === "body, message empty") known.push(["message", ""], ["body", r.body])
+        else if (r.alias === "message, body empty") known.push(["message", r.body], ["body", ""])
         else known.push([r.alias, r.body])
         if (r.subject !== undefined) known.push(["subject", r.subject])
         if (r.name !== undefined) known.push(["name", r.name])
@@ -517,9 +519,9 @@ const insert = (s: string, at: number, piece: string) => {
   const i = at % (points.length + 1)
   return [...points.slice(0, i), piece, ...points.slice(i)].join("")
 }
-/** The field that carries the message: `body` when sent, else `message`. */
+/** The field that carries the message: `body` when sent non-empty, else `message`. */
 const messageField = (form: ValidForm) =>
-  form.fields.some(([n]) => n === "body") ? "body" : "message"
+  form.fields.some(([n, v]) => n === "body" && v !== "") ? "body" : "message"
 
 const char = (ranges: ReadonlyArray<readonly [number, number]>) =>
   fc
@@ -671,6 +673,18 @@ const spoiledExtra: Mutation = fc
         how === "a control character in its name" ? `${name}${control}` : name,
         how === "2,001 characters" ? "v".repeat(2_001) : `value${control}`
       )
+    })
+  })
+
+/** Both `body` and `message` non-empty: a 400 naming both, whichever order they come in. */
+const bothMessageFields: Mutation = fc
+  .constantFrom("the visitor's words", " ", "\t", "\u00a0")
+  .map((chosen) => (b) => {
+    const other = messageField(b.form) === "body" ? "message" : "body"
+    // Blank is not empty: a field of spaces was sent all the same.
+    const text = chosen === "the visitor's words" ? `${b.form.marker} another text` : chosen
+    return build(b, `both body and message, ${JSON.stringify(chosen)} in ${other}`, "validation", {
+      fields: setField(b.form.fields, other, text)
     })
   })
 
@@ -949,6 +963,7 @@ export const invalidCase: fc.Arbitrary<Case> = fc
       invalidEmail,
       tooLong,
       spoiledExtra,
+      bothMessageFields,
       knownTwice,
       notAnObjectOfStrings,
       notJson,
