@@ -223,6 +223,8 @@ describe("honeypot", () => {
 })
 
 describe("invalid input → 4xx, no mail", () => {
+  const cannotBeSent =
+    "contains characters that cannot be sent (U+FFFE, U+FFFF or a broken character)"
   const cases: ReadonlyArray<readonly [string, object, string, string]> = [
     ["missing email", { ...valid, email: "" }, "email", "is required"],
     ["invalid email", { ...valid, email: "anna@" }, "email", "must be a valid email address"],
@@ -239,7 +241,23 @@ describe("invalid input → 4xx, no mail", () => {
       "name",
       "must be a single line without control characters"
     ],
-    ["a non-string value", { ...valid, body: ["a"] }, "body", "must be text"]
+    ["a non-string value", { ...valid, body: ["a"] }, "body", "must be text"],
+    // SPEC section 7a: text that cannot travel in a queue item is refused, the field named.
+    [
+      "a lone surrogate (a JSON escape) in the message",
+      { ...valid, body: "Hi \uD83D" },
+      "body",
+      cannotBeSent
+    ],
+    ["a lone low surrogate in the name", { ...valid, name: "\uDE00Anna" }, "name", cannotBeSent],
+    ["U+FFFF in the subject", { ...valid, subject: "Hi \uFFFF" }, "subject", cannotBeSent],
+    ["U+FFFE in an extra field", { ...valid, phone: "\uFFFE555" }, "phone", cannotBeSent],
+    [
+      "a lone surrogate in an extra field's name",
+      { ...valid, "phone\uD800": "555" },
+      "_body",
+      "has a field name that is too long, not a single line or holds characters that cannot be sent"
+    ]
   ]
   it.each(cases)("%s → 400 naming the field", async (_, fields, field, message) => {
     const t = await makeTestHandler()
@@ -250,6 +268,40 @@ describe("invalid input → 4xx, no mail", () => {
       error: "invalid_form",
       issues: [{ field, message }]
     })
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("U+FFFE and U+FFFF travel in every format, and are refused in each, the field named", async () => {
+    const t = await makeTestHandler()
+    const fields = { ...valid, name: "Anna \uFFFE", body: "Hello \uFFFF" }
+    const boundary = "----cfb"
+    const multipart = Object.entries(fields)
+      .map(
+        ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`
+      )
+      .join("")
+    for (const event of [
+      formPost(fields, { Accept: "application/json" }),
+      jsonPost(fields),
+      httpApiEvent({
+        body: `${multipart}--${boundary}--\r\n`,
+        base64: true,
+        headers: {
+          "Content-Type": `multipart/form-data; boundary=${boundary}`,
+          Accept: "application/json"
+        }
+      })
+    ]) {
+      const result = await t.handler(event)
+      expect([result.statusCode, JSON.parse(result.body).issues]).toEqual([
+        400,
+        [
+          { field: "body", message: cannotBeSent },
+          { field: "name", message: cannotBeSent }
+        ]
+      ])
+    }
     expect(t.mail.sent).toHaveLength(0)
     await t.dispose()
   })

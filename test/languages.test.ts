@@ -132,9 +132,14 @@ describe.each(eight)("in %s", (tag) => {
       fallback,
       issues: [
         { field: "email", code: "invalid_email" },
-        { field: "subject", code: "too_long", max: 200 }
+        { field: "subject", code: "too_long", max: 200 },
+        { field: "phone", code: "invalid_characters" }
       ]
     })
+    // An extra field is shown by its name as sent.
+    expect(page).toContain(
+      `<li><strong>phone</strong> ${escapeHtml(strings.issues.invalid_characters(0))}</li>`
+    )
     expect(page).toContain(
       `<li><strong>${escapeHtml(strings.fieldNames.email ?? "")}</strong> ${escapeHtml(strings.issues.invalid_email(0))}</li>`
     )

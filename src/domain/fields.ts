@@ -46,6 +46,12 @@ export const messageFieldOf = (first: (name: string) => string | undefined): str
 export const aliasConflict = (first: (name: string) => string | undefined): boolean =>
   present(first("body")) && present(first("message"))
 
+// A lone surrogate (only a JSON escape can send one) has no UTF-8 form, and
+// encodeURIComponent throws on it: what a page or a `mailto:` link gives back holds U+FFFD
+// in its place. Validation refuses such a form (`sendable`); this is for its answer.
+const loneSurrogates = /[\uD800-\uDFFF]/gu
+const wellFormed = (text: string): string => text.replace(loneSurrogates, "\uFFFD")
+
 /**
  * What the visitor wrote, for the pages that give it back: subject and message. When both
  * `body` and `message` were sent (the 400 of SPEC section 2), both, in the order sent, a
@@ -61,7 +67,10 @@ export const visitorText = (
     ? [firstAt("body"), firstAt("message")].sort((a, b) => a - b).map((at) => fields[at]?.[1])
     : [first(messageFieldOf(first))]
   const body = texts.every((text) => text !== undefined) ? texts.join("\n\n") : undefined
-  return { ...(subject === undefined ? {} : { subject }), ...(body === undefined ? {} : { body }) }
+  return {
+    ...(subject === undefined ? {} : { subject: wellFormed(subject) }),
+    ...(body === undefined ? {} : { body: wellFormed(body) })
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -73,6 +82,18 @@ export const codePoints = (s: string): number => {
   for (const _ of s) n++
   return n
 }
+
+/**
+ * Text a field may hold at all (SPEC section 7a: every valid form fits in its queue item):
+ * no lone surrogate, and neither U+FFFE nor U+FFFF. These are what SQS refuses in a message
+ * (its character set is XML 1.0's) beyond the control characters JSON escapes, and a lone
+ * surrogate has no UTF-8 form for the mail or a page. The other 64 noncharacters
+ * (U+FDD0–U+FDEF, U+nFFFE/U+nFFFF above the BMP) stay text: they are Unicode scalar
+ * values that UTF-8, SQS, the mail and the pages all carry, and Unicode allows them in
+ * interchange (Corrigendum #9), so refusing them would refuse forms that can be delivered.
+ * With `u`, a surrogate pair is one code point outside the class; only a lone one is in it.
+ */
+export const sendable = /^[^\uD800-\uDFFF\uFFFE\uFFFF]*$/u
 
 /** "One line": no control character at all (C0, DEL and C1). */
 export const oneLine = /^[^\u0000-\u001f\u007f-\u009f]*$/u

@@ -14,7 +14,8 @@ import {
   messageChars,
   messageFieldOf,
   oneLine,
-  present
+  present,
+  sendable
 } from "./fields"
 import { type FieldIssue, type IssueCode, isIssueCode } from "./issues"
 import type { Language } from "./languages"
@@ -51,13 +52,17 @@ const rule =
     self.pipe(Schema.filter((s: string) => holds(s) || code))
 
 const within = (max: number) => rule("too_long", (s) => codePoints(s) <= max)
+/** First in every field: text that cannot travel is refused before what it says is judged. */
+const sendableText = rule("invalid_characters", (s) => sendable.test(s))
 
 const Email = Schema.String.pipe(
+  sendableText,
   within(maxChars.email),
   rule("invalid_email", (s) => htmlEmail.test(s))
 )
 
 const Message = Schema.String.pipe(
+  sendableText,
   rule("blank", (s) => s.trim().length > 0),
   within(maxChars.body),
   rule("control_characters", (s) => messageChars.test(s))
@@ -65,6 +70,7 @@ const Message = Schema.String.pipe(
 
 const OneLine = (max: number) =>
   Schema.String.pipe(
+    sendableText,
     within(max),
     rule("not_one_line", (s) => oneLine.test(s))
   )
@@ -152,8 +158,10 @@ export const decodeForm = (
   const extraList: Array<readonly [string, string]> = []
   for (const [name, values] of extras) {
     const joined = values.join(", ")
-    if (codePoints(name) > maxExtraNameChars || !oneLine.test(name)) {
+    if (codePoints(name) > maxExtraNameChars || !oneLine.test(name) || !sendable.test(name)) {
       issues.push({ field: "_body", code: "bad_field_name" })
+    } else if (!sendable.test(joined)) {
+      issues.push({ field: name, code: "invalid_characters" })
     } else if (codePoints(joined) > maxExtraChars) {
       issues.push({ field: name, code: "too_long", max: maxExtraChars })
     } else if (!messageChars.test(joined)) {

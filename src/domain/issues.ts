@@ -8,6 +8,7 @@ export const issueCodes = [
   "invalid_email",
   "not_one_line",
   "control_characters",
+  "invalid_characters",
   "duplicate",
   "alias_conflict",
   "too_many_fields",
