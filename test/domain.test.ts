@@ -3,12 +3,20 @@
  */
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { type Fields, isHoneypot, withLineBreaks } from "../src/domain/fields"
+import {
+  codePoints,
+  type Fields,
+  isHoneypot,
+  visitorText,
+  withLineBreaks
+} from "../src/domain/fields"
 import { decodeForm } from "../src/domain/form"
 import type { FieldIssue } from "../src/domain/issues"
+import { encodeItem, maxItemBytes, queueItem } from "../src/domain/item"
 import { composeMail } from "../src/domain/mail"
 import { mailtoLink, paragraphs } from "../src/pages/render"
 import { testForm } from "./support/doubles"
+import { largestValidForm } from "./support/largest-form"
 
 const base: Fields = [
   ["email", "anna@example.org"],
@@ -91,15 +99,15 @@ describe("decodeForm", () => {
     ).toEqual([{ field: "body", code: "control_characters" }])
   })
 
-  it("body wins over its alias message; the alias is named when it is the one sent", () => {
-    const form = Either.getOrThrow(
-      decode([
-        ["email", "a@b.c"],
-        ["message", "from alias"],
-        ["body", "from body"]
-      ])
-    )
-    expect(form.body).toBe("from body")
+  it("message is an alias of body; the alias is named when it is the one sent", () => {
+    expect(
+      Either.getOrThrow(
+        decode([
+          ["email", "a@b.c"],
+          ["message", "from alias"]
+        ])
+      ).body
+    ).toBe("from alias")
     expect(
       issuesOf([
         ["email", "a@b.c"],
@@ -107,6 +115,68 @@ describe("decodeForm", () => {
       ])
     ).toEqual([{ field: "message", code: "blank" }])
     expect(issuesOf([["email", "a@b.c"]])).toEqual([{ field: "message", code: "required" }])
+  })
+
+  it("body and message both non-empty: a 400 naming both as sent, neither text dropped", () => {
+    for (const [first, second] of [
+      ["message", "body"],
+      ["body", "message"]
+    ] as const) {
+      expect(
+        issuesOf([
+          ["email", "a@b.c"],
+          [first, "one text"],
+          [second, "another"]
+        ])
+      ).toEqual([
+        { field: first, code: "alias_conflict" },
+        { field: second, code: "alias_conflict" }
+      ])
+    }
+    // Blank is not empty: a field of spaces was sent all the same.
+    expect(
+      issuesOf([
+        ["email", "a@b.c"],
+        ["body", "text"],
+        ["message", " "]
+      ]).map((i) => i.code)
+    ).toEqual(["alias_conflict", "alias_conflict"])
+    // Other problems are still listed with it; the message's own rules wait for one field.
+    expect(
+      issuesOf([
+        ["email", "nope"],
+        ["body", "x".repeat(10_001)],
+        ["message", "text"]
+      ])
+    ).toEqual([
+      { field: "email", code: "invalid_email" },
+      { field: "body", code: "alias_conflict" },
+      { field: "message", code: "alias_conflict" }
+    ])
+  })
+
+  it("one of body and message empty: the other is the message, whichever is sent first", () => {
+    for (const fields of [
+      [
+        ["body", ""],
+        ["message", "the text"]
+      ],
+      [
+        ["message", "the text"],
+        ["body", ""]
+      ]
+    ] as const) {
+      expect(Either.getOrThrow(decode([["email", "a@b.c"], ...fields])).body).toBe("the text")
+    }
+    expect(
+      Either.getOrThrow(
+        decode([
+          ["email", "a@b.c"],
+          ["message", ""],
+          ["body", "the text"]
+        ])
+      ).body
+    ).toBe("the text")
   })
 
   it("extra fields: submission order, empty skipped, repeated joined, at most 20, each at most 2,000", () => {
@@ -125,6 +195,55 @@ describe("decodeForm", () => {
     expect(issuesOf([...base, ["bad\nname", "x"]])).toEqual([
       { field: "_body", code: "bad_field_name" }
     ])
+  })
+
+  it("U+FFFE, U+FFFF and lone surrogates are refused in every field, the field named", () => {
+    const refused = ["\uFFFE", "\uFFFF", "\uD800", "\uDBFF", "\uDC00", "\uDFFF"]
+    for (const c of refused) {
+      const fields: Fields = [
+        ["email", `a${c}@b.c`],
+        ["name", `Anna ${c}`],
+        ["subject", `${c}Hi`],
+        ["body", `Hello${c}`],
+        ["phone", `555${c}`]
+      ]
+      // In the schema's order (email, message, subject, name), then the extra fields.
+      expect(issuesOf(fields), JSON.stringify(c)).toEqual(
+        ["email", "body", "subject", "name", "phone"].map((field) => ({
+          field,
+          code: "invalid_characters"
+        }))
+      )
+      // In an extra field's name: a bad name, as a name too long or of two lines is.
+      expect(issuesOf([...base, [`phone${c}`, "555"]])).toEqual([
+        { field: "_body", code: "bad_field_name" }
+      ])
+      // Under the alias, the alias is named.
+      expect(
+        issuesOf([
+          ["email", "a@b.c"],
+          ["message", `Hello${c}`]
+        ])
+      ).toEqual([{ field: "message", code: "invalid_characters" }])
+    }
+  })
+
+  it("every other character is text: pairs of surrogates, U+FFFD, U+FEFF and the other noncharacters", () => {
+    for (const c of [
+      "😀",
+      "𝕳",
+      "\uFFFD",
+      "\uFEFF",
+      "\uFDD0",
+      "\uFDEF",
+      "\u{1FFFE}",
+      "\u{10FFFF}"
+    ]) {
+      expect(
+        issuesOf([...base, ["name", `Anna ${c}`], ["subject", c], [`phone${c}`, `555${c}`]]),
+        JSON.stringify(c)
+      ).toEqual([])
+    }
   })
 
   it("a known field sent twice is a 400, reported once", () => {
@@ -159,9 +278,56 @@ describe("decodeForm", () => {
     ).toEqual(["email", "message", "subject"])
   })
 
+  it("what the pages give back: both texts when body and message conflict, valid Unicode", () => {
+    expect(
+      visitorText([
+        ["subject", "Hi"],
+        ["message", "first"],
+        ["email", "a@b.c"],
+        ["body", "second"]
+      ])
+    ).toEqual({ subject: "Hi", body: "first\n\nsecond" })
+    expect(visitorText([["message", "only"]])).toEqual({ body: "only" })
+    // A refused form's answer still encodes: a lone surrogate is given back as U+FFFD.
+    const given = visitorText([
+      ["subject", "a\uD800"],
+      ["body", "\uDC00b😀"]
+    ])
+    expect(given).toEqual({ subject: "a\uFFFD", body: "\uFFFDb😀" })
+    expect(() => mailtoLink("o@example.com", given)).not.toThrow()
+  })
+
   it("honeypot: non-empty _gotcha only", () => {
     expect(isHoneypot([["_gotcha", ""]])).toBe(false)
     expect(isHoneypot([["_gotcha", "x"]])).toBe(true)
+  })
+})
+
+describe("the queue item (SPEC section 7a: every valid form fits in its queue item)", () => {
+  it("of the largest valid form, in the characters that cost the most, is under 256 KiB", () => {
+    const form = Either.getOrThrow(decode(largestValidForm))
+    // Each field at its limit, in code points.
+    expect([form.email, form.name ?? "", form.subject ?? "", form.body].map(codePoints)).toEqual([
+      254, 200, 200, 10_000
+    ])
+    expect(form.extras.map(([name, value]) => [codePoints(name), codePoints(value)])).toEqual(
+      Array.from({ length: 20 }, () => [100, 2_000])
+    )
+    const item = queueItem({
+      id: "0193d5a2-7c4e-8f3a-9b1d-2e6f4a8c0d17",
+      form: "f".repeat(40),
+      receivedAt: new Date("2026-12-06T12:00:00Z"),
+      // Longer than any reason the transports give.
+      reason: "r".repeat(100),
+      permanent: true,
+      contact: form,
+      captcha: { _tag: "Unverified", reason: "secret_unavailable" }
+    })
+    const bytes = Buffer.byteLength(encodeItem(item), "utf8")
+    // 52,400 code points of 4 bytes (209,600), the address (254) and the JSON around them:
+    // 51,713 bytes to spare.
+    expect(bytes).toBe(210_431)
+    expect(bytes).toBeLessThan(maxItemBytes)
   })
 })
 

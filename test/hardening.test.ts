@@ -2,9 +2,9 @@
  * What a black-box probe found (issue 18), proven against the built bundle with real peers
  * and against the built server artifact: every valid message fits in every encoding a
  * browser sends, a body one byte over the derived limit is a 413 that states the limit,
- * events that are not HTTP requests are a 400 and never a thrown error, and an
- * absolute-form request target is routed by its path. (Junk captcha tokens: the fault
- * matrix; connection caps: server-limits; the Host check: server.)
+ * events that are not HTTP requests (or have a field of the wrong type) are a 400 and
+ * never a thrown error, and an absolute-form request target is routed by its path. (Junk
+ * captcha tokens: the fault matrix; connection caps: server-limits; the Host check: server.)
  */
 import { readFileSync } from "node:fs"
 import { connect } from "node:net"
@@ -20,7 +20,7 @@ import {
 } from "./support/artifact"
 import { type BundleProcess, startBundle, submitTo } from "./support/bundle"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
-import { browser, httpApiEvent, urlencoded } from "./support/events"
+import { browser, httpApiEvent, restApiEvent, urlencoded } from "./support/events"
 import { inCi, secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { tempDir } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
@@ -172,7 +172,20 @@ describe.skipIf(suite.skip)("hardening, the built bundle against real peers", ()
         detail: {}
       }
     ],
-    ["a string", "ping"]
+    ["a string", "ping"],
+    // API events with a field of the wrong type: they once threw (`split is not a function`).
+    [
+      "an HTTP API event with a header value that is a number",
+      { ...httpApiEvent({ body: "x", headers: urlencoded }), headers: { "content-type": 5 } }
+    ],
+    [
+      "a REST event whose multiValueHeaders value is a string, not a list",
+      { ...restApiEvent({ body: "x", headers: urlencoded }), multiValueHeaders: { Accept: "*/*" } }
+    ],
+    [
+      "an HTTP API event whose body is a number",
+      { ...httpApiEvent({ headers: urlencoded }), body: 5 }
+    ]
   ])("%s → 400 unsupported_event, a warning, never thrown", async (_, event) => {
     const answer = await submitTo(bundle, event)
     expect(answer).not.toHaveProperty("thrown")

@@ -120,6 +120,30 @@ describe("successful submissions", () => {
   })
 })
 
+describe("JSON with a byte-order mark", () => {
+  it("one leading U+FEFF is read as none, as text and as base64; a second one is not JSON", async () => {
+    const t = await makeTestHandler()
+    const text = `\uFEFF${JSON.stringify(valid)}`
+    const asText = await t.handler(httpApiEvent({ body: text, headers: json }))
+    expect([asText.statusCode, JSON.parse(asText.body)]).toEqual([200, { ok: true }])
+    // The bytes EF BB BF as a file written by an editor starts, base64 as API Gateway sends it.
+    const { subject: _, ...noSubject } = valid
+    const asBytes = await t.handler(
+      httpApiEvent({ body: `\uFEFF${JSON.stringify(noSubject)}`, base64: true, headers: json })
+    )
+    expect([asBytes.statusCode, JSON.parse(asBytes.body)]).toEqual([200, { ok: true }])
+    expect(t.mail.sent).toHaveLength(2)
+    const mail = await simpleParser(t.mail.sent[0]?.raw ?? "")
+    expect(mail.subject).toBe(`[Contact] ${valid.subject}`)
+    const twice = await t.handler(httpApiEvent({ body: `\uFEFF${text}`, headers: json }))
+    expect([twice.statusCode, JSON.parse(twice.body).issues]).toEqual([
+      400,
+      [{ field: "_body", message: "could not be read" }]
+    ])
+    await t.dispose()
+  })
+})
+
 describe("the mail (SPEC section 5)", () => {
   it("From fixed, To the owner, visitor only in Reply-To, prefix, extra fields in order, captcha line", async () => {
     const t = await makeTestHandler({ captcha: CaptchaDown("timeout") })
@@ -199,6 +223,8 @@ describe("honeypot", () => {
 })
 
 describe("invalid input → 4xx, no mail", () => {
+  const cannotBeSent =
+    "contains characters that cannot be sent (U+FFFE, U+FFFF or a broken character)"
   const cases: ReadonlyArray<readonly [string, object, string, string]> = [
     ["missing email", { ...valid, email: "" }, "email", "is required"],
     ["invalid email", { ...valid, email: "anna@" }, "email", "must be a valid email address"],
@@ -215,7 +241,23 @@ describe("invalid input → 4xx, no mail", () => {
       "name",
       "must be a single line without control characters"
     ],
-    ["a non-string value", { ...valid, body: ["a"] }, "body", "must be text"]
+    ["a non-string value", { ...valid, body: ["a"] }, "body", "must be text"],
+    // SPEC section 7a: text that cannot travel in a queue item is refused, the field named.
+    [
+      "a lone surrogate (a JSON escape) in the message",
+      { ...valid, body: "Hi \uD83D" },
+      "body",
+      cannotBeSent
+    ],
+    ["a lone low surrogate in the name", { ...valid, name: "\uDE00Anna" }, "name", cannotBeSent],
+    ["U+FFFF in the subject", { ...valid, subject: "Hi \uFFFF" }, "subject", cannotBeSent],
+    ["U+FFFE in an extra field", { ...valid, phone: "\uFFFE555" }, "phone", cannotBeSent],
+    [
+      "a lone surrogate in an extra field's name",
+      { ...valid, "phone\uD800": "555" },
+      "_body",
+      "has a field name that is too long, not a single line or holds characters that cannot be sent"
+    ]
   ]
   it.each(cases)("%s → 400 naming the field", async (_, fields, field, message) => {
     const t = await makeTestHandler()
@@ -226,6 +268,40 @@ describe("invalid input → 4xx, no mail", () => {
       error: "invalid_form",
       issues: [{ field, message }]
     })
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("U+FFFE and U+FFFF travel in every format, and are refused in each, the field named", async () => {
+    const t = await makeTestHandler()
+    const fields = { ...valid, name: "Anna \uFFFE", body: "Hello \uFFFF" }
+    const boundary = "----cfb"
+    const multipart = Object.entries(fields)
+      .map(
+        ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`
+      )
+      .join("")
+    for (const event of [
+      formPost(fields, { Accept: "application/json" }),
+      jsonPost(fields),
+      httpApiEvent({
+        body: `${multipart}--${boundary}--\r\n`,
+        base64: true,
+        headers: {
+          "Content-Type": `multipart/form-data; boundary=${boundary}`,
+          Accept: "application/json"
+        }
+      })
+    ]) {
+      const result = await t.handler(event)
+      expect([result.statusCode, JSON.parse(result.body).issues]).toEqual([
+        400,
+        [
+          { field: "body", message: cannotBeSent },
+          { field: "name", message: cannotBeSent }
+        ]
+      ])
+    }
     expect(t.mail.sent).toHaveLength(0)
     await t.dispose()
   })
@@ -366,6 +442,98 @@ describe("invalid input → 4xx, no mail", () => {
     expect(result.statusCode).toBe(405)
     expect(result.headers.allow).toBe("POST, OPTIONS")
     expect(result.headers["content-type"]).toBe("text/html; charset=utf-8")
+    await t.dispose()
+  })
+})
+
+describe("malformed API events → 400 unsupported_event, a warning, never thrown", () => {
+  const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null
+  /** A copy of `event` with the field at `path` set to `value`. */
+  const spoil = (event: object, path: ReadonlyArray<string>, value: unknown): unknown => {
+    const copy: unknown = structuredClone(event)
+    let at: unknown = copy
+    for (const key of path.slice(0, -1)) at = isRecord(at) ? at[key] : undefined
+    const last = path.at(-1)
+    if (isRecord(at) && last !== undefined) at[last] = value
+    return copy
+  }
+  // Lambda hands the handler whatever JSON its caller sent (a test event, a hand-written
+  // invocation): a field of the wrong type is no API event, and a thrown error would be a
+  // function error (SPEC section 2).
+  const http = formPost(valid)
+  const rest = restApiEvent({ body: formBody(valid), headers: { ...urlencoded, ...browser } })
+  const cases: ReadonlyArray<readonly [string, object, ReadonlyArray<string>, unknown]> = [
+    ["a header value that is a number", http, ["headers", "accept"], 5],
+    ["a header value that is null", http, ["headers", "accept"], null],
+    ["a header value that is an object", http, ["headers", "accept"], {}],
+    ["a header value that is an array", http, ["headers", "content-type"], ["text/plain"]],
+    ["headers that are a string", http, ["headers"], "content-type: text/plain"],
+    ["headers that are an array", http, ["headers"], ["content-type"]],
+    ["headers that are a number", http, ["headers"], 5],
+    ["a multiValueHeaders value that is a string", rest, ["multiValueHeaders", "Accept"], "*/*"],
+    ["a multiValueHeaders value holding a number", rest, ["multiValueHeaders", "Accept"], [5]],
+    ["a multiValueHeaders value holding null", rest, ["multiValueHeaders", "Accept"], [null]],
+    ["multiValueHeaders that are a string", rest, ["multiValueHeaders"], "Accept: */*"],
+    ["multiValueHeaders that are a number", rest, ["multiValueHeaders"], 5],
+    [
+      "REST headers beside good multiValueHeaders, a value a number",
+      rest,
+      ["headers", "Accept"],
+      5
+    ],
+    ["a body that is a number", http, ["body"], 5],
+    ["a body that is an object", http, ["body"], { email: "anna@example.org" }],
+    ["isBase64Encoded that is a string", http, ["isBase64Encoded"], "true"],
+    ["isBase64Encoded that is a number", rest, ["isBase64Encoded"], 1],
+    ["rawPath that is a number", http, ["rawPath"], 5],
+    ["path that is an object", rest, ["path"], {}],
+    ["pathParameters that are a string", http, ["pathParameters"], "form"],
+    ["a pathParameters form that is a number", http, ["pathParameters"], { form: 5 }],
+    ["requestContext that is a string (REST)", rest, ["requestContext"], "context"],
+    ["requestContext.http that is a string", http, ["requestContext", "http"], "POST"],
+    [
+      "requestContext.http.sourceIp that is a number",
+      http,
+      ["requestContext", "http", "sourceIp"],
+      5
+    ],
+    ["requestContext.identity that is an array", rest, ["requestContext", "identity"], []],
+    [
+      "requestContext.identity.sourceIp that is an object",
+      rest,
+      ["requestContext", "identity", "sourceIp"],
+      {}
+    ],
+    ["requestContext.requestId that is a number", rest, ["requestContext", "requestId"], 5]
+  ]
+
+  it.each(cases)("%s", async (_, event, path, value) => {
+    const t = await makeTestHandler()
+    const result = await t.handler(spoil(event, path, value))
+    expect([result.statusCode, result.headers["content-type"], JSON.parse(result.body)]).toEqual([
+      400,
+      "application/json; charset=utf-8",
+      { ok: false, error: "unsupported_event" }
+    ])
+    expect(t.logs.map((line) => [line.level, line.reason])).toEqual([["warn", "unsupported_event"]])
+    expect(t.mail.sent).toHaveLength(0)
+    await t.dispose()
+  })
+
+  it("null where API Gateway sends null is no malformation: headers, body, pathParameters", async () => {
+    const t = await makeTestHandler()
+    const get = await t.handler({
+      ...restApiEvent({ method: "GET" }),
+      headers: null,
+      multiValueHeaders: null,
+      body: null,
+      pathParameters: null
+    })
+    expect(get.statusCode).toBe(405)
+    // An empty multiValueHeaders list is a header not sent.
+    const post = await t.handler(spoil(rest, ["multiValueHeaders", "X-Empty"], []))
+    expect(post.statusCode).toBe(303)
     await t.dispose()
   })
 })

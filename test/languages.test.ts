@@ -133,9 +133,14 @@ describe.each(eight)("in %s", (tag) => {
       fallback,
       issues: [
         { field: "email", code: "invalid_email" },
-        { field: "subject", code: "too_long", max: 200 }
+        { field: "subject", code: "too_long", max: 200 },
+        { field: "phone", code: "invalid_characters" }
       ]
     })
+    // An extra field is shown by its name as sent.
+    expect(page).toContain(
+      `<li><strong>phone</strong> ${escapeHtml(strings.issues.invalid_characters(0))}</li>`
+    )
     expect(page).toContain(
       `<li><strong>${escapeHtml(strings.fieldNames.email ?? "")}</strong> ${escapeHtml(strings.issues.invalid_email(0))}</li>`
     )
@@ -329,6 +334,46 @@ describe.each(eight)("the handler in %s", (tag) => {
         { field: "message", message: strings.issues.blank(0) }
       ]
     })
+    await t.dispose()
+  })
+
+  it("400 for body and message both sent: the page says so once, the JSON names both", async () => {
+    const t = await makeTestHandler()
+    const { body, ...rest } = valid
+    const page = await t.handler(
+      formPost([
+        ...Object.entries(rest),
+        ["message", "Zweiter Text"],
+        ["body", body],
+        ["language", tag]
+      ])
+    )
+    expect(page.statusCode).toBe(400)
+    expect(page.body).toContain(html)
+    const line = `<li><strong>${escapeHtml(strings.fieldNames.message ?? "")}</strong> ${escapeHtml(strings.issues.alias_conflict(0))}</li>`
+    expect(page.body.split(line)).toHaveLength(2)
+    // Neither text is lost: the page gives back both, in the order sent.
+    expect(page.body).toContain(
+      "<p>Zweiter Text</p>\n<p>Première ligne</p>\n<p>Zażółć gęślą jaźń</p>"
+    )
+    expect(t.mail.sent).toHaveLength(0)
+    const answer = await t.handler(
+      httpApiEvent({
+        body: JSON.stringify({ ...rest, body, message: "Zweiter Text" }),
+        headers: { ...json, ...acceptLanguage }
+      })
+    )
+    expect([answer.statusCode, JSON.parse(answer.body)]).toEqual([
+      400,
+      {
+        ok: false,
+        error: "invalid_form",
+        issues: [
+          { field: "body", message: strings.issues.alias_conflict(0) },
+          { field: "message", message: strings.issues.alias_conflict(0) }
+        ]
+      }
+    ])
     await t.dispose()
   })
 

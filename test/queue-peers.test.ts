@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type BundleProcess, startBundle, submitTo } from "./support/bundle"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
 import { formPost, jsonPost } from "./support/events"
+import { largestValidForm } from "./support/largest-form"
 import { expectNoLeak } from "./support/reliability"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { expectNothingSent, type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
@@ -226,20 +227,26 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
     }
   )
 
-  it("an item over 256 KiB (MAX_BODY_BYTES raised) → the 500 fallback, nothing queued", async () => {
-    const web = await bundle({ MAX_BODY_BYTES: "1000000" })
+  it("the largest valid form (each field at its limit, 4-byte characters) → kept, the item whole in SQS", async () => {
+    // SPEC section 7a: every valid form fits in its queue item, so none is ever too large.
+    const web = await bundle()
     smtp.setFaults({ dataEnd: { code: 554, message: "Message rejected" } })
-    const extras = Object.fromEntries(
-      Array.from({ length: 19 }, (_, i) => [`extra${i}`, "\uFFFF".repeat(2_000)])
-    )
-    const answer = await submit(
-      web,
-      jsonPost({ ...visitor, body: "\uFFFF".repeat(10_000), ...extras })
-    )
-    expect(answer.statusCode).toBe(500)
-    expect(answer.outcome).toMatchObject({ reason: "smtp_rejected_554+queue_too_large" })
-    expect(await queued()).toEqual([])
-    expect(suite.peer().calls("SendMessage")).toBe(0)
+    const answer = await submit(web, jsonPost(Object.fromEntries(largestValidForm)))
+    expect([answer.statusCode, JSON.parse(answer.body)]).toMatchObject([
+      500,
+      { error: "delivery_failed", kept: true }
+    ])
+    const [message, ...more] = await queued()
+    expect(more).toEqual([])
+    const item = JSON.parse(message?.body ?? "{}")
+    const value = (name: string) => largestValidForm.find(([n]) => n === name)?.[1]
+    expect([item.body, item.subject, item.replyTo]).toEqual([
+      value("body"),
+      value("subject"),
+      { name: value("name"), address: value("email") }
+    ])
+    expect(item.extras).toEqual(largestValidForm.slice(4))
+    expect(Buffer.byteLength(message?.body ?? "")).toBeLessThan(256 * 1024)
   })
 
   it("a captcha configuration error → 500 and nothing queued", async () => {

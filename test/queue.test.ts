@@ -4,9 +4,11 @@
  * and no recipient, a failed enqueue answers the fallback naming both failures, and
  * `redeliver` composes each item with the configuration of now.
  */
+import { Effect } from "effect"
 import { simpleParser } from "mailparser"
 import { describe, expect, it } from "vitest"
-import type { QueueItem } from "../src/domain/item"
+import { maxItemBytes, type QueueItem, queueItem } from "../src/domain/item"
+import { encodeWithinLimit } from "../src/services/queue"
 import {
   CaptchaDown,
   CaptchaMisconfiguredDouble,
@@ -17,6 +19,7 @@ import {
   SecretsMissing
 } from "./support/doubles"
 import { formPost, jsonPost } from "./support/events"
+import { largestValidForm } from "./support/largest-form"
 
 const visitor = {
   name: "Müller, Anna",
@@ -180,23 +183,52 @@ describe("a failed delivery with a queue", () => {
     await t.dispose()
   })
 
-  it("an item over 256 KiB is not sent to the queue: the 500 fallback, reason queue_too_large", async () => {
+  it("the largest valid form is kept whole: every valid form fits in its item (SPEC section 7a)", async () => {
     const items: Array<QueueItem> = []
     const t = await makeTestHandler({
-      env: { MAX_BODY_BYTES: "1000000" },
       mail: (log) => MailScripted(log, [rejecting]),
       queue: QueueRecording(items)
     })
-    // The largest valid form is 50,000 characters; U+FFFF travels as a 6-byte JSON escape.
-    const extras = Object.fromEntries(
-      Array.from({ length: 19 }, (_, i) => [`extra${i}`, "\uFFFF".repeat(2_000)])
-    )
     const result = await t.handler(
-      jsonPost({ ...visitor, body: "\uFFFF".repeat(10_000), ...extras })
+      jsonPost(Object.fromEntries([...largestValidForm, ["frc-captcha-response", "token-ok"]]))
     )
+    expect([result.statusCode, JSON.parse(result.body)]).toMatchObject([
+      500,
+      { error: "delivery_failed", kept: true }
+    ])
+    expect(items).toHaveLength(1)
+    const value = (name: string) => largestValidForm.find(([n]) => n === name)?.[1]
+    expect(items[0]).toMatchObject({ body: value("body"), subject: value("subject") })
+    expect(items[0]?.extras).toEqual(largestValidForm.slice(4))
+    await t.dispose()
+  })
+
+  it("an item over 256 KiB (no valid form makes one) is never sent: the 500 fallback, queue_too_large", async () => {
+    const tooLarge = queueItem({
+      id: "0193d5a2-7c4e-8f3a-9b1d-2e6f4a8c0d17",
+      form: "default",
+      receivedAt: new Date(),
+      reason: "smtp_rejected_554",
+      permanent: true,
+      contact: {
+        email: "anna@example.org",
+        body: "x".repeat(maxItemBytes),
+        language: "en",
+        extras: []
+      },
+      captcha: { _tag: "Verified" }
+    })
+    expect(Effect.runSync(Effect.flip(encodeWithinLimit(tooLarge)))).toMatchObject({
+      problem: "too_large"
+    })
+    // The queue's answer to it: the fallback, naming both failures.
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [rejecting]),
+      queue: QueueFailing("too_large")
+    })
+    const result = await t.handler(jsonPost(visitor))
     expect(result.statusCode).toBe(500)
     expect(JSON.parse(result.body)).not.toHaveProperty("kept")
-    expect(items).toEqual([])
     expect(t.logs.at(-1)).toMatchObject({ reason: "smtp_rejected_554+queue_too_large" })
     await t.dispose()
   })

@@ -17,32 +17,8 @@ import {
   unreadable
 } from "../http/request"
 import { type AppServices, respond, respondToUnsupportedEvent } from "../http/respond"
+import { isLambdaEvent, type LambdaEvent } from "./lambda-event"
 import { makeSqsHandler } from "./sqs"
-
-/** The fields this adapter reads, common to the three event shapes. */
-export interface LambdaEvent {
-  readonly version?: string
-  /** REST API (1.0). */
-  readonly httpMethod?: string
-  readonly multiValueHeaders?: Readonly<Record<string, ReadonlyArray<string> | undefined>> | null
-  /** HTTP API (2.0) and Function URL: names already lower case, repeated values joined. */
-  readonly headers?: Readonly<Record<string, string | undefined>> | null
-  readonly body?: string | null
-  readonly isBase64Encoded?: boolean
-  /** HTTP API (2.0) and Function URL. */
-  readonly rawPath?: string
-  /** REST API (1.0). */
-  readonly path?: string
-  /** The `{form}` of a route `/f/{form}`, when API Gateway matched one. */
-  readonly pathParameters?: Readonly<Record<string, string | undefined>> | null
-  readonly requestContext?: {
-    readonly requestId?: string
-    /** HTTP API (2.0) and Function URL. */
-    readonly http?: { readonly method?: string; readonly sourceIp?: string }
-    /** REST API (1.0). */
-    readonly identity?: { readonly sourceIp?: string }
-  }
-}
 
 export interface LambdaContext {
   readonly awsRequestId?: string
@@ -90,31 +66,37 @@ const bodyOf =
     return bytes.byteLength > maxBytes ? Effect.fail(new PayloadTooLarge()) : Effect.succeed(bytes)
   }
 
-/** An API event's method; none for anything else (a test event, an EventBridge ping). */
-const methodOf = (event: unknown): string | undefined => {
-  if (typeof event !== "object" || event === null) return undefined
-  const { httpMethod, requestContext } = event as LambdaEvent
-  const method = requestContext?.http?.method ?? httpMethod
-  return typeof method === "string" && method !== "" ? method.toUpperCase() : undefined
+/** An API event's method; none for an event that has none (an EventBridge ping). */
+const methodOf = (event: LambdaEvent): string | undefined => {
+  const method = event.requestContext?.http?.method ?? event.httpMethod
+  return method !== undefined && method !== "" ? method.toUpperCase() : undefined
 }
 
+/**
+ * The request an API event carries; none for anything else: not an object, no method, or
+ * a field of the wrong type (src/adapters/lambda-event.ts), so that nothing is read of it.
+ */
 const toEdgeRequest = (
-  event: LambdaEvent,
-  method: string,
+  event: unknown,
   context: LambdaContext | undefined
-): EdgeRequest => ({
-  method,
-  // SPEC section 10: `/f/<id>` names a form; any other path API Gateway routes here is the
-  // default form's.
-  form: event.pathParameters?.form ?? formInPath(event.rawPath ?? event.path ?? "") ?? "default",
-  headers: headersOf(event),
-  body: bodyOf(event),
-  requestId: context?.awsRequestId ?? event.requestContext?.requestId ?? crypto.randomUUID(),
-  // The address that connected to API Gateway (or to the Function URL).
-  peer: event.requestContext?.http?.sourceIp ?? event.requestContext?.identity?.sourceIp
-})
+): EdgeRequest | undefined => {
+  if (!isLambdaEvent(event)) return undefined
+  const method = methodOf(event)
+  if (method === undefined) return undefined
+  return {
+    method,
+    // SPEC section 10: `/f/<id>` names a form; any other path API Gateway routes here is
+    // the default form's.
+    form: event.pathParameters?.form ?? formInPath(event.rawPath ?? event.path ?? "") ?? "default",
+    headers: headersOf(event),
+    body: bodyOf(event),
+    requestId: context?.awsRequestId ?? event.requestContext?.requestId ?? crypto.randomUUID(),
+    // The address that connected to API Gateway (or to the Function URL).
+    peer: event.requestContext?.http?.sourceIp ?? event.requestContext?.identity?.sourceIp
+  }
+}
 
-export type LambdaHandler = (event: LambdaEvent, context?: LambdaContext) => Promise<LambdaResult>
+export type LambdaHandler = (event: unknown, context?: LambdaContext) => Promise<LambdaResult>
 
 /**
  * Builds the runtime now (at cold start, not on the first request) and the two handlers
@@ -125,11 +107,11 @@ export const makeLambdaHandler = async <E>(layer: Layer.Layer<AppServices, E>) =
   const built = await runtime.runtime()
   const run = Runtime.runPromise(built)
   const handler: LambdaHandler = async (event, context) => {
-    const method = methodOf(event)
+    const request = toEdgeRequest(event, context)
     const answer = await run(
-      method === undefined
+      request === undefined
         ? respondToUnsupportedEvent(context?.awsRequestId ?? crypto.randomUUID())
-        : respond(toEdgeRequest(event, method, context))
+        : respond(request)
     )
     return {
       statusCode: answer.status,

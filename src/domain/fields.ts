@@ -34,18 +34,43 @@ export const isHoneypot = (fields: Fields): boolean =>
 export const languageField = (fields: Fields): string | undefined =>
   fields.find(([name]) => name === "language")?.[1]
 
-/** The message's field name: `body`, or its alias `message` when `body` is not sent. */
+/**
+ * The message's field name: `body`, or its alias `message` when `body` is empty or not
+ * sent. Both non-empty is no message at all but a 400 naming both (SPEC section 2): which
+ * one the visitor meant cannot be known, and keeping one would drop the other's text.
+ */
 export const messageFieldOf = (first: (name: string) => string | undefined): string =>
   present(first("body")) ? "body" : "message"
 
-/** What the visitor wrote, for the pages that give it back: subject and message. */
+/** Whether both `body` and its alias `message` are non-empty: a 400 (SPEC section 2). */
+export const aliasConflict = (first: (name: string) => string | undefined): boolean =>
+  present(first("body")) && present(first("message"))
+
+// A lone surrogate (only a JSON escape can send one) has no UTF-8 form, and
+// encodeURIComponent throws on it: what a page or a `mailto:` link gives back holds U+FFFD
+// in its place. Validation refuses such a form (`sendable`); this is for its answer.
+const loneSurrogates = /[\uD800-\uDFFF]/gu
+const wellFormed = (text: string): string => text.replace(loneSurrogates, "\uFFFD")
+
+/**
+ * What the visitor wrote, for the pages that give it back: subject and message. When both
+ * `body` and `message` were sent (the 400 of SPEC section 2), both, in the order sent, a
+ * blank line between them: the page loses neither.
+ */
 export const visitorText = (
   fields: Fields
 ): { readonly subject?: string; readonly body?: string } => {
-  const first = (name: string) => fields.find(([n, v]) => n === name && v !== "")?.[1]
+  const firstAt = (name: string) => fields.findIndex(([n, v]) => n === name && v !== "")
+  const first = (name: string) => fields[firstAt(name)]?.[1]
   const subject = first("subject")
-  const body = first(messageFieldOf(first))
-  return { ...(subject === undefined ? {} : { subject }), ...(body === undefined ? {} : { body }) }
+  const texts = aliasConflict(first)
+    ? [firstAt("body"), firstAt("message")].sort((a, b) => a - b).map((at) => fields[at]?.[1])
+    : [first(messageFieldOf(first))]
+  const body = texts.every((text) => text !== undefined) ? texts.join("\n\n") : undefined
+  return {
+    ...(subject === undefined ? {} : { subject: wellFormed(subject) }),
+    ...(body === undefined ? {} : { body: wellFormed(body) })
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -57,6 +82,18 @@ export const codePoints = (s: string): number => {
   for (const _ of s) n++
   return n
 }
+
+/**
+ * Text a field may hold at all (SPEC section 7a: every valid form fits in its queue item):
+ * no lone surrogate, and neither U+FFFE nor U+FFFF. These are what SQS refuses in a message
+ * (its character set is XML 1.0's) beyond the control characters JSON escapes, and a lone
+ * surrogate has no UTF-8 form for the mail or a page. The other 64 noncharacters
+ * (U+FDD0–U+FDEF, U+nFFFE/U+nFFFF above the BMP) stay text: they are Unicode scalar
+ * values that UTF-8, SQS, the mail and the pages all carry, and Unicode allows them in
+ * interchange (Corrigendum #9), so refusing them would refuse forms that can be delivered.
+ * With `u`, a surrogate pair is one code point outside the class; only a lone one is in it.
+ */
+export const sendable = /^[^\uD800-\uDFFF\uFFFE\uFFFF]*$/u
 
 /** "One line": no control character at all (C0, DEL and C1). */
 export const oneLine = /^[^\u0000-\u001f\u007f-\u009f]*$/u

@@ -7,13 +7,15 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { FormInvalid } from "./errors"
 import {
+  aliasConflict,
   codePoints,
   type Fields,
   isKnownField,
   messageChars,
   messageFieldOf,
   oneLine,
-  present
+  present,
+  sendable
 } from "./fields"
 import { type FieldIssue, type IssueCode, isIssueCode } from "./issues"
 import type { Language } from "./languages"
@@ -50,13 +52,17 @@ const rule =
     self.pipe(Schema.filter((s: string) => holds(s) || code))
 
 const within = (max: number) => rule("too_long", (s) => codePoints(s) <= max)
+/** First in every field: text that cannot travel is refused before what it says is judged. */
+const sendableText = rule("invalid_characters", (s) => sendable.test(s))
 
 const Email = Schema.String.pipe(
+  sendableText,
   within(maxChars.email),
   rule("invalid_email", (s) => htmlEmail.test(s))
 )
 
 const Message = Schema.String.pipe(
+  sendableText,
   rule("blank", (s) => s.trim().length > 0),
   within(maxChars.body),
   rule("control_characters", (s) => messageChars.test(s))
@@ -64,6 +70,7 @@ const Message = Schema.String.pipe(
 
 const OneLine = (max: number) =>
   Schema.String.pipe(
+    sendableText,
     within(max),
     rule("not_one_line", (s) => oneLine.test(s))
   )
@@ -120,13 +127,16 @@ export const decodeForm = (
   }
 
   const bodyName = messageFieldOf((name) => known.get(name))
+  // Both `body` and `message` non-empty: each is named, as sent; the message's own rules
+  // wait until one field carries it (SPEC section 2).
+  const conflict = aliasConflict((name) => known.get(name))
   const candidate: Record<string, string> = {}
   for (const field of ["email", "subject", "name"] as const) {
     const value = known.get(field)
     if (present(value)) candidate[field] = value
   }
   const body = known.get(bodyName)
-  if (present(body)) candidate.body = body
+  if (present(body) && !conflict) candidate.body = body
 
   const decoded = decodeKnownFields(candidate)
   if (Either.isLeft(decoded)) {
@@ -135,7 +145,12 @@ export const decodeForm = (
     }
   }
   if (!present(candidate.email)) issues.push({ field: "email", code: "required" })
-  if (!present(candidate.body)) issues.push({ field: bodyName, code: "required" })
+  if (conflict) {
+    for (const name of known.keys()) {
+      if (name === "body" || name === "message")
+        issues.push({ field: name, code: "alias_conflict" })
+    }
+  } else if (!present(candidate.body)) issues.push({ field: bodyName, code: "required" })
 
   if (extras.size > maxExtraFields) {
     issues.push({ field: "_body", code: "too_many_fields", max: maxExtraFields })
@@ -143,8 +158,10 @@ export const decodeForm = (
   const extraList: Array<readonly [string, string]> = []
   for (const [name, values] of extras) {
     const joined = values.join(", ")
-    if (codePoints(name) > maxExtraNameChars || !oneLine.test(name)) {
+    if (codePoints(name) > maxExtraNameChars || !oneLine.test(name) || !sendable.test(name)) {
       issues.push({ field: "_body", code: "bad_field_name" })
+    } else if (!sendable.test(joined)) {
+      issues.push({ field: name, code: "invalid_characters" })
     } else if (codePoints(joined) > maxExtraChars) {
       issues.push({ field: name, code: "too_long", max: maxExtraChars })
     } else if (!messageChars.test(joined)) {

@@ -43,18 +43,17 @@ const parseUrlencoded = (bytes: Uint8Array) =>
   Either.map(decodeText(bytes), (text): Fields => [...new URLSearchParams(text)])
 
 /**
- * JSON's `\ud800` escapes can make a string no UTF-8 decoder would: a lone surrogate. It
- * becomes U+FFFD, as in the other two formats, so the visitor's text is valid Unicode
- * everywhere it goes (the mail, the page, the `mailto:` link's percent-encoding).
+ * One leading U+FEFF is a byte-order mark, not JSON text: editors and some clients write
+ * one, and JSON decoders commonly skip it (RFC 8259 section 8.1 lets a parser ignore it).
+ * Only the body's first: a BOM inside a field is the visitor's text, as in every format.
  */
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-const wellFormed = (s: string): string => s.replace(loneSurrogate, "\uFFFD")
+const withoutBom = (text: string): string => (text.startsWith("\uFEFF") ? text.slice(1) : text)
 
 const parseJson = (bytes: Uint8Array) =>
   Either.flatMap(decodeText(bytes), (text): Either.Either<Fields, BodyUnreadable> => {
     let value: unknown
     try {
-      value = JSON.parse(text)
+      value = JSON.parse(withoutBom(text))
     } catch {
       return Either.left(unreadable())
     }
@@ -64,7 +63,10 @@ const parseJson = (bytes: Uint8Array) =>
     const entries = Object.entries(value)
     const wrong = entries.find(([, v]) => typeof v !== "string")
     if (wrong !== undefined) return Either.left(unreadable(wrong[0], "not_text"))
-    return Either.right(entries.map(([k, v]) => [wellFormed(k), wellFormed(String(v))] as const))
+    // JSON's `\ud800` escapes can make a string no UTF-8 decoder would: a lone surrogate.
+    // It is kept as sent, so that validation refuses it with the field named (SPEC section
+    // 7a), rather than delivering a U+FFFD the visitor never wrote.
+    return Either.right(entries.map(([k, v]) => [k, String(v)] as const))
   })
 
 /**

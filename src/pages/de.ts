@@ -71,9 +71,14 @@ export const de: Strings = {
     invalid_email: () => "muss eine gültige E-Mail-Adresse sein",
     not_one_line: () => "muss eine einzelne Zeile ohne Steuerzeichen sein",
     control_characters: () => "darf keine Steuerzeichen enthalten",
+    invalid_characters: () =>
+      "enthält Zeichen, die nicht gesendet werden können (U+FFFE, U+FFFF oder ein defektes Zeichen)",
     duplicate: () => "wurde mehrfach gesendet",
+    alias_conflict: () =>
+      "wurde in zwei Feldern gesendet (body und message): bitte nur in einem Feld senden",
     too_many_fields: (max) => `hat mehr als ${max} zusätzliche Felder`,
-    bad_field_name: () => "hat einen Feldnamen, der zu lang oder nicht einzeilig ist",
+    bad_field_name: () =>
+      "hat einen Feldnamen, der zu lang oder nicht einzeilig ist oder Zeichen enthält, die nicht gesendet werden können",
     not_text: () => "muss Text sein",
     unreadable: () => "konnte nicht gelesen werden"
   },

@@ -70,9 +70,14 @@ export const en: Strings = {
     invalid_email: () => "must be a valid email address",
     not_one_line: () => "must be a single line without control characters",
     control_characters: () => "must not contain control characters",
+    invalid_characters: () =>
+      "contains characters that cannot be sent (U+FFFE, U+FFFF or a broken character)",
     duplicate: () => "was sent more than once",
+    alias_conflict: () =>
+      "was sent in two fields (body and message): please send it in one field only",
     too_many_fields: (max) => `has more than ${max} extra fields`,
-    bad_field_name: () => "has a field name that is too long or not a single line",
+    bad_field_name: () =>
+      "has a field name that is too long, not a single line or holds characters that cannot be sent",
     not_text: () => "must be text",
     unreadable: () => "could not be read"
   },

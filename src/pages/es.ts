@@ -72,9 +72,13 @@ export const es: Strings = {
     invalid_email: () => "debe ser una dirección de correo electrónico válida",
     not_one_line: () => "debe ocupar una sola línea, sin caracteres de control",
     control_characters: () => "no puede contener caracteres de control",
+    invalid_characters: () =>
+      "contiene caracteres que no se pueden enviar (U+FFFE, U+FFFF o un carácter incompleto)",
     duplicate: () => "se ha enviado más de una vez",
+    alias_conflict: () => "se ha enviado en dos campos (body y message): envíelo en un solo campo",
     too_many_fields: (max) => `tiene más de ${max} campos adicionales`,
-    bad_field_name: () => "tiene un nombre de campo demasiado largo o de más de una línea",
+    bad_field_name: () =>
+      "tiene un nombre de campo demasiado largo, de más de una línea o con caracteres que no se pueden enviar",
     not_text: () => "debe ser texto",
     unreadable: () => "no se ha podido leer"
   },

@@ -76,9 +76,14 @@ export const fr: Strings = {
     invalid_email: () => "doit être une adresse e-mail valide",
     not_one_line: () => "doit tenir sur une seule ligne, sans caractères de contrôle",
     control_characters: () => "ne doit pas contenir de caractères de contrôle",
+    invalid_characters: () =>
+      "contient des caractères qui ne peuvent pas être envoyés (U+FFFE, U+FFFF ou un caractère incomplet)",
     duplicate: () => "a été envoyé plusieurs fois",
+    alias_conflict: () =>
+      "a été envoyé dans deux champs (body et message) : envoyez-le dans un seul champ",
     too_many_fields: (max) => `contient plus de ${max} champs supplémentaires`,
-    bad_field_name: () => "contient un nom de champ trop long ou sur plusieurs lignes",
+    bad_field_name: () =>
+      "contient un nom de champ trop long, sur plusieurs lignes ou avec des caractères qui ne peuvent pas être envoyés",
     not_text: () => "doit être du texte",
     unreadable: () => "n’a pas pu être lu"
   },

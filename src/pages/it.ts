@@ -73,9 +73,13 @@ export const it: Strings = {
     invalid_email: () => "deve essere un indirizzo e-mail valido",
     not_one_line: () => "deve stare su una sola riga, senza caratteri di controllo",
     control_characters: () => "non può contenere caratteri di controllo",
+    invalid_characters: () =>
+      "contiene caratteri che non si possono inviare (U+FFFE, U+FFFF o un carattere incompleto)",
     duplicate: () => "è stato inviato più volte",
+    alias_conflict: () => "è stato inviato in due campi (body e message): invialo in un solo campo",
     too_many_fields: (max) => `ha più di ${max} campi aggiuntivi`,
-    bad_field_name: () => "ha un nome di campo troppo lungo o su più righe",
+    bad_field_name: () =>
+      "ha un nome di campo troppo lungo, su più righe o con caratteri che non si possono inviare",
     not_text: () => "deve essere testo",
     unreadable: () => "non è leggibile"
   },

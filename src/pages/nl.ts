@@ -71,9 +71,13 @@ export const nl: Strings = {
     invalid_email: () => "moet een geldig e-mailadres zijn",
     not_one_line: () => "moet één regel zijn, zonder stuurtekens",
     control_characters: () => "mag geen stuurtekens bevatten",
+    invalid_characters: () =>
+      "bevat tekens die niet kunnen worden verzonden (U+FFFE, U+FFFF of een onvolledig teken)",
     duplicate: () => "is meer dan eens verzonden",
+    alias_conflict: () => "is in twee velden verzonden (body en message): stuur het in één veld",
     too_many_fields: (max) => `heeft meer dan ${max} extra velden`,
-    bad_field_name: () => "heeft een veldnaam die te lang is of uit meer dan één regel bestaat",
+    bad_field_name: () =>
+      "heeft een veldnaam die te lang is, uit meer dan één regel bestaat of tekens bevat die niet kunnen worden verzonden",
     not_text: () => "moet tekst zijn",
     unreadable: () => "kon niet worden gelezen"
   },

@@ -84,9 +84,13 @@ export const pl: Strings = {
     invalid_email: () => "musi być poprawnym adresem e-mail",
     not_one_line: () => "musi mieścić się w jednym wierszu, bez znaków sterujących",
     control_characters: () => "nie może zawierać znaków sterujących",
+    invalid_characters: () =>
+      "zawiera znaki, których nie można wysłać (U+FFFE, U+FFFF lub niepełny znak)",
     duplicate: () => "występuje więcej niż raz",
+    alias_conflict: () => "występuje w dwóch polach (body i message): wyślij ją tylko w jednym",
     too_many_fields: (max) => `ma więcej niż ${max} dodatkowych pól`,
-    bad_field_name: () => "zawiera pole o zbyt długiej lub wielowierszowej nazwie",
+    bad_field_name: () =>
+      "zawiera pole o zbyt długiej lub wielowierszowej nazwie albo o nazwie ze znakami, których nie można wysłać",
     not_text: () => "musi być tekstem",
     unreadable: () => "nie daje się odczytać"
   },

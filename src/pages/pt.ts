@@ -75,9 +75,13 @@ export const pt: Strings = {
     invalid_email: () => "deve ser um endereço de e-mail válido",
     not_one_line: () => "deve ocupar uma só linha, sem caracteres não imprimíveis",
     control_characters: () => "não pode conter caracteres não imprimíveis",
+    invalid_characters: () =>
+      "contém caracteres que não podem ser enviados (U+FFFE, U+FFFF ou um carácter incompleto)",
     duplicate: () => "aparece mais de uma vez",
+    alias_conflict: () => "aparece em dois campos (body e message): envie o texto num só campo",
     too_many_fields: (max) => `tem mais de ${max} campos adicionais`,
-    bad_field_name: () => "tem um nome de campo muito longo ou com mais de uma linha",
+    bad_field_name: () =>
+      "tem um nome de campo muito longo, com mais de uma linha ou com caracteres que não podem ser enviados",
     not_text: () => "deve ser texto",
     unreadable: () => "está ilegível"
   },

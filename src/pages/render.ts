@@ -119,15 +119,15 @@ export const errorPage = ({
   visitor
 }: ErrorPage): string => {
   const { lead, title } = strings.errors[kind]
-  const issueList =
-    issues === undefined || issues.length === 0
-      ? ""
-      : `<ul>\n${issues
-          .map(
-            (i) =>
-              `<li><strong>${escapeHtml(fieldName(strings, i.field))}</strong> ${escapeHtml(issueText(strings, i))}</li>`
-          )
-          .join("\n")}\n</ul>`
+  // One line per sentence: `body` and `message` share a label, so their one conflict reads
+  // once (the JSON names both fields).
+  const issueLines = new Set(
+    (issues ?? []).map(
+      (i) =>
+        `<li><strong>${escapeHtml(fieldName(strings, i.field))}</strong> ${escapeHtml(issueText(strings, i))}</li>`
+    )
+  )
+  const issueList = issueLines.size === 0 ? "" : `<ul>\n${[...issueLines].join("\n")}\n</ul>`
   const prefilled = prefill && visitor !== undefined
   const contact =
     fallback === undefined ? "" : contactBlock(strings, fallback, prefilled ? visitor : undefined)
