@@ -126,6 +126,33 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     expect(await stop(second.server)).toBe(0)
   })
 
+  it("the relay has the message and drops (SPEC 7a): spooled marked, then one marked copy, same id", async () => {
+    const spool = tempDir("cfb-spool-")
+    smtp.setFaults({ acceptThenDrop: { times: 1 } })
+    const server = await start({
+      SPOOL_DIR: spool,
+      SPOOL_RETRY_SECONDS: "1",
+      UNKNOWN_RETRY_MINUTES: "0"
+    })
+    const answer = await fetch(`${server.url}contact`, {
+      method: "POST",
+      headers: urlencoded,
+      body: formBody(visitor),
+      redirect: "manual"
+    })
+    expect(answer.status).toBe(303)
+    const [first, second] = await smtp.waitForMails(2, 15_000)
+    expect(second?.headers.get("x-contact-submission-id")).toBe(
+      first?.headers.get("x-contact-submission-id")
+    )
+    expect(first?.headers.has("x-contact-possible-duplicate")).toBe(false)
+    expect(String(second?.headers.get("x-contact-possible-duplicate"))).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(second?.text).toContain("Possible duplicate: an attempt at ")
+    await vi.waitFor(() => expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([]))
+    expect(smtp.mails).toHaveLength(2)
+    expect(await stop(server.server)).toBe(0)
+  })
+
   it("two servers on one SPOOL_DIR send each item exactly once, both taking part", async () => {
     const spool = tempDir("cfb-spool-")
     const items = Array.from({ length: 12 }, () => item())

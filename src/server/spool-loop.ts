@@ -76,12 +76,14 @@ export const spoolLoop = (settings: SpoolSettings) =>
           return yield* done(claimed)
         }
         const failures = (waiting.get(item.name)?.failures ?? 0) + 1
-        // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a).
+        // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a),
+        // and longer each time, as a failure does: a relay that never answers in time gets
+        // fewer and fewer marked copies.
         const next =
           result._tag === "NotDue"
             ? result.dueAt
             : result._tag === "Unknown"
-              ? dueAt(result.item, unknownRetryMinutes)
+              ? Math.max(dueAt(result.item, unknownRetryMinutes), now + backoff(failures))
               : now + backoff(failures)
         waiting.set(item.name, { failures, next })
         if (result._tag === "Unknown") yield* rewrite(dir, claimed, result.body)

@@ -13,6 +13,7 @@ import { clientAddress } from "../../src/http/client-address"
 import { LruMap } from "../../src/services/lru"
 import { RateLimiter, SlidingWindowLimit } from "../../src/services/rate-limit"
 import { SubmissionMemory, SubmissionMemoryLive } from "../../src/services/submissions"
+import { VerdictMemory, VerdictMemoryLive } from "../../src/services/verdicts"
 
 const sent = (id: string): Accepted => ({ _tag: "Sent", id, captcha: { _tag: "Verified" } })
 
@@ -33,6 +34,33 @@ const submitOnce = (
       })
     )
   )
+
+describe("the verdicts of tokens not yet spent (VerdictMemory)", () => {
+  const unverified = { _tag: "Unverified", reason: "timeout" } as const
+
+  it.effect("recalled by (form, token) for 10 minutes, then forgotten", () =>
+    Effect.gen(function* () {
+      const verdicts = yield* VerdictMemory
+      yield* verdicts.remember("default", "tok", unverified)
+      expect(yield* verdicts.recall("default", "tok")).toEqual(unverified)
+      // Another form's token of the same text is another token.
+      expect(yield* verdicts.recall("acme", "tok")).toBeUndefined()
+      yield* TestClock.adjust(Duration.minutes(10).pipe(Duration.subtract(Duration.millis(1))))
+      expect(yield* verdicts.recall("default", "tok")).toEqual(unverified)
+      yield* TestClock.adjust(Duration.millis(1))
+      expect(yield* verdicts.recall("default", "tok")).toBeUndefined()
+    }).pipe(Effect.provide(VerdictMemoryLive()))
+  )
+
+  it.effect("spent on an accepted submission: recalled no more", () =>
+    Effect.gen(function* () {
+      const verdicts = yield* VerdictMemory
+      yield* verdicts.remember("default", "tok", { _tag: "Verified" })
+      yield* verdicts.spend("default", "tok")
+      expect(yield* verdicts.recall("default", "tok")).toBeUndefined()
+    }).pipe(Effect.provide(VerdictMemoryLive()))
+  )
+})
 
 describe("the duplicate guard (SubmissionMemory)", () => {
   it.effect("a repeat gets the first outcome back as a Duplicate; the flow ran once", () =>
