@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import { AppConfigTag } from "./config/app-config"
 import { deliver } from "./delivery"
 import { deliveryReason } from "./domain/errors"
-import { decodeItem, dueAt, encodeItem, itemForm, type QueueItem } from "./domain/item"
+import { copyOf, decodeItem, dueAt, encodeItem, itemForm, type QueueItem } from "./domain/item"
 import { composeMail } from "./domain/mail"
 import { writeLine } from "./logging"
 
@@ -96,7 +96,12 @@ export const redeliverItem = (body: string) =>
       // Kept marked with this attempt's time, never sent again before UNKNOWN_RETRY_MINUTES
       // after it (SPEC section 7a).
       yield* log("Warning", "redelivery_unknown", { ...about, reason })
-      return unknownAgain({ ...item, unknownAt: new Date(sent.left.at).toISOString() })
+      const { attemptAt: _, ...rest } = item
+      return unknownAgain({
+        ...rest,
+        unknownAt: new Date(sent.left.at).toISOString(),
+        copy: copyOf(item) + 1
+      })
     }
     yield* log("Warning", "redelivery_failed", { ...about, reason })
     return failed

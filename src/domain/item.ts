@@ -48,7 +48,17 @@ export const QueueItem = Schema.Struct({
    * An attempt at this ISO time may have reached the owner (SPEC section 7a): the next one
    * waits UNKNOWN_RETRY_MINUTES after it, and its mail is marked a possible duplicate.
    */
-  unknownAt: Schema.optionalWith(Schema.String, { exact: true })
+  unknownAt: Schema.optionalWith(Schema.String, { exact: true }),
+  /**
+   * Which stored copy of the submission this is: 1 (absent), then one more for each copy an
+   * unknown redelivery keeps in its place. SQS's deduplication id is `<id>:<copy>`.
+   */
+  copy: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { exact: true }),
+  /**
+   * The spool's: an attempt began at this ISO time and has not ended (written before DATA),
+   * so a server that takes the item over after a crash sends it marked (SPEC section 7a).
+   */
+  attemptAt: Schema.optionalWith(Schema.String, { exact: true })
 })
 
 export type QueueItem = typeof QueueItem.Type
@@ -84,6 +94,9 @@ export const queueItem = (options: {
     ...(options.unknownAt === undefined ? {} : { unknownAt: options.unknownAt.toISOString() })
   }
 }
+
+/** The stored copy an item is (SQS's deduplication id: `<id>:<copy>`). */
+export const copyOf = (item: QueueItem): number => item.copy ?? 1
 
 /** When an item may be sent: at once, or UNKNOWN_RETRY_MINUTES after its unknown attempt. */
 export const dueAt = (item: QueueItem, unknownRetryMinutes: number): number =>
