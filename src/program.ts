@@ -80,9 +80,11 @@ const keep = (
     })
     const stored = yield* Effect.either(queue.enqueue(item))
     if (Either.isLeft(stored)) {
-      const both = `${reason}+queue_${stored.left.problem}`
-      if (unknownAt !== undefined) return unknown(both)
-      return yield* new DeliveryNotKept({ delivery: failure, queue: stored.left })
+      const problem = stored.left
+      // Never answered: the queue may hold it, so the visitor is never told "not kept".
+      if (problem._tag === "QueueUnanswered") return unknown(`${reason}+queue_unanswered`)
+      if (unknownAt !== undefined) return unknown(`${reason}+queue_${problem.problem}`)
+      return yield* new DeliveryNotKept({ delivery: failure, queue: problem })
     }
     const kept: Accepted = { _tag: permanent ? "Kept" : "Queued", ...about, reason }
     return kept

@@ -125,6 +125,14 @@ export class QueueUnavailable extends Data.TaggedError("QueueUnavailable")<{
   readonly problem: "too_large" | "timeout" | "throttled" | "denied" | "unavailable"
 }> {}
 
+/**
+ * The queue was asked and never answered (SPEC section 7a): it may hold the item, so the
+ * visitor is never told it was not kept. `what`: the wait ran out, or the connection dropped.
+ */
+export class QueueUnanswered extends Data.TaggedError("QueueUnanswered")<{
+  readonly what: "timeout" | "connection"
+}> {}
+
 /** Why a mail did not go out: its secret, or the relay. */
 export type DeliveryFailure =
   | SecretUnavailable

@@ -2,17 +2,19 @@
  * The server's SQS consumer (SPEC section 7, QUEUE_URL with QUEUE_CONSUMER on): long polls
  * the queue and redelivers each message with the same code as the Lambda's `redeliver`,
  * deleting what went out. What fails stays, and SQS offers it again after its visibility
- * timeout (then, after its last receive, the dead-letter queue has it). Stopping waits for
- * the message in hand.
+ * timeout (then, after its last receive, the dead-letter queue has it); an unknown
+ * outcome's copy that is not due yet is hidden until it is (SPEC section 7a). Stopping
+ * waits for the message in hand.
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { writeLine } from "../logging"
 import { redeliverItem } from "../redelivery"
 import { QueueService } from "../services/queue"
-import { type SqsSettings, sqsConsumer } from "../services/sqs"
+import { type ConsumerSettings, sqsConsumer } from "../services/sqs-consumer"
 
-export const queueConsumer = (settings: SqsSettings & { readonly metricsNamespace: string }) =>
+export const queueConsumer = (settings: ConsumerSettings & { readonly metricsNamespace: string }) =>
   Effect.gen(function* () {
     const queue = yield* sqsConsumer(settings)
     const pass = Effect.flatMap(queue.receive, (messages) =>
@@ -26,7 +28,12 @@ export const queueConsumer = (settings: SqsSettings & { readonly metricsNamespac
                 Effect.zipRight(queue.remove(message))
               )
             }
-            // Back after its visibility timeout: retried, or not due yet.
+            if (result._tag === "NotDue") {
+              return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+                queue.holdBack(message, Math.ceil((result.dueAt - now) / 1_000))
+              )
+            }
+            // Back after its visibility timeout, to be retried.
             return Effect.void
           }),
           Effect.uninterruptible
@@ -34,16 +41,15 @@ export const queueConsumer = (settings: SqsSettings & { readonly metricsNamespac
       )
     ).pipe(
       // The queue unreachable: say so, wait a little, poll again.
-      Effect.catchTag("QueueUnavailable", (e) =>
-        writeLine(
-          {
-            level: "Warning",
-            message: "queue unavailable",
-            fields: { reason: `queue_${e.problem}` }
-          },
-          settings.metricsNamespace
-        ).pipe(Effect.zipRight(Effect.sleep(Duration.seconds(5))))
-      )
+      Effect.catchTags({
+        QueueUnavailable: (e) => unavailable(`queue_${e.problem}`),
+        QueueUnanswered: (e) => unavailable(`queue_unanswered_${e.what}`)
+      })
     )
+    const unavailable = (reason: string) =>
+      writeLine(
+        { level: "Warning", message: "queue unavailable", fields: { reason } },
+        settings.metricsNamespace
+      ).pipe(Effect.zipRight(Effect.sleep(Duration.seconds(5))))
     yield* Effect.forever(pass)
   })

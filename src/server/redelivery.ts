@@ -5,11 +5,19 @@
  */
 import * as Effect from "effect/Effect"
 import type { AppConfig } from "../config/app-config"
+
 import { queueConsumer } from "./queue-consumer"
 import { spoolLoop } from "./spool-loop"
 
-export /** What retries the queue from this process: the spool loop, or the SQS consumer. */
-const redelivery = (config: AppConfig) => {
+/**
+ * What redelivering one item may take: the SMTP secret, the delivery, the secret again
+ * after a 535, the enqueue of a marked copy, and a few seconds to decode and log.
+ */
+const itemSeconds = (config: AppConfig, queueTimeoutMs: number): number =>
+  Math.ceil((2 * config.secrets.timeoutMs + config.smtp.timeoutMs + queueTimeoutMs) / 1_000) + 5
+
+/** What retries the queue from this process: the spool loop, or the SQS consumer. */
+export const redelivery = (config: AppConfig) => {
   const { queue } = config
   if (queue.kind === "spool") {
     return spoolLoop({
@@ -24,7 +32,8 @@ const redelivery = (config: AppConfig) => {
         url: queue.url,
         timeoutMs: queue.timeoutMs,
         region: config.secrets.region,
-        metricsNamespace: config.metricsNamespace
+        metricsNamespace: config.metricsNamespace,
+        itemSeconds: itemSeconds(config, queue.timeoutMs)
       })
     )
   }

@@ -7,14 +7,26 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { QueueUnavailable } from "../domain/errors"
+import { type QueueUnanswered, QueueUnavailable } from "../domain/errors"
 import { encodeItem, maxItemBytes, type QueueItem } from "../domain/item"
 
 export interface QueueServiceApi {
   /** `false`: no queue is configured. */
   readonly enabled: boolean
-  /** Keeps the item, within QUEUE_TIMEOUT_MS, or says why not. */
-  readonly enqueue: (item: QueueItem) => Effect.Effect<void, QueueUnavailable>
+  /**
+   * Keeps the item, within QUEUE_TIMEOUT_MS, or says why not: refused (not kept), or never
+   * answered (it may be kept: SPEC section 7a).
+   */
+  readonly enqueue: (item: QueueItem) => Effect.Effect<void, QueueUnavailable | QueueUnanswered>
+  /**
+   * SQS only: hides a received message for `seconds` more (an unknown outcome's copy that is
+   * not due yet, SPEC section 7a), in the queue the ARN names.
+   */
+  readonly holdBack?: (
+    queueArn: string,
+    receiptHandle: string,
+    seconds: number
+  ) => Effect.Effect<void, QueueUnavailable | QueueUnanswered>
 }
 
 export class QueueService extends Context.Tag("contact-form/QueueService")<

@@ -33,9 +33,19 @@ import {
 
 /**
  * `error`: any AWS error answer (`status`, `type` as `x-amzn-errortype`); `drop`: the
- * request read, then the connection destroyed without an answer.
+ * request read, then the connection destroyed without an answer. `lose`: the request done
+ * by moto, its answer lost (the connection destroyed instead); `late`: moto's answer held
+ * `delayMs` first.
  */
-export type SecretsFaultKind = "throttle" | "internal" | "hang" | "malformed" | "drop" | "error"
+export type SecretsFaultKind =
+  | "throttle"
+  | "internal"
+  | "hang"
+  | "malformed"
+  | "drop"
+  | "error"
+  | "lose"
+  | "late"
 
 /**
  * A fault for calls of one operation (GetSecretValue unless `operation` says otherwise,
@@ -46,6 +56,8 @@ export interface SecretsFault {
   /** For `error`: the HTTP status and the AWS error type answered. */
   readonly status?: number
   readonly type?: string
+  /** For `late`. */
+  readonly delayMs?: number
   readonly times?: number
   readonly secretId?: string
   readonly operation?: string
@@ -58,9 +70,18 @@ export interface SesMessage {
   readonly raw: string
 }
 
+export interface SentMessage {
+  readonly body: string
+  readonly delaySeconds?: number
+  readonly groupId?: string
+  readonly deduplicationId?: string
+}
+
 export interface QueuedMessage {
   readonly messageId: string
   readonly body: string
+  /** This receive's handle (a consumer's ChangeMessageVisibility or DeleteMessage). */
+  readonly receiptHandle: string
 }
 
 export interface SecretsPeer {
@@ -80,7 +101,7 @@ export interface SecretsPeer {
   putSecretValue(id: string, value: object | string): Promise<void>
   deleteSecret(id: string): Promise<void>
   /** A new SQS queue in moto; its URL, through the proxy (the SDK sends to the queue URL's host). */
-  createQueue(name: string): Promise<string>
+  createQueue(name: string, attributes?: Readonly<Record<string, string>>): Promise<string>
   /** What the queue holds now, left in it (received with a visibility timeout of 0). */
   queuedMessages(url: string): Promise<ReadonlyArray<QueuedMessage>>
   /**
@@ -95,7 +116,7 @@ export interface SecretsPeer {
   /** Every mail moto's SES has accepted so far. */
   sesMessages(): Promise<ReadonlyArray<SesMessage>>
   /** Every SendMessage that passed the proxy, as sent (its body and its delay, if any). */
-  sentMessages(): ReadonlyArray<{ readonly body: string; readonly delaySeconds?: number }>
+  sentMessages(): ReadonlyArray<SentMessage>
   getSecretValueCalls(secretId?: string): number
   /** Calls through the proxy by operation, e.g. `calls("GetSecretValue")`. */
   calls(operation: string): number
@@ -267,11 +288,16 @@ const secretIdOf = (body: string): string | undefined => {
   }
 }
 
-const sendMessageOf = (body: string): { readonly body: string; readonly delaySeconds?: number } => {
-  const parsed: { MessageBody?: unknown; DelaySeconds?: unknown } = JSON.parse(body)
+const sendMessageOf = (body: string): SentMessage => {
+  const parsed: Record<string, unknown> = JSON.parse(body)
+  const text = (key: string) => (typeof parsed[key] === "string" ? parsed[key] : undefined)
+  const groupId = text("MessageGroupId")
+  const deduplicationId = text("MessageDeduplicationId")
   return {
     body: String(parsed.MessageBody),
-    ...(typeof parsed.DelaySeconds === "number" ? { delaySeconds: parsed.DelaySeconds } : {})
+    ...(typeof parsed.DelaySeconds === "number" ? { delaySeconds: parsed.DelaySeconds } : {}),
+    ...(groupId === undefined ? {} : { groupId }),
+    ...(deduplicationId === undefined ? {} : { deduplicationId })
   }
 }
 
@@ -281,7 +307,7 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
   const operations = new Map<string, number>()
   const reads = new Map<string, number>()
   let fault: (SecretsFault & { remaining: number }) | undefined
-  const sent: Array<{ readonly body: string; readonly delaySeconds?: number }> = []
+  const sent: Array<SentMessage> = []
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1)
 
   const proxy = http.createServer((req, res) => {
@@ -312,6 +338,13 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
         fault.remaining -= 1
         if (fault.kind === "hang") return // the socket is destroyed by close()
         if (fault.kind === "drop") return void req.socket.destroy()
+        if (fault.kind === "lose" || fault.kind === "late") {
+          return forward(req, body, (_answer, send) =>
+            fault?.kind === "lose" || fault === undefined
+              ? void req.socket.destroy()
+              : void setTimeout(send, fault.delayMs ?? 0)
+          )
+        }
         const reply =
           fault.kind === "error"
             ? json(fault.status ?? 400, fault.type ?? "BadRequestException", "Forged by the proxy")
@@ -325,12 +358,28 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
         })
         return void res.end(reply.body)
       }
+      forward(req, body, (_, send) => send())
+    })
+
+    /** Sends the request to moto; `then` gets moto's answer and a way to pass it on. */
+    function forward(
+      request: http.IncomingMessage,
+      payload: Buffer,
+      then: (answer: Buffer, send: () => void) => void
+    ) {
       const upstream = http.request(
-        new URL(req.url ?? "/", backend.endpoint),
-        { method: req.method ?? "POST", headers: req.headers },
+        new URL(request.url ?? "/", backend.endpoint),
+        { method: request.method ?? "POST", headers: request.headers },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(res)
+          const parts: Buffer[] = []
+          answer.on("data", (part: Buffer) => parts.push(part))
+          answer.once("end", () => {
+            const whole = Buffer.concat(parts)
+            then(whole, () => {
+              res.writeHead(answer.statusCode ?? 502, answer.headers)
+              res.end(whole)
+            })
+          })
         }
       )
       upstream.once("error", () => {
@@ -338,8 +387,8 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
         res.writeHead(502, { "content-type": "text/plain" })
         res.end("secrets proxy: moto unreachable")
       })
-      upstream.end(body)
-    })
+      upstream.end(payload)
+    }
   })
   await new Promise<void>((resolve, reject) => {
     proxy.once("error", reject)
@@ -395,8 +444,13 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
     deleteSecret: async (id) => {
       await client.send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true }))
     },
-    createQueue: async (name) => {
-      const created = await sqs.send(new CreateQueueCommand({ QueueName: name }))
+    createQueue: async (name, attributes) => {
+      const created = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          ...(attributes === undefined ? {} : { Attributes: attributes })
+        })
+      )
       if (created.QueueUrl === undefined) throw new Error("moto created no queue")
       return viaProxy(created.QueueUrl)
     },
@@ -410,7 +464,8 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
       )
       return (answer.Messages ?? []).map((m) => ({
         messageId: m.MessageId ?? "",
-        body: m.Body ?? ""
+        body: m.Body ?? "",
+        receiptHandle: m.ReceiptHandle ?? ""
       }))
     },
     queueDepth: async (url) => {
