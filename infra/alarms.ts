@@ -25,6 +25,8 @@ interface AlarmTargets {
   readonly redelivery: lambda.IFunction
   readonly queue: sqs.IQueue
   readonly deadLetters: sqs.IQueue
+  /** The standard dead-letter queue of earlier versions, still drained (README, "Upgrading"). */
+  readonly legacyDeadLetters: sqs.IQueue
   readonly parameters: Parameters
 }
 
@@ -40,7 +42,7 @@ const emf = (metricName: string) =>
   })
 
 export const addAlarms = (stack: Stack, targets: AlarmTargets) => {
-  const { handler, redelivery, queue, deadLetters, parameters: p } = targets
+  const { handler, redelivery, queue, deadLetters, legacyDeadLetters, parameters: p } = targets
   const topic = new sns.CfnTopic(stack, "AlarmTopic", {})
   topic.cfnOptions.condition = p.hasAlarmEmail
   const subscription = new sns.CfnSubscription(stack, "AlarmSubscription", {
@@ -103,6 +105,14 @@ export const addAlarms = (stack: Stack, targets: AlarmTargets) => {
     "DeadLetters",
     "messages are in the dead-letter queue: they were not delivered in six hours of retries and stay 14 days from their submission. Fix the cause, then redrive (README, the owner's runbook).",
     deadLetters.metricApproximateNumberOfMessagesVisible({
+      period: FIVE_MINUTES,
+      statistic: cloudwatch.Stats.MAXIMUM
+    })
+  )
+  alarm(
+    "LegacyDeadLetters",
+    "messages are in the dead-letter queue of an earlier version (standard, kept when the queues became FIFO). Redrive them to LegacyQueueUrl, which is still drained, or into the FIFO queue (README, Upgrading).",
+    legacyDeadLetters.metricApproximateNumberOfMessagesVisible({
       period: FIVE_MINUTES,
       statistic: cloudwatch.Stats.MAXIMUM
     })

@@ -1,6 +1,7 @@
 // Nothing lost (SPEC section 7): the queue the web function puts a failed delivery in, its
 // dead-letter queue, and the second function, from the same zip, that SQS feeds them to.
 import { Aws, Duration, RemovalPolicy, type Stack } from "aws-cdk-lib"
+import * as iam from "aws-cdk-lib/aws-iam"
 import * as lambda from "aws-cdk-lib/aws-lambda"
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources"
 import * as logs from "aws-cdk-lib/aws-logs"
@@ -23,14 +24,20 @@ const encrypted = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: tru
 
 export const declareQueues = (stack: Stack) => {
   // 14 days, SQS's maximum: the owner's time to notice the alarm, fix the cause and
-  // redrive. A standard queue keeps an item's first enqueue time when it moves here, so
-  // this counts from the submission, and must be longer than the queue's own retention.
-  const deadLetters = new sqs.Queue(stack, "DeadLetterQueue", {
+  // redrive. The dead-letter queue of a FIFO queue is FIFO too.
+  const deadLetters = new sqs.Queue(stack, "FifoDeadLetterQueue", {
     ...encrypted,
+    fifo: true,
     retentionPeriod: Duration.days(14)
   })
-  const queue = new sqs.Queue(stack, "Queue", {
+  // FIFO (SPEC section 7a): an enqueue retried after a lost answer carries the same
+  // deduplication id (`<submission id>:<copy>`), so it is stored once; each item is its own
+  // message group, so one that fails holds back no other. Deduplication by the body's hash
+  // is off: the application names each copy itself.
+  const queue = new sqs.Queue(stack, "FifoQueue", {
     ...encrypted,
+    fifo: true,
+    contentBasedDeduplication: false,
     // SQS's default, set explicitly because it is a promise about personal data (SPEC 7):
     // an item is redelivered or dead-lettered within about six hours, so four days is slack
     // for a consumer that is stopped (mapping disabled, a bad deploy), not a delay.
@@ -41,20 +48,40 @@ export const declareQueues = (stack: Stack) => {
   // Destroyed with the stack (the CDK default, written down): a retained queue would keep
   // personal data nobody looks at any more. README, "Removing it": look at both first.
   for (const q of [queue, deadLetters]) q.applyRemovalPolicy(RemovalPolicy.DESTROY)
-  return { queue, deadLetters }
+
+  // The standard pair of earlier versions, under their old logical ids and unchanged but for
+  // their removal policy: a queue cannot become FIFO without being replaced, and replacing
+  // them would delete what they hold (up to 4 and 14 days of kept messages). Retained, so
+  // that no deploy, nor removing them from the template later, deletes an item; still
+  // consumed by the redelivery function until empty. README: drain, then remove.
+  const legacyDeadLetters = new sqs.Queue(stack, "DeadLetterQueue", {
+    ...encrypted,
+    retentionPeriod: Duration.days(14)
+  })
+  const legacy = new sqs.Queue(stack, "Queue", {
+    ...encrypted,
+    retentionPeriod: Duration.days(4),
+    visibilityTimeout: Duration.millis(VISIBILITY_TIMEOUT_MS),
+    deadLetterQueue: { queue: legacyDeadLetters, maxReceiveCount: MAX_RECEIVE_COUNT }
+  })
+  for (const q of [legacy, legacyDeadLetters]) q.applyRemovalPolicy(RemovalPolicy.RETAIN)
+  return { queue, deadLetters, legacy, legacyDeadLetters }
 }
 
 interface RedeliveryProps {
   readonly code: lambda.Code
   readonly memorySize: number
   readonly environment: Record<string, string>
+  /** The queue it consumes and keeps marked copies in (QUEUE_URL). */
   readonly queue: sqs.IQueue
+  /** Queues it drains as well: the standard one of earlier versions. */
+  readonly drains: ReadonlyArray<sqs.IQueue>
   readonly parameters: Parameters
 }
 
 export const addRedelivery = (
   stack: Stack,
-  { code, memorySize, environment, queue, parameters: p }: RedeliveryProps
+  { code, memorySize, environment, queue, drains, parameters: p }: RedeliveryProps
 ) => {
   const logGroup = new logs.LogGroup(stack, "RedeliveryLogs", {
     logGroupName: `/aws/lambda/${Aws.STACK_NAME}-redeliver`,
@@ -62,10 +89,10 @@ export const addRedelivery = (
     removalPolicy: RemovalPolicy.DESTROY
   })
 
-  // Its own role: it consumes the queue and sends mail as the web function does (the SMTP
+  // Its own role: it consumes the queues and sends mail as the web function does (the SMTP
   // secret, or SES), and nothing else. It never verifies a captcha (an item carries the
-  // verdict), so it cannot read that secret; it never enqueues (a failed item stays in the
-  // queue), so it cannot send to the queue.
+  // verdict), so it cannot read that secret. It sends to its own queue only: the marked
+  // copy that takes the place of an item whose redelivery's outcome was unknown (SPEC 7a).
   const role = functionRole(
     stack,
     "RedeliveryRole",
@@ -78,7 +105,14 @@ export const addRedelivery = (
   // Receive, delete, change visibility, and GetQueueAttributes, without which Lambda
   // cannot create the event source mapping. (The event source grants the same again;
   // CDK merges the two into one statement.)
-  queue.grantConsumeMessages(role)
+  for (const q of [queue, ...drains]) q.grantConsumeMessages(role)
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: "KeepUnknownOutcomesMarked",
+      actions: ["sqs:SendMessage"],
+      resources: [queue.queueArn]
+    })
+  )
 
   const fn = new lambda.Function(stack, "Redelivery", {
     description: "contact-form-backend: redelivers queued submissions (SQS)",
@@ -93,21 +127,23 @@ export const addRedelivery = (
     environment
   })
 
-  fn.addEventSource(
-    new SqsEventSource(queue, {
-      batchSize: REDELIVERY_BATCH_SIZE,
-      // Only the items that failed again go back to the queue (SPEC 7); without it one
-      // bad item would have the whole batch received, and counted, again.
-      reportBatchItemFailures: true,
-      // AWS's minimum. After an outage the backlog drains two batches at a time, one mail
-      // after the other in each: about two mails a second, well below the 14 a second a
-      // production SES account starts with, so that a backlog does not get itself
-      // throttled (in the SES sandbox, 1 a second, a throttled item is simply retried).
-      // It also keeps Lambda from receiving batches it has no concurrency to invoke, which
-      // would count receives towards the dead-letter queue without an attempt.
-      maxConcurrency: 2
-    })
-  )
+  for (const q of [queue, ...drains]) {
+    fn.addEventSource(
+      new SqsEventSource(q, {
+        batchSize: REDELIVERY_BATCH_SIZE,
+        // Only the items that failed again go back to the queue (SPEC 7); without it one
+        // bad item would have the whole batch received, and counted, again.
+        reportBatchItemFailures: true,
+        // AWS's minimum. After an outage the backlog drains two batches at a time, one
+        // mail after the other in each: about two mails a second, well below the 14 a
+        // second a production SES account starts with, so that a backlog does not get
+        // itself throttled (in the SES sandbox, 1 a second, a throttled item is simply
+        // retried). It also keeps Lambda from receiving batches it has no concurrency to
+        // invoke, which would count receives towards the dead-letter queue without an attempt.
+        maxConcurrency: 2
+      })
+    )
+  }
 
   return { fn, logGroup }
 }

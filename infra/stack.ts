@@ -46,7 +46,7 @@ export class ContactFormStack extends Stack {
       throw new Error(`function timeout ${WEB_TIMEOUT_MS} ms must stay below 29 s`)
     }
     const p = declareParameters(this, jsonFilesAtRoot(props.codePath))
-    const { queue, deadLetters } = declareQueues(this)
+    const { queue, deadLetters, legacy, legacyDeadLetters } = declareQueues(this)
     // One asset for both functions: the same zip, uploaded once.
     const code = lambda.Code.fromAsset(props.codePath)
     const environment = environmentOf(p, queue)
@@ -101,6 +101,7 @@ export class ContactFormStack extends Stack {
       memorySize: MEMORY_MB,
       environment,
       queue,
+      drains: [legacy],
       parameters: p
     })
 
@@ -139,6 +140,7 @@ export class ContactFormStack extends Stack {
       redelivery: redelivery.fn,
       queue,
       deadLetters,
+      legacyDeadLetters,
       parameters: p
     })
 
@@ -162,6 +164,10 @@ export class ContactFormStack extends Stack {
     new CfnOutput(this, "QueueArn", { value: queue.queueArn })
     new CfnOutput(this, "DeadLetterQueueUrl", { value: deadLetters.queueUrl })
     new CfnOutput(this, "DeadLetterQueueArn", { value: deadLetters.queueArn })
+    // The standard pair of earlier versions, to drain and then remove (README, "Upgrading").
+    new CfnOutput(this, "LegacyQueueUrl", { value: legacy.queueUrl })
+    new CfnOutput(this, "LegacyDeadLetterQueueUrl", { value: legacyDeadLetters.queueUrl })
+    new CfnOutput(this, "LegacyDeadLetterQueueArn", { value: legacyDeadLetters.queueArn })
     new CfnOutput(this, "RedeliveryFunctionName", { value: redelivery.fn.functionName })
     new CfnOutput(this, "RedeliveryLogGroupName", { value: redelivery.logGroup.logGroupName })
   }

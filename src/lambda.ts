@@ -7,13 +7,19 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { makeLambdaHandler } from "./adapters/lambda"
+import { queueWarnings } from "./config/queue"
 import { readConfig } from "./config/read-config"
 import { appLayer } from "./layers"
 
 const config = Effect.runSync(Effect.either(readConfig(process.env, { runtime: "lambda" })))
 if (Either.isLeft(config)) throw new Error(config.left.message)
 
-const lambda = await makeLambdaHandler(appLayer({ config: config.right }))
+const lambda = await makeLambdaHandler(
+  appLayer({ config: config.right }),
+  Effect.forEach(queueWarnings(config.right.queue), (warning) => Effect.logWarning(warning), {
+    discard: true
+  })
+)
 
 // Lambda sends SIGTERM before shutting an environment down (when extensions are present).
 process.once("SIGTERM", () => {

@@ -36,7 +36,10 @@ const idOf = (type: string, test: (p: Record<string, unknown>) => boolean = () =
   if (id === undefined || others.length > 0) throw new Error(`expected one ${type}`)
   return id
 }
-const queueId = idOf("AWS::SQS::Queue", (p) => p.RedrivePolicy !== undefined)
+const queueId = idOf(
+  "AWS::SQS::Queue",
+  (p) => p.FifoQueue === true && p.RedrivePolicy !== undefined
+)
 const functionId = idOf("AWS::Lambda::Function", (p) => p.Handler === "index.handler")
 
 // A typical deployment of several forms: the parameters' defaults, a deployment-wide

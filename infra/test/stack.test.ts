@@ -66,10 +66,26 @@ template.resourceCountIs("AWS::Lambda::Function", 2)
 const functionId = logicalIdWhere("AWS::Lambda::Function", (p) => p.Handler === "index.handler")
 const redeliveryId = logicalIdWhere("AWS::Lambda::Function", (p) => p.Handler === "index.redeliver")
 const apiId = onlyLogicalId("AWS::ApiGatewayV2::Api")
-// The queue is the one with a redrive policy; the dead-letter queue is its target.
-template.resourceCountIs("AWS::SQS::Queue", 2)
-const queueId = logicalIdWhere("AWS::SQS::Queue", (p) => p.RedrivePolicy !== undefined)
-const deadLettersId = logicalIdWhere("AWS::SQS::Queue", (p) => p.RedrivePolicy === undefined)
+// The queue is the FIFO one with a redrive policy; the dead-letter queue is its target. The
+// standard pair of earlier versions stays, to be drained (SPEC section 7a, README Upgrading).
+template.resourceCountIs("AWS::SQS::Queue", 4)
+const queueId = logicalIdWhere(
+  "AWS::SQS::Queue",
+  (p) => p.FifoQueue === true && p.RedrivePolicy !== undefined
+)
+const deadLettersId = logicalIdWhere(
+  "AWS::SQS::Queue",
+  (p) => p.FifoQueue === true && p.RedrivePolicy === undefined
+)
+const legacyQueueId = logicalIdWhere(
+  "AWS::SQS::Queue",
+  (p) => p.FifoQueue === undefined && p.RedrivePolicy !== undefined
+)
+const legacyDeadLettersId = logicalIdWhere(
+  "AWS::SQS::Queue",
+  (p) => p.FifoQueue === undefined && p.RedrivePolicy === undefined
+)
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b))
 const functions = resourcesOf("AWS::Lambda::Function")
 const handler = functions[functionId]!.Properties
 const redelivery = functions[redeliveryId]!.Properties
@@ -107,6 +123,11 @@ const sample: Values = {
   [`${queueId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Queue-AbC123",
   [deadLettersId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Dlq-XyZ789",
   [`${deadLettersId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Dlq-XyZ789",
+  [legacyQueueId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Queue-Old123",
+  [`${legacyQueueId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Queue-Old123",
+  [legacyDeadLettersId]:
+    "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Dlq-Old789",
+  [`${legacyDeadLettersId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Dlq-Old789",
   [redeliveryId]: "ContactFormTest-Redelivery-QwE456"
 }
 // The two transports, and ses with a configuration set.
@@ -456,7 +477,8 @@ describe("the queue and redelivery", () => {
       MessageRetentionPeriod: 14 * 86_400
     })
     tlsOnly(deadLettersId)
-    // Longer than the queue's: a standard queue keeps the first enqueue time.
+    // SQS's longest. A FIFO queue's dead letters count it from when they arrived there (a
+    // standard queue's from the first enqueue).
     expect(deadLetters.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod)
     expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({
       "Fn::GetAtt": [deadLettersId, "Arn"]
@@ -469,16 +491,40 @@ describe("the queue and redelivery", () => {
     expect(queue.VisibilityTimeout).toBe(540)
   })
 
-  it("feeds the queue to the redelivery function in small batches, reporting each failed item", () => {
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1)
-    const [mapping] = Object.values(resourcesOf("AWS::Lambda::EventSourceMapping"))
-    expect(mapping?.Properties).toEqual({
-      EventSourceArn: { "Fn::GetAtt": [queueId, "Arn"] },
-      FunctionName: { Ref: redeliveryId },
-      BatchSize: 5,
-      FunctionResponseTypes: ["ReportBatchItemFailures"],
-      // AWS's minimum, so that a backlog after an outage does not burst past SES's rate.
-      ScalingConfig: { MaximumConcurrency: 2 }
+  it("feeds both queues (FIFO, and the standard one of earlier versions) to the redelivery function in small batches, reporting each failed item", () => {
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2)
+    const mappings = Object.values(resourcesOf("AWS::Lambda::EventSourceMapping"))
+    expect(mappings.map((m) => m.Properties.EventSourceArn).sort(byJson)).toEqual(
+      [{ "Fn::GetAtt": [queueId, "Arn"] }, { "Fn::GetAtt": [legacyQueueId, "Arn"] }].sort(byJson)
+    )
+    for (const mapping of mappings) {
+      expect(mapping.Properties).toEqual({
+        EventSourceArn: expect.anything(),
+        FunctionName: { Ref: redeliveryId },
+        BatchSize: 5,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        // AWS's minimum, so that a backlog after an outage does not burst past SES's rate.
+        ScalingConfig: { MaximumConcurrency: 2 }
+      })
+    }
+  })
+
+  it("keeps failed deliveries in a FIFO queue deduplicated by the application, its dead letters FIFO too", () => {
+    expect(queue).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false })
+    expect(deadLetters).toMatchObject({ FifoQueue: true })
+    // QUEUE_URL names it: the application deduplicates by `<submission id>:<copy>`.
+    expect(handler.Environment.Variables.QUEUE_URL).toEqual({ Ref: queueId })
+  })
+
+  it("retains the standard queues of earlier versions, unchanged, so that an upgrade loses nothing", () => {
+    const queues = resourcesOf("AWS::SQS::Queue")
+    for (const id of [legacyQueueId, legacyDeadLettersId]) {
+      expect(queues[id]).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" })
+      expect(queues[id]?.Properties.FifoQueue).toBeUndefined()
+      tlsOnly(id)
+    }
+    expect(queues[legacyQueueId]?.Properties.RedrivePolicy.deadLetterTargetArn).toEqual({
+      "Fn::GetAtt": [legacyDeadLettersId, "Arn"]
     })
   })
 
@@ -565,24 +611,32 @@ describe("permissions", () => {
     ])
   })
 
-  it("lets the redelivery function consume the queue, GetQueueAttributes included, and not send", () => {
+  it("lets the redelivery function consume both queues, GetQueueAttributes included, and send to its own only", () => {
     const sqs = about(statementsOf(deployed(smtp).template, redeliveryRole), "sqs")
+    const arnOf = (id: string) => ({ "Fn::GetAtt": [id, "Arn"] })
+    const on = (id: string) =>
+      sqs
+        .filter((statement) => isDeepStrictEqual(statement.Resource, arnOf(id)))
+        .flatMap((statement) => actionsOf(statement, "sqs"))
     for (const statement of sqs) {
       expect(statement.Effect).toBe("Allow")
-      expect(statement.Resource).toEqual({ "Fn::GetAtt": [queueId, "Arn"] })
+      expect([arnOf(queueId), arnOf(legacyQueueId)]).toContainEqual(statement.Resource)
     }
-    const actions = sqs.flatMap((statement) => actionsOf(statement, "sqs"))
-    // Lambda cannot create the event source mapping without GetQueueAttributes.
-    expect(actions).toEqual(
-      expect.arrayContaining([
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:ChangeMessageVisibility",
-        "sqs:GetQueueAttributes"
-      ])
-    )
-    expect(actions).not.toContain("sqs:SendMessage")
-    expect(actions).not.toContain("sqs:PurgeQueue")
+    for (const id of [queueId, legacyQueueId]) {
+      // Lambda cannot create the event source mapping without GetQueueAttributes.
+      expect(on(id)).toEqual(
+        expect.arrayContaining([
+          "sqs:ReceiveMessage",
+          "sqs:DeleteMessage",
+          "sqs:ChangeMessageVisibility",
+          "sqs:GetQueueAttributes"
+        ])
+      )
+      expect(on(id)).not.toContain("sqs:PurgeQueue")
+    }
+    // A marked copy of an item whose redelivery's outcome was unknown (SPEC section 7a).
+    expect(on(queueId)).toContain("sqs:SendMessage")
+    expect(on(legacyQueueId)).not.toContain("sqs:SendMessage")
   })
 
   it.each([...variants, ["several forms", withForms] as const])(
@@ -1131,6 +1185,14 @@ describe("operations", () => {
       0
     ],
     [
+      "messages in the dead-letter queue of earlier versions",
+      "AWS/SQS",
+      "ApproximateNumberOfMessagesVisible",
+      onQueue(legacyDeadLettersId),
+      "Maximum",
+      0
+    ],
+    [
       "a queued message older than an hour",
       "AWS/SQS",
       "ApproximateAgeOfOldestMessage",
@@ -1156,7 +1218,7 @@ describe("operations", () => {
   )
 
   it("has no other alarm, and reads the application's metrics where it writes them", () => {
-    expect(alarms).toHaveLength(8)
+    expect(alarms).toHaveLength(9)
     // The application's EMF metrics, not log metric filters.
     template.resourceCountIs("AWS::Logs::MetricFilter", 0)
     expect(resolveIntrinsic(handler.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(app)

@@ -102,10 +102,15 @@ export type LambdaHandler = (event: unknown, context?: LambdaContext) => Promise
  * Builds the runtime now (at cold start, not on the first request) and the two handlers
  * that every invocation reuses: API events (`handler`) and SQS events (`redeliver`).
  */
-export const makeLambdaHandler = async <E>(layer: Layer.Layer<AppServices, E>) => {
+export const makeLambdaHandler = async <E>(
+  layer: Layer.Layer<AppServices, E>,
+  /** Once, at cold start, with the runtime built: the start's warning lines. */
+  startup: Effect.Effect<void, never, AppServices> = Effect.void
+) => {
   const runtime = ManagedRuntime.make(layer)
   const built = await runtime.runtime()
   const run = Runtime.runPromise(built)
+  await run(startup)
   const handler: LambdaHandler = async (event, context) => {
     const request = toEdgeRequest(event, context)
     const answer = await run(

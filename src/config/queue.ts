@@ -44,3 +44,15 @@ export const queueConfig = (q: QueueVariables, cwd: string): QueueConfig =>
           deadDays: q.deadDays
         }
       : { kind: "none" }
+
+/**
+ * What the start says about the queue (a warning line, not a problem): a standard SQS queue
+ * cannot deduplicate, so an enqueue whose answer was lost and retried can store an item
+ * twice, and it would be delivered twice (SPEC section 7a); a FIFO queue cannot.
+ */
+export const queueWarnings = (queue: QueueConfig): ReadonlyArray<string> =>
+  queue.kind === "sqs" && !queue.url.endsWith(".fifo")
+    ? [
+        "QUEUE_URL names a standard queue: an enqueue whose answer is lost is retried and can store the item twice; a FIFO queue (.fifo) cannot"
+      ]
+    : []
