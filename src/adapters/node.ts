@@ -20,6 +20,9 @@ import { type AppServices, respond } from "../http/respond"
 /** The body, refused as soon as it passes `maxBytes` (declared or streamed). */
 const readBody = (request: IncomingMessage, maxBytes: number) =>
   Effect.async<Uint8Array, PayloadTooLarge | BodyUnreadable>((resume) => {
+    // Its client left before the body was read (while the server was starting, say): no
+    // event will ever come.
+    if (request.destroyed) return resume(Effect.fail(unreadable()))
     if (Number(request.headers["content-length"] ?? "0") > maxBytes) {
       // Read and drop the rest so that the connection stays usable for the answer.
       request.resume()
