@@ -1,8 +1,8 @@
 /**
  * Node's http server as the application runs it (SPEC sections 7a and 9): the bounds and
- * the connection caps (./connections.ts), `drain` for stopping, and every request answered
- * from the server's first moment: those that arrive before the application is ready wait
- * for it.
+ * the connection caps (./connections.ts), `drain` for stopping, an answer for a client that
+ * half-closed after its request, and every request answered from the server's first
+ * moment: those that arrive before the application is ready wait for it.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { boundedServer, capConnections } from "./connections"
@@ -27,6 +27,10 @@ export const nodeServer = (options: {
   readonly perAddress: boolean
 }): NodeServer => {
   const server = boundedServer()
+  // HTTP/1.1 lets a client end its side once the request is sent (`nc` does at the end of
+  // its input). Node's default then ends the connection at once, before the answer exists;
+  // with this it sends the answer, then closes. Node's types do not declare the flag.
+  Object.assign(server, { httpAllowHalfOpen: true })
   capConnections(server, options)
   const inFlight = new Set<ServerResponse>()
   server.on("request", (_request, response) => {
