@@ -75,9 +75,10 @@ export const serve = (options: ServeOptions) =>
       return inside.startsWith("..") || inside.startsWith(sep) ? path : inside
     }
 
-    // Closed in reverse order: the HTTP server first (it waits for the submissions in
-    // flight), then the redelivery loop (it finishes the item in hand), then the services
-    // they were using, then the embedded SMTP server.
+    // Closed in reverse order: the HTTP server first (it stops accepting and waits for its
+    // connections, so for the submissions whose client is still there), then the redelivery
+    // loop (it finishes the item in hand), then the services, once the submissions left
+    // without a client are done with them too, then the embedded SMTP server.
     const scope = yield* Effect.scope
     const smtpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const servicesScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
@@ -135,7 +136,11 @@ export const serve = (options: ServeOptions) =>
       siteApp({ mode, outboxDir: settings.outboxDir })
     ).pipe(Effect.provide(runtime))
     yield* redelivery(config).pipe(Effect.provide(runtime), Effect.forkIn(redeliveryScope))
-    const routed = routeContact(contactHandler(runtime), pages)
+    const contact = contactHandler(runtime)
+    // Runs before the services close, after the HTTP server's close: a submission whose
+    // client has gone keeps no connection open, and must still end in its outcome.
+    yield* Scope.addFinalizer(servicesScope, contact.settled)
+    const routed = routeContact(contact, pages)
     http.serve(mode === "embedded" ? onlyOwnHosts(ownHosts(settings.host, port), routed) : routed)
     yield* Scope.addFinalizer(httpScope, Effect.sync(http.drain))
     yield* Effect.logInfo("listening").pipe(
