@@ -24,7 +24,8 @@ const readBody = (request: IncomingMessage, maxBytes: number) =>
     // event will ever come.
     if (request.destroyed) return resume(Effect.fail(unreadable()))
     if (Number(request.headers["content-length"] ?? "0") > maxBytes) {
-      // Read and drop the rest so that the connection stays usable for the answer.
+      // Read and drop the rest while the answer goes out; its connection then closes
+      // (src/server/exchanges.ts).
       request.resume()
       return resume(Effect.fail(new PayloadTooLarge()))
     }

@@ -5,7 +5,7 @@
  * connection closed before its headers arrived never reaches the edge: it is not counted
  * by the rate limit.
  */
-import { createServer, type Server } from "node:http"
+import type { Server } from "node:http"
 import type { Socket } from "node:net"
 import { addressBucket, normalizeAddress } from "../domain/address"
 
@@ -21,11 +21,16 @@ export const serverBounds = {
   connectionsCheckingInterval: 1_000
 } as const
 
+/**
+ * After an answer written before its request's body arrived (413, 429), the connection is
+ * ended and, this much later, destroyed: time for the answer to reach a client that is
+ * still sending, since destroying a socket while data comes in resets the connection, and a
+ * reset can overtake the answer (./exchanges.ts).
+ */
+export const answerLinger = 2_000
+
 /** SPEC section 9: more open connections than this from one client are closed at once. */
 export const connectionsPerAddress = 16
-
-/** Node's http server with the bounds above. */
-export const boundedServer = (): Server => createServer(serverBounds)
 
 /**
  * At most `maxConnections` open connections, and `connectionsPerAddress` per client
