@@ -1,6 +1,9 @@
 /**
- * What the server owes each connection, and when it closes one (SPEC section 7a).
+ * What the server owes each connection, and when it closes one (SPEC sections 7a and 9).
  *
+ * - A connection is owed an answer while a request it finished sending waits for one; only
+ *   then is it kept at MAX_CONNECTIONS (src/server/connections.ts). Idle, sending its
+ *   headers, sending a body, or sending the rest of a body already answered: it may go.
  * - An answer written before its request's body arrived (413, 429, …) closes the
  *   connection: `Connection: close`, then the end, and the socket is destroyed
  *   `answerLinger` later, not at once: a client still sending its body would be reset, and
@@ -81,7 +84,7 @@ const bareAnswer = (code: string | undefined): string => {
 
 export type AnswerServer = Server<typeof IncomingMessage, typeof ServerAnswer>
 
-/** Tracks the answers owed on each connection. */
+/** Tracks the answers owed on each connection; `owesAnswer` tells the connection cap. */
 export const watchExchanges = (server: AnswerServer) => {
   /** The answers not yet sent, per connection, in the order of their requests. */
   const unsent = new Map<Duplex, Array<ServerAnswer>>()
@@ -112,6 +115,8 @@ export const watchExchanges = (server: AnswerServer) => {
     socket.destroy()
   })
   return {
+    owesAnswer: (socket: Duplex): boolean =>
+      unsent.get(socket)?.some((answer) => !bodyPending(answer.req)) ?? false,
     /** Stopping: each connection closes after the answers it is owed. */
     closeAll: () => {
       for (const answers of unsent.values()) answers.at(-1)?.closeAfter()

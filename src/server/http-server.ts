@@ -33,7 +33,7 @@ export const nodeServer = (options: {
   // with this it sends the answer, then closes. Node's types do not declare the flag.
   Object.assign(server, { httpAllowHalfOpen: true })
   const exchanges = watchExchanges(server)
-  capConnections(server, options)
+  capConnections(server, { ...options, owesAnswer: exchanges.owesAnswer })
 
   // The server listens before the services are built (embedded mode's configuration needs
   // the port it got), so a connection can arrive first: its request waits here.
