@@ -69,18 +69,15 @@ export class ServerAnswer<
   }
 }
 
-/** Node's own answers to what it cannot parse or wait for, as its default handler writes them. */
-const bareAnswer = (code: string | undefined): string => {
-  const status =
-    code === "HPE_HEADER_OVERFLOW"
-      ? "431 Request Header Fields Too Large"
-      : code === "HPE_CHUNK_EXTENSIONS_OVERFLOW"
-        ? "413 Payload Too Large"
-        : code === "ERR_HTTP_REQUEST_TIMEOUT"
-          ? "408 Request Timeout"
-          : "400 Bad Request"
-  return `HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`
-}
+/** Node's own answers to what it cannot parse or wait for, by its error code; else 400. */
+const bareStatus = new Map([
+  ["HPE_HEADER_OVERFLOW", "431 Request Header Fields Too Large"],
+  ["HPE_CHUNK_EXTENSIONS_OVERFLOW", "413 Payload Too Large"],
+  ["ERR_HTTP_REQUEST_TIMEOUT", "408 Request Timeout"]
+])
+
+const bareAnswer = (code: string | undefined): string =>
+  `HTTP/1.1 ${bareStatus.get(code ?? "") ?? "400 Bad Request"}\r\nConnection: close\r\n\r\n`
 
 export type AnswerServer = Server<typeof IncomingMessage, typeof ServerAnswer>
 
