@@ -5,7 +5,7 @@
  * Function URL, REST 1.0), and X-Forwarded-For counts only for TRUST_PROXY_HOPS hops.
  * The sliding window itself is timed with TestClock in test/services/limits.test.ts.
  */
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { makeTestHandler } from "./support/doubles"
 import {
   browser,
@@ -60,26 +60,34 @@ describe("over RATE_LIMIT_PER_MINUTE from one address", () => {
     await t.dispose()
   })
 
-  it("JSON mode: 429 {ok:false, error:rate_limited, fallback}, Retry-After; in German by Accept-Language", async () => {
-    const t = await makeTestHandler({ env: limit3 })
-    const headers = { ...json, "Accept-Language": "de" }
-    for (let i = 0; i < 3; i++) {
-      expect(
-        (await t.handler(httpApiEvent({ body: JSON.stringify(fields()), headers }))).statusCode
-      ).toBe(200)
+  it("JSON mode: 429 {ok:false, error:rate_limited, fallback}, Retry-After in whole seconds; in German by Accept-Language", async () => {
+    // The clock the limiter reads (Effect's, which reads Date.now) stands still unless moved,
+    // so Retry-After has one right value: the whole seconds until the oldest POST leaves
+    // the 60-second window.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-12-06T12:00:00.000Z") })
+    try {
+      const t = await makeTestHandler({ env: limit3 })
+      const headers = { ...json, "Accept-Language": "de" }
+      const send = () => t.handler(httpApiEvent({ body: JSON.stringify(fields()), headers }))
+      for (let i = 0; i < 3; i++) expect((await send()).statusCode).toBe(200)
+      const result = await send()
+      expect(result.statusCode).toBe(429)
+      expect(result.headers["retry-after"]).toBe("60")
+      expect(JSON.parse(result.body)).toEqual({
+        ok: false,
+        error: "rate_limited",
+        fallback: { email: "owner@example.com", mailto: "mailto:owner@example.com" }
+      })
+      // 12.3 s later the oldest leaves in 47.7 s: rounded up, never down to an early retry.
+      vi.advanceTimersByTime(12_300)
+      expect((await send()).headers["retry-after"]).toBe("48")
+      const page = await t.handler(post({ headers: { "Accept-Language": "de" } }))
+      expect(page.statusCode).toBe(429)
+      expect(page.body).toContain('<html lang="de">')
+      await t.dispose()
+    } finally {
+      vi.useRealTimers()
     }
-    const result = await t.handler(httpApiEvent({ body: JSON.stringify(fields()), headers }))
-    expect(result.statusCode).toBe(429)
-    expect(Number(result.headers["retry-after"])).toBeGreaterThanOrEqual(59)
-    expect(JSON.parse(result.body)).toEqual({
-      ok: false,
-      error: "rate_limited",
-      fallback: { email: "owner@example.com", mailto: "mailto:owner@example.com" }
-    })
-    const page = await t.handler(post({ headers: { "Accept-Language": "de" } }))
-    expect(page.statusCode).toBe(429)
-    expect(page.body).toContain('<html lang="de">')
-    await t.dispose()
   })
 
   it("is answered before the body is read: not 415, 413 or 400, even for a body that is none of them", async () => {

@@ -20,8 +20,12 @@ import { type AppServices, respond } from "../http/respond"
 /** The body, refused as soon as it passes `maxBytes` (declared or streamed). */
 const readBody = (request: IncomingMessage, maxBytes: number) =>
   Effect.async<Uint8Array, PayloadTooLarge | BodyUnreadable>((resume) => {
+    // Its client left before the body was read (while the server was starting, say): no
+    // event will ever come.
+    if (request.destroyed) return resume(Effect.fail(unreadable()))
     if (Number(request.headers["content-length"] ?? "0") > maxBytes) {
-      // Read and drop the rest so that the connection stays usable for the answer.
+      // Read and drop the rest while the answer goes out; its connection then closes
+      // (src/server/exchanges.ts).
       request.resume()
       return resume(Effect.fail(new PayloadTooLarge()))
     }
@@ -57,10 +61,18 @@ const headersOf = (request: IncomingMessage): Record<string, string> => {
   return headers
 }
 
-/** The listener for POST/OPTIONS/… of one form's address, over a runtime built once. */
+/**
+ * The listener for POST/OPTIONS/… of one form's address, over a runtime built once, and
+ * `settled`: the answers still being made, whether or not their client is still connected
+ * (SPEC section 7a: a submission in flight ends in its outcome when the process stops too).
+ */
 export const contactHandler = (runtime: Runtime.Runtime<AppServices>) => {
   const run = Runtime.runPromise(runtime)
-  return (request: IncomingMessage, response: ServerResponse, form: string): void => {
+  const inFlight = new Set<Promise<void>>()
+  const settled = Effect.promise(async () => {
+    while (inFlight.size > 0) await Promise.allSettled(inFlight)
+  })
+  const listener = (request: IncomingMessage, response: ServerResponse, form: string): void => {
     const edge: EdgeRequest = {
       method: request.method ?? "GET",
       form,
@@ -69,7 +81,7 @@ export const contactHandler = (runtime: Runtime.Runtime<AppServices>) => {
       body: (maxBytes) => readBody(request, maxBytes),
       peer: request.socket.remoteAddress
     }
-    void run(respond(edge)).then(
+    const answered = run(respond(edge)).then(
       (answer) => {
         response.writeHead(answer.status, answer.headers).end(answer.body)
       },
@@ -79,7 +91,10 @@ export const contactHandler = (runtime: Runtime.Runtime<AppServices>) => {
         response.end()
       }
     )
+    inFlight.add(answered)
+    void answered.finally(() => inFlight.delete(answered))
   }
+  return Object.assign(listener, { settled })
 }
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => void

@@ -4,7 +4,6 @@
  * configuration, build the services once, and serve src/server/routes.ts. src/server.ts
  * runs it as a process; tests run it in theirs.
  */
-import type { Server, ServerResponse } from "node:http"
 import { relative, sep } from "node:path"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
@@ -18,9 +17,9 @@ import { readConfig } from "../config/read-config"
 import { appLayer } from "../layers"
 import { type LogSink, stdoutSink } from "../logging"
 import { prepareSpool } from "../services/spool"
-import { boundedServer, capConnections } from "./connections"
 import { embeddedEnv, LocalSecrets, listening, ownHosts, urlHost } from "./embedded-mode"
 import { onlyOwnHosts } from "./host-check"
+import { nodeServer } from "./http-server"
 import { captureMail } from "./outbox"
 import { redelivery } from "./redelivery"
 import { siteApp } from "./routes"
@@ -46,25 +45,6 @@ export interface Serving {
 
 const stderrLine = (line: string) => {
   process.stderr.write(`${line}\n`)
-}
-
-/**
- * Node's http server, and `drain`: the answers still in flight close their connection
- * when sent. Without it, `close()` would wait for each of their keep-alive connections
- * to time out (5 s) before the process can exit.
- */
-const drainable = (server: Server) => {
-  const inFlight = new Set<ServerResponse>()
-  server.on("request", (_request, response: ServerResponse) => {
-    inFlight.add(response)
-    response.once("close", () => inFlight.delete(response))
-  })
-  const drain = () => {
-    for (const response of inFlight) {
-      if (!response.headersSent) response.setHeader("connection", "close")
-    }
-  }
-  return { server, drain }
 }
 
 /** Both the server's settings and the application's, with every problem at once. */
@@ -95,17 +75,17 @@ export const serve = (options: ServeOptions) =>
       return inside.startsWith("..") || inside.startsWith(sep) ? path : inside
     }
 
-    // Closed in reverse order: the HTTP server first (it waits for the submissions in
-    // flight), then the redelivery loop (it finishes the item in hand), then the services
-    // they were using, then the embedded SMTP server.
+    // Closed in reverse order: the HTTP server first (it stops accepting and waits for its
+    // connections, so for the submissions whose client is still there), then the redelivery
+    // loop (it finishes the item in hand), then the services, once the submissions left
+    // without a client are done with them too, then the embedded SMTP server.
     const scope = yield* Effect.scope
     const smtpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const servicesScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const redeliveryScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const httpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
 
-    const http = drainable(boundedServer())
-    capConnections(http.server, {
+    const http = nodeServer({
       maxConnections: settings.maxConnections,
       perAddress: read.trustProxyHops === 0
     })
@@ -113,6 +93,9 @@ export const serve = (options: ServeOptions) =>
       port: settings.port,
       host: settings.host
     }).pipe(Scope.extend(httpScope))
+    // Runs before the server's close, which waits for every connection: should start-up
+    // stop here, the requests held until `serve` are answered (503), not left hanging.
+    yield* Scope.addFinalizer(httpScope, Effect.sync(http.refuseWaiting))
     const port = server.address._tag === "TcpAddress" ? server.address.port : settings.port
     const url = `http://${urlHost(settings.host)}:${port}/`
 
@@ -153,11 +136,12 @@ export const serve = (options: ServeOptions) =>
       siteApp({ mode, outboxDir: settings.outboxDir })
     ).pipe(Effect.provide(runtime))
     yield* redelivery(config).pipe(Effect.provide(runtime), Effect.forkIn(redeliveryScope))
-    const routed = routeContact(contactHandler(runtime), pages)
-    http.server.on(
-      "request",
-      mode === "embedded" ? onlyOwnHosts(ownHosts(settings.host, port), routed) : routed
-    )
+    const contact = contactHandler(runtime)
+    // Runs before the services close, after the HTTP server's close: a submission whose
+    // client has gone keeps no connection open, and must still end in its outcome.
+    yield* Scope.addFinalizer(servicesScope, contact.settled)
+    const routed = routeContact(contact, pages)
+    http.serve(mode === "embedded" ? onlyOwnHosts(ownHosts(settings.host, port), routed) : routed)
     yield* Scope.addFinalizer(httpScope, Effect.sync(http.drain))
     yield* Effect.logInfo("listening").pipe(
       Effect.annotateLogs({ url, mode }),

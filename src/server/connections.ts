@@ -5,7 +5,7 @@
  * connection closed before its headers arrived never reaches the edge: it is not counted
  * by the rate limit.
  */
-import { createServer, type Server } from "node:http"
+import type { Server } from "node:http"
 import type { Socket } from "node:net"
 import { addressBucket, normalizeAddress } from "../domain/address"
 
@@ -21,46 +21,55 @@ export const serverBounds = {
   connectionsCheckingInterval: 1_000
 } as const
 
+/**
+ * After an answer written before its request's body arrived (413, 429), the connection is
+ * ended and, this much later, destroyed: time for the answer to reach a client that is
+ * still sending, since destroying a socket while data comes in resets the connection, and a
+ * reset can overtake the answer (./exchanges.ts).
+ */
+export const answerLinger = 2_000
+
 /** SPEC section 9: more open connections than this from one client are closed at once. */
 export const connectionsPerAddress = 16
 
-/** Node's http server with the bounds above. */
-export const boundedServer = (): Server => createServer(serverBounds)
-
 /**
  * At most `maxConnections` open connections, and `connectionsPerAddress` per client
- * address; beyond that a new connection is closed at once, and those already served are
- * left alone. At the total cap, a connection that has not yet sent a request (the idle ones
- * a starving client opens) makes room for the new one, the oldest first: so a flood of idle
- * sockets cannot lock out a real visitor. Behind a trusted proxy every connection comes from
- * the proxy: then only the total applies (the proxy limits its own clients).
+ * address; beyond that a new connection is closed at once. At the total cap, a connection
+ * the server owes no answer makes room for the new one, the oldest first: idle, still
+ * sending its headers or its body (one byte a second is enough to hold a socket until the
+ * request bound), or sending the rest of a body already answered. Only a connection waiting
+ * for the answer to a request it sent whole is left alone. So neither a flood of idle
+ * sockets nor one of slow bodies can lock out a real visitor. Behind a trusted proxy every
+ * connection comes from the proxy: then only the total applies (the proxy limits its own
+ * clients).
  */
 export const capConnections = (
   server: Server,
-  options: { readonly maxConnections: number; readonly perAddress: boolean }
+  options: {
+    readonly maxConnections: number
+    readonly perAddress: boolean
+    readonly owesAnswer: (socket: Socket) => boolean
+  }
 ) => {
   const perAddress = new Map<string, number>()
-  /** Open connections in the order they came; the value: whether one request arrived. */
-  const open = new Map<Socket, boolean>()
-  /** The oldest connection without a request yet; `open` is walked, not copied (floods). */
-  const oldestIdle = (): Socket | undefined => {
-    for (const [socket, served] of open) if (!served) return socket
+  /** Open connections in the order they came. */
+  const open = new Set<Socket>()
+  /** The oldest connection owed nothing; `open` is walked, not copied (floods). */
+  const oldestOwedNothing = (): Socket | undefined => {
+    for (const socket of open) if (!options.owesAnswer(socket)) return socket
     return undefined
   }
-  server.on("request", (request) => {
-    if (open.has(request.socket)) open.set(request.socket, true)
-  })
   server.on("connection", (socket: Socket) => {
     const bucket = addressBucket(normalizeAddress(socket.remoteAddress))
     const count = (perAddress.get(bucket) ?? 0) + 1
     if (options.perAddress && count > connectionsPerAddress) return void socket.destroy()
     if (open.size >= options.maxConnections) {
-      const idle = oldestIdle()
-      if (idle === undefined) return void socket.destroy()
-      idle.destroy()
-      open.delete(idle)
+      const owedNothing = oldestOwedNothing()
+      if (owedNothing === undefined) return void socket.destroy()
+      owedNothing.destroy()
+      open.delete(owedNothing)
     }
-    open.set(socket, false)
+    open.add(socket)
     perAddress.set(bucket, count)
     socket.once("close", () => {
       open.delete(socket)
