@@ -90,6 +90,10 @@ describe.skipIf(suite.skip)("the server's SQS consumer and the visibility timeou
     })
     for (const server of [a, b]) server.child.kill("SIGTERM")
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0])
+    // A standard queue: each server said at start what a lost answer can do.
+    for (const server of [a, b]) {
+      expect(server.stdout.filter((l) => l.includes("standard queue"))).toHaveLength(1)
+    }
     const ids = smtp.mails.map((m) => String(m.headers.get("x-contact-submission-id")))
     expect(ids.sort()).toEqual(items.map((i) => i.id).sort())
   }, 60_000)

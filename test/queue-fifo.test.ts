@@ -95,6 +95,7 @@ describe.skipIf(suite.skip)("idempotent enqueue: FIFO queues, lost and late answ
     const id = String(answer.outcome?.id)
     expect(sent).toMatchObject({ groupId: id, deduplicationId: `${id}:1` })
     expect(sent?.delaySeconds).toBeUndefined()
+    expect(web.logs.filter((l) => /standard queue/.test(String(l.msg)))).toEqual([])
   })
 
   it("row 3: SQS stores the item but its answer is lost; the SDK retries → one item, one mail", async () => {
@@ -125,6 +126,10 @@ describe.skipIf(suite.skip)("idempotent enqueue: FIFO queues, lost and late answ
     suite.peer().setFault({ kind: "lose", times: 1, operation: "SendMessage" })
     expect((await submitTo(web, formPost(visitor))).statusCode).toBe(303)
     expect(await suite.peer().queueDepth(queueUrl)).toBe(2)
+    // The cold start said so.
+    expect(
+      web.logs.filter((l) => l.level === "warn" && /standard queue/.test(String(l.msg)))
+    ).toHaveLength(1)
   })
 
   it("row 4: SQS stores it but answers after QUEUE_TIMEOUT_MS → the unknown page, never 'not kept'; delivered once", async () => {

@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import { contactHandler, routeContact } from "../adapters/node"
 import { ConfigInvalid, type Env } from "../config/env"
+import { queueWarnings } from "../config/queue"
 import { readConfig } from "../config/read-config"
 import { appLayer } from "../layers"
 import { type LogSink, stdoutSink } from "../logging"
@@ -143,6 +144,9 @@ export const serve = (options: ServeOptions) =>
     const routed = routeContact(contact, pages)
     http.serve(mode === "embedded" ? onlyOwnHosts(ownHosts(settings.host, port), routed) : routed)
     yield* Scope.addFinalizer(httpScope, Effect.sync(http.drain))
+    for (const warning of queueWarnings(config.queue)) {
+      yield* Effect.logWarning(warning).pipe(Effect.provide(runtime))
+    }
     yield* Effect.logInfo("listening").pipe(
       Effect.annotateLogs({ url, mode }),
       Effect.provide(runtime)
