@@ -119,14 +119,20 @@ describe.skipIf(suite.skip)("idempotent enqueue: FIFO queues, lost and late answ
     expect(smtp.mails).toHaveLength(1)
   })
 
-  it("row 3 on a standard queue, for comparison: the lost answer retried is two items", async () => {
+  it("row 3 on a standard queue: the lost answer is not retried (a second copy): one item, the unknown answer", async () => {
     const queueUrl = await standardQueue()
     const web = await bundle(queueUrl)
     smtp.setFaults({ mailFrom: { code: 454 } })
     suite.peer().setFault({ kind: "lose", times: 1, operation: "SendMessage" })
-    expect((await submitTo(web, formPost(visitor))).statusCode).toBe(303)
-    expect(await suite.peer().queueDepth(queueUrl)).toBe(2)
-    // The cold start said so.
+    const answer = await submitTo(web, formPost(visitor))
+    expect(answer.statusCode).toBe(500)
+    expect(answer.outcome).toMatchObject({
+      outcome: "delivery_unknown",
+      reason: "smtp_reply_454+queue_unanswered"
+    })
+    expect(suite.peer().sentMessages()).toHaveLength(1)
+    expect(await suite.peer().queueDepth(queueUrl)).toBe(1)
+    // The cold start said what a standard queue cannot do.
     expect(
       web.logs.filter((l) => l.level === "warn" && /standard queue/.test(String(l.msg)))
     ).toHaveLength(1)

@@ -208,8 +208,7 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
       "unreachable (500 every time)",
       { kind: "internal", operation: "SendMessage" },
       "smtp_reply_454+queue_unavailable"
-    ],
-    ["silent", { kind: "hang", operation: "SendMessage" }, "smtp_reply_454+queue_timeout"]
+    ]
   ] as const)(
     "the queue %s too → the 500 fallback within the bounds, naming both failures",
     async (_, fault, reason) => {
@@ -226,6 +225,23 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
       expect(await queued()).toEqual([])
     }
   )
+
+  it("the queue silent too → the unknown answer (it may hold the item), never 'not kept' (SPEC 7a)", async () => {
+    const web = await bundle()
+    smtp.setFaults({ mailFrom: { code: 454, message: "Try again later" } })
+    suite.peer().setFault({ kind: "hang", operation: "SendMessage" })
+    const answer = await submit(web, formPost(visitor))
+    expect(answer.statusCode).toBe(500)
+    expect(answer.body).toContain("Your message has probably reached us")
+    expect(answer.body).toContain("please call me back about the zebra umbrellas.")
+    expect(answer.outcome).toMatchObject({
+      outcome: "delivery_unknown",
+      reason: "smtp_reply_454+queue_unanswered"
+    })
+    expect(answer.ms).toBeLessThan(MAIL_TIMEOUT_MS + QUEUE_TIMEOUT_MS + SLACK_MS)
+    // A standard queue: an unanswered SendMessage is not sent again (a second copy).
+    expect(suite.peer().calls("SendMessage")).toBe(1)
+  })
 
   it("the largest valid form (each field at its limit, 4-byte characters) → kept, the item whole in SQS", async () => {
     // SPEC section 7a: every valid form fits in its queue item, so none is ever too large.

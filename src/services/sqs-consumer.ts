@@ -4,7 +4,8 @@
  * A message not deleted comes back after its visibility timeout.
  */
 import * as Effect from "effect/Effect"
-import { call, lazyClient, maxVisibilitySeconds, type SqsSettings } from "./sqs"
+import type { SqsSettings } from "./sqs"
+import { call, lazyClient, maxVisibilitySeconds } from "./sqs-client"
 
 export interface ReceivedMessage {
   readonly body: string

@@ -5,16 +5,17 @@
  *
  * A FIFO queue (its URL ends in `.fifo`) makes an enqueue idempotent: each item is its own
  * message group, deduplicated by `<submission id>:<copy>`, so a retry after a lost answer
- * never stores a second copy. A standard queue works as before, but a lost answer retried
- * can store one twice (said at start, src/config/queue.ts).
+ * never stores a second copy. To a standard queue a lost answer is not retried: the item
+ * may be stored (the visitor hears the unknown answer), and a retry could store it twice.
  */
-import type { SQSClient } from "@aws-sdk/client-sqs"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { QueueUnanswered, QueueUnavailable } from "../domain/errors"
+import * as Schedule from "effect/Schedule"
+import { QueueUnanswered, type QueueUnavailable } from "../domain/errors"
 import { copyOf, dueAt, type QueueItem } from "../domain/item"
 import { encodeWithinLimit, QueueService } from "./queue"
+import { call, classify, lazyClient, maxVisibilitySeconds, queueUrlOf } from "./sqs-client"
 
 export interface SqsSettings {
   readonly url: string
@@ -24,9 +25,8 @@ export interface SqsSettings {
 
 export const isFifo = (url: string): boolean => url.endsWith(".fifo")
 
-/** SQS holds a message back 15 minutes at most, and hides a received one 12 hours. */
+/** SQS holds a message back 15 minutes at most. */
 const maxDelaySeconds = 900
-export const maxVisibilitySeconds = 43_200
 
 /**
  * An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after its attempt (SPEC section 7a):
@@ -39,77 +39,53 @@ const delaySeconds = (item: QueueItem, unknownRetryMinutes: number, now: number)
     Math.max(0, Math.ceil((dueAt(item, unknownRetryMinutes) - now) / 1_000))
   )
 
-interface SdkError {
-  readonly name?: string
-  readonly code?: string
-  readonly message?: string
-  readonly $metadata?: { readonly httpStatusCode?: number }
-}
+/** Two more attempts at most, while QUEUE_TIMEOUT_MS lasts. */
+const enqueueRetry = Schedule.exponential(Duration.millis(100), 2).pipe(
+  Schedule.intersect(Schedule.recurs(2))
+)
 
-/** The request never left: nothing can have been stored. */
-const notConnected = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"])
-
-/** SQS answered (refused: not kept), or the request never left; otherwise it may be kept. */
-const classify = (error: unknown): QueueUnavailable | QueueUnanswered => {
-  const {
-    $metadata,
-    code = "",
-    message = "",
-    name = ""
-  } = typeof error === "object" && error !== null ? (error as SdkError) : {}
-  if ($metadata?.httpStatusCode !== undefined) {
-    if (/Throttl|RequestThrottled|OverLimit/i.test(name)) {
-      return new QueueUnavailable({ problem: "throttled" })
-    }
-    if (/AccessDenied|InvalidClientTokenId|UnrecognizedClient/i.test(name)) {
-      return new QueueUnavailable({ problem: "denied" })
-    }
-    return new QueueUnavailable({ problem: "unavailable" })
-  }
-  if (notConnected.has(code) || /establish a connection/.test(message)) {
-    return new QueueUnavailable({ problem: "unavailable" })
-  }
-  const dropped = code === "ECONNRESET" || code === "EPIPE"
-  return new QueueUnanswered({ what: dropped ? "connection" : "timeout" })
-}
-
-/** The SDK module and one client, loaded once, on first use; destroyed with the scope. */
-export const lazyClient = (region: string | undefined, timeoutMs: number) =>
-  Effect.gen(function* () {
-    let created: SQSClient | undefined
-    yield* Effect.addFinalizer(() => Effect.sync(() => created?.destroy()))
-    return yield* Effect.cached(
-      Effect.promise(() => import("@aws-sdk/client-sqs")).pipe(
-        Effect.map((sdk) => {
-          // Three attempts within QUEUE_TIMEOUT_MS, which bounds them all: to a FIFO queue a
-          // retry carries the same deduplication id, so a lost answer retried is one message.
-          // AWS_ENDPOINT_URL_SQS is the SDK's own.
-          const step = Math.max(500, Math.floor(timeoutMs / 3))
-          created = new sdk.SQSClient({
-            ...(region === undefined ? {} : { region }),
-            maxAttempts: 3,
-            requestHandler: { connectionTimeout: step, requestTimeout: step }
-          })
-          return { sdk, client: created }
-        })
-      )
+/**
+ * SendMessage within `timeoutMs` (SPEC section 7a). A refusal is tried again while time is
+ * left; an attempt that was never answered only when the queue deduplicates it (FIFO: the
+ * same deduplication id), since to a standard queue it may be a second copy. Time running
+ * out while an attempt is out is unanswered (it may be stored); during the backoff after a
+ * refusal, that refusal.
+ */
+const enqueueOnce = <A>(
+  timeoutMs: number,
+  fifo: boolean,
+  send: (signal: AbortSignal) => Promise<A>
+): Effect.Effect<void, QueueUnavailable | QueueUnanswered> =>
+  Effect.suspend(() => {
+    // Set when an attempt is sent, cleared only by its answer: an interrupted one stays out.
+    let out = false
+    let refused: QueueUnavailable | undefined
+    const attempt = Effect.tryPromise({
+      try: (signal) => {
+        out = true
+        return send(signal)
+      },
+      catch: (error) => {
+        out = false
+        const failure = classify(error)
+        if (failure._tag === "QueueUnavailable") refused = failure
+        return failure
+      }
+    })
+    return attempt.pipe(
+      Effect.retry({
+        schedule: enqueueRetry,
+        while: (e) =>
+          e._tag === "QueueUnanswered" ? fifo : e.problem !== "denied" && e.problem !== "too_large"
+      }),
+      Effect.timeoutFail({
+        duration: Duration.millis(timeoutMs),
+        onTimeout: () =>
+          out || refused === undefined ? new QueueUnanswered({ what: "timeout" }) : refused
+      }),
+      Effect.asVoid
     )
   })
-
-/** One SQS call, unanswered after `timeoutMs`, its failure classified. */
-export const call = <A>(timeoutMs: number, send: (signal: AbortSignal) => Promise<A>) =>
-  Effect.tryPromise({ try: send, catch: classify }).pipe(
-    Effect.timeoutFail({
-      duration: Duration.millis(timeoutMs),
-      onTimeout: () => new QueueUnanswered({ what: "timeout" })
-    })
-  )
-
-/** A queue's URL from its ARN, at the configured queue's endpoint (its host, or the test's). */
-export const queueUrlOf = (configuredUrl: string, queueArn: string): string => {
-  const [, , , , account, name] = queueArn.split(":")
-  return `${new URL(configuredUrl).origin}/${account}/${name}`
-}
 
 export const SqsQueue = (settings: SqsSettings & { readonly unknownRetryMinutes: number }) =>
   Layer.scoped(
@@ -123,7 +99,7 @@ export const SqsQueue = (settings: SqsSettings & { readonly unknownRetryMinutes:
           const body = yield* encodeWithinLimit(item)
           const { client, sdk } = yield* sqs
           const delay = fifo ? 0 : delaySeconds(item, settings.unknownRetryMinutes, Date.now())
-          yield* call(settings.timeoutMs, (abortSignal) =>
+          yield* enqueueOnce(settings.timeoutMs, fifo, (abortSignal) =>
             client.send(
               new sdk.SendMessageCommand({
                 QueueUrl: settings.url,
