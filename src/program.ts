@@ -23,7 +23,7 @@ import { type ContactForm, decodeForm } from "./domain/form"
 import { queueItem } from "./domain/item"
 import type { Language } from "./domain/languages"
 import { composeMail } from "./domain/mail"
-import { submissionId, submissionKey } from "./domain/submission-key"
+import { submissionKey } from "./domain/submission-key"
 import { tokenProblem } from "./domain/token"
 import { CaptchaService } from "./services/captcha"
 import { QueueService } from "./services/queue"
@@ -111,24 +111,30 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   // beside the verification, used only once the verdict lets the form through.
   const hopeless = captcha.tokenField !== undefined && tokenProblem(form.captchaToken) !== undefined
   const token = captcha.tokenField === undefined ? null : (form.captchaToken ?? null)
-  const key = submissionKey(settings.id, token, form)
+  const { key, id } = submissionKey(
+    Redacted.value(config.submissionIdKey),
+    settings.id,
+    token,
+    form
+  )
   // SPEC section 9: a token whose submission was not accepted keeps its verdict, so sending
-  // again delivers rather than hearing from the provider that the token is spent.
+  // again delivers rather than hearing from the provider that the token is spent. Only a
+  // failure writes one, and only a verdict used reads one back: the happy path asks once.
   const remembered = token === null || hopeless ? undefined : token
-  const verdictOf = Effect.gen(function* () {
-    const known =
-      remembered === undefined ? undefined : yield* verdicts.recall(settings.id, remembered)
-    if (known !== undefined) return known
-    const verdict = yield* captcha.verify(form.captchaToken, settings.captchaSecretId)
-    if (remembered !== undefined) yield* verdicts.remember(settings.id, remembered, verdict)
-    return verdict
-  })
+  let recalled = false
+  const verify = captcha.verify(form.captchaToken, settings.captchaSecretId)
+  const verdictOf =
+    remembered === undefined
+      ? verify
+      : Effect.flatMap(verdicts.recall(settings.id, remembered), (known) => {
+          recalled = known !== undefined
+          return known === undefined ? verify : Effect.succeed(known)
+        })
   const accept = Effect.gen(function* () {
     const send = hopeless ? deliver : yield* startDelivery
     const verdict = yield* verdictOf
     // The id exists before the first attempt: the mail and a queued item carry the same one,
     // and so does every process that receives this submission (SPEC section 7a).
-    const id = submissionId(key, Redacted.value(config.submissionIdKey))
     const accepted = { id, form, captcha: verdict }
     const receivedAt = new Date(yield* Clock.currentTimeMillis)
     const sent: Accepted = { _tag: "Sent", id, captcha: verdict }
@@ -141,9 +147,13 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
         MailRejected: failed,
         MailUnavailable: failed,
         MailUnknown: failed
-      })
+      }),
+      // Neither delivered nor kept: the next try of this token goes on this verdict.
+      Effect.tapError(() =>
+        remembered === undefined ? Effect.void : verdicts.remember(settings.id, remembered, verdict)
+      )
     )
-    if (remembered !== undefined) yield* verdicts.spend(settings.id, remembered)
+    if (recalled && remembered !== undefined) yield* verdicts.spend(settings.id, remembered)
     return outcome
   }).pipe(Effect.scoped)
 

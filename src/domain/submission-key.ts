@@ -1,19 +1,36 @@
 /**
- * What makes two requests one submission (SPEC section 9): the same form, the same captcha
- * token and the same decoded form. Two visitors never share a token, so a repeat is the
- * same visitor sending the same thing again (a double-click, a reload, the back button).
- * And its id (SPEC section 7a): one submission, one id, on every process.
+ * What makes two requests one submission (SPEC section 9), and its id (section 7a): the
+ * same form, the same captcha token and the same decoded form. Two visitors never share a
+ * token, so a repeat is the same visitor sending the same thing again (a double-click, a
+ * reload, the back button).
  */
-import { createHash, createHmac } from "node:crypto"
+import { createHmac } from "node:crypto"
 import type { ContactForm } from "./form"
 
+export interface SubmissionKey {
+  /** The duplicate key: fixed in size whatever the visitor wrote, and holding none of it. */
+  readonly key: string
+  /**
+   * The submission's id, a version-8 UUID (RFC 9562: 122 bits of the key, the version and
+   * variant bits set), so every place that expects a UUID keeps working.
+   */
+  readonly id: string
+}
+
 /**
- * A SHA-256 of the key's canonical JSON: fixed in size whatever the visitor wrote, and
- * holding none of it. `token` is `null` without a captcha (CAPTCHA_PROVIDER=none). The
- * language is left out: a repeat in another language is still the same message.
+ * One HMAC-SHA256 of the submission's canonical JSON with the deployment's
+ * SUBMISSION_ID_KEY gives both: the same submission has the same key and id on every
+ * process of a deployment, and nobody without the key can tell from either what text it was
+ * made of (with CAPTCHA_PROVIDER=none, `token` is `null` and only the visitor's text is in
+ * it). The language is left out: a repeat in another language is still the same message.
  */
-export const submissionKey = (formId: string, token: string | null, form: ContactForm): string =>
-  createHash("sha256")
+export const submissionKey = (
+  secret: string,
+  formId: string,
+  token: string | null,
+  form: ContactForm
+): SubmissionKey => {
+  const digest = createHmac("sha256", secret)
     .update(
       JSON.stringify([
         formId,
@@ -25,19 +42,13 @@ export const submissionKey = (formId: string, token: string | null, form: Contac
         form.extras
       ])
     )
-    .digest("base64url")
-
-/**
- * The submission's id: an HMAC of its key with the deployment's SUBMISSION_ID_KEY, as a
- * version-8 UUID (RFC 9562: 122 bits of ours, the version and variant bits set), so every
- * place that expects a UUID keeps working. The same submission on two processes gets the
- * same id; without the key nobody can tell from an id what text it was made of (with
- * CAPTCHA_PROVIDER=none the key holds no token, only what the visitor wrote).
- */
-export const submissionId = (key: string, secret: string): string => {
-  const bytes = createHmac("sha256", secret).update(key).digest().subarray(0, 16)
+    .digest()
+  const bytes = digest.subarray(0, 16)
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
   const hex = bytes.toString("hex")
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  return {
+    key: digest.toString("base64url"),
+    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  }
 }
