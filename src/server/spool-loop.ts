@@ -17,12 +17,12 @@ import {
   claim,
   done,
   listWaiting,
-  pruneDead,
-  reclaimStale,
   release,
   rewrite,
   type SpooledItem
-} from "../services/spool"
+} from "../services/spool-claims"
+import { nodeSpoolFs, type SpoolFs } from "../services/spool-fs"
+import { pruneDead, reclaimStale } from "../services/spool-sweep"
 
 export interface SpoolSettings {
   readonly dir: string
@@ -31,15 +31,19 @@ export interface SpoolSettings {
   readonly deadDays: number
   readonly metricsNamespace: string
   readonly unknownRetryMinutes: number
+  /** Node's file system by default; tests slow it down or fail it. */
+  readonly files?: SpoolFs
 }
 
 const hour = 3_600_000
 /** Far beyond one delivery (MAIL_TIMEOUT_MS is at most a minute): its server is gone. */
 const staleClaimMs = 10 * 60_000
 
-export const spoolLoop = (settings: SpoolSettings) =>
-  Effect.gen(function* () {
+/** One pass over the spool, with the memory the passes of one loop share. */
+export const spoolPasses = (settings: SpoolSettings) =>
+  Effect.sync(() => {
     const { dir, unknownRetryMinutes } = settings
+    const files = settings.files ?? nodeSpoolFs
     const waiting = new Map<string, { readonly failures: number; readonly next: number }>()
 
     const forget = (item: SpooledItem) => Effect.sync(() => waiting.delete(item.name))
@@ -54,11 +58,11 @@ export const spoolLoop = (settings: SpoolSettings) =>
     const one = (item: SpooledItem) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        const claimed = yield* claim(dir, item, now)
+        const claimed = yield* claim(files, dir, item, now)
         if (claimed === undefined) return yield* forget(item) // another server has it
         if (now - item.receivedAt > settings.maxAgeHours * hour) {
           yield* forget(item)
-          yield* bury(dir, claimed, now)
+          yield* bury(files, dir, claimed, now)
           yield* writeLine(
             {
               level: "Error",
@@ -73,7 +77,7 @@ export const spoolLoop = (settings: SpoolSettings) =>
         const result = yield* redeliverItem(claimed.body)
         if (result._tag === "Delivered") {
           yield* forget(item)
-          return yield* done(claimed)
+          return yield* done(files, claimed)
         }
         const failures = (waiting.get(item.name)?.failures ?? 0) + 1
         // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a),
@@ -86,15 +90,15 @@ export const spoolLoop = (settings: SpoolSettings) =>
               ? Math.max(dueAt(result.item, unknownRetryMinutes), now + backoff(failures))
               : now + backoff(failures)
         waiting.set(item.name, { failures, next })
-        if (result._tag === "Unknown") yield* rewrite(dir, claimed, result.body)
-        yield* release(dir, claimed)
+        if (result._tag === "Unknown") yield* rewrite(files, dir, claimed, result.body)
+        yield* release(files, dir, claimed)
       }).pipe(Effect.uninterruptible)
 
     const pass = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      yield* reclaimStale(dir, now, staleClaimMs)
-      yield* pruneDead(dir, now, settings.deadDays * 24 * hour)
-      for (const item of yield* listWaiting(dir)) {
+      yield* reclaimStale(files, dir, now, staleClaimMs)
+      yield* pruneDead(files, dir, now, settings.deadDays * 24 * hour)
+      for (const item of yield* listWaiting(files, dir)) {
         if ((waiting.get(item.name)?.next ?? 0) <= now) yield* one(item)
       }
     }).pipe(
@@ -106,5 +110,10 @@ export const spoolLoop = (settings: SpoolSettings) =>
       )
     )
 
-    yield* Effect.repeat(pass, Schedule.spaced(Duration.seconds(settings.retrySeconds)))
+    return pass
   })
+
+export const spoolLoop = (settings: SpoolSettings) =>
+  Effect.flatMap(spoolPasses(settings), (pass) =>
+    Effect.repeat(pass, Schedule.spaced(Duration.seconds(settings.retrySeconds)))
+  )

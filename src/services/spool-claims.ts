@@ -1,0 +1,70 @@
+/**
+ * The retry loop's side of the spool (src/server/spool-loop.ts): the waiting items, and
+ * one item's way through claimed/ to done, back to waiting, or to dead/.
+ */
+import { basename, join } from "node:path"
+import * as Effect from "effect/Effect"
+import { writeDurably } from "./spool"
+import { io, isMissing, type SpoolFs } from "./spool-fs"
+
+const waiting = /^(\d+)-[0-9a-f-]{36}\.json$/
+
+export interface SpooledItem {
+  /** The waiting file's name. */
+  readonly name: string
+  /** From the name: when the visitor sent it (epoch ms). */
+  readonly receivedAt: number
+}
+
+/** The waiting items, oldest first. */
+export const listWaiting = (files: SpoolFs, dir: string) =>
+  io("list", () => files.readdir(dir)).pipe(
+    Effect.map((names) =>
+      names
+        .flatMap((name): ReadonlyArray<SpooledItem> => {
+          const match = waiting.exec(name)
+          return match === null ? [] : [{ name, receivedAt: Number(match[1]) }]
+        })
+        .sort((a, b) => a.receivedAt - b.receivedAt)
+    )
+  )
+
+export interface Claim {
+  readonly item: SpooledItem
+  readonly path: string
+  readonly body: string
+}
+
+/**
+ * Takes an item by renaming it into claimed/: rename is atomic, so of two servers one wins
+ * and the other finds it gone (`undefined`).
+ */
+export const claim = (files: SpoolFs, dir: string, item: SpooledItem, now: number) => {
+  const path = join(dir, "claimed", `${item.name}.${now}.json`)
+  return io("claim", () => files.rename(join(dir, item.name), path)).pipe(
+    Effect.zipRight(io("claim", () => files.readFile(path, "utf8"))),
+    Effect.map((body): Claim | undefined => ({ item, path, body })),
+    Effect.catchIf(isMissing, () => Effect.succeed(undefined))
+  )
+}
+
+/** Delivered: the file goes. */
+export const done = (files: SpoolFs, claimed: Claim) =>
+  io("done", () => files.rm(claimed.path)).pipe(Effect.catchIf(isMissing, () => Effect.void))
+
+/** The claimed item replaced by `body` (an unknown outcome's mark), atomically. */
+export const rewrite = (files: SpoolFs, dir: string, claimed: Claim, body: string) =>
+  writeDurably(files, join(dir, "claimed"), basename(claimed.path), body, "rewrite")
+
+/** Not delivered: back to waiting, for the next attempt. */
+export const release = (files: SpoolFs, dir: string, claimed: Claim) =>
+  io("release", () => files.rename(claimed.path, join(dir, claimed.item.name)))
+
+/** Too old to retry: kept in dead/ (its time there starts now) for the owner to look at. */
+export const bury = (files: SpoolFs, dir: string, claimed: Claim, now: number) => {
+  const path = join(dir, "dead", claimed.item.name)
+  return io("bury", async () => {
+    await files.rename(claimed.path, path)
+    await files.utimes(path, now / 1_000, now / 1_000)
+  })
+}
