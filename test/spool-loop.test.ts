@@ -1,17 +1,40 @@
 /**
  * The spool in this process (SPEC sections 7, 7a): its queue and its loops over a file
  * system that a test slows or fails (test/support/spool-fs.ts), each loop with a clock of
- * its own, mail counted at a real STARTTLS + AUTH relay. An item written by the previous
- * version is delivered.
+ * its own, mail counted at a real STARTTLS + AUTH relay. A write abandoned at
+ * QUEUE_TIMEOUT_MS never appears, one renamed is answered queued; a full disk leaves no
+ * temporary file; an item written by the previous version is delivered.
  */
+import { randomUUID } from "node:crypto"
 import { copyFileSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { afterAll, beforeAll, beforeEach, vi } from "vitest"
+import { type QueueItem, queueItem } from "../src/domain/item"
 import { prepareSpool } from "../src/services/spool"
+import { testConfig } from "./support/doubles"
 import { tempDir } from "./support/server"
 import type { SmtpPeer } from "./support/smtp-peer"
-import { spoolWorld, startSpoolRelay } from "./support/spool"
+import { spoolEnqueue, spoolWorld, startSpoolRelay } from "./support/spool"
+import { syncHeld, writesFailing } from "./support/spool-fs"
+
+const visitor = {
+  email: "zoe.quillfeather@example.org",
+  subject: "Zebra umbrella order",
+  body: "Please call me back about the zebra umbrellas."
+}
+
+const queued = (): QueueItem =>
+  queueItem({
+    id: randomUUID(),
+    form: "default",
+    receivedAt: new Date(),
+    reason: "smtp_reply_454",
+    permanent: false,
+    contact: { ...visitor, language: "en", extras: [] },
+    captcha: { _tag: "Disabled" }
+  })
 
 const newSpool = async () => {
   const dir = tempDir("cfb-spool-")
@@ -19,6 +42,69 @@ const newSpool = async () => {
   return dir
 }
 const entries = (dir: string) => readdirSync(dir).sort()
+const temporaryFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".tmp"))
+
+describe("a spool write and QUEUE_TIMEOUT_MS (row 5: a disk that takes seconds per fsync)", () => {
+  const timeoutMs = 200
+
+  it.effect(
+    "the temporary file still being fsynced at the timeout: abandoned, answered timeout, and the item never appears",
+    () =>
+      Effect.gen(function* () {
+        const dir = yield* Effect.promise(newSpool)
+        const config = testConfig({ SPOOL_DIR: dir, QUEUE_TIMEOUT_MS: String(timeoutMs) })
+        const { files, hold } = syncHeld("temporary")
+        const enqueue = yield* Effect.fork(spoolEnqueue(config, queued(), files))
+        yield* Effect.promise(() => hold.reached)
+        yield* TestClock.adjust(Duration.millis(timeoutMs))
+        const answer = yield* Fiber.await(enqueue)
+        expect(answer).toMatchObject(Exit.fail({ _tag: "QueueUnavailable", problem: "timeout" }))
+        // The disk finishes the fsync the write had begun: the file goes, never renamed.
+        hold.release()
+        yield* Effect.promise(() =>
+          vi.waitFor(() => expect(temporaryFiles(dir)).toEqual([]), { timeout: 5_000 })
+        )
+        expect(entries(dir)).toEqual(["claimed", "dead"])
+      })
+  )
+
+  it.effect(
+    "renamed before the timeout: the directory's fsync is waited for, and the answer is queued",
+    () =>
+      Effect.gen(function* () {
+        const dir = yield* Effect.promise(newSpool)
+        const config = testConfig({ SPOOL_DIR: dir, QUEUE_TIMEOUT_MS: String(timeoutMs) })
+        const { files, hold } = syncHeld("directory")
+        const item = queued()
+        const enqueue = yield* Effect.fork(spoolEnqueue(config, item, files))
+        yield* Effect.promise(() => hold.reached)
+        yield* TestClock.adjust(Duration.millis(timeoutMs * 10))
+        hold.release()
+        expect(yield* Fiber.await(enqueue)).toEqual(Exit.void)
+        expect(entries(dir)).toEqual([
+          `${Date.parse(item.receivedAt)}-${item.id}.json`,
+          "claimed",
+          "dead"
+        ])
+      })
+  )
+
+  it.effect(
+    "a full disk (ENOSPC): answered unavailable, its cause kept, and no temporary file left",
+    () =>
+      Effect.gen(function* () {
+        const dir = yield* Effect.promise(newSpool)
+        const config = testConfig({ SPOOL_DIR: dir })
+        const failure = yield* Effect.flip(spoolEnqueue(config, queued(), writesFailing("ENOSPC")))
+        expect(failure).toMatchObject({
+          _tag: "QueueUnavailable",
+          problem: "unavailable",
+          cause: { _tag: "SpoolUnavailable", step: "write", cause: { code: "ENOSPC" } }
+        })
+        expect(entries(dir)).toEqual(["claimed", "dead"])
+      })
+  )
+})
 
 describe("the spool's loops, with a relay", () => {
   let relay: SmtpPeer

@@ -9,6 +9,7 @@ import * as fs from "node:fs/promises"
 import { dirname } from "node:path"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import { writeLine } from "../logging"
 
 export interface SpoolFile {
   readonly writeFile: (data: string) => Promise<void>
@@ -101,3 +102,50 @@ export const removeDurably = async (files: SpoolFs, path: string) => {
   await files.rm(path)
   await syncDirectory(files, dirname(path))
 }
+
+/**
+ * The spool could not do what it had to (SPEC section 7a): an error line, counted in
+ * `SpoolFailed`, the metric an owner alarms on; never a warning alone. It names the step and
+ * node's code (ENOSPC, EACCES, ENOENT), never a visitor's text.
+ */
+export const spoolFailed = (
+  e: SpoolUnavailable,
+  namespace: string,
+  fields: Readonly<Record<string, string>> = {}
+) => {
+  const code = errorCode(e.cause)
+  return writeLine(
+    {
+      level: "Error",
+      message: "spool failed",
+      fields: {
+        reason: "spool_io",
+        step: e.step,
+        ...(code === undefined ? {} : { code }),
+        ...fields
+      },
+      metric: "SpoolFailed"
+    },
+    namespace
+  )
+}
+
+/**
+ * Spool directories something removed (a tmp cleaner, a restore), made again: the spool
+ * works on, but what removed them may have removed items too, so it is an error as well.
+ */
+export const spoolRecreated = (made: ReadonlyArray<string>, namespace: string) =>
+  Effect.forEach(
+    made,
+    (directory) =>
+      writeLine(
+        {
+          level: "Error",
+          message: "spool directory recreated",
+          fields: { reason: "spool_dir_missing", directory },
+          metric: "SpoolFailed"
+        },
+        namespace
+      ),
+    { discard: true }
+  )
