@@ -3,10 +3,11 @@
  * system that a test slows or fails (test/support/spool-fs.ts), each loop with a clock of
  * its own, mail counted at a real STARTTLS + AUTH relay. A write abandoned at
  * QUEUE_TIMEOUT_MS never appears, one renamed is answered queued; a full disk leaves no
- * temporary file; an item written by the previous version is delivered.
+ * temporary file; a claim is stale by the reclaiming server's own observation, so a clock 11
+ * minutes ahead sends nothing twice; an item written by the previous version is delivered.
  */
 import { randomUUID } from "node:crypto"
-import { copyFileSync, readdirSync, readFileSync } from "node:fs"
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
@@ -16,7 +17,7 @@ import { prepareSpool } from "../src/services/spool"
 import { testConfig } from "./support/doubles"
 import { tempDir } from "./support/server"
 import type { SmtpPeer } from "./support/smtp-peer"
-import { spoolEnqueue, spoolWorld, startSpoolRelay } from "./support/spool"
+import { itemV1, spoolEnqueue, spoolFile, spoolWorld, startSpoolRelay } from "./support/spool"
 import { syncHeld, writesFailing } from "./support/spool-fs"
 
 const visitor = {
@@ -113,6 +114,47 @@ describe("the spool's loops, with a relay", () => {
   })
   beforeEach(() => relay.reset())
   afterAll(() => relay?.close())
+
+  const ids = () => relay.mails.map((m) => String(m.headers.get("x-contact-submission-id")))
+
+  it("two servers on one spool, one clock 11 minutes ahead (row 8): the item one claimed is not taken by the other; 1 mail", async () => {
+    const dir = await newSpool()
+    const world = spoolWorld(relay, dir, { MAIL_TIMEOUT_MS: "20000" })
+    const behind = await world.loop()
+    const ahead = await world.loop({ clockAheadMs: 11 * 60_000 })
+    const item = itemV1(visitor)
+    spoolFile(dir, item)
+    const hold = relay.holdNextData()
+    const sending = behind.pass()
+    await hold.reached
+    await ahead.pass()
+    await ahead.pass()
+    hold.release()
+    await sending
+    await ahead.pass()
+    expect(ids()).toEqual([item.id])
+    expect(entries(dir)).toEqual(["claimed", "dead"])
+    expect(entries(join(dir, "claimed"))).toEqual([])
+    expect(world.logs.filter((l) => l.level === "error")).toEqual([])
+    await world.dispose()
+  })
+
+  it("a claim left by a server that died is taken back once this server has seen it for the stale age, whatever time its name carries", async () => {
+    const dir = await newSpool()
+    const world = spoolWorld(relay, dir, { MAIL_TIMEOUT_MS: "5000" })
+    const loop = await world.loop()
+    const item = itemV1(visitor)
+    // Claimed by a server whose clock was an hour ahead, killed before it sent anything.
+    writeFileSync(join(dir, "claimed", `${item.name}.${Date.now() + 3_600_000}.json`), item.json)
+    await loop.pass()
+    expect(relay.mails).toHaveLength(0)
+    // 4 × (2 × SECRETS_TIMEOUT_MS + MAIL_TIMEOUT_MS + 4 × QUEUE_TIMEOUT_MS) = 92 s.
+    loop.advance(92_000 + 1)
+    await loop.pass()
+    expect(ids()).toEqual([item.id])
+    expect(entries(join(dir, "claimed"))).toEqual([])
+    await world.dispose()
+  })
 
   it("an item file exactly as the previous version's spool wrote it (v: 1, test/fixtures) is delivered", async () => {
     // Made by main's own code at 92698e6 (queueItem, then encodeItem, which escaped U+FFFF

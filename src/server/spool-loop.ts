@@ -9,6 +9,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import { type AppConfig, AppConfigTag } from "../config/app-config"
 import { dueAt } from "../domain/item"
 import { writeLine } from "../logging"
 import { redeliverItem } from "../redelivery"
@@ -22,10 +23,12 @@ import {
   type SpooledItem
 } from "../services/spool-claims"
 import { nodeSpoolFs, type SpoolFs } from "../services/spool-fs"
-import { pruneDead, reclaimStale } from "../services/spool-sweep"
+import { pruneDead, spoolSweeper } from "../services/spool-sweep"
 
 export interface SpoolSettings {
   readonly dir: string
+  /** QUEUE_TIMEOUT_MS: a write's bound. */
+  readonly timeoutMs: number
   readonly retrySeconds: number
   readonly maxAgeHours: number
   readonly deadDays: number
@@ -36,14 +39,24 @@ export interface SpoolSettings {
 }
 
 const hour = 3_600_000
-/** Far beyond one delivery (MAIL_TIMEOUT_MS is at most a minute): its server is gone. */
-const staleClaimMs = 10 * 60_000
+
+/**
+ * How long this server sees a claim before it takes it back (SPEC section 7a). A claim
+ * lasts at most one item's budget: the SMTP secret, MAIL_TIMEOUT_MS, the secret again after
+ * a 535, and the spool's own writes (an enqueue's two fsyncs fit in QUEUE_TIMEOUT_MS; one
+ * item makes at most eight). Four times that is generous: a claim seen for so long belongs
+ * to a server that died. 112 s with the defaults, 16 minutes at the bounds' maximum.
+ */
+export const staleClaimMs = (config: AppConfig, queueTimeoutMs: number) =>
+  4 * (2 * config.secrets.timeoutMs + config.smtp.timeoutMs + 4 * queueTimeoutMs)
 
 /** One pass over the spool, with the memory the passes of one loop share. */
 export const spoolPasses = (settings: SpoolSettings) =>
-  Effect.sync(() => {
+  Effect.gen(function* () {
     const { dir, unknownRetryMinutes } = settings
     const files = settings.files ?? nodeSpoolFs
+    const staleMs = staleClaimMs(yield* AppConfigTag, settings.timeoutMs)
+    const sweeper = spoolSweeper(files, dir)
     const waiting = new Map<string, { readonly failures: number; readonly next: number }>()
 
     const forget = (item: SpooledItem) => Effect.sync(() => waiting.delete(item.name))
@@ -51,9 +64,8 @@ export const spoolPasses = (settings: SpoolSettings) =>
       Math.min(settings.retrySeconds * 1_000 * 2 ** (failures - 1), hour)
 
     /**
-     * One item, start to end: uninterruptible, so that a stop waits for it. Its claim and its
-     * backoff take the time it starts: a pass over many items after an outage can outlast
-     * the stale-claim age, and a claim stamped with the pass' start would look abandoned.
+     * One item, start to end: uninterruptible, so that a stop waits for it. Its backoff
+     * takes the time it starts, not the pass': a pass after an outage takes long.
      */
     const one = (item: SpooledItem) =>
       Effect.gen(function* () {
@@ -96,7 +108,7 @@ export const spoolPasses = (settings: SpoolSettings) =>
 
     const pass = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      yield* reclaimStale(files, dir, now, staleClaimMs)
+      yield* sweeper.reclaim(now, staleMs)
       yield* pruneDead(files, dir, now, settings.deadDays * 24 * hour)
       for (const item of yield* listWaiting(files, dir)) {
         if ((waiting.get(item.name)?.next ?? 0) <= now) yield* one(item)

@@ -1,30 +1,60 @@
 /**
- * What a server that stopped mid-way left in the spool: claims it never finished go back
- * to waiting, and dead/ forgets its files after SPOOL_DEAD_DAYS.
+ * What a server that stopped mid-way left in the spool (SPEC section 7a): claims it never
+ * finished go back to waiting, and dead/ forgets its files after SPOOL_DEAD_DAYS. A claim is
+ * old only by this server's own observation: how long it has itself seen that name, on its
+ * own clock. The time another server wrote in the name is never compared with ours: with
+ * one clock 11 minutes ahead, a claim made a second before looked abandoned, and its item
+ * went out twice.
  */
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import { io, isMissing, type SpoolFs } from "./spool-fs"
 
-const claimedName = /^(\d+-[0-9a-f-]{36}\.json)\.(\d+)\.json$/
+const claimedName = /^(\d+-[0-9a-f-]{36}\.json)\.\d+\.json$/
 
 /**
- * Claims of a server that stopped before it finished (killed, crashed): back to waiting
- * once older than `staleMs`, far longer than one delivery may take.
+ * When this process first saw each name (its clock): `seenFor` of the names listed now.
+ * Names no longer listed are forgotten; a name does not come back (a claim's carries the
+ * time of its claim).
  */
-export const reclaimStale = (files: SpoolFs, dir: string, now: number, staleMs: number) =>
-  io("reclaim", () => files.readdir(join(dir, "claimed"))).pipe(
-    Effect.flatMap((names) =>
-      Effect.forEach(names, (name) => {
-        const match = claimedName.exec(name)
-        if (match === null || now - Number(match[2]) < staleMs) return Effect.void
-        return io("reclaim", () =>
-          files.rename(join(dir, "claimed", name), join(dir, match[1] ?? name))
-        ).pipe(Effect.catchIf(isMissing, () => Effect.void))
-      })
-    ),
-    Effect.asVoid
-  )
+export const sightings = () => {
+  const first = new Map<string, number>()
+  return (names: ReadonlyArray<string>, now: number) => {
+    const present = new Set(names)
+    for (const name of first.keys()) if (!present.has(name)) first.delete(name)
+    return names.map((name) => {
+      const seen = first.get(name) ?? now
+      first.set(name, seen)
+      return { name, seenFor: now - seen }
+    })
+  }
+}
+
+/** The loop's memory of claimed/: one per loop, its passes share it. */
+export const spoolSweeper = (files: SpoolFs, dir: string) => {
+  const claims = sightings()
+  const claimedDir = join(dir, "claimed")
+
+  /**
+   * Claims this server has seen for longer than `staleMs` go back to waiting: their server
+   * died mid-delivery (killed, crashed). One that another server finishes meanwhile is gone.
+   */
+  const reclaim = (now: number, staleMs: number) =>
+    io("reclaim", () => files.readdir(claimedDir)).pipe(
+      Effect.flatMap((names) =>
+        Effect.forEach(claims(names, now), ({ name, seenFor }) => {
+          const original = claimedName.exec(name)?.[1]
+          if (original === undefined || seenFor <= staleMs) return Effect.void
+          return io("reclaim", () =>
+            files.rename(join(claimedDir, name), join(dir, original))
+          ).pipe(Effect.catchIf(isMissing, () => Effect.void))
+        })
+      ),
+      Effect.asVoid
+    )
+
+  return { reclaim }
+}
 
 /** dead/ files older than SPOOL_DEAD_DAYS are deleted: they hold personal data. */
 export const pruneDead = (files: SpoolFs, dir: string, now: number, maxAgeMs: number) =>
