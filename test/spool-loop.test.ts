@@ -4,11 +4,12 @@
  * its own, mail counted at a real STARTTLS + AUTH relay. A write abandoned at
  * QUEUE_TIMEOUT_MS never appears, one renamed is answered queued; a full disk leaves no
  * temporary file; a claim is stale by the reclaiming server's own observation, so a clock 11
- * minutes ahead sends nothing twice; an item written by the previous version is delivered.
+ * minutes ahead sends nothing twice; every rename and delete is followed by a directory
+ * fsync; an item written by the previous version is delivered.
  */
 import { randomUUID } from "node:crypto"
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { copyFileSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { afterAll, beforeAll, beforeEach, vi } from "vitest"
@@ -18,7 +19,7 @@ import { testConfig } from "./support/doubles"
 import { tempDir } from "./support/server"
 import type { SmtpPeer } from "./support/smtp-peer"
 import { itemV1, spoolEnqueue, spoolFile, spoolWorld, startSpoolRelay } from "./support/spool"
-import { syncHeld, writesFailing } from "./support/spool-fs"
+import { recordingFs, syncHeld, writesFailing } from "./support/spool-fs"
 
 const visitor = {
   email: "zoe.quillfeather@example.org",
@@ -153,6 +154,64 @@ describe("the spool's loops, with a relay", () => {
     await loop.pass()
     expect(ids()).toEqual([item.id])
     expect(entries(join(dir, "claimed"))).toEqual([])
+    await world.dispose()
+  })
+
+  it("every rename and delete is followed by an fsync of each directory it changed", async () => {
+    const dir = await newSpool()
+    const { files, journal } = recordingFs()
+    const world = spoolWorld(relay, dir, { SPOOL_MAX_AGE_HOURS: "72", MAIL_TIMEOUT_MS: "3000" })
+    const loop = await world.loop({ files })
+    // Written; then failing (back to waiting), then sent (deleted).
+    expect(await world.enqueue(queued(), files)).toEqual(Exit.void)
+    relay.setFaults({ mailFrom: { code: 454 } })
+    await loop.pass()
+    relay.setFaults({})
+    loop.advance(60_000)
+    await loop.pass()
+    // Too old and failing: buried.
+    relay.setFaults({ mailFrom: { code: 454 } })
+    spoolFile(dir, itemV1(visitor, 80))
+    await loop.pass()
+    relay.setFaults({})
+    // A dead server's claim taken back and sent; a dead/ file past SPOOL_DEAD_DAYS pruned.
+    const left = itemV1(visitor)
+    writeFileSync(join(dir, "claimed", `${left.name}.${Date.now()}.json`), left.json)
+    const expired = itemV1(visitor, 24 * 20)
+    writeFileSync(join(dir, "dead", expired.name), expired.json)
+    const twentyDaysAgo = (Date.now() - 20 * 86_400_000) / 1_000
+    utimesSync(join(dir, "dead", expired.name), twentyDaysAgo, twentyDaysAgo)
+    await loop.pass()
+    loop.advance(4 * (2 * 3_000 + 3_000 + 4 * 3_000) + 1)
+    await loop.pass()
+
+    const unsynced = journal.flatMap((entry, i) => {
+      const [op, ...paths] = entry.split(" ")
+      if (op === "fsync") return []
+      const next = journal.slice(i + 1)
+      const end = next.findIndex((e) => !e.startsWith("fsync "))
+      const synced = new Set(next.slice(0, end === -1 ? undefined : end).map((e) => e.slice(6)))
+      return paths.map(dirname).some((d) => !synced.has(d)) ? [entry] : []
+    })
+    expect(unsynced).toEqual([])
+    const where = (path: string) => path.slice(dir.length) || "/"
+    const kinds = new Set(
+      journal.map((entry) => {
+        const [op, ...paths] = entry.split(" ")
+        return [op, ...paths.map((p) => where(dirname(p)))].join(" ")
+      })
+    )
+    for (const kind of [
+      "rename / /", // written
+      "rename / /claimed", // claimed
+      "rename /claimed /", // released, taken back
+      "rename /claimed /dead", // buried
+      "rm /claimed", // done
+      "rm /dead" // pruned
+    ]) {
+      expect(kinds).toContain(kind)
+    }
+    expect(relay.mails).toHaveLength(2)
     await world.dispose()
   })
 

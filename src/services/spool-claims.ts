@@ -1,11 +1,13 @@
 /**
  * The retry loop's side of the spool (src/server/spool-loop.ts): the waiting items, and
- * one item's way through claimed/ to done, back to waiting, or to dead/.
+ * one item's way through claimed/ to done, back to waiting, or to dead/. Every rename and
+ * delete is followed by an fsync of the directories it changed (SPEC section 7a): without
+ * it, after a power cut, a delivered item could come back and be sent again.
  */
 import { basename, join } from "node:path"
 import * as Effect from "effect/Effect"
 import { writeDurably } from "./spool"
-import { io, isMissing, type SpoolFs } from "./spool-fs"
+import { io, isMissing, moveDurably, removeDurably, type SpoolFs, syncDirectory } from "./spool-fs"
 
 const waiting = /^(\d+)-[0-9a-f-]{36}\.json$/
 
@@ -41,7 +43,7 @@ export interface Claim {
  */
 export const claim = (files: SpoolFs, dir: string, item: SpooledItem, now: number) => {
   const path = join(dir, "claimed", `${item.name}.${now}.json`)
-  return io("claim", () => files.rename(join(dir, item.name), path)).pipe(
+  return io("claim", () => moveDurably(files, join(dir, item.name), path)).pipe(
     Effect.zipRight(io("claim", () => files.readFile(path, "utf8"))),
     Effect.map((body): Claim | undefined => ({ item, path, body })),
     Effect.catchIf(isMissing, () => Effect.succeed(undefined))
@@ -50,7 +52,9 @@ export const claim = (files: SpoolFs, dir: string, item: SpooledItem, now: numbe
 
 /** Delivered: the file goes. */
 export const done = (files: SpoolFs, claimed: Claim) =>
-  io("done", () => files.rm(claimed.path)).pipe(Effect.catchIf(isMissing, () => Effect.void))
+  io("done", () => removeDurably(files, claimed.path)).pipe(
+    Effect.catchIf(isMissing, () => Effect.void)
+  )
 
 /** The claimed item replaced by `body` (an unknown outcome's mark), atomically. */
 export const rewrite = (files: SpoolFs, dir: string, claimed: Claim, body: string) =>
@@ -58,7 +62,7 @@ export const rewrite = (files: SpoolFs, dir: string, claimed: Claim, body: strin
 
 /** Not delivered: back to waiting, for the next attempt. */
 export const release = (files: SpoolFs, dir: string, claimed: Claim) =>
-  io("release", () => files.rename(claimed.path, join(dir, claimed.item.name)))
+  io("release", () => moveDurably(files, claimed.path, join(dir, claimed.item.name)))
 
 /** Too old to retry: kept in dead/ (its time there starts now) for the owner to look at. */
 export const bury = (files: SpoolFs, dir: string, claimed: Claim, now: number) => {
@@ -66,5 +70,7 @@ export const bury = (files: SpoolFs, dir: string, claimed: Claim, now: number) =
   return io("bury", async () => {
     await files.rename(claimed.path, path)
     await files.utimes(path, now / 1_000, now / 1_000)
+    await syncDirectory(files, join(dir, "dead"))
+    await syncDirectory(files, join(dir, "claimed"))
   })
 }

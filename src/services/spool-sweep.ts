@@ -8,7 +8,7 @@
  */
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
-import { io, isMissing, type SpoolFs } from "./spool-fs"
+import { io, isMissing, moveDurably, removeDurably, type SpoolFs } from "./spool-fs"
 
 const claimedName = /^(\d+-[0-9a-f-]{36}\.json)\.\d+\.json$/
 
@@ -46,7 +46,7 @@ export const spoolSweeper = (files: SpoolFs, dir: string) => {
           const original = claimedName.exec(name)?.[1]
           if (original === undefined || seenFor <= staleMs) return Effect.void
           return io("reclaim", () =>
-            files.rename(join(claimedDir, name), join(dir, original))
+            moveDurably(files, join(claimedDir, name), join(dir, original))
           ).pipe(Effect.catchIf(isMissing, () => Effect.void))
         })
       ),
@@ -64,7 +64,9 @@ export const pruneDead = (files: SpoolFs, dir: string, now: number, maxAgeMs: nu
         const path = join(dir, "dead", name)
         return io("prune", () => files.stat(path)).pipe(
           Effect.flatMap((info) =>
-            now - info.mtimeMs > maxAgeMs ? io("prune", () => files.rm(path)) : Effect.void
+            now - info.mtimeMs > maxAgeMs
+              ? io("prune", () => removeDurably(files, path))
+              : Effect.void
           ),
           Effect.catchIf(isMissing, () => Effect.void)
         )
