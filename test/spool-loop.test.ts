@@ -5,10 +5,11 @@
  * QUEUE_TIMEOUT_MS never appears, one renamed is answered queued; a full disk leaves no
  * temporary file; a claim is stale by the reclaiming server's own observation, so a clock 11
  * minutes ahead sends nothing twice; every rename and delete is followed by a directory
- * fsync; an item written by the previous version is delivered.
+ * fsync; `done` on a missing file and a pass that cannot list the spool are errors counted
+ * in SpoolFailed; an item written by the previous version is delivered.
  */
 import { randomUUID } from "node:crypto"
-import { copyFileSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
+import { copyFileSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
@@ -19,7 +20,7 @@ import { testConfig } from "./support/doubles"
 import { tempDir } from "./support/server"
 import type { SmtpPeer } from "./support/smtp-peer"
 import { itemV1, spoolEnqueue, spoolFile, spoolWorld, startSpoolRelay } from "./support/spool"
-import { recordingFs, syncHeld, writesFailing } from "./support/spool-fs"
+import { readdirFailing, recordingFs, syncHeld, writesFailing } from "./support/spool-fs"
 
 const visitor = {
   email: "zoe.quillfeather@example.org",
@@ -45,6 +46,8 @@ const newSpool = async () => {
 }
 const entries = (dir: string) => readdirSync(dir).sort()
 const temporaryFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".tmp"))
+const spoolFailedLines = (logs: ReadonlyArray<Record<string, unknown>>) =>
+  logs.filter((l) => l.level === "error" && l.SpoolFailed === 1)
 
 describe("a spool write and QUEUE_TIMEOUT_MS (row 5: a disk that takes seconds per fsync)", () => {
   const timeoutMs = 200
@@ -154,6 +157,41 @@ describe("the spool's loops, with a relay", () => {
     await loop.pass()
     expect(ids()).toEqual([item.id])
     expect(entries(join(dir, "claimed"))).toEqual([])
+    await world.dispose()
+  })
+
+  it("`done` finding its file gone (another server took the claim back) is an error counted in SpoolFailed", async () => {
+    const dir = await newSpool()
+    const world = spoolWorld(relay, dir, { MAIL_TIMEOUT_MS: "20000" })
+    const loop = await world.loop()
+    spoolFile(dir, itemV1(visitor))
+    const hold = relay.holdNextData()
+    const sending = loop.pass()
+    await hold.reached
+    const [claimed] = readdirSync(join(dir, "claimed"))
+    rmSync(join(dir, "claimed", claimed ?? ""))
+    hold.release()
+    await sending
+    expect(relay.mails).toHaveLength(1)
+    expect(spoolFailedLines(world.logs)).toEqual([
+      expect.objectContaining({ msg: "spool failed", step: "done", code: "ENOENT" })
+    ])
+    await world.dispose()
+  })
+
+  it("a pass that cannot list the spool is an error counted in SpoolFailed, never a warning alone", async () => {
+    const dir = await newSpool()
+    const world = spoolWorld(relay, dir)
+    const loop = await world.loop({ files: readdirFailing("EIO", (path) => path === dir) })
+    await loop.pass()
+    expect(spoolFailedLines(world.logs)).toContainEqual(
+      expect.objectContaining({
+        msg: "spool failed",
+        reason: "spool_io",
+        step: "list",
+        code: "EIO"
+      })
+    )
     await world.dispose()
   })
 

@@ -1,29 +1,20 @@
 /**
- * The spool directory's retry loop (SPEC section 7): every SPOOL_RETRY_SECONDS, each item
- * that is due is claimed, redelivered and deleted; one that fails waits longer each time
- * (doubling, at most an hour); one older than SPOOL_MAX_AGE_HOURS goes to dead/, and dead/
- * forgets its files after SPOOL_DEAD_DAYS. Claims of a server that died are taken back.
- * Stopping waits for the item in hand, so a clean stop never sends an item twice.
+ * The spool directory's retry loop (SPEC sections 7, 7a): every SPOOL_RETRY_SECONDS, each
+ * item that is due is claimed, redelivered and deleted (src/server/spool-item.ts); one that
+ * fails waits longer each time (doubling, at most an hour); dead/ forgets its files after
+ * SPOOL_DEAD_DAYS; claims of a server that died are taken back. A step the file system
+ * refuses is an error counted in SpoolFailed, never a warning alone, and the other steps
+ * go on. Stopping waits for the item in hand, so a clean stop never sends an item twice.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { type AppConfig, AppConfigTag } from "../config/app-config"
-import { dueAt } from "../domain/item"
-import { writeLine } from "../logging"
-import { redeliverItem } from "../redelivery"
-import {
-  bury,
-  claim,
-  done,
-  listWaiting,
-  release,
-  rewrite,
-  type SpooledItem
-} from "../services/spool-claims"
-import { nodeSpoolFs, type SpoolFs } from "../services/spool-fs"
+import { listWaiting, type SpooledItem } from "../services/spool-claims"
+import { nodeSpoolFs, type SpoolFs, type SpoolUnavailable, spoolFailed } from "../services/spool-fs"
 import { pruneDead, spoolSweeper } from "../services/spool-sweep"
+import { type ItemOutcome, spoolItem } from "./spool-item"
 
 export interface SpoolSettings {
   readonly dir: string
@@ -53,15 +44,37 @@ export const staleClaimMs = (config: AppConfig, queueTimeoutMs: number) =>
 /** One pass over the spool, with the memory the passes of one loop share. */
 export const spoolPasses = (settings: SpoolSettings) =>
   Effect.gen(function* () {
-    const { dir, unknownRetryMinutes } = settings
+    const { dir, metricsNamespace } = settings
     const files = settings.files ?? nodeSpoolFs
     const staleMs = staleClaimMs(yield* AppConfigTag, settings.timeoutMs)
     const sweeper = spoolSweeper(files, dir)
+    const handle = spoolItem({
+      files,
+      dir,
+      maxAgeMs: settings.maxAgeHours * hour,
+      unknownRetryMinutes: settings.unknownRetryMinutes,
+      metricsNamespace
+    })
     const waiting = new Map<string, { readonly failures: number; readonly next: number }>()
-
-    const forget = (item: SpooledItem) => Effect.sync(() => waiting.delete(item.name))
     const backoff = (failures: number) =>
       Math.min(settings.retrySeconds * 1_000 * 2 ** (failures - 1), hour)
+    const failed =
+      (fields: Readonly<Record<string, string>> = {}) =>
+      (e: SpoolUnavailable) =>
+        spoolFailed(e, metricsNamespace, fields)
+
+    // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a), and
+    // longer each time, as a failure does: a relay that never answers in time gets fewer
+    // and fewer marked copies. A step the file system refused is retried the same way.
+    const schedule = (item: SpooledItem, now: number, outcome: ItemOutcome | undefined) => {
+      if (outcome?._tag === "Finished") return void waiting.delete(item.name)
+      const failures = (waiting.get(item.name)?.failures ?? 0) + 1
+      const next =
+        outcome?._tag === "Waiting"
+          ? outcome.dueAt
+          : Math.max(outcome?.dueAt ?? 0, now + backoff(failures))
+      waiting.set(item.name, { failures, next })
+    }
 
     /**
      * One item, start to end: uninterruptible, so that a stop waits for it. Its backoff
@@ -70,59 +83,27 @@ export const spoolPasses = (settings: SpoolSettings) =>
     const one = (item: SpooledItem) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        const claimed = yield* claim(files, dir, item, now)
-        if (claimed === undefined) return yield* forget(item) // another server has it
-        if (now - item.receivedAt > settings.maxAgeHours * hour) {
-          yield* forget(item)
-          yield* bury(files, dir, claimed, now)
-          yield* writeLine(
-            {
-              level: "Error",
-              message: "redelivery",
-              fields: { outcome: "redelivery_failed", reason: "too_old", file: item.name },
-              metric: "RedeliveryFailed"
-            },
-            settings.metricsNamespace
-          )
-          return
-        }
-        const result = yield* redeliverItem(claimed.body)
-        if (result._tag === "Delivered") {
-          yield* forget(item)
-          return yield* done(files, claimed)
-        }
-        const failures = (waiting.get(item.name)?.failures ?? 0) + 1
-        // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a),
-        // and longer each time, as a failure does: a relay that never answers in time gets
-        // fewer and fewer marked copies.
-        const next =
-          result._tag === "NotDue"
-            ? result.dueAt
-            : result._tag === "Unknown"
-              ? Math.max(dueAt(result.item, unknownRetryMinutes), now + backoff(failures))
-              : now + backoff(failures)
-        waiting.set(item.name, { failures, next })
-        if (result._tag === "Unknown") yield* rewrite(files, dir, claimed, result.body)
-        yield* release(files, dir, claimed)
+        const outcome = yield* handle(item, now).pipe(
+          Effect.tapError(failed({ file: item.name })),
+          Effect.option
+        )
+        schedule(item, now, outcome._tag === "Some" ? outcome.value : undefined)
       }).pipe(Effect.uninterruptible)
 
-    const pass = Effect.gen(function* () {
+    return Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      yield* sweeper.reclaim(now, staleMs)
-      yield* pruneDead(files, dir, now, settings.deadDays * 24 * hour)
-      for (const item of yield* listWaiting(files, dir)) {
+      yield* sweeper.reclaim(now, staleMs).pipe(Effect.catchTag("SpoolUnavailable", failed()))
+      yield* pruneDead(files, dir, now, settings.deadDays * 24 * hour).pipe(
+        Effect.catchTag("SpoolUnavailable", failed())
+      )
+      const items = yield* listWaiting(files, dir)
+      // Gone meanwhile (sent by another server, removed by hand): nothing to wait for.
+      const listed = new Set(items.map((item) => item.name))
+      for (const name of waiting.keys()) if (!listed.has(name)) waiting.delete(name)
+      for (const item of items) {
         if ((waiting.get(item.name)?.next ?? 0) <= now) yield* one(item)
       }
-    }).pipe(
-      Effect.catchTag("SpoolUnavailable", () =>
-        writeLine(
-          { level: "Warning", message: "spool unavailable", fields: { reason: "spool_io" } },
-          settings.metricsNamespace
-        )
-      )
-    )
-
-    return pass
+    }).pipe(Effect.catchTag("SpoolUnavailable", failed()))
   })
 
 export const spoolLoop = (settings: SpoolSettings) =>

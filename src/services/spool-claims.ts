@@ -50,11 +50,12 @@ export const claim = (files: SpoolFs, dir: string, item: SpooledItem, now: numbe
   )
 }
 
-/** Delivered: the file goes. */
+/**
+ * Delivered: the file goes. It must be there: gone, another server took the claim back and
+ * may send the item too, which is an error to report, never silence (SPEC section 7a).
+ */
 export const done = (files: SpoolFs, claimed: Claim) =>
-  io("done", () => removeDurably(files, claimed.path)).pipe(
-    Effect.catchIf(isMissing, () => Effect.void)
-  )
+  io("done", () => removeDurably(files, claimed.path))
 
 /** The claimed item replaced by `body` (an unknown outcome's mark), atomically. */
 export const rewrite = (files: SpoolFs, dir: string, claimed: Claim, body: string) =>
