@@ -6,7 +6,8 @@
  * temporary file; a claim is stale by the reclaiming server's own observation, so a clock 11
  * minutes ahead sends nothing twice; every rename and delete is followed by a directory
  * fsync; `done` on a missing file and a pass that cannot list the spool are errors counted
- * in SpoolFailed; an item written by the previous version is delivered.
+ * in SpoolFailed; no temporary file outlives its write for long; an item written by the
+ * previous version is delivered.
  */
 import { randomUUID } from "node:crypto"
 import { copyFileSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
@@ -192,6 +193,22 @@ describe("the spool's loops, with a relay", () => {
         code: "EIO"
       })
     )
+    await world.dispose()
+  })
+
+  it("temporary files nobody renamed are removed once this server has seen them for the stale age; a young one stays", async () => {
+    const dir = await newSpool()
+    const world = spoolWorld(relay, dir)
+    const loop = await world.loop()
+    const abandoned = [join(dir, ".a.json.1.tmp"), join(dir, "claimed", ".b.json.2.tmp")]
+    for (const path of abandoned) writeFileSync(path, "")
+    await loop.pass()
+    const young = join(dir, ".c.json.3.tmp")
+    writeFileSync(young, "")
+    loop.advance(4 * (2 * 3_000 + 10_000 + 4 * 3_000) + 1)
+    await loop.pass()
+    expect(temporaryFiles(dir)).toEqual([".c.json.3.tmp"])
+    expect(temporaryFiles(join(dir, "claimed"))).toEqual([])
     await world.dispose()
   })
 

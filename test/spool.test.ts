@@ -2,10 +2,11 @@
  * The server's own queue (SPEC section 7): the spool directory and its retry loop, and the
  * SQS consumer, in real server processes (src/server.ts, as `npm start` runs it) against a
  * STARTTLS + AUTH relay and moto. An item survives `kill -9`; two servers on one directory
- * send each item once, both sending; an item past SPOOL_MAX_AGE_HOURS goes to dead/.
+ * send each item once, both sending; an item past SPOOL_MAX_AGE_HOURS goes to dead/; a
+ * subdirectory removed while the server runs is made again.
  */
 import { randomUUID } from "node:crypto"
-import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, renameSync, rmdirSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
@@ -13,6 +14,7 @@ import { formBody, urlencoded } from "./support/events"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { type ChildServer, listeningUrl, spawnServer, tempDir } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
+import { itemV1, spoolFile } from "./support/spool"
 import { worldEnv } from "./support/world"
 
 const suite = await secretsPeerOrSkip()
@@ -25,29 +27,7 @@ const visitor = {
   body: "Please call me back about the zebra umbrellas."
 }
 
-/** A queued item as the flow writes it (SPEC section 7), received `ageHours` ago. */
-const item = (ageHours = 0) => {
-  const receivedAt = new Date(Date.now() - ageHours * 3_600_000)
-  const id = randomUUID()
-  return {
-    name: `${receivedAt.getTime()}-${id}.json`,
-    id,
-    json: JSON.stringify({
-      v: 1,
-      id,
-      form: "default",
-      receivedAt: receivedAt.toISOString(),
-      reason: "smtp_reply_454",
-      permanent: false,
-      language: "en",
-      replyTo: { name: "", address: visitor.email },
-      subject: visitor.subject,
-      body: visitor.body,
-      extras: [],
-      captcha: { _tag: "Disabled" }
-    })
-  }
-}
+const item = (ageHours = 0) => itemV1(visitor, ageHours)
 
 const files = (dir: string) =>
   existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith(".")) : []
@@ -200,6 +180,33 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     expect(server.server.stdout.some((l) => l.includes('"reason":"too_old"'))).toBe(true)
     expect(await stop(server.server)).toBe(0)
   })
+
+  it.each(["claimed", "dead"])(
+    "%s/ removed while the server runs: made again (0700) by the next pass, which delivers; an error line counts SpoolFailed",
+    async (sub) => {
+      const spool = tempDir("cfb-spool-")
+      const server = await start({ SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "1" })
+      rmdirSync(join(spool, sub))
+      const fresh = item()
+      spoolFile(spool, fresh)
+      const [mail] = await smtp.waitForMails(1, 15_000)
+      expect(mail?.headers.get("x-contact-submission-id")).toBe(fresh.id)
+      expect(statSync(join(spool, sub)).mode & 0o777).toBe(0o700)
+      await vi.waitFor(() =>
+        expect(
+          server.server.stdout.some(
+            (l) =>
+              l.includes('"msg":"spool directory recreated"') &&
+              l.includes(`"directory":"${sub}"`) &&
+              l.includes('"SpoolFailed":1')
+          )
+        ).toBe(true)
+      )
+      await vi.waitFor(() => expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([]))
+      expect(smtp.mails).toHaveLength(1)
+      expect(await stop(server.server)).toBe(0)
+    }
+  )
 
   it("with QUEUE_URL the server consumes the queue and delivers what it holds; the queue is left empty", async () => {
     const queueUrl = await suite.peer().createQueue(`server-${randomUUID().slice(0, 8)}`)

@@ -2,7 +2,8 @@
  * The spool directory's retry loop (SPEC sections 7, 7a): every SPOOL_RETRY_SECONDS, each
  * item that is due is claimed, redelivered and deleted (src/server/spool-item.ts); one that
  * fails waits longer each time (doubling, at most an hour); dead/ forgets its files after
- * SPOOL_DEAD_DAYS; claims of a server that died are taken back. A step the file system
+ * SPOOL_DEAD_DAYS; claims of a server that died are taken back, temporary files nobody
+ * renamed removed, subdirectories something removed made again. A step the file system
  * refuses is an error counted in SpoolFailed, never a warning alone, and the other steps
  * go on. Stopping waits for the item in hand, so a clean stop never sends an item twice.
  */
@@ -11,8 +12,15 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { type AppConfig, AppConfigTag } from "../config/app-config"
+import { healSpool } from "../services/spool"
 import { listWaiting, type SpooledItem } from "../services/spool-claims"
-import { nodeSpoolFs, type SpoolFs, type SpoolUnavailable, spoolFailed } from "../services/spool-fs"
+import {
+  nodeSpoolFs,
+  type SpoolFs,
+  type SpoolUnavailable,
+  spoolFailed,
+  spoolRecreated
+} from "../services/spool-fs"
 import { pruneDead, spoolSweeper } from "../services/spool-sweep"
 import { type ItemOutcome, spoolItem } from "./spool-item"
 
@@ -92,7 +100,11 @@ export const spoolPasses = (settings: SpoolSettings) =>
 
     return Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
+      // A subdirectory something removed is made again here, or every pass would fail on
+      // it while visitors are still told queued (SPEC section 7a).
+      yield* spoolRecreated(yield* healSpool(dir, files), metricsNamespace)
       yield* sweeper.reclaim(now, staleMs).pipe(Effect.catchTag("SpoolUnavailable", failed()))
+      yield* sweeper.sweep(now, staleMs).pipe(Effect.catchTag("SpoolUnavailable", failed()))
       yield* pruneDead(files, dir, now, settings.deadDays * 24 * hour).pipe(
         Effect.catchTag("SpoolUnavailable", failed())
       )

@@ -39,14 +39,23 @@ export interface Claim {
 
 /**
  * Takes an item by renaming it into claimed/: rename is atomic, so of two servers one wins
- * and the other finds it gone (`undefined`).
+ * and the other finds it gone (`undefined`). The claim's time in its name is for people
+ * reading the directory: no server compares it with its own clock (spool-sweep.ts).
+ * claimed/ itself missing is a failure, never taken for an item gone: the next pass makes
+ * it again.
  */
 export const claim = (files: SpoolFs, dir: string, item: SpooledItem, now: number) => {
-  const path = join(dir, "claimed", `${item.name}.${now}.json`)
+  const claimed = join(dir, "claimed")
+  const path = join(claimed, `${item.name}.${now}.json`)
   return io("claim", () => moveDurably(files, join(dir, item.name), path)).pipe(
     Effect.zipRight(io("claim", () => files.readFile(path, "utf8"))),
     Effect.map((body): Claim | undefined => ({ item, path, body })),
-    Effect.catchIf(isMissing, () => Effect.succeed(undefined))
+    Effect.catchIf(isMissing, (gone) =>
+      io("claim", () => files.stat(claimed)).pipe(
+        Effect.as(undefined),
+        Effect.orElseFail(() => gone)
+      )
+    )
   )
 }
 

@@ -1,8 +1,8 @@
 /**
  * What a server that stopped mid-way left in the spool (SPEC section 7a): claims it never
- * finished go back to waiting, and dead/ forgets its files after SPOOL_DEAD_DAYS. A claim is
- * old only by this server's own observation: how long it has itself seen that name, on its
- * own clock. The time another server wrote in the name is never compared with ours: with
+ * finished go back to waiting, temporary files it never renamed are removed, and dead/
+ * forgets its files after SPOOL_DEAD_DAYS. A claim or a temporary file is old only by this
+ * server's own observation: how long it has itself seen that name, on its own clock. The time another server wrote in the name is never compared with ours: with
  * one clock 11 minutes ahead, a claim made a second before looked abandoned, and its item
  * went out twice.
  */
@@ -11,11 +11,12 @@ import * as Effect from "effect/Effect"
 import { io, isMissing, moveDurably, removeDurably, type SpoolFs } from "./spool-fs"
 
 const claimedName = /^(\d+-[0-9a-f-]{36}\.json)\.\d+\.json$/
+const temporaryName = /^\..+\.tmp$/
 
 /**
  * When this process first saw each name (its clock): `seenFor` of the names listed now.
  * Names no longer listed are forgotten; a name does not come back (a claim's carries the
- * time of its claim).
+ * time of its claim, a temporary file's random bytes).
  */
 export const sightings = () => {
   const first = new Map<string, number>()
@@ -30,9 +31,10 @@ export const sightings = () => {
   }
 }
 
-/** The loop's memory of claimed/: one per loop, its passes share it. */
+/** The loop's memory of claimed/ and of temporary files: one per loop, its passes share it. */
 export const spoolSweeper = (files: SpoolFs, dir: string) => {
   const claims = sightings()
+  const temporary = sightings()
   const claimedDir = join(dir, "claimed")
 
   /**
@@ -53,7 +55,35 @@ export const spoolSweeper = (files: SpoolFs, dir: string) => {
       Effect.asVoid
     )
 
-  return { reclaim }
+  /**
+   * Temporary files seen for longer than `staleMs`, in the spool and in claimed/, are
+   * removed: a write that could not remove its own (a process killed mid-write, a disk
+   * that failed the removal too). None is ever renamed into an item.
+   */
+  const sweep = (now: number, staleMs: number) =>
+    Effect.forEach([dir, claimedDir], (where) =>
+      io("sweep", () => files.readdir(where)).pipe(
+        Effect.map((names) =>
+          names.filter((name) => temporaryName.test(name)).map((name) => join(where, name))
+        )
+      )
+    ).pipe(
+      Effect.map((paths) => temporary(paths.flat(), now)),
+      Effect.flatMap((seen) =>
+        Effect.forEach(
+          seen,
+          ({ name, seenFor }) =>
+            seenFor <= staleMs
+              ? Effect.void
+              : io("sweep", () => removeDurably(files, name)).pipe(
+                  Effect.catchIf(isMissing, () => Effect.void)
+                ),
+          { discard: true }
+        )
+      )
+    )
+
+  return { reclaim, sweep }
 }
 
 /** dead/ files older than SPOOL_DEAD_DAYS are deleted: they hold personal data. */
