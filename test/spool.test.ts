@@ -2,17 +2,27 @@
  * The server's own queue (SPEC section 7): the spool directory and its retry loop, and the
  * SQS consumer, in real server processes (src/server.ts, as `npm start` runs it) against a
  * STARTTLS + AUTH relay and moto. An item survives `kill -9`; two servers on one directory
- * send each item once, both sending; an item past SPOOL_MAX_AGE_HOURS goes to dead/; a
+ * send each item once, both sending; an item past SPOOL_MAX_AGE_HOURS gets its attempt and
+ * goes to dead/ only if it fails, and the README's redrive command brings it back; a
  * subdirectory removed while the server runs is made again.
  */
+import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, readdirSync, renameSync, rmdirSync, statSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
 import { formBody, urlencoded } from "./support/events"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
-import { type ChildServer, listeningUrl, spawnServer, tempDir } from "./support/server"
+import { type ChildServer, listeningUrl, repoRoot, spawnServer, tempDir } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
 import { itemV1, spoolFile } from "./support/spool"
 import { worldEnv } from "./support/world"
@@ -162,7 +172,7 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     expect([await stop(a.server), await stop(b.server)]).toEqual([0, 0])
   })
 
-  it("an item older than SPOOL_MAX_AGE_HOURS moves to dead/, unsent", async () => {
+  it("an item older than SPOOL_MAX_AGE_HOURS gets its attempt: sent when the relay takes it, never buried unsent", async () => {
     const spool = tempDir("cfb-spool-")
     const old = item(80)
     const fresh = item(0)
@@ -171,13 +181,52 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
       SPOOL_RETRY_SECONDS: "1",
       SPOOL_MAX_AGE_HOURS: "72"
     })
-    writeFileSync(join(spool, old.name), old.json, { mode: 0o600 })
-    writeFileSync(join(spool, fresh.name), fresh.json, { mode: 0o600 })
-    await smtp.waitForMails(1, 15_000)
-    await new Promise((resolve) => setTimeout(resolve, 2_500))
-    expect(smtp.mails.map((m) => m.headers.get("x-contact-submission-id"))).toEqual([fresh.id])
-    expect(files(join(spool, "dead"))).toEqual([old.name])
-    expect(server.server.stdout.some((l) => l.includes('"reason":"too_old"'))).toBe(true)
+    spoolFile(spool, old)
+    spoolFile(spool, fresh)
+    const mails = await smtp.waitForMails(2, 15_000)
+    expect(mails.map((m) => m.headers.get("x-contact-submission-id")).sort()).toEqual(
+      [old.id, fresh.id].sort()
+    )
+    await vi.waitFor(() => expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([]))
+    expect(files(join(spool, "dead"))).toEqual([])
+    expect(await stop(server.server)).toBe(0)
+  })
+
+  it("an old item is buried once its attempt fails; the README's redrive command brings it back, and it is sent, not buried again on arrival", async () => {
+    const spool = tempDir("cfb-spool-")
+    smtp.setFaults({ mailFrom: { code: 454, message: "Try again later" } })
+    const server = await start({
+      SPOOL_DIR: spool,
+      SPOOL_RETRY_SECONDS: "1",
+      SPOOL_MAX_AGE_HOURS: "72"
+    })
+    const old = item(80)
+    spoolFile(spool, old)
+    await vi.waitFor(() => expect(files(join(spool, "dead"))).toEqual([old.name]), {
+      timeout: 15_000
+    })
+    // Attempted first: the relay saw it, and the attempt's line says why it failed.
+    expect(smtp.stats.mailCommands).toBeGreaterThan(0)
+    const lines = server.server.stdout
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('"outcome":"redelivery_failed"') &&
+          l.includes('"reason":"smtp_reply_454"') &&
+          l.includes(old.id)
+      )
+    ).toBe(true)
+    expect(lines.some((l) => l.includes('"reason":"too_old"'))).toBe(true)
+
+    smtp.setFaults({})
+    const redrive = 'mv "$SPOOL_DIR"/dead/*.json "$SPOOL_DIR"/'
+    expect(readFileSync(join(repoRoot, "README.md"), "utf8")).toContain(redrive)
+    execFileSync("sh", ["-c", redrive], { env: { PATH: process.env.PATH ?? "", SPOOL_DIR: spool } })
+    const [mail] = await smtp.waitForMails(1, 15_000)
+    expect(mail?.headers.get("x-contact-submission-id")).toBe(old.id)
+    await vi.waitFor(() => expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([]))
+    expect(files(join(spool, "dead"))).toEqual([])
+    expect(smtp.mails).toHaveLength(1)
     expect(await stop(server.server)).toBe(0)
   })
 

@@ -1,6 +1,7 @@
 /**
  * One spooled item, start to end (SPEC sections 7, 7a): claimed, redelivered, then deleted
- * once sent, or back to waiting, or (older than SPOOL_MAX_AGE_HOURS) moved to dead/.
+ * once sent, or back to waiting, or (older than SPOOL_MAX_AGE_HOURS and its attempt failed)
+ * moved to dead/.
  */
 import * as Effect from "effect/Effect"
 import { dueAt } from "../domain/item"
@@ -34,19 +35,6 @@ export const spoolItem = (settings: ItemSettings) => (item: SpooledItem, now: nu
     const { files, dir } = settings
     const claimed = yield* claim(files, dir, item, now)
     if (claimed === undefined) return finished // another server has it
-    if (now - item.receivedAt > settings.maxAgeMs) {
-      yield* bury(files, dir, claimed, now)
-      yield* writeLine(
-        {
-          level: "Error",
-          message: "redelivery",
-          fields: { outcome: "redelivery_failed", reason: "too_old", file: item.name },
-          metric: "RedeliveryFailed"
-        },
-        settings.metricsNamespace
-      )
-      return finished
-    }
     const result = yield* redeliverItem(claimed.body)
     switch (result._tag) {
       case "Delivered":
@@ -56,15 +44,29 @@ export const spoolItem = (settings: ItemSettings) => (item: SpooledItem, now: nu
         yield* release(files, dir, claimed)
         return { _tag: "Waiting", dueAt: result.dueAt } satisfies ItemOutcome
       case "Unknown":
+      case "Failed": {
         // Kept marked; its copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a).
-        yield* rewrite(files, dir, claimed, result.body)
+        if (result._tag === "Unknown") yield* rewrite(files, dir, claimed, result.body)
+        // Older than SPOOL_MAX_AGE_HOURS, and this attempt did not deliver it: buried. Never
+        // before its attempt (SPEC section 7a): a relay down over a long weekend, or an item
+        // moved back from dead/ by hand (its name still says when it was received).
+        if (now - item.receivedAt > settings.maxAgeMs) {
+          yield* bury(files, dir, claimed, now)
+          yield* writeLine(
+            {
+              level: "Error",
+              message: "spool item buried",
+              fields: { reason: "too_old", file: item.name }
+            },
+            settings.metricsNamespace
+          )
+          return finished
+        }
         yield* release(files, dir, claimed)
         return {
           _tag: "Retry",
-          dueAt: dueAt(result.item, settings.unknownRetryMinutes)
+          dueAt: result._tag === "Unknown" ? dueAt(result.item, settings.unknownRetryMinutes) : 0
         } satisfies ItemOutcome
-      case "Failed":
-        yield* release(files, dir, claimed)
-        return { _tag: "Retry", dueAt: 0 } satisfies ItemOutcome
+      }
     }
   })
