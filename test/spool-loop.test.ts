@@ -161,6 +161,28 @@ describe("the spool's loops, with a relay", () => {
     await world.dispose()
   })
 
+  it("the attempt's time is in the claimed file before DATA (row 10), and a definite failure takes it out again when the item is released", async () => {
+    const dir = await newSpool()
+    const world = spoolWorld(relay, dir, { MAIL_TIMEOUT_MS: "20000" })
+    const loop = await world.loop()
+    const item = itemV1(visitor)
+    spoolFile(dir, item)
+    relay.setFaults({ dataEnd: { code: 451, message: "Try again later" } })
+    const hold = relay.holdNextData()
+    const sending = loop.pass()
+    await hold.reached
+    const [claimed] = readdirSync(join(dir, "claimed"))
+    const during = JSON.parse(readFileSync(join(dir, "claimed", claimed ?? ""), "utf8"))
+    expect(during).toMatchObject({ v: 2, id: item.id, attemptAt: expect.stringMatching(/^\d{4}-/) })
+    hold.release()
+    await sending
+    const after = JSON.parse(readFileSync(join(dir, item.name), "utf8"))
+    expect(after).not.toHaveProperty("attemptAt")
+    expect(after).not.toHaveProperty("unknownAt")
+    expect(relay.mails).toHaveLength(0)
+    await world.dispose()
+  })
+
   it("`done` finding its file gone (another server took the claim back) is an error counted in SpoolFailed", async () => {
     const dir = await newSpool()
     const world = spoolWorld(relay, dir, { MAIL_TIMEOUT_MS: "20000" })
@@ -259,6 +281,7 @@ describe("the spool's loops, with a relay", () => {
     for (const kind of [
       "rename / /", // written
       "rename / /claimed", // claimed
+      "rename /claimed /claimed", // rewritten (the attempt's time)
       "rename /claimed /", // released, taken back
       "rename /claimed /dead", // buried
       "rm /claimed", // done

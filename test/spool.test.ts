@@ -1,7 +1,8 @@
 /**
  * The server's own queue (SPEC section 7): the spool directory and its retry loop, and the
  * SQS consumer, in real server processes (src/server.ts, as `npm start` runs it) against a
- * STARTTLS + AUTH relay and moto. An item survives `kill -9`; two servers on one directory
+ * STARTTLS + AUTH relay and moto. An item survives `kill -9`, and one killed after the
+ * relay had it is sent again marked a possible duplicate; two servers on one directory
  * send each item once, both sending; an item past SPOOL_MAX_AGE_HOURS gets its attempt and
  * goes to dead/ only if it fails, and the README's redrive command brings it back; a
  * subdirectory removed while the server runs is made again.
@@ -142,6 +143,44 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     expect(smtp.mails).toHaveLength(2)
     expect(await stop(server.server)).toBe(0)
   })
+
+  it("kill -9 after the relay has the mail, before its file is deleted (row 10): the next server sends it marked, same id; 2 copies", async () => {
+    const spool = tempDir("cfb-spool-")
+    // Small bounds, so that the next server takes the claim back soon: it does so once it
+    // has seen it for 4 × (2 × 250 + 1500 + 4 × 250) ms = 12 s.
+    const settings = {
+      SPOOL_DIR: spool,
+      SPOOL_RETRY_SECONDS: "1",
+      UNKNOWN_RETRY_MINUTES: "0",
+      SECRETS_TIMEOUT_MS: "250",
+      MAIL_TIMEOUT_MS: "1500",
+      QUEUE_TIMEOUT_MS: "250"
+    }
+    const first = await start(settings)
+    const hold = smtp.holdNextData()
+    const spooled = item()
+    spoolFile(spool, spooled)
+    await hold.reached
+    expect(await stop(first.server, "SIGKILL")).toBe("SIGKILL")
+    hold.release()
+    await smtp.waitForMails(1, 5_000)
+    expect(files(join(spool, "claimed"))).toHaveLength(1)
+
+    const second = await start(settings)
+    const [unmarked, marked] = await smtp.waitForMails(2, 30_000)
+    for (const mail of [unmarked, marked]) {
+      expect(mail?.headers.get("x-contact-submission-id")).toBe(spooled.id)
+    }
+    expect(unmarked?.headers.has("x-contact-possible-duplicate")).toBe(false)
+    expect(String(marked?.headers.get("x-contact-possible-duplicate"))).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(marked?.text).toContain("Possible duplicate: an attempt at ")
+    await vi.waitFor(() => {
+      expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([])
+      expect(files(join(spool, "claimed"))).toEqual([])
+    })
+    expect(smtp.mails).toHaveLength(2)
+    expect(await stop(second.server)).toBe(0)
+  }, 60_000)
 
   it("two servers on one SPOOL_DIR send each item exactly once, both taking part", async () => {
     const spool = tempDir("cfb-spool-")

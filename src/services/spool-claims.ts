@@ -66,9 +66,18 @@ export const claim = (files: SpoolFs, dir: string, item: SpooledItem, now: numbe
 export const done = (files: SpoolFs, claimed: Claim) =>
   io("done", () => removeDurably(files, claimed.path))
 
-/** The claimed item replaced by `body` (an unknown outcome's mark), atomically. */
-export const rewrite = (files: SpoolFs, dir: string, claimed: Claim, body: string) =>
-  writeDurably(files, join(dir, "claimed"), basename(claimed.path), body, "rewrite")
+/**
+ * The claimed item replaced by `body`, atomically: the time of the attempt beginning
+ * (`attempt`), or what the attempt left (`rewrite`: an unknown outcome's mark, or the
+ * attempt's time removed after a definite failure).
+ */
+export const rewrite = (
+  files: SpoolFs,
+  dir: string,
+  claimed: Claim,
+  body: string,
+  step: "attempt" | "rewrite" = "rewrite"
+) => writeDurably(files, join(dir, "claimed"), basename(claimed.path), body, step)
 
 /** Not delivered: back to waiting, for the next attempt. */
 export const release = (files: SpoolFs, dir: string, claimed: Claim) =>
