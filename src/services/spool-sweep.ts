@@ -2,9 +2,9 @@
  * What a server that stopped mid-way left in the spool (SPEC section 7a): claims it never
  * finished go back to waiting, temporary files it never renamed are removed, and dead/
  * forgets its files after SPOOL_DEAD_DAYS. A claim or a temporary file is old only by this
- * server's own observation: how long it has itself seen that name, on its own clock. The time another server wrote in the name is never compared with ours: with
- * one clock 11 minutes ahead, a claim made a second before looked abandoned, and its item
- * went out twice.
+ * server's own observation: how long it has itself seen that name, on its own clock. The
+ * time another server wrote in the name is never compared with ours: with one clock 11
+ * minutes ahead, a claim made a second before looked abandoned, and its item went out twice.
  */
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
@@ -86,7 +86,10 @@ export const spoolSweeper = (files: SpoolFs, dir: string) => {
   return { reclaim, sweep }
 }
 
-/** dead/ files older than SPOOL_DEAD_DAYS are deleted: they hold personal data. */
+/**
+ * dead/ files older than SPOOL_DEAD_DAYS are deleted: they hold personal data. By their
+ * mtime, which the burial set, perhaps on another server's clock: minutes off in 14 days.
+ */
 export const pruneDead = (files: SpoolFs, dir: string, now: number, maxAgeMs: number) =>
   io("prune", () => files.readdir(join(dir, "dead"))).pipe(
     Effect.flatMap((names) =>
