@@ -83,7 +83,10 @@ export const rewrite = (
 export const release = (files: SpoolFs, dir: string, claimed: Claim) =>
   io("release", () => moveDurably(files, claimed.path, join(dir, claimed.item.name)))
 
-/** Too old to retry: kept in dead/ (its time there starts now) for the owner to look at. */
+/**
+ * Too old, and its attempt failed: kept in dead/ (its time there starts now) for the owner
+ * to look at, or to redrive.
+ */
 export const bury = (files: SpoolFs, dir: string, claimed: Claim, now: number) => {
   const path = join(dir, "dead", claimed.item.name)
   return io("bury", async () => {
