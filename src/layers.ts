@@ -40,7 +40,7 @@ export interface AppLayerOptions {
   readonly rateLimit?: Layer.Layer<RateLimiter>
 }
 
-const configuredQueue = (config: AppConfig): Layer.Layer<QueueService> => {
+const configuredQueue = (config: AppConfig): Layer.Layer<QueueService, never, AppConfigTag> => {
   const { queue } = config
   switch (queue.kind) {
     case "none":

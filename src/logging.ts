@@ -55,6 +55,8 @@ export type MetricName =
   | "DeliveryUnknown"
   | "Redelivered"
   | "RedeliveryFailed"
+  /** The spool directory could not be written, read or healed (SPEC section 7a). */
+  | "SpoolFailed"
 
 /**
  * A CloudWatch Embedded Metric Format annotation: the log line that carries it also counts

@@ -1,18 +1,31 @@
 /**
  * The server's own queue (SPEC section 7): the spool directory and its retry loop, and the
  * SQS consumer, in real server processes (src/server.ts, as `npm start` runs it) against a
- * STARTTLS + AUTH relay and moto. An item survives `kill -9`; two servers on one directory
- * send each item once, both sending; an item past SPOOL_MAX_AGE_HOURS goes to dead/.
+ * STARTTLS + AUTH relay and moto. An item survives `kill -9`, and one killed after the
+ * relay had it is sent again marked a possible duplicate; two servers on one directory
+ * send each item once, both sending; an item past SPOOL_MAX_AGE_HOURS gets its attempt and
+ * goes to dead/ only if it fails, and the README's redrive command brings it back; a
+ * subdirectory removed while the server runs is made again.
  */
+import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
 import { formBody, urlencoded } from "./support/events"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
-import { type ChildServer, listeningUrl, spawnServer, tempDir } from "./support/server"
+import { type ChildServer, listeningUrl, repoRoot, spawnServer, tempDir } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
+import { itemV1, spoolFile } from "./support/spool"
 import { worldEnv } from "./support/world"
 
 const suite = await secretsPeerOrSkip()
@@ -25,29 +38,7 @@ const visitor = {
   body: "Please call me back about the zebra umbrellas."
 }
 
-/** A queued item as the flow writes it (SPEC section 7), received `ageHours` ago. */
-const item = (ageHours = 0) => {
-  const receivedAt = new Date(Date.now() - ageHours * 3_600_000)
-  const id = randomUUID()
-  return {
-    name: `${receivedAt.getTime()}-${id}.json`,
-    id,
-    json: JSON.stringify({
-      v: 1,
-      id,
-      form: "default",
-      receivedAt: receivedAt.toISOString(),
-      reason: "smtp_reply_454",
-      permanent: false,
-      language: "en",
-      replyTo: { name: "", address: visitor.email },
-      subject: visitor.subject,
-      body: visitor.body,
-      extras: [],
-      captcha: { _tag: "Disabled" }
-    })
-  }
-}
+const item = (ageHours = 0) => itemV1(visitor, ageHours)
 
 const files = (dir: string) =>
   existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith(".")) : []
@@ -153,6 +144,44 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     expect(await stop(server.server)).toBe(0)
   })
 
+  it("kill -9 after the relay has the mail, before its file is deleted (row 10): the next server sends it marked, same id; 2 copies", async () => {
+    const spool = tempDir("cfb-spool-")
+    // Small bounds, so that the next server takes the claim back soon: it does so once it
+    // has seen it for 4 × (2 × 250 + 1500 + 4 × 250) ms = 12 s.
+    const settings = {
+      SPOOL_DIR: spool,
+      SPOOL_RETRY_SECONDS: "1",
+      UNKNOWN_RETRY_MINUTES: "0",
+      SECRETS_TIMEOUT_MS: "250",
+      MAIL_TIMEOUT_MS: "1500",
+      QUEUE_TIMEOUT_MS: "250"
+    }
+    const first = await start(settings)
+    const hold = smtp.holdNextData()
+    const spooled = item()
+    spoolFile(spool, spooled)
+    await hold.reached
+    expect(await stop(first.server, "SIGKILL")).toBe("SIGKILL")
+    hold.release()
+    await smtp.waitForMails(1, 5_000)
+    expect(files(join(spool, "claimed"))).toHaveLength(1)
+
+    const second = await start(settings)
+    const [unmarked, marked] = await smtp.waitForMails(2, 30_000)
+    for (const mail of [unmarked, marked]) {
+      expect(mail?.headers.get("x-contact-submission-id")).toBe(spooled.id)
+    }
+    expect(unmarked?.headers.has("x-contact-possible-duplicate")).toBe(false)
+    expect(String(marked?.headers.get("x-contact-possible-duplicate"))).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(marked?.text).toContain("Possible duplicate: an attempt at ")
+    await vi.waitFor(() => {
+      expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([])
+      expect(files(join(spool, "claimed"))).toEqual([])
+    })
+    expect(smtp.mails).toHaveLength(2)
+    expect(await stop(second.server)).toBe(0)
+  }, 60_000)
+
   it("two servers on one SPOOL_DIR send each item exactly once, both taking part", async () => {
     const spool = tempDir("cfb-spool-")
     const items = Array.from({ length: 12 }, () => item())
@@ -182,7 +211,7 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     expect([await stop(a.server), await stop(b.server)]).toEqual([0, 0])
   })
 
-  it("an item older than SPOOL_MAX_AGE_HOURS moves to dead/, unsent", async () => {
+  it("an item older than SPOOL_MAX_AGE_HOURS gets its attempt: sent when the relay takes it, never buried unsent", async () => {
     const spool = tempDir("cfb-spool-")
     const old = item(80)
     const fresh = item(0)
@@ -191,15 +220,81 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
       SPOOL_RETRY_SECONDS: "1",
       SPOOL_MAX_AGE_HOURS: "72"
     })
-    writeFileSync(join(spool, old.name), old.json, { mode: 0o600 })
-    writeFileSync(join(spool, fresh.name), fresh.json, { mode: 0o600 })
-    await smtp.waitForMails(1, 15_000)
-    await new Promise((resolve) => setTimeout(resolve, 2_500))
-    expect(smtp.mails.map((m) => m.headers.get("x-contact-submission-id"))).toEqual([fresh.id])
-    expect(files(join(spool, "dead"))).toEqual([old.name])
-    expect(server.server.stdout.some((l) => l.includes('"reason":"too_old"'))).toBe(true)
+    spoolFile(spool, old)
+    spoolFile(spool, fresh)
+    const mails = await smtp.waitForMails(2, 15_000)
+    expect(mails.map((m) => m.headers.get("x-contact-submission-id")).sort()).toEqual(
+      [old.id, fresh.id].sort()
+    )
+    await vi.waitFor(() => expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([]))
+    expect(files(join(spool, "dead"))).toEqual([])
     expect(await stop(server.server)).toBe(0)
   })
+
+  it("an old item is buried once its attempt fails; the README's redrive command brings it back, and it is sent, not buried again on arrival", async () => {
+    const spool = tempDir("cfb-spool-")
+    smtp.setFaults({ mailFrom: { code: 454, message: "Try again later" } })
+    const server = await start({
+      SPOOL_DIR: spool,
+      SPOOL_RETRY_SECONDS: "1",
+      SPOOL_MAX_AGE_HOURS: "72"
+    })
+    const old = item(80)
+    spoolFile(spool, old)
+    await vi.waitFor(() => expect(files(join(spool, "dead"))).toEqual([old.name]), {
+      timeout: 15_000
+    })
+    // Attempted first: the relay saw it, and the attempt's line says why it failed.
+    expect(smtp.stats.mailCommands).toBeGreaterThan(0)
+    const lines = server.server.stdout
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('"outcome":"redelivery_failed"') &&
+          l.includes('"reason":"smtp_reply_454"') &&
+          l.includes(old.id)
+      )
+    ).toBe(true)
+    expect(lines.some((l) => l.includes('"reason":"too_old"'))).toBe(true)
+
+    smtp.setFaults({})
+    const redrive = 'mv "$SPOOL_DIR"/dead/*.json "$SPOOL_DIR"/'
+    expect(readFileSync(join(repoRoot, "README.md"), "utf8")).toContain(redrive)
+    execFileSync("sh", ["-c", redrive], { env: { PATH: process.env.PATH ?? "", SPOOL_DIR: spool } })
+    const [mail] = await smtp.waitForMails(1, 15_000)
+    expect(mail?.headers.get("x-contact-submission-id")).toBe(old.id)
+    await vi.waitFor(() => expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([]))
+    expect(files(join(spool, "dead"))).toEqual([])
+    expect(smtp.mails).toHaveLength(1)
+    expect(await stop(server.server)).toBe(0)
+  })
+
+  it.each(["claimed", "dead"])(
+    "%s/ removed while the server runs: made again (0700) by the next pass, which delivers; an error line counts SpoolFailed",
+    async (sub) => {
+      const spool = tempDir("cfb-spool-")
+      const server = await start({ SPOOL_DIR: spool, SPOOL_RETRY_SECONDS: "1" })
+      rmdirSync(join(spool, sub))
+      const fresh = item()
+      spoolFile(spool, fresh)
+      const [mail] = await smtp.waitForMails(1, 15_000)
+      expect(mail?.headers.get("x-contact-submission-id")).toBe(fresh.id)
+      expect(statSync(join(spool, sub)).mode & 0o777).toBe(0o700)
+      await vi.waitFor(() =>
+        expect(
+          server.server.stdout.some(
+            (l) =>
+              l.includes('"msg":"spool directory recreated"') &&
+              l.includes(`"directory":"${sub}"`) &&
+              l.includes('"SpoolFailed":1')
+          )
+        ).toBe(true)
+      )
+      await vi.waitFor(() => expect(files(spool).filter((f) => f.endsWith(".json"))).toEqual([]))
+      expect(smtp.mails).toHaveLength(1)
+      expect(await stop(server.server)).toBe(0)
+    }
+  )
 
   it("with QUEUE_URL the server consumes the queue and delivers what it holds; the queue is left empty", async () => {
     const queueUrl = await suite.peer().createQueue(`server-${randomUUID().slice(0, 8)}`)

@@ -123,6 +123,8 @@ export class MailUnknown extends Data.TaggedError("MailUnknown")<{
 /** The queue could not take an item (SPEC section 7): too large, or unreachable in time. */
 export class QueueUnavailable extends Data.TaggedError("QueueUnavailable")<{
   readonly problem: "too_large" | "timeout" | "throttled" | "denied" | "unavailable"
+  /** What failed underneath (the spool's file-system error), when there is one. */
+  readonly cause?: unknown
 }> {}
 
 /**

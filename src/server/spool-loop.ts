@@ -1,110 +1,124 @@
 /**
- * The spool directory's retry loop (SPEC section 7): every SPOOL_RETRY_SECONDS, each item
- * that is due is claimed, redelivered and deleted; one that fails waits longer each time
- * (doubling, at most an hour); one older than SPOOL_MAX_AGE_HOURS goes to dead/, and dead/
- * forgets its files after SPOOL_DEAD_DAYS. Claims of a server that died are taken back.
- * Stopping waits for the item in hand, so a clean stop never sends an item twice.
+ * The spool directory's retry loop (SPEC sections 7, 7a): every SPOOL_RETRY_SECONDS, each
+ * item that is due is claimed, redelivered and deleted (src/server/spool-item.ts); one that
+ * fails waits longer each time (doubling, at most an hour); dead/ forgets its files after
+ * SPOOL_DEAD_DAYS; claims of a server that died are taken back, temporary files nobody
+ * renamed removed, subdirectories something removed made again. A step the file system
+ * refuses is an error counted in SpoolFailed, never a warning alone, and the other steps
+ * go on. Stopping waits for the item in hand, so a clean stop never sends an item twice.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import { dueAt } from "../domain/item"
-import { writeLine } from "../logging"
-import { redeliverItem } from "../redelivery"
+import { type AppConfig, AppConfigTag } from "../config/app-config"
+import { healSpool } from "../services/spool"
+import { listWaiting, type SpooledItem } from "../services/spool-claims"
 import {
-  bury,
-  claim,
-  done,
-  listWaiting,
-  pruneDead,
-  reclaimStale,
-  release,
-  rewrite,
-  type SpooledItem
-} from "../services/spool"
+  nodeSpoolFs,
+  type SpoolFs,
+  type SpoolUnavailable,
+  spoolFailed,
+  spoolRecreated
+} from "../services/spool-fs"
+import { pruneDead, spoolSweeper } from "../services/spool-sweep"
+import { type ItemOutcome, spoolItem } from "./spool-item"
 
 export interface SpoolSettings {
   readonly dir: string
+  /** QUEUE_TIMEOUT_MS: a write's bound. */
+  readonly timeoutMs: number
   readonly retrySeconds: number
   readonly maxAgeHours: number
   readonly deadDays: number
   readonly metricsNamespace: string
   readonly unknownRetryMinutes: number
+  /** Node's file system by default; tests slow it down or fail it. */
+  readonly files?: SpoolFs
 }
 
 const hour = 3_600_000
-/** Far beyond one delivery (MAIL_TIMEOUT_MS is at most a minute): its server is gone. */
-const staleClaimMs = 10 * 60_000
 
-export const spoolLoop = (settings: SpoolSettings) =>
+/**
+ * How long this server sees a claim before it takes it back (SPEC section 7a). A claim
+ * lasts at most one item's budget: the SMTP secret, MAIL_TIMEOUT_MS, the secret again after
+ * a 535, and the spool's own writes (an enqueue's two fsyncs fit in QUEUE_TIMEOUT_MS; one
+ * item makes at most eight). Four times that is generous: a claim seen for so long belongs
+ * to a server that died. 112 s with the defaults, 16 minutes at the bounds' maximum.
+ */
+export const staleClaimMs = (config: AppConfig, queueTimeoutMs: number) =>
+  4 * (2 * config.secrets.timeoutMs + config.smtp.timeoutMs + 4 * queueTimeoutMs)
+
+/** One pass over the spool, with the memory the passes of one loop share. */
+export const spoolPasses = (settings: SpoolSettings) =>
   Effect.gen(function* () {
-    const { dir, unknownRetryMinutes } = settings
+    const { dir, metricsNamespace } = settings
+    const files = settings.files ?? nodeSpoolFs
+    const staleMs = staleClaimMs(yield* AppConfigTag, settings.timeoutMs)
+    const sweeper = spoolSweeper(files, dir)
+    const handle = spoolItem({
+      files,
+      dir,
+      maxAgeMs: settings.maxAgeHours * hour,
+      unknownRetryMinutes: settings.unknownRetryMinutes,
+      metricsNamespace
+    })
     const waiting = new Map<string, { readonly failures: number; readonly next: number }>()
-
-    const forget = (item: SpooledItem) => Effect.sync(() => waiting.delete(item.name))
     const backoff = (failures: number) =>
       Math.min(settings.retrySeconds * 1_000 * 2 ** (failures - 1), hour)
+    const failed =
+      (fields: Readonly<Record<string, string>> = {}) =>
+      (e: SpoolUnavailable) =>
+        spoolFailed(e, metricsNamespace, fields)
+
+    // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a), and
+    // longer each time, as a failure does: a relay that never answers in time gets fewer
+    // and fewer marked copies. A step the file system refused is retried the same way.
+    const schedule = (item: SpooledItem, now: number, outcome: ItemOutcome | undefined) => {
+      if (outcome?._tag === "Finished") return void waiting.delete(item.name)
+      const failures = (waiting.get(item.name)?.failures ?? 0) + 1
+      const next =
+        outcome?._tag === "Waiting"
+          ? outcome.dueAt
+          : Math.max(outcome?.dueAt ?? 0, now + backoff(failures))
+      waiting.set(item.name, { failures, next })
+    }
 
     /**
-     * One item, start to end: uninterruptible, so that a stop waits for it. Its claim and its
-     * backoff take the time it starts: a pass over many items after an outage can outlast
-     * the stale-claim age, and a claim stamped with the pass' start would look abandoned.
+     * One item, start to end: uninterruptible, so that a stop waits for it. Its backoff
+     * takes the time it starts, not the pass': a pass after an outage takes long.
      */
     const one = (item: SpooledItem) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        const claimed = yield* claim(dir, item, now)
-        if (claimed === undefined) return yield* forget(item) // another server has it
-        if (now - item.receivedAt > settings.maxAgeHours * hour) {
-          yield* forget(item)
-          yield* bury(dir, claimed, now)
-          yield* writeLine(
-            {
-              level: "Error",
-              message: "redelivery",
-              fields: { outcome: "redelivery_failed", reason: "too_old", file: item.name },
-              metric: "RedeliveryFailed"
-            },
-            settings.metricsNamespace
-          )
-          return
-        }
-        const result = yield* redeliverItem(claimed.body)
-        if (result._tag === "Delivered") {
-          yield* forget(item)
-          return yield* done(claimed)
-        }
-        const failures = (waiting.get(item.name)?.failures ?? 0) + 1
-        // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a),
-        // and longer each time, as a failure does: a relay that never answers in time gets
-        // fewer and fewer marked copies.
-        const next =
-          result._tag === "NotDue"
-            ? result.dueAt
-            : result._tag === "Unknown"
-              ? Math.max(dueAt(result.item, unknownRetryMinutes), now + backoff(failures))
-              : now + backoff(failures)
-        waiting.set(item.name, { failures, next })
-        if (result._tag === "Unknown") yield* rewrite(dir, claimed, result.body)
-        yield* release(dir, claimed)
+        const outcome = yield* handle(item, now).pipe(
+          Effect.tapError(failed({ file: item.name })),
+          Effect.option
+        )
+        schedule(item, now, outcome._tag === "Some" ? outcome.value : undefined)
       }).pipe(Effect.uninterruptible)
 
-    const pass = Effect.gen(function* () {
+    return Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      yield* reclaimStale(dir, now, staleClaimMs)
-      yield* pruneDead(dir, now, settings.deadDays * 24 * hour)
-      for (const item of yield* listWaiting(dir)) {
+      // A subdirectory something removed is made again here, or every pass would fail on
+      // it while visitors are still told queued (SPEC section 7a).
+      yield* spoolRecreated(yield* healSpool(dir, files), metricsNamespace)
+      yield* sweeper.reclaim(now, staleMs).pipe(Effect.catchTag("SpoolUnavailable", failed()))
+      yield* sweeper.sweep(now, staleMs).pipe(Effect.catchTag("SpoolUnavailable", failed()))
+      yield* pruneDead(files, dir, now, settings.deadDays * 24 * hour).pipe(
+        Effect.catchTag("SpoolUnavailable", failed())
+      )
+      const items = yield* listWaiting(files, dir)
+      // Gone meanwhile (sent by another server, removed by hand): nothing to wait for.
+      const listed = new Set(items.map((item) => item.name))
+      for (const name of waiting.keys()) if (!listed.has(name)) waiting.delete(name)
+      for (const item of items) {
         if ((waiting.get(item.name)?.next ?? 0) <= now) yield* one(item)
       }
-    }).pipe(
-      Effect.catchTag("SpoolUnavailable", () =>
-        writeLine(
-          { level: "Warning", message: "spool unavailable", fields: { reason: "spool_io" } },
-          settings.metricsNamespace
-        )
-      )
-    )
-
-    yield* Effect.repeat(pass, Schedule.spaced(Duration.seconds(settings.retrySeconds)))
+    }).pipe(Effect.catchTag("SpoolUnavailable", failed()))
   })
+
+export const spoolLoop = (settings: SpoolSettings) =>
+  Effect.flatMap(spoolPasses(settings), (pass) =>
+    Effect.repeat(pass, Schedule.spaced(Duration.seconds(settings.retrySeconds)))
+  )

@@ -5,182 +5,168 @@
  *
  *   SPOOL_DIR/<receivedAt ms>-<id>.json                  waiting
  *   SPOOL_DIR/claimed/<name>.<claimed at ms>.json         being delivered by one server
- *   SPOOL_DIR/dead/<name>                                 older than SPOOL_MAX_AGE_HOURS
+ *   SPOOL_DIR/dead/<name>                                 its last attempt failed, too old
+ *   SPOOL_DIR/.<name>.<random>.tmp                        being written
  */
 import { randomBytes } from "node:crypto"
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises"
-import { basename, join } from "node:path"
-import * as Data from "effect/Data"
+import { join } from "node:path"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { AppConfigTag } from "../config/app-config"
 import { QueueUnavailable } from "../domain/errors"
 import { encodeWithinLimit, QueueService } from "./queue"
+import {
+  io,
+  isMissing,
+  nodeSpoolFs,
+  type SpoolFs,
+  type SpoolStep,
+  type SpoolUnavailable,
+  spoolFailed,
+  spoolRecreated,
+  syncDirectory
+} from "./spool-fs"
 
-export class SpoolUnavailable extends Data.TaggedError("SpoolUnavailable")<{
-  readonly cause: unknown
-}> {}
-
-const io = <A>(f: () => Promise<A>) =>
-  Effect.tryPromise({ try: f, catch: (cause) => new SpoolUnavailable({ cause }) })
-
-const waiting = /^(\d+)-[0-9a-f-]{36}\.json$/
-const claimedName = /^(\d+-[0-9a-f-]{36}\.json)\.(\d+)\.json$/
+export const subdirectories = ["claimed", "dead"] as const
 
 /** The directories, readable by this user alone: the items hold visitors' messages. */
-export const prepareSpool = (dir: string) =>
-  io(async () => {
-    for (const path of [dir, join(dir, "claimed"), join(dir, "dead")]) {
-      await mkdir(path, { recursive: true, mode: 0o700 })
-      await chmod(path, 0o700)
+export const prepareSpool = (dir: string, files: SpoolFs = nodeSpoolFs) =>
+  io("prepare", async () => {
+    for (const path of [dir, ...subdirectories.map((sub) => join(dir, sub))]) {
+      await files.mkdir(path, { recursive: true, mode: 0o700 })
+      await files.chmod(path, 0o700)
     }
   })
 
-/** Write to a temporary file, fsync it, rename it into place, fsync the directory. */
-const writeAtomically = (dir: string, name: string, body: string) =>
-  io(async () => {
-    const temporary = join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`)
-    const file = await open(temporary, "wx", 0o600)
-    try {
-      await file.writeFile(body, "utf8")
-      await file.sync()
-    } finally {
-      await file.close()
+/**
+ * The directories a pass needs, made again (0700, as at start) when something removed
+ * them (a tmp cleaner, a restore, `rmdir`): the subdirectories it recreated.
+ */
+export const healSpool = (dir: string, files: SpoolFs) =>
+  io("prepare", async () => {
+    const made: Array<string> = []
+    for (const sub of ["", ...subdirectories]) {
+      const created = await files.mkdir(join(dir, sub), { recursive: true, mode: 0o700 })
+      if (created !== undefined) made.push(sub === "" ? "." : sub)
     }
-    await rename(temporary, join(dir, name))
-    const directory = await open(dir, "r")
-    try {
-      await directory.sync()
-    } finally {
-      await directory.close()
-    }
+    return made
   })
 
-export const SpoolQueue = (settings: { readonly dir: string; readonly timeoutMs: number }) =>
-  Layer.succeed(
-    QueueService,
-    QueueService.of({
-      enabled: true,
-      enqueue: Effect.fn("QueueService.enqueue")(
-        function* (item) {
-          const body = yield* encodeWithinLimit(item)
-          const name = `${Date.parse(item.receivedAt)}-${item.id}.json`
-          yield* writeAtomically(settings.dir, name, body).pipe(
-            Effect.mapError(() => new QueueUnavailable({ problem: "unavailable" }))
-          )
-        },
-        Effect.timeoutFail({
-          duration: Duration.millis(settings.timeoutMs),
-          onTimeout: () => new QueueUnavailable({ problem: "timeout" })
+/**
+ * The temporary file, written and fsynced: the part of a write that may be abandoned. A
+ * failed one removes its file. An abandoned one (interrupted: the enqueue's timeout) is
+ * never renamed, and is removed once its calls in flight settle, in the background, so
+ * that the answer does not wait for a slow disk (SPEC section 7a).
+ */
+const stage = (files: SpoolFs, temporary: string, body: string, step: SpoolStep) =>
+  Effect.suspend(() => {
+    const removed = () => files.rm(temporary).catch(() => undefined)
+    const written = (async () => {
+      const file = await files.open(temporary, "wx", 0o600)
+      try {
+        await file.writeFile(body)
+        await file.sync()
+      } finally {
+        await file.close()
+      }
+    })().catch((cause: unknown) => removed().then(() => Promise.reject(cause)))
+    return io(step, () => written).pipe(
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          void written.then(removed, () => undefined)
         })
       )
-    })
-  )
-
-// ---------------------------------------------------------------------------------------
-// The retry loop's side (src/server/spool-loop.ts)
-
-export interface SpooledItem {
-  /** The waiting file's name. */
-  readonly name: string
-  readonly receivedAt: number
-}
-
-/** The waiting items, oldest first. */
-export const listWaiting = (dir: string) =>
-  io(() => readdir(dir)).pipe(
-    Effect.map((names) =>
-      names
-        .flatMap((name): ReadonlyArray<SpooledItem> => {
-          const match = waiting.exec(name)
-          return match === null ? [] : [{ name, receivedAt: Number(match[1]) }]
-        })
-        .sort((a, b) => a.receivedAt - b.receivedAt)
     )
-  )
-
-export interface Claim {
-  readonly item: SpooledItem
-  readonly path: string
-  readonly body: string
-}
-
-const errorCode = (cause: unknown): unknown =>
-  typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
-
-/**
- * Takes an item by renaming it into claimed/: rename is atomic, so of two servers one wins
- * and the other finds it gone (`undefined`).
- */
-export const claim = (dir: string, item: SpooledItem, now: number) => {
-  const path = join(dir, "claimed", `${item.name}.${now}.json`)
-  return io(() => rename(join(dir, item.name), path)).pipe(
-    Effect.flatMap(() => io(() => readFile(path, "utf8"))),
-    Effect.map((body): Claim | undefined => ({ item, path, body })),
-    Effect.catchIf(
-      (e) => errorCode(e.cause) === "ENOENT",
-      () => Effect.succeed(undefined)
-    )
-  )
-}
-
-/** Delivered: the file goes. */
-export const done = (claimed: Claim) => io(() => rm(claimed.path, { force: true }))
-
-/** The claimed item replaced by `body` (an unknown outcome's mark), atomically. */
-export const rewrite = (dir: string, claimed: Claim, body: string) =>
-  writeAtomically(join(dir, "claimed"), basename(claimed.path), body)
-
-/** Not delivered: back to waiting, for the next attempt. */
-export const release = (dir: string, claimed: Claim) =>
-  io(() => rename(claimed.path, join(dir, claimed.item.name)))
-
-/** Too old to retry: kept in dead/ (its time there starts now) for the owner to look at. */
-export const bury = (dir: string, claimed: Claim, now: number) => {
-  const path = join(dir, "dead", claimed.item.name)
-  return io(async () => {
-    await rename(claimed.path, path)
-    await utimes(path, now / 1_000, now / 1_000)
   })
-}
 
 /**
- * Claims of a server that stopped before it finished (killed, crashed): back to waiting
- * once older than `staleMs`, far longer than one delivery may take.
+ * Atomically: a temporary file, fsynced (`staged`, abandonable), then renamed into place
+ * and the directory fsynced (`commit`, uninterruptible: once renamed the item is stored,
+ * SPEC section 7a). A failed rename removes the temporary file; a failed fsync after it is
+ * `unsynced`, for the caller to report: the item is there all the same.
  */
-export const reclaimStale = (dir: string, now: number, staleMs: number) =>
-  io(() => readdir(join(dir, "claimed"))).pipe(
-    Effect.flatMap((names) =>
-      Effect.forEach(names, (name) => {
-        const match = claimedName.exec(name)
-        if (match === null || now - Number(match[2]) < staleMs) return Effect.void
-        return io(() => rename(join(dir, "claimed", name), join(dir, match[1] ?? name))).pipe(
-          Effect.catchIf(
-            (e) => errorCode(e.cause) === "ENOENT",
-            () => Effect.void
-          )
+export const writeAtomically = (
+  files: SpoolFs,
+  dir: string,
+  name: string,
+  body: string,
+  step: SpoolStep
+) => {
+  const temporary = join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`)
+  const path = join(dir, name)
+  return {
+    staged: stage(files, temporary, body, step),
+    commit: io(step, () => files.rename(temporary, path)).pipe(
+      Effect.tapError(() => Effect.promise(() => files.rm(temporary).catch(() => undefined))),
+      Effect.zipRight(
+        io(step, () => syncDirectory(files, dir)).pipe(
+          Effect.as(undefined),
+          Effect.catchTag("SpoolUnavailable", (unsynced) => Effect.succeed(unsynced))
         )
-      })
-    ),
-    Effect.asVoid
-  )
+      ),
+      Effect.uninterruptible
+    )
+  }
+}
 
-/** dead/ files older than SPOOL_DEAD_DAYS are deleted: they hold personal data. */
-export const pruneDead = (dir: string, now: number, maxAgeMs: number) =>
-  io(() => readdir(join(dir, "dead"))).pipe(
-    Effect.flatMap((names) =>
-      Effect.forEach(names, (name) => {
-        const path = join(dir, "dead", name)
-        return io(() => stat(path)).pipe(
-          Effect.flatMap((info) =>
-            now - info.mtimeMs > maxAgeMs ? io(() => rm(path, { force: true })) : Effect.void
-          ),
-          Effect.catchIf(
-            (e) => errorCode(e.cause) === "ENOENT",
-            () => Effect.void
-          )
-        )
-      })
-    ),
-    Effect.asVoid
+/** A whole atomic write, for the loop (nothing abandons its writes). */
+export const writeDurably = (
+  files: SpoolFs,
+  dir: string,
+  name: string,
+  body: string,
+  step: SpoolStep
+) => {
+  const write = writeAtomically(files, dir, name, body, step)
+  return write.staged.pipe(
+    Effect.zipRight(write.commit),
+    Effect.flatMap((unsynced) => (unsynced === undefined ? Effect.void : Effect.fail(unsynced)))
   )
+}
+
+export interface SpoolQueueSettings {
+  readonly dir: string
+  readonly timeoutMs: number
+  /** Node's file system by default. */
+  readonly files?: SpoolFs
+}
+
+export const SpoolQueue = (settings: SpoolQueueSettings) => {
+  const files = settings.files ?? nodeSpoolFs
+  return Layer.effect(
+    QueueService,
+    Effect.map(AppConfigTag, (config) =>
+      QueueService.of({
+        enabled: true,
+        enqueue: Effect.fn("QueueService.enqueue")(function* (item) {
+          const body = yield* encodeWithinLimit(item)
+          const name = `${Date.parse(item.receivedAt)}-${item.id}.json`
+          const write = writeAtomically(files, settings.dir, name, body, "write")
+          // The spool directory itself removed: made again, and written once more.
+          const staged = write.staged.pipe(
+            Effect.catchIf(isMissing, () =>
+              healSpool(settings.dir, files).pipe(
+                Effect.flatMap((made) => spoolRecreated(made, config.metricsNamespace)),
+                Effect.zipRight(write.staged)
+              )
+            )
+          )
+          const unavailable = (cause: SpoolUnavailable) =>
+            new QueueUnavailable({ problem: "unavailable", cause })
+          // QUEUE_TIMEOUT_MS bounds what may be abandoned; once renamed the item is kept and
+          // the answer is queued, one rename and one fsync later (SPEC section 7a).
+          yield* staged.pipe(
+            Effect.mapError(unavailable),
+            Effect.timeoutFail({
+              duration: Duration.millis(settings.timeoutMs),
+              onTimeout: () => new QueueUnavailable({ problem: "timeout" })
+            })
+          )
+          const unsynced = yield* write.commit.pipe(Effect.mapError(unavailable))
+          if (unsynced !== undefined) yield* spoolFailed(unsynced, config.metricsNamespace)
+        })
+      })
+    )
+  )
+}
