@@ -9,7 +9,7 @@ import { renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Clock, Effect, type Exit, ManagedRuntime, Redacted } from "effect"
 import { type AppConfig, AppConfigTag } from "../../src/config/app-config"
-import type { QueueUnavailable } from "../../src/domain/errors"
+import type { QueueUnanswered, QueueUnavailable } from "../../src/domain/errors"
 import type { QueueItem } from "../../src/domain/item"
 import { appLayer } from "../../src/layers"
 import { spoolPasses } from "../../src/server/spool-loop"
@@ -75,7 +75,10 @@ export interface SpoolWorld {
   readonly config: AppConfig
   /** The JSON log lines, as written. */
   readonly logs: Array<Record<string, unknown>>
-  enqueue(item: QueueItem, files?: SpoolFs): Promise<Exit.Exit<void, QueueUnavailable>>
+  enqueue(
+    item: QueueItem,
+    files?: SpoolFs
+  ): Promise<Exit.Exit<void, QueueUnavailable | QueueUnanswered>>
   /** A loop of its own, `clockAheadMs` ahead of this machine's clock. */
   loop(options?: { readonly files?: SpoolFs; readonly clockAheadMs?: number }): Promise<SpoolLoop>
   dispose(): Promise<void>
