@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
+import { queuedItem } from "./support/items"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { type ChildServer, listeningUrl, spawnServer } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
@@ -18,27 +19,6 @@ const suite = await secretsPeerOrSkip()
 
 const smtpUser = "consumer-smtp-user"
 const smtpPassword = "consumer-pw-5e2a9c04"
-
-const item = () => {
-  const id = randomUUID()
-  return {
-    id,
-    json: JSON.stringify({
-      v: 2,
-      id,
-      form: "default",
-      receivedAt: new Date().toISOString(),
-      reason: "smtp_reply_454",
-      permanent: false,
-      language: "en",
-      replyTo: { name: "", address: "zoe@example.org" },
-      subject: "Zebra umbrella order",
-      body: "Please call me back.",
-      extras: [],
-      captcha: { _tag: "Disabled" }
-    })
-  }
-}
 
 describe.skipIf(suite.skip)("the server's SQS consumer and the visibility timeout", () => {
   let smtp: SmtpPeer
@@ -63,7 +43,7 @@ describe.skipIf(suite.skip)("the server's SQS consumer and the visibility timeou
     const queueUrl = await suite
       .peer()
       .createQueue(`consumer-${randomUUID().slice(0, 8)}`, { VisibilityTimeout: "5" })
-    const items = Array.from({ length: 8 }, item)
+    const items = Array.from({ length: 8 }, () => queuedItem())
     for (const each of items) await suite.peer().sendToQueue(queueUrl, each.json)
     smtp.setFaults({ slowAccept: { ms: 1_500 } })
     const start = async () => {

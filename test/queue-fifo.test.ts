@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type BundleProcess, startBundle, submitTo } from "./support/bundle"
 import { type CaptchaPeer, startCaptchaPeer } from "./support/captcha-peer"
 import { formPost } from "./support/events"
+import { queuedItem } from "./support/items"
 import { expectNoLeak } from "./support/reliability"
 import { secretsPeerOrSkip, uniqueSecretId } from "./support/secrets-peer"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
@@ -218,21 +219,7 @@ describe.skipIf(suite.skip)("idempotent enqueue: FIFO queues, lost and late answ
   it("FIFO: a record that failed holds back the later ones of its group, not other items", async () => {
     const queueUrl = await fifoQueue()
     const consumer = await bundle(queueUrl)
-    const item = (id: string) =>
-      JSON.stringify({
-        v: 2,
-        id,
-        form: "default",
-        receivedAt: new Date().toISOString(),
-        reason: "smtp_reply_454",
-        permanent: false,
-        language: "en",
-        replyTo: { name: "", address: visitor.email },
-        subject: visitor.subject,
-        body: visitor.body,
-        extras: [],
-        captcha: { _tag: "Disabled" }
-      })
+    const item = (id: string) => queuedItem({ id, visitor }).json
     const a = randomUUID()
     const b = randomUUID()
     smtp.setFaults({ mailFrom: { code: 554, times: 1 } })

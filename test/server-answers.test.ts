@@ -11,6 +11,7 @@ import { answerLinger } from "../src/server/connections"
 import { firstAnswer, rawConnect, settlesWithin } from "./support/raw-http"
 import { listeningUrl, spawnServer, startServer, type TestServer, tempDir } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
+import { relayOnlyEnv } from "./support/world"
 
 let posts = 0
 /** A JSON-mode POST /contact of a new valid form (none a repeat of another), as bytes. */
@@ -78,14 +79,7 @@ describe("an answer written before the body arrived closes its connection", () =
   beforeAll(async () => {
     smtp = await startSmtpPeer({ tls: "starttls" })
     server = await startServer({
-      MAIL_FROM: "Web contact form <noreply@example.com>",
-      MAIL_TO: "Site Owner <owner@example.com>",
-      SUCCESS_URL: "https://www.example.com/thanks",
-      FALLBACK_EMAIL: "owner@example.com",
-      CAPTCHA_PROVIDER: "none",
-      SMTP_URL: smtp.url,
-      SMTP_TLS_CA_FILE: smtp.caFile,
-      SMTP_SECRET_ID: "",
+      ...relayOnlyEnv(smtp),
       MAX_BODY_BYTES: "100000"
     })
   })
@@ -155,14 +149,7 @@ describe("SIGTERM while a submission's client has already left", () => {
     try {
       const server = spawnServer({
         PORT: "0",
-        MAIL_FROM: "Web contact form <noreply@example.com>",
-        MAIL_TO: "Site Owner <owner@example.com>",
-        SUCCESS_URL: "https://www.example.com/thanks",
-        FALLBACK_EMAIL: "owner@example.com",
-        CAPTCHA_PROVIDER: "none",
-        SMTP_URL: smtp.url,
-        SMTP_TLS_CA_FILE: smtp.caFile,
-        SMTP_SECRET_ID: ""
+        ...relayOnlyEnv(smtp)
       })
       const url = await listeningUrl(server)
       let exited = false

@@ -16,17 +16,9 @@ import { serverBounds } from "../src/server/connections"
 import { type RawConnection, rawConnect } from "./support/raw-http"
 import { startServer, type TestServer, tempDir } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
+import { relayOnlyEnv } from "./support/world"
 
-const production = (smtp: SmtpPeer) => ({
-  MAIL_FROM: "Web contact form <noreply@example.com>",
-  MAIL_TO: "Site Owner <owner@example.com>",
-  SUCCESS_URL: "https://www.example.com/thanks",
-  FALLBACK_EMAIL: "owner@example.com",
-  CAPTCHA_PROVIDER: "none",
-  SMTP_URL: smtp.url,
-  SMTP_TLS_CA_FILE: smtp.caFile,
-  SMTP_SECRET_ID: ""
-})
+const production = relayOnlyEnv
 
 interface Answer {
   readonly status: number

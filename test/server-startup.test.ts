@@ -24,6 +24,7 @@ import {
 import { settlesWithin } from "./support/raw-http"
 import { closedPort, spawnChild } from "./support/server"
 import { type SmtpPeer, startSmtpPeer } from "./support/smtp-peer"
+import { relayOnlyEnv } from "./support/world"
 
 /** Long enough for a loaded 2-core machine; a request held forever is what it catches. */
 const answerDeadlineMs = 5_000
@@ -152,14 +153,7 @@ describe("every connection is answered from the first moment, then SIGTERM stops
   const modes = {
     embedded: () => ({ OUTBOX_DIR: join(dir, "outbox") }),
     production: () => ({
-      MAIL_FROM: "Web contact form <noreply@example.com>",
-      MAIL_TO: "Site Owner <owner@example.com>",
-      SUCCESS_URL: "https://www.example.com/thanks",
-      FALLBACK_EMAIL: "owner@example.com",
-      CAPTCHA_PROVIDER: "none",
-      SMTP_URL: smtp.url,
-      SMTP_TLS_CA_FILE: smtp.caFile,
-      SMTP_SECRET_ID: "",
+      ...relayOnlyEnv(smtp),
       // As a server in production runs: a failed delivery is kept on disk.
       SPOOL_DIR: join(dir, "spool")
     })

@@ -12,6 +12,7 @@ import Mail from "nodemailer/lib/mailer"
 import SESTransport from "nodemailer/lib/ses-transport"
 import { AppConfigTag } from "../config/app-config"
 import { MailRejected, MailUnknown } from "../domain/errors"
+import { awsFailure } from "./aws-error"
 import {
   type AttemptFailure,
   type DeliveryClock,
@@ -45,31 +46,9 @@ const snake = (name: string): string =>
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .toLowerCase()
 
-interface SdkError {
-  readonly name?: string
-  readonly code?: string
-  readonly message?: string
-  readonly $metadata?: { readonly httpStatusCode?: number }
-}
-
-/** The request never left: nothing can have been sent, so another attempt is safe. */
-const notConnected = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH"
-])
-
 const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFailure => {
-  const {
-    $metadata,
-    code = "",
-    message = "",
-    name = ""
-  } = typeof error === "object" && error !== null ? (error as SdkError) : {}
+  const { name, status, neverLeft, dropped } = awsFailure(error)
   if (permanent.has(name)) return new MailRejected({ reason: `ses_${snake(name)}` })
-  const status = $metadata?.httpStatusCode
   // SES answered: whatever it said, it sent nothing (SPEC section 8). Throttling, limits,
   // its own errors and whatever else: transient.
   if (status !== undefined) {
@@ -78,14 +57,10 @@ const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFail
         status >= 500 && !/Exception$/.test(name) ? `ses_http_${status}` : `ses_${snake(name)}`
     })
   }
-  if (notConnected.has(code) || /establish a connection/.test(message)) {
-    return new MailTransient({ reason: "ses_unreachable" })
-  }
+  if (neverLeft) return new MailTransient({ reason: "ses_unreachable" })
   // SendEmail has no idempotency key: a request that left without an answer may have been
   // sent, and is never sent again within the request (SPEC section 7a).
   if (pastNoReturn !== undefined) {
-    // The SDK names a reset connection a TimeoutError too: its code tells them apart.
-    const dropped = code === "ECONNRESET" || code === "EPIPE"
     return new MailUnknown({
       reason: dropped ? "ses_unknown_connection" : "ses_unknown_timeout",
       at: pastNoReturn

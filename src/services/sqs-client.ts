@@ -7,29 +7,15 @@ import type { SQSClient } from "@aws-sdk/client-sqs"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { QueueUnanswered, QueueUnavailable } from "../domain/errors"
+import { awsFailure } from "./aws-error"
 
 /** SQS hides a received message 12 hours at most. */
 export const maxVisibilitySeconds = 43_200
 
-interface SdkError {
-  readonly name?: string
-  readonly code?: string
-  readonly message?: string
-  readonly $metadata?: { readonly httpStatusCode?: number }
-}
-
-/** The request never left: nothing can have been stored. */
-const notConnected = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"])
-
 /** SQS answered (refused: not kept), or the request never left; otherwise it may be kept. */
 export const classify = (error: unknown): QueueUnavailable | QueueUnanswered => {
-  const {
-    $metadata,
-    code = "",
-    message = "",
-    name = ""
-  } = typeof error === "object" && error !== null ? (error as SdkError) : {}
-  if ($metadata?.httpStatusCode !== undefined) {
+  const { name, status, neverLeft, dropped } = awsFailure(error)
+  if (status !== undefined) {
     if (/Throttl|RequestThrottled|OverLimit/i.test(name)) {
       return new QueueUnavailable({ problem: "throttled" })
     }
@@ -38,10 +24,7 @@ export const classify = (error: unknown): QueueUnavailable | QueueUnanswered => 
     }
     return new QueueUnavailable({ problem: "unavailable" })
   }
-  if (notConnected.has(code) || /establish a connection/.test(message)) {
-    return new QueueUnavailable({ problem: "unavailable" })
-  }
-  const dropped = code === "ECONNRESET" || code === "EPIPE"
+  if (neverLeft) return new QueueUnavailable({ problem: "unavailable" })
   return new QueueUnanswered({ what: dropped ? "connection" : "timeout" })
 }
 

@@ -4,7 +4,6 @@
  * a clock of its own (a server whose clock is ahead), over the file system a test gives it.
  * And spool items as files, written as a server writes them.
  */
-import { randomUUID } from "node:crypto"
 import { renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Clock, Effect, type Exit, ManagedRuntime, Redacted } from "effect"
@@ -17,6 +16,7 @@ import { QueueService } from "../../src/services/queue"
 import { SpoolQueue } from "../../src/services/spool"
 import type { SpoolFs } from "../../src/services/spool-fs"
 import { CaptchaVerifying, SecretsFixed, smtpCredentials, testConfig } from "./doubles"
+import { queuedItem } from "./items"
 import { type SmtpPeer, startSmtpPeer } from "./smtp-peer"
 
 /** A STARTTLS relay that takes the doubles' SMTP credentials (SecretsFixed). */
@@ -133,28 +133,7 @@ export const spoolWorld = (
 export const itemV1 = (
   visitor: { readonly email: string; readonly subject: string; readonly body: string },
   ageHours = 0
-) => {
-  const receivedAt = new Date(Date.now() - ageHours * 3_600_000)
-  const id = randomUUID()
-  return {
-    name: `${receivedAt.getTime()}-${id}.json`,
-    id,
-    json: JSON.stringify({
-      v: 1,
-      id,
-      form: "default",
-      receivedAt: receivedAt.toISOString(),
-      reason: "smtp_reply_454",
-      permanent: false,
-      language: "en",
-      replyTo: { name: "", address: visitor.email },
-      subject: visitor.subject,
-      body: visitor.body,
-      extras: [],
-      captcha: { _tag: "Disabled" }
-    })
-  }
-}
+) => queuedItem({ v: 1, visitor, ageHours })
 
 /** Puts an item into `dir` as a server does: a temporary file, renamed into place. */
 export const spoolFile = (dir: string, item: { readonly name: string; readonly json: string }) => {

@@ -30,3 +30,18 @@ export const worldEnv = (
   CAPTCHA_VERIFY_URL: world.captcha.v2Url,
   ...overrides
 })
+
+/**
+ * Production mode with nothing but a local relay (no secret, no captcha): the server suites
+ * that are about connections, not about the peers.
+ */
+export const relayOnlyEnv = (smtp: Pick<SmtpPeer, "url" | "caFile">): Record<string, string> => ({
+  MAIL_FROM: "Web contact form <noreply@example.com>",
+  MAIL_TO: "Site Owner <owner@example.com>",
+  SUCCESS_URL: "https://www.example.com/thanks",
+  FALLBACK_EMAIL: "owner@example.com",
+  CAPTCHA_PROVIDER: "none",
+  SMTP_URL: smtp.url,
+  SMTP_TLS_CA_FILE: smtp.caFile,
+  SMTP_SECRET_ID: ""
+})
