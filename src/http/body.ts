@@ -3,8 +3,8 @@
  * urlencoded, multipart (fields only) and JSON (an object of strings).
  */
 import * as Effect from "effect/Effect"
+import * as MultipartParser from "effect/http/MultipartParser"
 import * as Result from "effect/Result"
-import * as Multipasta from "multipasta"
 import type { Fields } from "../domain/fields"
 import { type BodyUnreadable, unreadable } from "./request"
 
@@ -28,7 +28,7 @@ export const bodyFormat = (contentType: string | undefined): BodyFormat | undefi
 }
 
 // ignoreBOM keeps a leading U+FEFF as text: the field is what the visitor sent, the same
-// in every format (the platform's multipart decoder drops it, hence multipasta below).
+// in every format (Effect's Multipart decoder drops it, hence its parser alone below).
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 const decodeText = (bytes: Uint8Array): Result.Result<string, BodyUnreadable> => {
@@ -70,13 +70,13 @@ const parseJson = (bytes: Uint8Array) =>
   })
 
 /**
- * multipasta, the parser under @effect/platform's Multipart, called directly: it hands over
- * each field's bytes, decoded here like the other formats (strict UTF-8, nothing dropped).
+ * Effect's multipart parser, the one under its Multipart module, called directly: it hands
+ * over each field's bytes, decoded here like the other formats (strict UTF-8, nothing dropped).
  */
 const parseMultipart = (bytes: Uint8Array, contentType: string) => {
   const fields: Array<readonly [string, string]> = []
   let failure: BodyUnreadable | undefined
-  const parser = Multipasta.make({
+  const parser = MultipartParser.make({
     headers: { "content-type": contentType },
     onField: (info, value) => {
       Result.match(decodeText(value), {
