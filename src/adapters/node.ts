@@ -1,7 +1,7 @@
 /**
  * POST /contact on Node's http server: a thin adapter over the edge (`respond` in
  * src/http/respond.ts), the same one the Lambda adapter uses. The server's pages go through
- * @effect/platform's router (src/server/routes.ts); submissions skip it, because its
+ * Effect's HTTP router (src/server/routes.ts); submissions skip it, because its
  * request and response objects cost more than the whole flow (README, Performance).
  */
 import { randomUUID } from "node:crypto"
