@@ -19,6 +19,8 @@ COPY src/ src/
 RUN npm run build
 
 # Run: Node 24 slim with the bundle and nothing else: no node_modules, npm install or source.
+# Node 22 (22.19 or later) runs it too, and the artifact's suites start it on both: for 22,
+# `node:22-bookworm-slim` here is the one change.
 FROM node:24-bookworm-slim
 WORKDIR /app
 # Owned by root and read-only to the server: the process cannot change its own code.

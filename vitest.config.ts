@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Child processes and peers on loopback: two cores, keep the pool small.
     pool: "forks",
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    maxWorkers: 2,
     setupFiles: ["test/support/fast-check.setup.ts"],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }
   }

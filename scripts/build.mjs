@@ -148,7 +148,7 @@ const buildLambda = async () => {
     entryPoints: { index: join(root, "src/lambda.ts") },
     ...splitInto(lambdaDir),
     // Ours only, not in the shared options: the baselines stay as plain code is built.
-    plugins: [builtinsThroughGetBuiltinModule]
+    plugins: [...esbuildOptions.plugins, builtinsThroughGetBuiltinModule]
   })
   assertSelfContained("dist/lambda", result.metafile)
   writeFileSync(join(lambdaDir, "meta.json"), JSON.stringify(result.metafile))
@@ -172,8 +172,6 @@ const buildServer = async () => {
   rmSync(serverDir, { recursive: true, force: true })
   const result = await build({
     ...esbuildOptions,
-    // package.json's engines: the server runs on any Node from 20 (Lambda's target is 22).
-    target: "node20",
     entryPoints: { index: join(root, "src/server.ts") },
     ...splitInto(serverDir),
     banner: { js: builtinRequire }

@@ -56,12 +56,14 @@ export const startDelivery = Effect.gen(function* () {
             .smtp({ refresh: true })
             .pipe(Effect.flatMap((fresh) => mailer.send(mail, fresh, clock)))
         ),
-        Effect.timeoutFail({
+        Effect.timeoutOrElse({
           duration: Duration.millis(config.smtp.timeoutMs),
-          onTimeout: () =>
-            clock.pastNoReturnAt === undefined
-              ? new MailUnavailable({ reason: `${kind}_timeout` })
-              : new MailUnknown({ reason: `${kind}_unknown_timeout`, at: clock.pastNoReturnAt })
+          orElse: () =>
+            Effect.fail(
+              clock.pastNoReturnAt === undefined
+                ? new MailUnavailable({ reason: `${kind}_timeout` })
+                : new MailUnknown({ reason: `${kind}_unknown_timeout`, at: clock.pastNoReturnAt })
+            )
         })
       )
     })

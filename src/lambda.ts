@@ -5,18 +5,18 @@
  * with every problem listed; the runtime is built once and reused by every invocation.
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import { makeLambdaHandler } from "./adapters/lambda"
 import { queueWarnings } from "./config/queue"
 import { readConfig } from "./config/read-config"
 import { appLayer } from "./layers"
 
-const config = Effect.runSync(Effect.either(readConfig(process.env, { runtime: "lambda" })))
-if (Either.isLeft(config)) throw new Error(config.left.message)
+const config = Effect.runSync(Effect.result(readConfig(process.env, { runtime: "lambda" })))
+if (Result.isFailure(config)) throw new Error(config.failure.message)
 
 const lambda = await makeLambdaHandler(
-  appLayer({ config: config.right }),
-  Effect.forEach(queueWarnings(config.right.queue), (warning) => Effect.logWarning(warning), {
+  appLayer({ config: config.success }),
+  Effect.forEach(queueWarnings(config.success.queue), (warning) => Effect.logWarning(warning), {
     discard: true
   })
 )

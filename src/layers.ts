@@ -60,7 +60,8 @@ const configuredQueue = (config: AppConfig): Layer.Layer<QueueService, never, Ap
 export const appLayer = (options: AppLayerOptions) => {
   const { config, sink = stdoutSink, secrets = SecretsManagerLive, mail = MailLive } = options
   const captcha =
-    options.captcha ?? CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layer)))
+    options.captcha ??
+    CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layerNodeHttp)))
   const queue = options.queue ?? configuredQueue(config)
   const memory = options.memory ?? SubmissionMemoryLive()
   const verdicts = options.verdicts ?? VerdictMemoryLive()

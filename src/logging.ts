@@ -7,17 +7,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import type * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
 
-const levelName = (level: LogLevel.LogLevel): string => {
-  switch (level._tag) {
-    case "Warning":
-      return "warn"
-    case "Fatal":
-      return "error"
-    default:
-      return level._tag.toLowerCase()
-  }
-}
+/** SPEC section 6's names: `warn` for Effect's Warn, `error` for Fatal too. */
+const levelName = (level: LogLevel.LogLevel): string =>
+  level === "Fatal" ? "error" : level.toLowerCase()
 
 const text = (message: unknown): string =>
   Array.isArray(message) ? message.map(String).join(" ") : String(message)
@@ -30,18 +24,19 @@ export const stdoutSink: LogSink = (line) => {
 }
 
 export const jsonLogger = (sink: LogSink) =>
-  Logger.make(({ annotations, date, logLevel, message }) => {
+  Logger.make(({ date, fiber, logLevel, message }) => {
     const entry: Record<string, unknown> = {
       time: date.toISOString(),
       level: levelName(logLevel),
       msg: text(message)
     }
-    for (const [key, value] of annotations) entry[key] = value
+    Object.assign(entry, fiber.getRef(References.CurrentLogAnnotations))
     sink(JSON.stringify(entry))
   })
 
+/** The only logger (Effect's default one replaced), and the least level written. */
 export const JsonLogs = (level: LogLevel.LogLevel, sink: LogSink = stdoutSink) =>
-  Layer.merge(Logger.replace(Logger.defaultLogger, jsonLogger(sink)), Logger.minimumLogLevel(level))
+  Layer.merge(Logger.layer([jsonLogger(sink)]), Layer.succeed(References.MinimumLogLevel, level))
 
 /**
  * The counts an owner can alarm on (SPEC section 7), one per outcome line. In CloudWatch's

@@ -5,8 +5,8 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import { AppConfigTag, type FormConfig } from "./config/app-config"
 import { deliver, startDelivery } from "./delivery"
 import {
@@ -78,9 +78,9 @@ const keep = (
       captcha: submission.captcha,
       ...(unknownAt === undefined ? {} : { unknownAt })
     })
-    const stored = yield* Effect.either(queue.enqueue(item))
-    if (Either.isLeft(stored)) {
-      const problem = stored.left
+    const stored = yield* Effect.result(queue.enqueue(item))
+    if (Result.isFailure(stored)) {
+      const problem = stored.failure
       // Never answered: the queue may hold it, so the visitor is never told "not kept".
       if (problem._tag === "QueueUnanswered") return unknown(`${reason}+queue_unanswered`)
       if (unknownAt !== undefined) return unknown(`${reason}+queue_${problem.problem}`)
@@ -102,10 +102,12 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   const memory = yield* SubmissionMemory
   const verdicts = yield* VerdictMemory
 
-  const form = yield* decodeForm(submission.fields, {
-    captchaField: captcha.tokenField,
-    language: submission.language
-  })
+  const form = yield* Effect.fromResult(
+    decodeForm(submission.fields, {
+      captchaField: captcha.tokenField,
+      language: submission.language
+    })
+  )
 
   // A token the captcha refuses outright opens nothing; any other starts the delivery's I/O
   // beside the verification, used only once the verdict lets the form through.

@@ -86,20 +86,20 @@ export const redeliverItem = (body: string) =>
         ...(item.unknownAt === undefined ? {} : { unknownAt: item.unknownAt })
       }
     })
-    const sent = yield* Effect.either(deliver(mail))
-    if (sent._tag === "Right") {
+    const sent = yield* Effect.result(deliver(mail))
+    if (sent._tag === "Success") {
       yield* log("Info", "redelivered", about)
       return delivered
     }
-    const reason = deliveryReason(sent.left)
-    if (sent.left._tag === "MailUnknown") {
+    const reason = deliveryReason(sent.failure)
+    if (sent.failure._tag === "MailUnknown") {
       // Kept marked with this attempt's time, never sent again before UNKNOWN_RETRY_MINUTES
       // after it (SPEC section 7a).
       yield* log("Warning", "redelivery_unknown", { ...about, reason })
       const { attemptAt: _, ...rest } = item
       return unknownAgain({
         ...rest,
-        unknownAt: new Date(sent.left.at).toISOString(),
+        unknownAt: new Date(sent.failure.at).toISOString(),
         copy: copyOf(item) + 1
       })
     }

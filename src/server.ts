@@ -9,11 +9,11 @@
  * directory). stdout carries the JSON log lines; the human lines of embedded mode (the
  * URL, one line per saved mail) go to stderr.
  */
-import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as HttpServerError from "effect/http/HttpServerError"
 import * as Option from "effect/Option"
 import { ConfigInvalid } from "./config/env"
 import { serve } from "./server/app"
@@ -22,17 +22,16 @@ import { serve } from "./server/app"
 const exitConfigInvalid = 78
 
 const program = serve({ env: process.env, cwd: process.cwd() }).pipe(
-  Effect.zipRight(Effect.never),
+  Effect.andThen(Effect.never),
   Effect.scoped
 )
 
 NodeRuntime.runMain(program, {
-  // The JSON logger is the only logger; failures are reported below, once, on stderr.
-  disablePrettyLogger: true,
+  // Failures are reported below, once, on stderr; the JSON logger is the only logger.
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
-    if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return onExit(0)
-    const failure = Cause.failureOption(exit.cause)
+    if (Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause)) return onExit(0)
+    const failure = Cause.findErrorOption(exit.cause)
     if (Option.isSome(failure) && failure.value instanceof ConfigInvalid) {
       process.stderr.write(`${failure.value.message}\n`)
       return onExit(exitConfigInvalid)

@@ -1,20 +1,20 @@
 /**
  * The configuration of SPEC section 6: defaults, every problem listed at once, never a value.
  */
-import { Effect, Either, LogLevel } from "effect"
+import { Effect, Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { readConfig } from "../src/config/read-config"
 import { embeddedEnv } from "../src/server/embedded-mode"
 import { baseEnv, formOf } from "./support/doubles"
 
 const read = (env: Record<string, string | undefined>) =>
-  Effect.runSync(Effect.either(readConfig(env)))
+  Effect.runSync(Effect.result(readConfig(env)))
 const problems = (env: Record<string, string | undefined>) =>
-  Either.match(read(env), { onLeft: (e) => e.problems, onRight: () => [] })
+  Result.match(read(env), { onFailure: (e) => e.problems, onSuccess: () => [] })
 
 describe("readConfig", () => {
   it("defaults of SPEC sections 4 to 6", () => {
-    const config = Either.getOrThrow(read(baseEnv))
+    const config = Result.getOrThrow(read(baseEnv))
     // The single-form variables make the form `default` (SPEC section 10).
     const form = formOf(config)
     expect([...config.forms.keys()]).toEqual(["default"])
@@ -24,7 +24,7 @@ describe("readConfig", () => {
     expect(form.captchaSecretId).toBe("friendlycaptcha-data")
     // 12 bytes a character (urlencoded emoji) × the longest valid form, and some: ~644 KiB.
     expect(config.maxBodyBytes).toBe(659_586)
-    expect(config.logLevel).toBe(LogLevel.Info)
+    expect(config.logLevel).toBe("Info")
     expect(form.allowedOrigins).toBeUndefined()
     expect(config.captcha).toEqual({
       provider: "friendlycaptcha-v2",
@@ -47,7 +47,7 @@ describe("readConfig", () => {
   })
 
   it("v1 default URL; smtp:// is STARTTLS on 587; several recipients", () => {
-    const config = Either.getOrThrow(
+    const config = Result.getOrThrow(
       read({
         ...baseEnv,
         CAPTCHA_PROVIDER: "friendlycaptcha-v1",
@@ -61,7 +61,7 @@ describe("readConfig", () => {
   })
 
   it("an empty variable counts as unset, except SMTP_SECRET_ID where empty means no SMTP auth", () => {
-    const config = Either.getOrThrow(
+    const config = Result.getOrThrow(
       read({ ...baseEnv, FALLBACK_PHONE: "", ALLOWED_ORIGINS: "", SMTP_SECRET_ID: "" })
     )
     expect(formOf(config).fallback.phone).toBeUndefined()
@@ -80,8 +80,8 @@ describe("readConfig", () => {
       ALLOWED_ORIGINS: "https://ok.example, not an origin"
     }
     const result = read(env)
-    expect(Either.isLeft(result)).toBe(true)
-    const message = Either.match(result, { onLeft: (e) => e.message, onRight: () => "" })
+    expect(Result.isFailure(result)).toBe(true)
+    const message = Result.match(result, { onFailure: (e) => e.message, onSuccess: () => "" })
     expect(message.split("\n")[0]).toBe("Invalid configuration:")
     for (const name of [
       "MAIL_FROM",
@@ -156,7 +156,7 @@ describe("readConfig", () => {
 describe("the queue's variables (SPEC section 7)", () => {
   const config = (env: Record<string, string | undefined>, runtime?: "lambda" | "server") =>
     Effect.runSync(
-      Effect.either(
+      Effect.result(
         readConfig(
           { ...baseEnv, ...env },
           { cwd: "/srv/app", ...(runtime === undefined ? {} : { runtime }) }
@@ -165,21 +165,21 @@ describe("the queue's variables (SPEC section 7)", () => {
     )
 
   it("none by default; QUEUE_URL is SQS, consumed by the server unless QUEUE_CONSUMER=off", () => {
-    expect(Either.getOrThrow(config({})).queue).toEqual({ kind: "none" })
-    expect(Either.getOrThrow(config({ QUEUE_URL: "http://127.0.0.1:5000/123/q" })).queue).toEqual({
+    expect(Result.getOrThrow(config({})).queue).toEqual({ kind: "none" })
+    expect(Result.getOrThrow(config({ QUEUE_URL: "http://127.0.0.1:5000/123/q" })).queue).toEqual({
       kind: "sqs",
       url: "http://127.0.0.1:5000/123/q",
       timeoutMs: 3_000,
       consume: true
     })
     expect(
-      Either.getOrThrow(config({ QUEUE_URL: "http://q/1/q", QUEUE_CONSUMER: "off" })).queue
+      Result.getOrThrow(config({ QUEUE_URL: "http://q/1/q", QUEUE_CONSUMER: "off" })).queue
     ).toMatchObject({ consume: false })
   })
 
   it("SPOOL_DIR is the server's: relative to its directory, with its retry settings", () => {
     expect(
-      Either.getOrThrow(config({ SPOOL_DIR: "spool", SPOOL_RETRY_SECONDS: "5" })).queue
+      Result.getOrThrow(config({ SPOOL_DIR: "spool", SPOOL_RETRY_SECONDS: "5" })).queue
     ).toEqual({
       kind: "spool",
       dir: "/srv/app/spool",
@@ -192,7 +192,7 @@ describe("the queue's variables (SPEC section 7)", () => {
 
   it("SPOOL_DIR is refused on Lambda and together with QUEUE_URL; bad numbers are named", () => {
     const problemsOf = (env: Record<string, string>, runtime?: "lambda" | "server") =>
-      Either.match(config(env, runtime), { onLeft: (e) => e.problems, onRight: () => [] })
+      Result.match(config(env, runtime), { onFailure: (e) => e.problems, onSuccess: () => [] })
     expect(problemsOf({ SPOOL_DIR: "/var/spool/contact" }, "lambda")).toEqual([
       "SPOOL_DIR: the server's only; on Lambda, QUEUE_URL names the queue"
     ])
@@ -211,13 +211,13 @@ describe("the queue's variables (SPEC section 7)", () => {
 
 describe("the mail transport (SPEC section 8)", () => {
   const read = (env: Record<string, string | undefined>) =>
-    Effect.runSync(Effect.either(readConfig({ ...baseEnv, ...env })))
+    Effect.runSync(Effect.result(readConfig({ ...baseEnv, ...env })))
   const problemsOf = (env: Record<string, string | undefined>) =>
-    Either.match(read(env), { onLeft: (e) => e.problems, onRight: () => [] })
+    Result.match(read(env), { onFailure: (e) => e.problems, onSuccess: () => [] })
 
   it("smtp by default; ses reads no SMTP secret, with an optional configuration set", () => {
-    expect(Either.getOrThrow(read({})).transport).toEqual({ kind: "smtp" })
-    const ses = Either.getOrThrow(read({ MAIL_TRANSPORT: "ses", SES_CONFIGURATION_SET: "forms" }))
+    expect(Result.getOrThrow(read({})).transport).toEqual({ kind: "smtp" })
+    const ses = Result.getOrThrow(read({ MAIL_TRANSPORT: "ses", SES_CONFIGURATION_SET: "forms" }))
     expect(ses.transport).toEqual({ kind: "ses", configurationSet: "forms" })
     expect(ses.smtp.secretId).toBeUndefined()
     expect(problemsOf({ MAIL_TRANSPORT: "ses", SMTP_SECRET_ID: "" })).toEqual([])
@@ -249,15 +249,15 @@ describe("the limits' variables (SPEC section 9)", () => {
   const { RATE_LIMIT_PER_MINUTE: _, ...production } = baseEnv
 
   it("10 POSTs a minute and no trusted proxy by default; 0 turns the limit off", () => {
-    expect(Either.getOrThrow(read(production))).toMatchObject({
+    expect(Result.getOrThrow(read(production))).toMatchObject({
       rateLimitPerMinute: 10,
       trustProxyHops: 0
     })
     expect(
-      Either.getOrThrow(read({ ...production, RATE_LIMIT_PER_MINUTE: "0", TRUST_PROXY_HOPS: "2" }))
+      Result.getOrThrow(read({ ...production, RATE_LIMIT_PER_MINUTE: "0", TRUST_PROXY_HOPS: "2" }))
     ).toMatchObject({ rateLimitPerMinute: 0, trustProxyHops: 2 })
     // Empty is unset (src/config/env.ts): the default, not 0.
-    expect(Either.getOrThrow(read({ ...production, RATE_LIMIT_PER_MINUTE: "" }))).toMatchObject({
+    expect(Result.getOrThrow(read({ ...production, RATE_LIMIT_PER_MINUTE: "" }))).toMatchObject({
       rateLimitPerMinute: 10
     })
   })

@@ -146,4 +146,21 @@ describe("what the cold start loads (esbuild's metafile)", () => {
       ).toBe(true)
     }
   })
+
+  it("no output of either artifact holds Redis or undici code (platform-node's peer and its other HTTP client)", async () => {
+    const { readFileSync } = await import("node:fs")
+    for (const file of [`${dist}/lambda/meta.json`, `${dist}/server.meta.json`]) {
+      const { inputs, outputs } = JSON.parse(readFileSync(file, "utf8")) as {
+        inputs: Record<string, unknown>
+        outputs: Record<string, unknown>
+      }
+      const leftOut = Object.keys(inputs).filter((i) =>
+        /node_modules\/(redis|@redis\/[^/]+|undici)\//.test(i)
+      )
+      expect([file, leftOut]).toEqual([file, []])
+      // The Effect HTTP modules that could have brought them are in it, so the check bites.
+      expect(Object.keys(inputs).some((i) => i.includes("@effect/platform-node/"))).toBe(true)
+      expect(Object.keys(outputs).length).toBeGreaterThan(1)
+    }
+  })
 })

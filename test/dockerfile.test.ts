@@ -2,7 +2,7 @@
  * The Dockerfile, which no test here can build (no container engine on this machine):
  * linted by dockerfile-utils, and read instruction by instruction for what the README
  * promises of the image. Its start command and health check are the ones that
- * test/server-artifact.test.ts runs against the artifact on Node 20 and 24.
+ * test/server-artifact.test.ts runs against the artifact on Node 22 and 24.
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"

@@ -1,7 +1,7 @@
 /**
  * The form contract of SPEC section 2, field by field.
  */
-import { Either } from "effect"
+import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import {
   codePoints,
@@ -25,11 +25,11 @@ const base: Fields = [
 const decode = (fields: Fields, captchaField: string | undefined = "frc-captcha-response") =>
   decodeForm(fields, { captchaField, language: "en" })
 const issuesOf = (fields: Fields): ReadonlyArray<FieldIssue> =>
-  Either.match(decode(fields), { onLeft: (e) => e.issues, onRight: () => [] })
+  Result.match(decode(fields), { onFailure: (e) => e.issues, onSuccess: () => [] })
 
 describe("decodeForm", () => {
   it("accepts names with commas, quotes and non-ASCII; empty optional fields are absent", () => {
-    const form = Either.getOrThrow(
+    const form = Result.getOrThrow(
       decode([...base, ["name", 'Müller, Anna "Annie" 李'], ["subject", ""], ["phone", ""]])
     )
     expect(form.name).toBe('Müller, Anna "Annie" 李')
@@ -101,7 +101,7 @@ describe("decodeForm", () => {
 
   it("message is an alias of body; the alias is named when it is the one sent", () => {
     expect(
-      Either.getOrThrow(
+      Result.getOrThrow(
         decode([
           ["email", "a@b.c"],
           ["message", "from alias"]
@@ -166,10 +166,10 @@ describe("decodeForm", () => {
         ["body", ""]
       ]
     ] as const) {
-      expect(Either.getOrThrow(decode([["email", "a@b.c"], ...fields])).body).toBe("the text")
+      expect(Result.getOrThrow(decode([["email", "a@b.c"], ...fields])).body).toBe("the text")
     }
     expect(
-      Either.getOrThrow(
+      Result.getOrThrow(
         decode([
           ["email", "a@b.c"],
           ["message", ""],
@@ -180,7 +180,7 @@ describe("decodeForm", () => {
   })
 
   it("extra fields: submission order, empty skipped, repeated joined, at most 20, each at most 2,000", () => {
-    const form = Either.getOrThrow(decode([...base, ["b", "2"], ["a", "1"], ["b", "3"], ["c", ""]]))
+    const form = Result.getOrThrow(decode([...base, ["b", "2"], ["a", "1"], ["b", "3"], ["c", ""]]))
     expect(form.extras).toEqual([
       ["b", "2, 3"],
       ["a", "1"]
@@ -258,13 +258,13 @@ describe("decodeForm", () => {
       ["frc-captcha-solution", "v1-token"],
       ["frc-captcha-response", "v2-token"]
     ]
-    expect(Either.getOrThrow(decode(fields)).captchaToken).toBe("v2-token")
-    expect(Either.getOrThrow(decode(fields, "frc-captcha-solution")).captchaToken).toBe("v1-token")
+    expect(Result.getOrThrow(decode(fields)).captchaToken).toBe("v2-token")
+    expect(Result.getOrThrow(decode(fields, "frc-captcha-solution")).captchaToken).toBe("v1-token")
     expect(
-      Either.getOrThrow(decodeForm(fields, { captchaField: undefined, language: "en" }))
+      Result.getOrThrow(decodeForm(fields, { captchaField: undefined, language: "en" }))
         .captchaToken
     ).toBeUndefined()
-    expect(Either.getOrThrow(decode(fields)).extras).toEqual([])
+    expect(Result.getOrThrow(decode(fields)).extras).toEqual([])
   })
 
   it("every problem is listed at once", () => {
@@ -305,7 +305,7 @@ describe("decodeForm", () => {
 
 describe("the queue item (SPEC section 7a: every valid form fits in its queue item)", () => {
   it("of the largest valid form, in the characters that cost the most, is under 256 KiB", () => {
-    const form = Either.getOrThrow(decode(largestValidForm))
+    const form = Result.getOrThrow(decode(largestValidForm))
     // Each field at its limit, in code points.
     expect([form.email, form.name ?? "", form.subject ?? "", form.body].map(codePoints)).toEqual([
       254, 200, 200, 10_000
@@ -334,7 +334,7 @@ describe("the queue item (SPEC section 7a: every valid form fits in its queue it
 describe("line breaks (SPEC section 3: CRLF, CR and LF are each one break)", () => {
   it("counts a CR before CRLF as two breaks, in the mail, the paragraphs and the mailto body", () => {
     expect(withLineBreaks("a\r\r\nb\n\rc\r\n\nd", "\n")).toBe("a\n\nb\n\nc\n\nd")
-    const form = Either.getOrThrow(
+    const form = Result.getOrThrow(
       decode([
         ["email", "anna@example.org"],
         ["body", "one\r\r\ntwo"],

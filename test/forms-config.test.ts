@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Either } from "effect"
+import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { readForms } from "../src/config/forms"
 import { tempDir } from "./support/server"
@@ -22,14 +22,14 @@ const acme = {
 }
 
 const problems = (json: string) =>
-  Either.match(readForms({ json, file: undefined }), {
-    onLeft: (p) => p.map((one) => `${one.path.join(".")}: ${one.message}`),
-    onRight: () => []
+  Result.match(readForms({ json, file: undefined }), {
+    onFailure: (p) => p.map((one) => `${one.path.join(".")}: ${one.message}`),
+    onSuccess: () => []
   })
 
 describe("FORMS", () => {
   it("reads every form with its own settings", () => {
-    const forms = Either.getOrThrow(
+    const forms = Result.getOrThrow(
       readForms({
         json: JSON.stringify({
           acme,
@@ -90,13 +90,13 @@ describe("FORMS", () => {
     const dir = tempDir("cfb-forms-")
     const path = join(dir, "forms.json")
     writeFileSync(path, JSON.stringify({ acme }))
-    expect(Either.getOrThrow(readForms({ json: undefined, file: path })).has("acme")).toBe(true)
-    expect(Either.getLeft(readForms({ json: undefined, file: join(dir, "none.json") }))).toEqual(
+    expect(Result.getOrThrow(readForms({ json: undefined, file: path })).has("acme")).toBe(true)
+    expect(Result.getFailure(readForms({ json: undefined, file: join(dir, "none.json") }))).toEqual(
       expect.objectContaining({
         value: [{ path: ["FORMS_FILE"], message: "cannot read this file" }]
       })
     )
-    expect(Either.getLeft(readForms({ json: "{}", file: path }))).toEqual(
+    expect(Result.getFailure(readForms({ json: "{}", file: path }))).toEqual(
       expect.objectContaining({
         value: [{ path: ["FORMS_FILE"], message: "not together with FORMS (one list of forms)" }]
       })

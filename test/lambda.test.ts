@@ -118,6 +118,35 @@ describe("successful submissions", () => {
     expect(t.mail.sent).toHaveLength(1)
     await t.dispose()
   })
+
+  it("multipart names beyond Latin-1 arrive as sent (a field named in Cyrillic or emoji is mailed so named; a file so named is still refused)", async () => {
+    const t = await makeTestHandler()
+    const boundary = "----cfb"
+    const part = (name: string, value: string, filename?: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ""}\r\n\r\n${value}\r\n`
+    const fields = [...Object.entries(valid), ["телефон", "+7 495 000"], ["🦓 zebra", "yes"]]
+      .map(([k, v]) => part(k ?? "", v ?? ""))
+      .join("")
+    const headers = { "Content-Type": `multipart/form-data; boundary=${boundary}`, ...browser }
+    const ok = await t.handler(
+      httpApiEvent({ body: `${fields}--${boundary}--\r\n`, base64: true, headers })
+    )
+    expect(ok.statusCode).toBe(303)
+    const mail = await simpleParser(t.mail.sent[0]?.raw ?? "")
+    expect(mail.text).toContain("телефон: +7 495 000")
+    expect(mail.text).toContain("🦓 zebra: yes")
+    const withFile = await t.handler(
+      httpApiEvent({
+        body: `${fields}${part("резюме", "%PDF", "резюме.pdf")}--${boundary}--\r\n`,
+        base64: true,
+        headers: { ...headers, Accept: "application/json" }
+      })
+    )
+    expect(withFile.statusCode).toBe(400)
+    expect(JSON.parse(withFile.body).issues).toEqual([{ field: "резюме", message: "must be text" }])
+    expect(t.mail.sent).toHaveLength(1)
+    await t.dispose()
+  })
 })
 
 describe("JSON with a byte-order mark", () => {

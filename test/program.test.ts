@@ -3,7 +3,8 @@
  * MAIL_TIMEOUT_MS bound, and the single refresh of a rotated SMTP secret.
  */
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
+import { Duration, Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { AppConfigTag } from "../src/config/app-config"
 import {
   CaptchaRejected,
@@ -89,9 +90,9 @@ describe("delivery", () => {
     "MAIL_TIMEOUT_MS bounds the whole delivery: a hanging relay fails at exactly the deadline",
     () =>
       Effect.gen(function* () {
-        const fiber = yield* Effect.fork(submit({ fields, language: "en", form }))
+        const fiber = yield* Effect.forkChild(submit({ fields, language: "en", form }))
         yield* TestClock.adjust(Duration.millis(9_999))
-        expect(fiber.unsafePoll()).toBeNull()
+        expect(fiber.pollUnsafe()).toBeUndefined()
         yield* TestClock.adjust(Duration.millis(1))
         const exit = yield* Fiber.await(fiber)
         expect(exit._tag).toBe("Failure")
@@ -124,7 +125,7 @@ describe("delivery", () => {
     () => {
       const log = mailLog()
       return Effect.gen(function* () {
-        const fiber = yield* Effect.fork(submit({ fields, language: "en", form }))
+        const fiber = yield* Effect.forkChild(submit({ fields, language: "en", form }))
         yield* TestClock.adjust(Duration.seconds(5))
         expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
           new MailUnavailable({ reason: "smtp_reply_454" })

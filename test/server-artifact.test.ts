@@ -1,7 +1,7 @@
 /**
  * The Node server artifact as an operator runs it: dist/server/ copied alone into an empty
  * directory (no node_modules anywhere above it) and started there with the Dockerfile's own
- * command, `node index.mjs`, on Node 20 and on Node 24. In embedded mode, and in production
+ * command, `node index.mjs`, on Node 22 and on Node 24. In embedded mode, and in production
  * mode against real peers: the SMTP peer with STARTTLS and AUTH, the captcha peer, moto for
  * Secrets Manager reached with a container's credentials (as on ECS). Each run checks /healthz (and the Dockerfile's HEALTHCHECK command), a
  * urlencoded POST delivered, and SIGTERM: the submission in flight finishes, then exit 0.

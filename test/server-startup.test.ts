@@ -5,8 +5,7 @@
  * then a `POST /contact`. Every connection the server accepts must be answered, and SIGTERM
  * must then stop it, in embedded and in production mode. It listens a moment before it can
  * serve (embedded mode's configuration needs its port), and a start on Node 24 missed that
- * moment four times in five: each mode gets 20 starts on Node 24 (5 on Node 20, where every
- * start hit it), two at a time.
+ * moment four times in five: each mode gets 20 starts on Node 24 (5 on Node 22), two at a time.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import net from "node:net"

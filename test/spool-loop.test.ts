@@ -13,7 +13,8 @@ import { randomUUID } from "node:crypto"
 import { copyFileSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { Duration, Effect, Exit, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, beforeEach, vi } from "vitest"
 import { type QueueItem, queueItem } from "../src/domain/item"
 import { prepareSpool } from "../src/services/spool"
@@ -60,11 +61,11 @@ describe("a spool write and QUEUE_TIMEOUT_MS (row 5: a disk that takes seconds p
         const dir = yield* Effect.promise(newSpool)
         const config = testConfig({ SPOOL_DIR: dir, QUEUE_TIMEOUT_MS: String(timeoutMs) })
         const { files, hold } = syncHeld("temporary")
-        const enqueue = yield* Effect.fork(spoolEnqueue(config, queued(), files))
+        const enqueue = yield* Effect.forkChild(spoolEnqueue(config, queued(), files))
         yield* Effect.promise(() => hold.reached)
         yield* TestClock.adjust(Duration.millis(timeoutMs))
-        const answer = yield* Fiber.await(enqueue)
-        expect(answer).toMatchObject(Exit.fail({ _tag: "QueueUnavailable", problem: "timeout" }))
+        const answer = yield* Effect.flip(Fiber.join(enqueue))
+        expect(answer).toMatchObject({ _tag: "QueueUnavailable", problem: "timeout" })
         // The disk finishes the fsync the write had begun: the file goes, never renamed.
         hold.release()
         yield* Effect.promise(() =>
@@ -82,7 +83,7 @@ describe("a spool write and QUEUE_TIMEOUT_MS (row 5: a disk that takes seconds p
         const config = testConfig({ SPOOL_DIR: dir, QUEUE_TIMEOUT_MS: String(timeoutMs) })
         const { files, hold } = syncHeld("directory")
         const item = queued()
-        const enqueue = yield* Effect.fork(spoolEnqueue(config, item, files))
+        const enqueue = yield* Effect.forkChild(spoolEnqueue(config, item, files))
         yield* Effect.promise(() => hold.reached)
         yield* TestClock.adjust(Duration.millis(timeoutMs * 10))
         hold.release()

@@ -3,9 +3,9 @@
 // the captcha always verified, mails counted and dropped (nothing accumulates over
 // thousands of calls). Bundled by bench/build.mjs with the app's esbuild options.
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import { makeLambdaHandler } from "../../src/adapters/lambda"
 import { readConfig } from "../../src/config/read-config"
 import { appLayer } from "../../src/layers"
@@ -14,15 +14,15 @@ import { MailService } from "../../src/services/mail"
 import { QueueDisabled } from "../../src/services/queue"
 import { SecretsStatic } from "../../src/services/secrets"
 
-const config = Effect.runSync(Effect.either(readConfig(process.env)))
-if (Either.isLeft(config)) throw new Error(config.left.message)
+const config = Effect.runSync(Effect.result(readConfig(process.env)))
+if (Result.isFailure(config)) throw new Error(config.failure.message)
 
 export let mailsSent = 0
 
 // The production layer graph (src/layers.ts: the duplicate guard, the rate limit, the logs)
 // with in-memory secrets, captcha, mail and no queue.
 export const inMemoryServices = appLayer({
-  config: config.right,
+  config: config.success,
   secrets: SecretsStatic({
     smtp: { user: "bench", pass: Redacted.make("bench-password") },
     captcha: { sitekey: "bench-sitekey", apiKey: Redacted.make("bench-api-key"), secret: undefined }

@@ -6,15 +6,19 @@ import { createServer } from "node:http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import { contactHandler, routeContact } from "../../src/adapters/node"
 import { siteApp } from "../../src/server/routes"
 import { inMemoryServices } from "./ours-inmemory"
 
-const runtime = await Effect.runPromise(Effect.scoped(Layer.toRuntime(inMemoryServices)))
+// Kept open for the process' life: the bench stops it with a signal.
+const scope = Effect.runSync(Scope.make())
+const runtime = await Effect.runPromise(Layer.buildWithScope(inMemoryServices, scope))
 const pages = await Effect.runPromise(
-  NodeHttpServer.makeHandler(siteApp({ mode: "production", outboxDir: "outbox" })).pipe(
-    Effect.provide(runtime)
-  )
+  Effect.gen(function* () {
+    const site = yield* siteApp({ mode: "production", outboxDir: "outbox" })
+    return yield* NodeHttpServer.makeHandler(site, { scope })
+  }).pipe(Effect.provide(runtime), Scope.provide(scope))
 )
 createServer(routeContact(contactHandler(runtime), pages)).listen(
   Number(process.env.PORT ?? 3000),

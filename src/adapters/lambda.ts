@@ -8,7 +8,6 @@
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Runtime from "effect/Runtime"
 import {
   type BodyUnreadable,
   type EdgeRequest,
@@ -108,8 +107,8 @@ export const makeLambdaHandler = async <E>(
   startup: Effect.Effect<void, never, AppServices> = Effect.void
 ) => {
   const runtime = ManagedRuntime.make(layer)
-  const built = await runtime.runtime()
-  const run = Runtime.runPromise(built)
+  const services = await runtime.context()
+  const run = Effect.runPromiseWith(services)
   await run(startup)
   const handler: LambdaHandler = async (event, context) => {
     const request = toEdgeRequest(event, context)
@@ -125,5 +124,5 @@ export const makeLambdaHandler = async <E>(
       isBase64Encoded: false
     }
   }
-  return { handler, redeliver: makeSqsHandler(built), dispose: () => runtime.dispose() }
+  return { handler, redeliver: makeSqsHandler(services), dispose: () => runtime.dispose() }
 }

@@ -1,13 +1,13 @@
 /**
  * POST /contact on Node's http server: a thin adapter over the edge (`respond` in
  * src/http/respond.ts), the same one the Lambda adapter uses. The server's pages go through
- * @effect/platform's router (src/server/routes.ts); submissions skip it, because its
+ * Effect's HTTP router (src/server/routes.ts); submissions skip it, because its
  * request and response objects cost more than the whole flow (README, Performance).
  */
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Runtime from "effect/Runtime"
 import {
   type BodyUnreadable,
   type EdgeRequest,
@@ -19,7 +19,7 @@ import { type AppServices, respond } from "../http/respond"
 
 /** The body, refused as soon as it passes `maxBytes` (declared or streamed). */
 const readBody = (request: IncomingMessage, maxBytes: number) =>
-  Effect.async<Uint8Array, PayloadTooLarge | BodyUnreadable>((resume) => {
+  Effect.callback<Uint8Array, PayloadTooLarge | BodyUnreadable>((resume) => {
     // Its client left before the body was read (while the server was starting, say): no
     // event will ever come.
     if (request.destroyed) return resume(Effect.fail(unreadable()))
@@ -66,8 +66,8 @@ const headersOf = (request: IncomingMessage): Record<string, string> => {
  * `settled`: the answers still being made, whether or not their client is still connected
  * (SPEC section 7a: a submission in flight ends in its outcome when the process stops too).
  */
-export const contactHandler = (runtime: Runtime.Runtime<AppServices>) => {
-  const run = Runtime.runPromise(runtime)
+export const contactHandler = (services: Context.Context<AppServices>) => {
+  const run = Effect.runPromiseWith(services)
   const inFlight = new Set<Promise<void>>()
   const settled = Effect.promise(async () => {
     while (inFlight.size > 0) await Promise.allSettled(inFlight)

@@ -4,8 +4,8 @@
  * moves them to the dead-letter queue. One bad item never fails, or deletes, the batch.
  */
 import * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Runtime from "effect/Runtime"
 import type { AppServices } from "../http/respond"
 import { type Redelivery, redeliverItem } from "../redelivery"
 import { QueueService } from "../services/queue"
@@ -61,8 +61,8 @@ const settle = (record: SqsRecord, result: Redelivery) =>
     }
   })
 
-export const makeSqsHandler = (runtime: Runtime.Runtime<AppServices>) => {
-  const run = Runtime.runPromise(runtime)
+export const makeSqsHandler = (services: Context.Context<AppServices>) => {
+  const run = Effect.runPromiseWith(services)
   return async (event: SqsEvent, context?: { readonly awsRequestId?: string }) => {
     const records = event.Records ?? []
     // One at a time: the batch is small, and SES's sending rate is the limit anyway. In a
@@ -75,9 +75,11 @@ export const makeSqsHandler = (runtime: Runtime.Runtime<AppServices>) => {
         if (group !== undefined && failedGroups.has(group)) return Effect.succeed(false)
         return redeliverItem(record.body ?? "").pipe(
           Effect.flatMap((result) => settle(record, result)),
-          Effect.tap((deleted) => {
-            if (!deleted && group !== undefined) failedGroups.add(group)
-          }),
+          Effect.tap((deleted) =>
+            Effect.sync(() => {
+              if (!deleted && group !== undefined) failedGroups.add(group)
+            })
+          ),
           Effect.annotateLogs({
             requestId: context?.awsRequestId ?? record.messageId,
             messageId: record.messageId

@@ -104,7 +104,6 @@ export interface AppConfig {
   readonly unknownRetryMinutes: number
 }
 
-export class AppConfigTag extends Context.Tag("contact-form/AppConfig")<
-  AppConfigTag,
-  AppConfig
->() {}
+export class AppConfigTag extends Context.Service<AppConfigTag, AppConfig>()(
+  "contact-form/AppConfig"
+) {}

@@ -3,25 +3,16 @@
  * single-form variables, the others from FORMS, each filling what it leaves out from the
  * deployment's own settings.
  */
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { Fallback, Mailbox } from "../domain/contact"
 import type { Language } from "../domain/languages"
 import type { FormConfig } from "./app-config"
+import { all, andThen, written } from "./env"
 import { type FormSettings, formsVariables, readForms } from "./forms"
-import { emailAddress, mailboxList, optional, successUrl } from "./readers"
+import { emailAddress, mailboxList, orNothing, successUrl } from "./readers"
 
 /** FORMS decoded beside every other variable: its problems are listed with theirs. */
-export const forms = formsVariables.pipe(
-  Config.mapOrFail((v) =>
-    Either.mapLeft(readForms(v), (problems) =>
-      problems
-        .map((p) => ConfigError.InvalidData([...p.path], p.message))
-        .reduce((all, next) => ConfigError.And(all, next))
-    )
-  )
-)
+export const forms = formsVariables.pipe(andThen(readForms))
 
 /**
  * The default form's own variables: required without FORMS (SPEC section 6); with FORMS,
@@ -31,34 +22,32 @@ export const forms = formsVariables.pipe(
  */
 const defaultFormNames = ["MAIL_TO", "SUCCESS_URL", "FALLBACK_EMAIL"] as const
 
-const defaultFormRequired = Config.all({
+const defaultFormRequired = all({
   given: formsVariables,
-  written: Config.all(defaultFormNames.map((name) => optional(Config.string(name))))
+  written: all<ReadonlyArray<string | undefined>>(defaultFormNames.map(written))
 }).pipe(
-  Config.mapOrFail(({ given, written }) => {
-    const some = written.some((value) => value !== undefined)
+  andThen(({ given, written: values }) => {
+    const some = values.some((value) => value !== undefined)
     const needed = some || (given.json === undefined && given.file === undefined)
-    const missing = needed ? defaultFormNames.filter((_, i) => written[i] === undefined) : []
+    const missing = needed ? defaultFormNames.filter((_, i) => values[i] === undefined) : []
     return missing.length === 0
-      ? Either.right(some)
-      : Either.left(
-          missing
-            .map((name): ConfigError.ConfigError => ConfigError.MissingData([name], "required"))
-            .reduce((all, next) => ConfigError.And(all, next))
-        )
+      ? Result.succeed(some)
+      : Result.fail(missing.map((name) => ({ path: [name], message: "is required" })))
   })
 )
 
-export const defaultFormVariables = Config.all({
+export const defaultFormVariables = all({
   required: defaultFormRequired,
-  mailTo: optional(mailboxList("MAIL_TO")),
-  successUrl: optional(successUrl("SUCCESS_URL")),
-  fallbackEmail: optional(emailAddress("FALLBACK_EMAIL"))
+  mailTo: mailboxList("MAIL_TO", orNothing),
+  successUrl: successUrl("SUCCESS_URL", orNothing),
+  fallbackEmail: emailAddress("FALLBACK_EMAIL", orNothing)
 }).pipe(
-  Config.map(({ fallbackEmail, mailTo, successUrl: url }) =>
-    mailTo !== undefined && url !== undefined && fallbackEmail !== undefined
-      ? { mailTo, successUrl: url, fallbackEmail }
-      : undefined
+  andThen(({ fallbackEmail, mailTo, successUrl: url }) =>
+    Result.succeed(
+      mailTo !== undefined && url !== undefined && fallbackEmail !== undefined
+        ? { mailTo, successUrl: url, fallbackEmail }
+        : undefined
+    )
   )
 )
 

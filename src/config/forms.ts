@@ -4,13 +4,15 @@
  * (`FORMS.acme.to: …`) and never a value.
  */
 import { readFileSync } from "node:fs"
-import * as Config from "effect/Config"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 import type { Fallback, Mailbox } from "../domain/contact"
 import { isLanguage, type Language, languages } from "../domain/languages"
-import { optional } from "./readers"
+import { all, type Problem, type Reading, type ValueOf, written } from "./env"
 import {
   emailAddressRule,
   oneLineRule,
@@ -36,66 +38,71 @@ export interface FormSettings {
 
 const formIdPattern = /^[a-z0-9-]{1,40}$/
 
-const text = Schema.String.annotations({ message: () => "must be text" })
+const text = Schema.String.annotate({ message: "must be text" })
 
 /** A string read by a rule: the rule's reason is the message, the value never is. */
 const byRule = <A>(rule: Rule<A>) =>
-  Schema.transformOrFail(text, Schema.Any, {
-    strict: false,
-    decode: (raw, _, ast) =>
-      Either.match(rule(raw), {
-        onLeft: (reason) => ParseResult.fail(new ParseResult.Type(ast, raw, reason)),
-        onRight: (value) => ParseResult.succeed(value)
-      }),
-    encode: (value) => ParseResult.succeed(String(value))
-  })
+  text.pipe(
+    Schema.decodeTo(
+      Schema.Any,
+      SchemaTransformation.transformEffect({
+        decode: (raw: string, options) =>
+          Result.match(rule(raw), {
+            onFailure: (reason) =>
+              Effect.fail(
+                new SchemaIssue.InvalidValue({ message: reason }, Option.some(raw), options)
+              ),
+            onSuccess: (value): Effect.Effect<A> => Effect.succeed(value)
+          }),
+        encode: (value) => Effect.succeed(String(value))
+      })
+    )
+  )
 
-const nonEmpty = text.pipe(Schema.minLength(1, { message: () => "must not be empty" }))
+const nonEmpty = text.check(Schema.isMinLength(1, { message: "must not be empty" }))
+
+/** A setting every form must have. */
+const required = <S extends Schema.Top>(schema: S) =>
+  schema.pipe(Schema.annotateKey({ messageMissingKey: "is missing" }))
 
 const Settings = Schema.Struct({
-  to: byRule(someMailboxes),
-  successUrl: byRule(successUrlRule),
-  successUrls: Schema.optionalWith(
-    Schema.Record({ key: Schema.String, value: byRule(successUrlRule) })
-      .annotations({ message: () => "must be an object of language: URL" })
-      .pipe(
-        Schema.filter((urls) =>
+  to: required(byRule(someMailboxes)),
+  successUrl: required(byRule(successUrlRule)),
+  successUrls: Schema.optionalKey(
+    Schema.Record(Schema.String, byRule(successUrlRule))
+      .annotate({ message: "must be an object of language: URL" })
+      .check(
+        Schema.makeFilter((urls: Readonly<Record<string, unknown>>) =>
           Object.keys(urls)
             .filter((key) => !isLanguage(key))
             .map((key) => ({
               path: [key],
-              message: `is not a supported language (${languages.join(", ")})`
+              issue: `is not a supported language (${languages.join(", ")})`
             }))
         )
-      ),
-    { exact: true }
+      )
   ),
-  origins: Schema.optionalWith(
+  origins: Schema.optionalKey(
     // Not empty: a form listing no origin would refuse every browser (ALLOWED_ORIGINS too
     // refuses an empty list; to allow any origin, leave both out).
     Schema.Array(byRule(originRule))
-      .annotations({ message: () => "must be a list of origins" })
-      .pipe(Schema.minItems(1, { message: () => "must list an origin (leave it out for any)" })),
-    { exact: true }
+      .annotate({ message: "must be a list of origins" })
+      .check(Schema.isMinLength(1, { message: "must list an origin (leave it out for any)" }))
   ),
-  fallbackEmail: byRule(emailAddressRule),
-  fallbackPhone: Schema.optionalWith(byRule(phoneRule), { exact: true }),
-  subjectPrefix: Schema.optionalWith(byRule(oneLineRule), { exact: true }),
-  from: Schema.optionalWith(byRule(oneMailbox), { exact: true }),
-  captchaSecretId: Schema.optionalWith(nonEmpty, { exact: true })
-}).annotations({ message: () => "must be an object of settings" })
+  fallbackEmail: required(byRule(emailAddressRule)),
+  fallbackPhone: Schema.optionalKey(byRule(phoneRule)),
+  subjectPrefix: Schema.optionalKey(byRule(oneLineRule)),
+  from: Schema.optionalKey(byRule(oneMailbox)),
+  captchaSecretId: Schema.optionalKey(nonEmpty)
+}).annotate({ message: "must be an object of settings" })
 
 const settingNames: ReadonlySet<string> = new Set(Object.keys(Settings.fields))
 
-const Forms = Schema.Record({ key: Schema.String, value: Settings }).annotations({
-  message: () => "must be an object of form id: settings"
+const Forms = Schema.Record(Schema.String, Settings).annotate({
+  message: "must be an object of form id: settings"
 })
 
-/** One problem of FORMS: where (`FORMS.acme.to`, as path parts) and why. */
-interface FormsProblem {
-  readonly path: ReadonlyArray<string>
-  readonly message: string
-}
+type FormsProblem = Problem
 
 /** Ids that are not ids, and settings that are not settings (a typo would go unnoticed). */
 const namingProblems = (variable: string, value: unknown): ReadonlyArray<FormsProblem> =>
@@ -114,36 +121,37 @@ const namingProblems = (variable: string, value: unknown): ReadonlyArray<FormsPr
           : [])
       ])
 
-const decodeForms = Schema.decodeUnknownEither(Forms, {
+const decodeForms = Schema.decodeUnknownResult(Forms, {
   errors: "all",
-  onExcessProperty: "preserve"
+  // Settings that are not settings are named by `namingProblems`, with their paths.
+  onExcessProperty: "ignore"
 })
 
+/** Each issue one problem, our messages only: the input is never reported. */
+const issues = SchemaIssue.makeFormatterStandardSchemaV1()
+
 /** `FORMS` (or `FORMS_FILE`) into settings by form id, or one problem per path. */
-const read = (
-  variable: string,
-  json: string
-): Either.Either<ReadonlyMap<string, FormSettings>, ReadonlyArray<FormsProblem>> => {
+const read = (variable: string, json: string): Reading<ReadonlyMap<string, FormSettings>> => {
   let value: unknown
   try {
     value = JSON.parse(json)
   } catch {
-    return Either.left([{ path: [variable], message: "is not JSON" }])
+    return Result.fail([{ path: [variable], message: "is not JSON" }])
   }
   const decoded = decodeForms(value)
   const problems = [
     ...namingProblems(variable, value),
-    ...(Either.isLeft(decoded)
-      ? ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) => ({
-          path: [variable, ...issue.path.map(String)],
+    ...(Result.isFailure(decoded)
+      ? issues(decoded.failure.issue).issues.map((issue) => ({
+          path: [variable, ...(issue.path ?? []).map(String)],
           message: issue.message
         }))
       : [])
   ]
-  if (problems.length > 0 || Either.isLeft(decoded)) return Either.left(problems)
-  return Either.right(
+  if (problems.length > 0 || Result.isFailure(decoded)) return Result.fail(problems)
+  return Result.succeed(
     new Map(
-      Object.entries(decoded.right).map(([id, f]): [string, FormSettings] => [
+      Object.entries(decoded.success).map(([id, f]): [string, FormSettings] => [
         id,
         {
           to: f.to,
@@ -160,19 +168,14 @@ const read = (
   )
 }
 
-export const formsVariables = Config.all({
-  json: optional(Config.string("FORMS")),
-  file: optional(Config.string("FORMS_FILE"))
-})
+export const formsVariables = all({ json: written("FORMS"), file: written("FORMS_FILE") })
 
-type FormsVariables = Config.Config.Success<typeof formsVariables>
+type FormsVariables = ValueOf<typeof formsVariables>
 
 /** The forms FORMS or FORMS_FILE define (none without them), or every problem found. */
-export const readForms = (
-  v: FormsVariables
-): Either.Either<ReadonlyMap<string, FormSettings>, ReadonlyArray<FormsProblem>> => {
+export const readForms = (v: FormsVariables): Reading<ReadonlyMap<string, FormSettings>> => {
   if (v.json !== undefined && v.file !== undefined) {
-    return Either.left([
+    return Result.fail([
       { path: ["FORMS_FILE"], message: "not together with FORMS (one list of forms)" }
     ])
   }
@@ -181,9 +184,9 @@ export const readForms = (
     try {
       json = readFileSync(v.file, "utf8")
     } catch {
-      return Either.left([{ path: ["FORMS_FILE"], message: "cannot read this file" }])
+      return Result.fail([{ path: ["FORMS_FILE"], message: "cannot read this file" }])
     }
     return read("FORMS_FILE", json)
   }
-  return v.json === undefined ? Either.right(new Map()) : read("FORMS", v.json)
+  return v.json === undefined ? Result.succeed(new Map()) : read("FORMS", v.json)
 }

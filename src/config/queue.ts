@@ -3,21 +3,21 @@
  * the server; with neither, a failed delivery is answered with the fallback page alone.
  */
 import { resolve } from "node:path"
-import * as Config from "effect/Config"
 import type { QueueConfig } from "./app-config"
-import { httpUrl, oneOf, optional, positiveInt } from "./readers"
+import { all, type ValueOf } from "./env"
+import { httpUrl, oneOf, orDefault, orNothing, positiveInt, text } from "./readers"
 
-export const queueVariables = Config.all({
-  url: optional(httpUrl("QUEUE_URL")),
-  consumer: oneOf("QUEUE_CONSUMER", ["on", "off"] as const).pipe(Config.withDefault("on")),
+export const queueVariables = all({
+  url: httpUrl("QUEUE_URL", orNothing),
+  consumer: oneOf("QUEUE_CONSUMER", ["on", "off"] as const, orDefault("on")),
   timeoutMs: positiveInt("QUEUE_TIMEOUT_MS", 3_000, 30_000),
-  spoolDir: optional(Config.string("SPOOL_DIR")),
+  spoolDir: text("SPOOL_DIR", orNothing),
   retrySeconds: positiveInt("SPOOL_RETRY_SECONDS", 60, 86_400),
   maxAgeHours: positiveInt("SPOOL_MAX_AGE_HOURS", 72, 24 * 365),
   deadDays: positiveInt("SPOOL_DEAD_DAYS", 14, 3_650)
 })
 
-type QueueVariables = Config.Config.Success<typeof queueVariables>
+type QueueVariables = ValueOf<typeof queueVariables>
 
 /** Where the code runs: the spool directory is the server's alone. */
 export type Runtime = "lambda" | "server"

@@ -3,13 +3,12 @@
  * decoded together so that a bad start lists every problem at once and never a value.
  */
 import { randomBytes } from "node:crypto"
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { languages } from "../domain/languages"
 import { bodyBytesForEveryForm } from "../domain/limits"
 import type { AppConfig, CaptchaProvider } from "./app-config"
-import { ConfigInvalid, decodeEnv, type Env, orNone } from "./env"
+import { all, ConfigInvalid, decodeEnv, type Env, orNone, type ValueOf } from "./env"
 import { defaultFormVariables, formConfigs, forms } from "./form-config"
 import { limitVariables } from "./limits"
 import { isLoopback } from "./loopback"
@@ -22,13 +21,15 @@ import {
   mailbox,
   oneLineText,
   oneOf,
-  optional,
+  orDefault,
   origins,
+  orNothing,
   phone,
   positiveInt,
   secretKey,
   smtpUrl,
   successUrl,
+  text,
   wholeNumber
 } from "./readers"
 import { defaultSmtpSecretId, region } from "./region"
@@ -41,47 +42,47 @@ const captchaVerifyUrls: Readonly<Record<CaptchaProvider, string>> = {
   none: ""
 }
 
-const successUrls = Config.all(
+const successUrls = all<Readonly<Record<string, string | undefined>>>(
   Object.fromEntries(
-    languages.map((lang) => [lang, optional(successUrl(`SUCCESS_URL_${lang.toUpperCase()}`))])
+    languages.map((lang) => [lang, successUrl(`SUCCESS_URL_${lang.toUpperCase()}`, orNothing)])
   )
 )
 
-const variables = Config.all({
+const variables = all({
   mailFrom: mailbox("MAIL_FROM"),
-  subjectPrefix: oneLineText("SUBJECT_PREFIX").pipe(Config.withDefault("[Contact] ")),
+  subjectPrefix: oneLineText("SUBJECT_PREFIX", orDefault("[Contact] ")),
   defaultForm: defaultFormVariables,
   forms,
   successUrls,
-  fallbackPhone: optional(phone("FALLBACK_PHONE")),
-  allowedOrigins: optional(origins("ALLOWED_ORIGINS")),
+  fallbackPhone: phone("FALLBACK_PHONE", orNothing),
+  allowedOrigins: origins("ALLOWED_ORIGINS", orNothing),
   maxBodyBytes: positiveInt("MAX_BODY_BYTES", bodyBytesForEveryForm, 6_000_000),
   logLevel: logLevel("LOG_LEVEL"),
-  captchaProvider: oneOf("CAPTCHA_PROVIDER", captchaProviders).pipe(
-    Config.withDefault<CaptchaProvider>("friendlycaptcha-v2")
+  captchaProvider: oneOf(
+    "CAPTCHA_PROVIDER",
+    captchaProviders,
+    orDefault<CaptchaProvider>("friendlycaptcha-v2")
   ),
-  captchaVerifyUrl: optional(httpUrl("CAPTCHA_VERIFY_URL")),
+  captchaVerifyUrl: httpUrl("CAPTCHA_VERIFY_URL", orNothing),
   captchaTimeoutMs: positiveInt("CAPTCHA_TIMEOUT_MS", 4_000, 30_000),
-  captchaSecretId: Config.string("CAPTCHA_SECRET_ID").pipe(
-    Config.withDefault("friendlycaptcha-data")
-  ),
+  captchaSecretId: text("CAPTCHA_SECRET_ID", orDefault("friendlycaptcha-data")),
   region,
   secretsTtlSeconds: positiveInt("SECRETS_TTL_SECONDS", 300, 86_400),
   secretsTimeoutMs: positiveInt("SECRETS_TIMEOUT_MS", 3_000, 30_000),
-  smtpUrl: optional(smtpUrl("SMTP_URL")),
+  smtpUrl: smtpUrl("SMTP_URL", orNothing),
   smtpAllowInsecure: boolean("SMTP_ALLOW_INSECURE"),
-  smtpCa: optional(fileContent("SMTP_TLS_CA_FILE")),
+  smtpCa: fileContent("SMTP_TLS_CA_FILE", orNothing),
   smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
   mailTimeoutMs: positiveInt("MAIL_TIMEOUT_MS", 10_000, 60_000),
   queue: queueVariables,
   transport: transportVariables,
   limits: limitVariables,
-  metricsNamespace: oneLineText("METRICS_NAMESPACE").pipe(Config.withDefault("ContactForm")),
-  submissionIdKey: optional(secretKey("SUBMISSION_ID_KEY")),
+  metricsNamespace: oneLineText("METRICS_NAMESPACE", orDefault("ContactForm")),
+  submissionIdKey: secretKey("SUBMISSION_ID_KEY", orNothing),
   unknownRetryMinutes: wholeNumber("UNKNOWN_RETRY_MINUTES", 10, 0, 24 * 60)
 })
 
-type Variables = Config.Config.Success<typeof variables>
+type Variables = ValueOf<typeof variables>
 
 /** The checks across variables, once each one decoded. */
 const crossChecks = (c: Variables, runtime: Runtime): ReadonlyArray<string> => {

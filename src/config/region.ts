@@ -1,9 +1,7 @@
 /** The one AWS_REGION rule of the configuration. */
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Either from "effect/Either"
-import { orNone } from "./env"
-import { awsRegion, optional } from "./readers"
+import * as Result from "effect/Result"
+import { all, andThen, orNone, problem, written } from "./env"
+import { awsRegion, orNothing } from "./readers"
 
 export const defaultSmtpSecretId = "smtp-ses-credentials"
 
@@ -14,27 +12,25 @@ export const defaultSmtpSecretId = "smtp-ses-credentials"
  * never talks to AWS. It is judged from the other variables as written, so that it is
  * listed even when they fail.
  */
-export const region = Config.all({
-  region: optional(awsRegion("AWS_REGION")),
+export const region = all({
+  region: awsRegion("AWS_REGION", orNothing),
   smtpSecretId: orNone("SMTP_SECRET_ID", defaultSmtpSecretId),
-  captchaProvider: optional(Config.string("CAPTCHA_PROVIDER")),
-  smtpUrl: optional(Config.string("SMTP_URL")),
-  queueUrl: optional(Config.string("QUEUE_URL")),
-  transport: optional(Config.string("MAIL_TRANSPORT"))
+  captchaProvider: written("CAPTCHA_PROVIDER"),
+  smtpUrl: written("SMTP_URL"),
+  queueUrl: written("QUEUE_URL"),
+  transport: written("MAIL_TRANSPORT")
 }).pipe(
-  Config.mapOrFail(({ region, ...uses }) =>
+  andThen(({ region, ...uses }) =>
     region === undefined &&
     (uses.smtpSecretId !== undefined ||
       uses.captchaProvider !== "none" ||
       uses.smtpUrl === undefined ||
       uses.queueUrl !== undefined ||
       uses.transport === "ses")
-      ? Either.left(
-          ConfigError.InvalidData(
-            ["AWS_REGION"],
-            "is required (Lambda sets it) to read the secrets, for the default SMTP_URL, for QUEUE_URL and for MAIL_TRANSPORT=ses"
-          )
+      ? problem(
+          ["AWS_REGION"],
+          "is required (Lambda sets it) to read the secrets, for the default SMTP_URL, for QUEUE_URL and for MAIL_TRANSPORT=ses"
         )
-      : Either.right(region)
+      : Result.succeed(region)
   )
 )

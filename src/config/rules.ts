@@ -3,11 +3,11 @@
  * why not (never quoting it). Environment readers (readers.ts) and FORMS (forms.ts) both
  * use them, so a setting means the same wherever it is written.
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import addressparser from "nodemailer/lib/addressparser"
 import type { Mailbox } from "../domain/contact"
 
-export type Rule<A> = (raw: string) => Either.Either<A, string>
+export type Rule<A> = (raw: string) => Result.Result<A, string>
 
 const emailPattern = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/
 
@@ -18,27 +18,27 @@ export const oneMailbox: Rule<Mailbox> = (raw) => {
   const list = mailboxes(raw)
   const [first] = list
   return list.length === 1 && first !== undefined && emailPattern.test(first.address)
-    ? Either.right(first)
-    : Either.left("must be one address, `name@example.com` or `Name <name@example.com>`")
+    ? Result.succeed(first)
+    : Result.fail("must be one address, `name@example.com` or `Name <name@example.com>`")
 }
 
 export const someMailboxes: Rule<ReadonlyArray<Mailbox>> = (raw) => {
   const list = mailboxes(raw)
   return list.length > 0 && list.every((m) => emailPattern.test(m.address))
-    ? Either.right(list)
-    : Either.left("must be one or more comma-separated addresses")
+    ? Result.succeed(list)
+    : Result.fail("must be one or more comma-separated addresses")
 }
 
 export const emailAddressRule: Rule<string> = (raw) =>
-  emailPattern.test(raw) ? Either.right(raw) : Either.left("must be an email address")
+  emailPattern.test(raw) ? Result.succeed(raw) : Result.fail("must be an email address")
 
 export const phoneRule: Rule<string> = (raw) =>
   /^[0-9+()./ -]{3,40}$/.test(raw)
-    ? Either.right(raw)
-    : Either.left("must be a phone number (digits, spaces, + ( ) - . /)")
+    ? Result.succeed(raw)
+    : Result.fail("must be a phone number (digits, spaces, + ( ) - . /)")
 
 export const oneLineRule: Rule<string> = (raw) =>
-  /[\r\n]/.test(raw) ? Either.left("must be one line") : Either.right(raw)
+  /[\r\n]/.test(raw) ? Result.fail("must be one line") : Result.succeed(raw)
 
 export const isAbsoluteUrl = (raw: string, schemes: ReadonlyArray<string>): boolean => {
   try {
@@ -50,8 +50,8 @@ export const isAbsoluteUrl = (raw: string, schemes: ReadonlyArray<string>): bool
 
 export const successUrlRule: Rule<string> = (raw) =>
   isAbsoluteUrl(raw, ["https:", "http:"]) || /^\/(?!\/)/.test(raw)
-    ? Either.right(raw)
-    : Either.left("must be an absolute http(s) URL or a path starting with /")
+    ? Result.succeed(raw)
+    : Result.fail("must be an absolute http(s) URL or a path starting with /")
 
 /** An origin exactly as a browser sends it in `Origin`. */
 export const originRule: Rule<string> = (raw) => {
@@ -61,10 +61,10 @@ export const originRule: Rule<string> = (raw) => {
       (url.protocol === "https:" || url.protocol === "http:") &&
       url.origin === raw.replace(/\/$/, "")
     ) {
-      return Either.right(url.origin)
+      return Result.succeed(url.origin)
     }
   } catch {
     // not a URL at all
   }
-  return Either.left("must be an origin such as https://www.example.com")
+  return Result.fail("must be an origin such as https://www.example.com")
 }

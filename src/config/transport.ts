@@ -3,22 +3,22 @@
  * function's own role. With `ses`, an SMTP variable would be silently ignored: it is a
  * configuration error instead, named with the others.
  */
-import * as Config from "effect/Config"
 import type { MailTransport } from "./app-config"
-import { oneLineText, oneOf, optional } from "./readers"
+import { all, type ValueOf, written } from "./env"
+import { oneLineText, oneOf, orDefault, orNothing } from "./readers"
 
 const smtpOnly = ["SMTP_URL", "SMTP_SECRET_ID", "SMTP_ALLOW_INSECURE", "SMTP_TLS_CA_FILE"] as const
 
-export const transportVariables = Config.all({
-  kind: oneOf("MAIL_TRANSPORT", ["smtp", "ses"] as const).pipe(Config.withDefault("smtp")),
-  configurationSet: optional(oneLineText("SES_CONFIGURATION_SET")),
+export const transportVariables = all({
+  kind: oneOf("MAIL_TRANSPORT", ["smtp", "ses"] as const, orDefault("smtp")),
+  configurationSet: oneLineText("SES_CONFIGURATION_SET", orNothing),
   // As written: SMTP_SECRET_ID="" (no SMTP secret) is what `ses` wants, and passes.
-  smtpVariables: Config.all(
-    Object.fromEntries(smtpOnly.map((name) => [name, optional(Config.string(name))]))
+  smtpVariables: all<Record<string, string | undefined>>(
+    Object.fromEntries(smtpOnly.map((name) => [name, written(name)]))
   )
 })
 
-type TransportVariables = Config.Config.Success<typeof transportVariables>
+type TransportVariables = ValueOf<typeof transportVariables>
 
 export const transportProblems = (t: TransportVariables): ReadonlyArray<string> =>
   t.kind === "ses"

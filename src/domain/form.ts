@@ -2,9 +2,9 @@
  * The form contract of SPEC section 2: the rules of each field, the issue codes they fail
  * with, and `decodeForm`, which reads a submission's fields into a ContactForm.
  */
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import { FormInvalid } from "./errors"
 import {
   aliasConflict,
@@ -45,23 +45,24 @@ export const maxExtraNameChars = 100
 const htmlEmail =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 
-/** A rule fails with its issue code as the message, so that no other text can arrive. */
-const rule =
-  (code: IssueCode, holds: (s: string) => boolean) =>
-  <I, R>(self: Schema.Schema<string, I, R>) =>
-    self.pipe(Schema.filter((s: string) => holds(s) || code))
+/**
+ * A rule fails with its issue code as the message, so that no other text can arrive; the
+ * first rule a field fails is its only issue (the check aborts the field's other checks).
+ */
+const rule = (code: IssueCode, holds: (s: string) => boolean) =>
+  Schema.makeFilter((s: string) => holds(s) || code, undefined, true)
 
 const within = (max: number) => rule("too_long", (s) => codePoints(s) <= max)
 /** First in every field: text that cannot travel is refused before what it says is judged. */
 const sendableText = rule("invalid_characters", (s) => sendable.test(s))
 
-const Email = Schema.String.pipe(
+const Email = Schema.String.check(
   sendableText,
   within(maxChars.email),
   rule("invalid_email", (s) => htmlEmail.test(s))
 )
 
-const Message = Schema.String.pipe(
+const Message = Schema.String.check(
   sendableText,
   rule("blank", (s) => s.trim().length > 0),
   within(maxChars.body),
@@ -69,7 +70,7 @@ const Message = Schema.String.pipe(
 )
 
 const OneLine = (max: number) =>
-  Schema.String.pipe(
+  Schema.String.check(
     sendableText,
     within(max),
     rule("not_one_line", (s) => oneLine.test(s))
@@ -77,20 +78,23 @@ const OneLine = (max: number) =>
 
 /** The known fields after aliasing; empty optional fields were already dropped. */
 const KnownFields = Schema.Struct({
-  email: Schema.optionalWith(Email, { exact: true }),
-  body: Schema.optionalWith(Message, { exact: true }),
-  subject: Schema.optionalWith(OneLine(maxChars.subject), { exact: true }),
-  name: Schema.optionalWith(OneLine(maxChars.name), { exact: true })
+  email: Schema.optionalKey(Email),
+  body: Schema.optionalKey(Message),
+  subject: Schema.optionalKey(OneLine(maxChars.subject)),
+  name: Schema.optionalKey(OneLine(maxChars.name))
 })
 
-const decodeKnownFields = Schema.decodeUnknownEither(KnownFields, { errors: "all" })
+const decodeKnownFields = Schema.decodeUnknownResult(KnownFields, { errors: "all" })
+
+/** Each issue with its path and message: our codes only, never the input. */
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 const limits: Readonly<Record<string, number>> = maxChars
 const limitOf = (field: string): number => (Object.hasOwn(limits, field) ? (limits[field] ?? 0) : 0)
 
-const issuesOf = (error: ParseResult.ParseError): ReadonlyArray<FieldIssue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue): FieldIssue => {
-    const field = String(issue.path[0] ?? "_body")
+const issuesOf = (error: Schema.SchemaError): ReadonlyArray<FieldIssue> =>
+  formatIssues(error.issue).issues.map((issue): FieldIssue => {
+    const field = String(issue.path?.[0] ?? "_body")
     // Every rule's message is an IssueCode; anything else is Schema's own (not a string).
     const code = isIssueCode(issue.message) ? issue.message : "unreadable"
     return code === "too_long" ? { field, code, max: limitOf(field) } : { field, code }
@@ -107,7 +111,7 @@ const issuesOf = (error: ParseResult.ParseError): ReadonlyArray<FieldIssue> =>
 export const decodeForm = (
   fields: Fields,
   options: { readonly captchaField: string | undefined; readonly language: Language }
-): Either.Either<ContactForm, FormInvalid> => {
+): Result.Result<ContactForm, FormInvalid> => {
   const issues: Array<FieldIssue> = []
   const known = new Map<string, string>()
   const extras = new Map<string, Array<string>>()
@@ -139,8 +143,8 @@ export const decodeForm = (
   if (present(body) && !conflict) candidate.body = body
 
   const decoded = decodeKnownFields(candidate)
-  if (Either.isLeft(decoded)) {
-    for (const issue of issuesOf(decoded.left)) {
+  if (Result.isFailure(decoded)) {
+    for (const issue of issuesOf(decoded.failure)) {
       issues.push(issue.field === "body" ? { ...issue, field: bodyName } : issue)
     }
   }
@@ -170,12 +174,12 @@ export const decodeForm = (
     extraList.push([name, joined])
   }
 
-  if (issues.length > 0 || Either.isLeft(decoded)) {
-    return Either.left(new FormInvalid({ issues }))
+  if (issues.length > 0 || Result.isFailure(decoded)) {
+    return Result.fail(new FormInvalid({ issues }))
   }
-  const form = decoded.right
+  const form = decoded.success
   const token = options.captchaField === undefined ? undefined : known.get(options.captchaField)
-  return Either.right({
+  return Result.succeed({
     email: candidate.email ?? "",
     body: candidate.body ?? "",
     ...(form.subject === undefined ? {} : { subject: form.subject }),

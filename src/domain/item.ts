@@ -4,23 +4,23 @@
  * One JSON document of at most 256 KiB, SQS's limit. Versioned (SPEC section 7a): this
  * code writes version 2 and reads every earlier one.
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type { CaptchaVerdict } from "./errors"
 import type { ContactForm } from "./form"
 import { languages } from "./languages"
 
-const Verdict = Schema.Union(
+const Verdict = Schema.Union([
   Schema.Struct({ _tag: Schema.Literal("Verified") }),
   Schema.Struct({ _tag: Schema.Literal("Disabled") }),
   Schema.Struct({
     _tag: Schema.Literal("Unverified"),
-    reason: Schema.Union(
-      Schema.Literal("timeout", "unreachable", "invalid_response", "secret_unavailable"),
-      Schema.TemplateLiteral("http_", Schema.Number)
-    )
+    reason: Schema.Union([
+      Schema.Literals(["timeout", "unreachable", "invalid_response", "secret_unavailable"]),
+      Schema.TemplateLiteral(["http_", Schema.Number])
+    ])
   })
-)
+])
 
 const fields = {
   id: Schema.String,
@@ -30,11 +30,11 @@ const fields = {
   /** Why the first attempt failed, as the log line said it. */
   reason: Schema.String,
   permanent: Schema.Boolean,
-  language: Schema.Literal(...languages),
+  language: Schema.Literals(languages),
   replyTo: Schema.Struct({ name: Schema.String, address: Schema.String }),
   subject: Schema.NullOr(Schema.String),
   body: Schema.String,
-  extras: Schema.Array(Schema.Tuple(Schema.String, Schema.String)),
+  extras: Schema.Array(Schema.Tuple([Schema.String, Schema.String])),
   captcha: Verdict
 }
 
@@ -48,17 +48,17 @@ export const QueueItem = Schema.Struct({
    * An attempt at this ISO time may have reached the owner (SPEC section 7a): the next one
    * waits UNKNOWN_RETRY_MINUTES after it, and its mail is marked a possible duplicate.
    */
-  unknownAt: Schema.optionalWith(Schema.String, { exact: true }),
+  unknownAt: Schema.optionalKey(Schema.String),
   /**
    * Which stored copy of the submission this is: 1 (absent), then one more for each copy an
    * unknown redelivery keeps in its place. SQS's deduplication id is `<id>:<copy>`.
    */
-  copy: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { exact: true }),
+  copy: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
   /**
    * The spool's: an attempt began at this ISO time and has not ended (written before DATA),
    * so a server that takes the item over after a crash sends it marked (SPEC section 7a).
    */
-  attemptAt: Schema.optionalWith(Schema.String, { exact: true })
+  attemptAt: Schema.optionalKey(Schema.String)
 })
 
 export type QueueItem = typeof QueueItem.Type
@@ -119,13 +119,13 @@ export const itemForm = (item: QueueItem): ContactForm => ({
  */
 export const encodeItem = (item: QueueItem): string => JSON.stringify(item)
 
-const decodeJson = Schema.decodeUnknownEither(
-  Schema.parseJson(Schema.Union(QueueItem, QueueItemV1))
+const decodeJson = Schema.decodeUnknownResult(
+  Schema.fromJsonString(Schema.Union([QueueItem, QueueItemV1]))
 )
 
 /** An item back from its JSON, of any version, as the latest; `undefined` for no item. */
 export const decodeItem = (body: string): QueueItem | undefined =>
-  Either.match(decodeJson(body), {
-    onLeft: () => undefined,
-    onRight: (item) => (item.v === 2 ? item : { ...item, v: 2 })
+  Result.match(decodeJson(body), {
+    onFailure: () => undefined,
+    onSuccess: (item): QueueItem => (item.v === 2 ? item : { ...item, v: 2 })
   })

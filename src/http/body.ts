@@ -2,9 +2,9 @@
  * The three body formats of SPEC section 2, read into fields in submission order:
  * urlencoded, multipart (fields only) and JSON (an object of strings).
  */
-import type * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Multipasta from "multipasta"
+import * as Effect from "effect/Effect"
+import * as MultipartParser from "effect/http/MultipartParser"
+import * as Result from "effect/Result"
 import type { Fields } from "../domain/fields"
 import { type BodyUnreadable, unreadable } from "./request"
 
@@ -28,19 +28,19 @@ export const bodyFormat = (contentType: string | undefined): BodyFormat | undefi
 }
 
 // ignoreBOM keeps a leading U+FEFF as text: the field is what the visitor sent, the same
-// in every format (the platform's multipart decoder drops it, hence multipasta below).
+// in every format (Effect's Multipart decoder drops it, hence its parser alone below).
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-const decodeText = (bytes: Uint8Array): Either.Either<string, BodyUnreadable> => {
+const decodeText = (bytes: Uint8Array): Result.Result<string, BodyUnreadable> => {
   try {
-    return Either.right(utf8.decode(bytes))
+    return Result.succeed(utf8.decode(bytes))
   } catch {
-    return Either.left(unreadable())
+    return Result.fail(unreadable())
   }
 }
 
 const parseUrlencoded = (bytes: Uint8Array) =>
-  Either.map(decodeText(bytes), (text): Fields => [...new URLSearchParams(text)])
+  Result.map(decodeText(bytes), (text): Fields => [...new URLSearchParams(text)])
 
 /**
  * One leading U+FEFF is a byte-order mark, not JSON text: editors and some clients write
@@ -50,40 +50,40 @@ const parseUrlencoded = (bytes: Uint8Array) =>
 const withoutBom = (text: string): string => (text.startsWith("\uFEFF") ? text.slice(1) : text)
 
 const parseJson = (bytes: Uint8Array) =>
-  Either.flatMap(decodeText(bytes), (text): Either.Either<Fields, BodyUnreadable> => {
+  Result.flatMap(decodeText(bytes), (text): Result.Result<Fields, BodyUnreadable> => {
     let value: unknown
     try {
       value = JSON.parse(withoutBom(text))
     } catch {
-      return Either.left(unreadable())
+      return Result.fail(unreadable())
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      return Either.left(unreadable())
+      return Result.fail(unreadable())
     }
     const entries = Object.entries(value)
     const wrong = entries.find(([, v]) => typeof v !== "string")
-    if (wrong !== undefined) return Either.left(unreadable(wrong[0], "not_text"))
+    if (wrong !== undefined) return Result.fail(unreadable(wrong[0], "not_text"))
     // JSON's `\ud800` escapes can make a string no UTF-8 decoder would: a lone surrogate.
     // It is kept as sent, so that validation refuses it with the field named (SPEC section
     // 7a), rather than delivering a U+FFFD the visitor never wrote.
-    return Either.right(entries.map(([k, v]) => [k, String(v)] as const))
+    return Result.succeed(entries.map(([k, v]) => [k, String(v)] as const))
   })
 
 /**
- * multipasta, the parser under @effect/platform's Multipart, called directly: it hands over
- * each field's bytes, decoded here like the other formats (strict UTF-8, nothing dropped).
+ * Effect's multipart parser, the one under its Multipart module, called directly: it hands
+ * over each field's bytes, decoded here like the other formats (strict UTF-8, nothing dropped).
  */
 const parseMultipart = (bytes: Uint8Array, contentType: string) => {
   const fields: Array<readonly [string, string]> = []
   let failure: BodyUnreadable | undefined
-  const parser = Multipasta.make({
+  const parser = MultipartParser.make({
     headers: { "content-type": contentType },
     onField: (info, value) => {
-      Either.match(decodeText(value), {
-        onLeft: (error) => {
+      Result.match(decodeText(value), {
+        onFailure: (error) => {
           failure ??= error
         },
-        onRight: (text) => fields.push([info.name, text])
+        onSuccess: (text) => fields.push([info.name, text])
       })
     },
     // Fields only: a file part refuses the whole form.
@@ -98,7 +98,7 @@ const parseMultipart = (bytes: Uint8Array, contentType: string) => {
   })
   parser.write(bytes)
   parser.end()
-  return failure === undefined ? Either.right<Fields>(fields) : Either.left(failure)
+  return failure === undefined ? Result.succeed<Fields>(fields) : Result.fail(failure)
 }
 
 /** The fields of a body in submission order, or why it cannot be read. */
@@ -109,10 +109,10 @@ export const parseBody = (
 ): Effect.Effect<Fields, BodyUnreadable> => {
   switch (format) {
     case "urlencoded":
-      return parseUrlencoded(bytes)
+      return Effect.fromResult(parseUrlencoded(bytes))
     case "json":
-      return parseJson(bytes)
+      return Effect.fromResult(parseJson(bytes))
     case "multipart":
-      return parseMultipart(bytes, contentType)
+      return Effect.fromResult(parseMultipart(bytes, contentType))
   }
 }

@@ -7,8 +7,8 @@
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Result from "effect/Result"
 import { type AppConfig, AppConfigTag, type FormConfig } from "../config/app-config"
 import { type Fields, languageField } from "../domain/fields"
 import { defaultLanguage, isLanguage } from "../domain/languages"
@@ -76,18 +76,18 @@ const answered = (view: View, answer: Answer): Effect.Effect<EdgeResponse> =>
 const defect = (view: View, cause: Cause.Cause<unknown>) =>
   logLine(view, defectAnswer.log).pipe(
     Effect.annotateLogs({ defect: Cause.pretty(cause).split("\n")[0] ?? "" }),
-    Effect.zipRight(Effect.sync(() => response(view, defectAnswer)))
+    Effect.andThen(Effect.sync(() => response(view, defectAnswer)))
   )
 
 const failed = (view: View, cause: Cause.Cause<Failure>): Effect.Effect<EdgeResponse> =>
-  Either.match(Cause.failureOrCause(cause), {
-    onLeft: (failure) => answered(view, answerFor(failure)),
-    onRight: (other) => defect(view, other)
+  Result.match(Cause.findError(cause), {
+    onSuccess: (failure) => answered(view, answerFor(failure)),
+    onFailure: (other) => defect(view, other)
   })
 
 /** Our own bug in building an answer still answers, with the fallback page. */
 const safely = (view: View, answer: Effect.Effect<EdgeResponse>) =>
-  Effect.catchAllDefect(answer, (bug) => defect(view, Cause.die(bug)))
+  Effect.catchDefect(answer, (bug) => defect(view, Cause.die(bug)))
 
 const askedFor = (request: EdgeRequest, config: AppConfig, form: FormConfig | undefined) => ({
   config,
@@ -156,4 +156,4 @@ export const respondToUnsupportedEvent = (requestId: string) =>
   }).pipe(Effect.annotateLogs("requestId", requestId))
 
 /** What the edge needs from a runtime: configuration and the services. */
-export type AppServices = Effect.Effect.Context<ReturnType<typeof respond>>
+export type AppServices = Effect.Services<ReturnType<typeof respond>>

@@ -7,9 +7,8 @@
 import { relative, sep } from "node:path"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import { contactHandler, routeContact } from "../adapters/node"
 import { ConfigInvalid, type Env } from "../config/env"
@@ -55,13 +54,19 @@ const validate = (options: ServeOptions, mode: ServerMode) =>
       readServerSettings(options.env, options.cwd),
       readConfig(mode === "embedded" ? embeddedEnv(options.env) : options.env)
     ],
-    { mode: "validate" }
+    { mode: "result" }
   ).pipe(
-    Effect.mapError(
-      (errors) =>
-        new ConfigInvalid({
-          problems: errors.flatMap(Option.match({ onNone: () => [], onSome: (e) => e.problems }))
-        })
+    Effect.flatMap(([settings, read]) =>
+      Result.isSuccess(settings) && Result.isSuccess(read)
+        ? Effect.succeed([settings.success, read.success] as const)
+        : Effect.fail(
+            new ConfigInvalid({
+              problems: [
+                ...(Result.isFailure(settings) ? settings.failure.problems : []),
+                ...(Result.isFailure(read) ? read.failure.problems : [])
+              ]
+            })
+          )
     )
   )
 
@@ -81,10 +86,10 @@ export const serve = (options: ServeOptions) =>
     // loop (it finishes the item in hand), then the services, once the submissions left
     // without a client are done with them too, then the embedded SMTP server.
     const scope = yield* Effect.scope
-    const smtpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-    const servicesScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-    const redeliveryScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-    const httpScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+    const smtpScope = yield* Scope.fork(scope, "sequential")
+    const servicesScope = yield* Scope.fork(scope, "sequential")
+    const redeliveryScope = yield* Scope.fork(scope, "sequential")
+    const httpScope = yield* Scope.fork(scope, "sequential")
 
     const http = nodeServer({
       maxConnections: settings.maxConnections,
@@ -93,11 +98,11 @@ export const serve = (options: ServeOptions) =>
     const server = yield* NodeHttpServer.make(() => http.server, {
       port: settings.port,
       host: settings.host
-    }).pipe(Scope.extend(httpScope))
+    }).pipe(Scope.provide(httpScope))
     // Runs before the server's close, which waits for every connection: should start-up
     // stop here, the requests held until `serve` are answered (503), not left hanging.
     yield* Scope.addFinalizer(httpScope, Effect.sync(http.refuseWaiting))
-    const port = server.address._tag === "TcpAddress" ? server.address.port : settings.port
+    const port = server.address._tag === "UnixPathAddress" ? settings.port : server.address.port
     const url = `http://${urlHost(settings.host)}:${port}/`
 
     const outbox =
@@ -106,7 +111,7 @@ export const serve = (options: ServeOptions) =>
             dir: settings.outboxDir,
             onSaved: (path) => say(`Mail saved: ${shown(path)}`)
           }).pipe(
-            Scope.extend(smtpScope),
+            Scope.provide(smtpScope),
             Effect.mapError(
               () => new ConfigInvalid({ problems: ["OUTBOX_DIR: cannot create this directory"] })
             )
@@ -129,13 +134,17 @@ export const serve = (options: ServeOptions) =>
       sink,
       ...(mode === "embedded" ? { secrets: LocalSecrets } : {})
     })
-    const runtime = yield* Layer.toRuntime(services).pipe(Scope.extend(servicesScope))
+    const runtime = yield* Layer.buildWithScope(services, servicesScope)
 
     // Submissions go straight to the edge (src/adapters/node.ts); the pages through the
-    // platform's router. Both over the one runtime built above.
-    const pages = yield* NodeHttpServer.makeHandler(
-      siteApp({ mode, outboxDir: settings.outboxDir })
-    ).pipe(Effect.provide(runtime))
+    // platform's router. Both over the one set of services built above.
+    const site = yield* siteApp({ mode, outboxDir: settings.outboxDir }).pipe(
+      Effect.provide(runtime),
+      Scope.provide(servicesScope)
+    )
+    const pages = yield* NodeHttpServer.makeHandler(site, { scope: servicesScope }).pipe(
+      Effect.provide(runtime)
+    )
     yield* redelivery(config).pipe(Effect.provide(runtime), Effect.forkIn(redeliveryScope))
     const contact = contactHandler(runtime)
     // Runs before the services close, after the HTTP server's close: a submission whose

@@ -25,9 +25,11 @@ export const serverBounds = {
  * After an answer written before its request's body arrived (413, 429), the connection is
  * ended and, this much later, destroyed: time for the answer to reach a client that is
  * still sending, since destroying a socket while data comes in resets the connection, and a
- * reset can overtake the answer (./exchanges.ts).
+ * reset can overtake the answer (./exchanges.ts). Effect's HTTP server does the same for
+ * the answers it writes, 500 ms after the end; answers written before it (413 at the door)
+ * linger as long, so every early answer closes alike.
  */
-export const answerLinger = 2_000
+export const answerLinger = 500
 
 /** SPEC section 9: more open connections than this from one client are closed at once. */
 export const connectionsPerAddress = 16

@@ -63,9 +63,9 @@ export class ServerAnswer<
 
   override writeHead(statusCode: number, reason?: string | Headers, headers?: Headers): this {
     if (bodyPending(this.req)) this.closeAfter()
-    return typeof reason === "string"
-      ? super.writeHead(statusCode, reason, headers)
-      : super.writeHead(statusCode, reason)
+    if (typeof reason === "string") return super.writeHead(statusCode, reason, headers)
+    // Effect's server calls writeHead(status, undefined, headers): the headers come third.
+    return super.writeHead(statusCode, reason ?? headers)
   }
 }
 

@@ -74,11 +74,11 @@ export const captureMail = (options: {
     smtp.on("error", () => {})
     yield* Effect.acquireRelease(
       // Any free loopback port: failing to get one is not something a setting can fix.
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         smtp.server.once("error", (cause) => resume(Effect.die(cause)))
         smtp.listen(0, "127.0.0.1", () => resume(Effect.void))
       }),
-      () => Effect.async<void>((resume) => smtp.close(() => resume(Effect.void)))
+      () => Effect.callback<void>((resume) => smtp.close(() => resume(Effect.void)))
     )
     const address = smtp.server.address()
     return { port: typeof address === "object" && address !== null ? address.port : 0 }

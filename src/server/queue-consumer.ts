@@ -25,7 +25,7 @@ export const queueConsumer = (settings: ConsumerSettings & { readonly metricsNam
             // A marked copy in its place (SPEC section 7a); the original goes once it is in.
             if (result._tag === "Unknown") {
               return Effect.flatMap(QueueService, (q) => q.enqueue(result.item)).pipe(
-                Effect.zipRight(queue.remove(message))
+                Effect.andThen(queue.remove(message))
               )
             }
             if (result._tag === "NotDue") {
@@ -50,6 +50,6 @@ export const queueConsumer = (settings: ConsumerSettings & { readonly metricsNam
       writeLine(
         { level: "Warning", message: "queue unavailable", fields: { reason } },
         settings.metricsNamespace
-      ).pipe(Effect.zipRight(Effect.sleep(Duration.seconds(5))))
+      ).pipe(Effect.andThen(Effect.sleep(Duration.seconds(5))))
     yield* Effect.forever(pass)
   })

@@ -4,7 +4,10 @@
  * consumer, such as the Lambda's, has it), or nothing.
  */
 import * as Effect from "effect/Effect"
-import type { AppConfig } from "../config/app-config"
+import type { AppConfig, AppConfigTag } from "../config/app-config"
+import type { MailService } from "../services/mail"
+import type { QueueService } from "../services/queue"
+import type { SecretsService } from "../services/secrets"
 
 import { queueConsumer } from "./queue-consumer"
 import { spoolLoop } from "./spool-loop"
@@ -17,7 +20,9 @@ const itemSeconds = (config: AppConfig, queueTimeoutMs: number): number =>
   Math.ceil((2 * config.secrets.timeoutMs + config.smtp.timeoutMs + queueTimeoutMs) / 1_000) + 5
 
 /** What retries the queue from this process: the spool loop, or the SQS consumer. */
-export const redelivery = (config: AppConfig) => {
+export const redelivery = (
+  config: AppConfig
+): Effect.Effect<void, never, AppConfigTag | MailService | QueueService | SecretsService> => {
   const { queue } = config
   if (queue.kind === "spool") {
     return spoolLoop({

@@ -3,10 +3,10 @@
  * answers, with the same edge as Lambda): the demo form and its script, the success page, the
  * outbox (embedded mode only), the health check, and a 404 for anything else.
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Option from "effect/Option"
 import { AppConfigTag } from "../config/app-config"
 import { defaultLanguage, isLanguage } from "../domain/languages"
@@ -90,10 +90,11 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
     return Option.isSome(mail) ? plain(mailText(mail.value)) : yield* notFound
   })
 
-  const shared = HttpRouter.empty.pipe(
-    HttpRouter.get("/healthz", Effect.succeed(plain("ok"))),
-    HttpRouter.get("/", form),
-    HttpRouter.get(
+  const routes = [
+    HttpRouter.route("GET", "/healthz", Effect.succeed(plain("ok"))),
+    HttpRouter.route("GET", "/", form),
+    HttpRouter.route(
+      "GET",
       "/form.js",
       Effect.succeed(
         HttpServerResponse.text(formScript, {
@@ -102,11 +103,15 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
         })
       )
     ),
-    HttpRouter.get("/sent", sent)
-  )
-  const router =
-    options.mode === "embedded"
-      ? shared.pipe(HttpRouter.get("/outbox", outbox), HttpRouter.get("/outbox/:file", outboxMail))
-      : shared
-  return router.pipe(Effect.catchTag("RouteNotFound", () => notFound))
+    HttpRouter.route("GET", "/sent", sent),
+    ...(options.mode === "embedded"
+      ? [
+          HttpRouter.route("GET", "/outbox", outbox),
+          HttpRouter.route("GET", "/outbox/:file", outboxMail)
+        ]
+      : []),
+    // Anything else, any method: the page not found.
+    HttpRouter.route("*", "*", notFound)
+  ]
+  return HttpRouter.toHttpEffect(HttpRouter.addAll(routes))
 }

@@ -4,11 +4,10 @@
  * keeps its outbox. The Lambda handler reads none of these.
  */
 import { resolve } from "node:path"
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import { type ConfigInvalid, decodeEnv, type Env, isSet } from "../config/env"
-import { invalid, parsed, positiveInt } from "../config/readers"
+import * as Result from "effect/Result"
+import { all, type ConfigInvalid, decodeEnv, type Env, isSet } from "../config/env"
+import { orDefault, parsed, positiveInt, text } from "../config/readers"
 
 /** SPEC section 1: one of these set (non-empty) means production mode. */
 export const productionVariables = [
@@ -37,18 +36,24 @@ export interface ServerSettings {
   readonly maxConnections: number
 }
 
-const settings = Config.all({
-  port: parsed("PORT", (raw) =>
-    /^\d{1,5}$/.test(raw) && Number(raw) <= 65_535
-      ? Either.right(Number(raw))
-      : invalid("must be a port number from 0 to 65535 (0: a free port chosen by the OS)")
-  ).pipe(Config.withDefault(3_000)),
-  host: parsed("HOST", (raw) =>
-    /^[A-Za-z0-9.:-]+$/.test(raw)
-      ? Either.right(raw)
-      : invalid("must be a host name or an IP address, such as 127.0.0.1 or 0.0.0.0")
-  ).pipe(Config.withDefault("127.0.0.1")),
-  outboxDir: Config.string("OUTBOX_DIR").pipe(Config.withDefault("outbox")),
+const settings = all({
+  port: parsed(
+    "PORT",
+    (raw) =>
+      /^\d{1,5}$/.test(raw) && Number(raw) <= 65_535
+        ? Result.succeed(Number(raw))
+        : Result.fail("must be a port number from 0 to 65535 (0: a free port chosen by the OS)"),
+    orDefault(3_000)
+  ),
+  host: parsed(
+    "HOST",
+    (raw) =>
+      /^[A-Za-z0-9.:-]+$/.test(raw)
+        ? Result.succeed(raw)
+        : Result.fail("must be a host name or an IP address, such as 127.0.0.1 or 0.0.0.0"),
+    orDefault("127.0.0.1")
+  ),
+  outboxDir: text("OUTBOX_DIR", orDefault("outbox")),
   maxConnections: positiveInt("MAX_CONNECTIONS", 1_000, 100_000)
 })
 

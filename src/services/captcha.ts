@@ -3,17 +3,16 @@
  * of SPEC section 4. Outages fail open (the mail is sent, marked unverified); an answer
  * that says our own key or sitekey is wrong is a delivery failure, never a visitor's fault.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import { AppConfigTag } from "../config/app-config"
 import {
   AlreadyReceived,
@@ -23,7 +22,8 @@ import {
   type UnverifiedReason
 } from "../domain/errors"
 import { tokenProblem } from "../domain/token"
-import { type CaptchaCredentials, SecretsService } from "./secrets"
+import { decodeAnswer, errorCode, type Protocol, v1, v2 } from "./friendly-captcha"
+import { SecretsService } from "./secrets"
 
 export interface CaptchaServiceApi {
   /** The form field that carries this provider's token; `undefined` without a captcha. */
@@ -35,66 +35,17 @@ export interface CaptchaServiceApi {
   ) => Effect.Effect<CaptchaVerdict, CaptchaRejected | AlreadyReceived | CaptchaMisconfigured>
 }
 
-export class CaptchaService extends Context.Tag("contact-form/CaptchaService")<
-  CaptchaService,
-  CaptchaServiceApi
->() {}
+export class CaptchaService extends Context.Service<CaptchaService, CaptchaServiceApi>()(
+  "contact-form/CaptchaService"
+) {}
 
 class CaptchaTimedOut extends Data.TaggedError("CaptchaTimedOut") {}
 
 const unverified = (reason: UnverifiedReason): CaptchaVerdict => ({ _tag: "Unverified", reason })
 
-// Both versions answer `success`; the error code sits in `errors` (v1) or `error` (v2).
-const VerifyAnswer = Schema.Struct({
-  success: Schema.Boolean,
-  errors: Schema.optional(Schema.Array(Schema.String)),
-  error: Schema.optional(Schema.Struct({ error_code: Schema.optional(Schema.String) }))
-})
-
-const decodeAnswer = Schema.decodeUnknown(VerifyAnswer)
-
-const errorCode = (answer: typeof VerifyAnswer.Type): string =>
-  answer.error?.error_code ?? answer.errors?.[0] ?? "unknown"
-
-interface Protocol {
-  readonly tokenField: string
-  /** The code of `success: false` for a token used before, or expired (SPEC section 9). */
-  readonly used: string
-  /** The request for this token, or `undefined` when the credentials lack this version's key. */
-  readonly request: (
-    url: string,
-    token: string,
-    keys: CaptchaCredentials
-  ) => HttpClientRequest.HttpClientRequest | undefined
-}
-
-const v2: Protocol = {
-  tokenField: "frc-captcha-response",
-  used: "response_duplicate",
-  request: (url, token, keys) =>
-    keys.apiKey === undefined
-      ? undefined
-      : HttpClientRequest.post(url).pipe(
-          HttpClientRequest.setHeader("X-API-Key", Redacted.value(keys.apiKey)),
-          HttpClientRequest.bodyUnsafeJson({ response: token, sitekey: keys.sitekey })
-        )
-}
-
-const v1: Protocol = {
-  tokenField: "frc-captcha-solution",
-  // v1 has one code for both: a token used before, or one too old.
-  used: "solution_timeout_or_duplicate",
-  request: (url, token, keys) =>
-    keys.secret === undefined
-      ? undefined
-      : HttpClientRequest.post(url).pipe(
-          HttpClientRequest.bodyUnsafeJson({
-            solution: token,
-            secret: Redacted.value(keys.secret),
-            sitekey: keys.sitekey
-          })
-        )
-}
+/** The request never got an answer (rather than an answer we cannot read). */
+const unreachable = (error: HttpClientError.HttpClientError) =>
+  error.reason._tag === "TransportError" || error.reason._tag === "InvalidUrlError"
 
 const friendlyCaptcha = (protocol: Protocol) =>
   Layer.effect(
@@ -102,8 +53,7 @@ const friendlyCaptcha = (protocol: Protocol) =>
     Effect.gen(function* () {
       const config = yield* AppConfigTag
       const secrets = yield* SecretsService
-      // No trace headers (traceparent, b3) to a third party: our span ids are ours.
-      const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
+      const client = yield* HttpClient.HttpClient
       const { verifyUrl, timeoutMs } = config.captcha
 
       // What an answer means (SPEC section 4).
@@ -146,15 +96,16 @@ const friendlyCaptcha = (protocol: Protocol) =>
       const ask = (request: HttpClientRequest.HttpClientRequest) =>
         client.execute(request).pipe(
           Effect.flatMap(classify),
-          Effect.scoped,
-          Effect.timeoutFail({
+          Effect.timeoutOrElse({
             duration: Duration.millis(timeoutMs),
-            onTimeout: () => new CaptchaTimedOut()
+            orElse: () => Effect.fail(new CaptchaTimedOut())
           }),
+          // No trace headers (traceparent, b3) to a third party: our span ids are ours.
+          Effect.provideService(HttpClient.TracerPropagationEnabled, false),
           Effect.catchTags({
             CaptchaTimedOut: () => Effect.succeed(unverified("timeout")),
-            RequestError: () => Effect.succeed(unverified("unreachable")),
-            ResponseError: () => Effect.succeed(unverified("invalid_response"))
+            HttpClientError: (e) =>
+              Effect.succeed(unverified(unreachable(e) ? "unreachable" : "invalid_response"))
           })
         )
 
@@ -168,9 +119,11 @@ const friendlyCaptcha = (protocol: Protocol) =>
           if (problem !== undefined || token === undefined)
             return yield* new CaptchaRejected({ reason: problem ?? "missing" })
           const keys = yield* secrets.captcha(secretId).pipe(Effect.option)
-          const request = Option.flatMapNullable(keys, (k) => protocol.request(verifyUrl, token, k))
-          if (Option.isNone(request)) return unverified("secret_unavailable")
-          return yield* ask(request.value)
+          const request = Option.isSome(keys)
+            ? protocol.request(verifyUrl, token, keys.value)
+            : undefined
+          if (request === undefined) return unverified("secret_unavailable")
+          return yield* ask(request)
         })
       })
     })
@@ -185,7 +138,7 @@ export const CaptchaDisabled = Layer.succeed(
 )
 
 /** The layer CAPTCHA_PROVIDER names. */
-export const CaptchaLive = Layer.unwrapEffect(
+export const CaptchaLive = Layer.unwrap(
   Effect.map(AppConfigTag, (config) => {
     switch (config.captcha.provider) {
       case "friendlycaptcha-v2":

@@ -1,8 +1,9 @@
 /**
  * A map of at most `capacity` keys that drops the least recently used first, for the
- * duplicate guard and the rate limit (SPEC section 9). Not Effect's `Cache`: in Effect 3.22
- * its key list keeps a key's place from when its lookup started, so a key touched since
- * is still dropped first (test/services/limits.test.ts shows the order this one keeps).
+ * duplicate guard and the rate limit (SPEC section 9). Not Effect's `Cache` (which keeps
+ * this order too since Effect 4): both guards look a key up and take it in one step, with
+ * no effect between, and set an entry's expiry after its lookup (when a submission is
+ * accepted, when a window slides), which a cache's lookup-time TTL cannot.
  * A Map of nodes in a doubly linked list, oldest first: every step is O(1). (A plain Map
  * re-inserted on each use keeps the order too, but V8 then skips the deleted slots at its
  * front on every "oldest" lookup: 5 to 8 µs a call at 10,000 keys, measured.)

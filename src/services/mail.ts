@@ -73,10 +73,9 @@ export interface MailServiceApi {
   ) => Effect.Effect<void, MailAuthRejected | MailRejected | MailUnavailable | MailUnknown>
 }
 
-export class MailService extends Context.Tag("contact-form/MailService")<
-  MailService,
-  MailServiceApi
->() {}
+export class MailService extends Context.Service<MailService, MailServiceApi>()(
+  "contact-form/MailService"
+) {}
 
 /** A failure worth another attempt of ours: a 4xx reply, a dropped connection. */
 export class MailTransient extends Data.TaggedError("MailTransient")<{
@@ -91,10 +90,8 @@ export interface TransportRules {
   readonly classify: (error: unknown, pastNoReturn: number | undefined) => AttemptFailure
 }
 
-/** Two more attempts at most; the flow's deadline cuts the backoff short when time runs out. */
-const transientRetry = Schedule.exponential(Duration.millis(200), 2).pipe(
-  Schedule.intersect(Schedule.recurs(2))
-)
+/** Backed off; the flow's deadline cuts the backoff short when time runs out. */
+const transientBackoff = Schedule.exponential(Duration.millis(200), 2)
 
 export type Transporter = Pick<Mail, "sendMail">
 
@@ -102,24 +99,23 @@ export type Transporter = Pick<Mail, "sendMail">
  * `first`, then `again` after each transient failure, as `transientRetry` allows while at
  * least `minimumMs` of the clock is left; a transient failure left over is unavailability.
  */
-export const withAttempts = <E extends { readonly _tag: string }>(
-  first: Effect.Effect<void, E | MailTransient>,
-  again: Effect.Effect<void, E | MailTransient>,
+export const withAttempts = (
+  first: Effect.Effect<void, AttemptFailure>,
+  again: Effect.Effect<void, AttemptFailure>,
   clock: DeliveryClock,
   minimumMs = 0
-): Effect.Effect<void, Exclude<E, MailTransient> | MailUnavailable> => {
+): Effect.Effect<void, MailAuthRejected | MailRejected | MailUnavailable | MailUnknown> => {
   let attempts = 0
   return Effect.suspend(() => (attempts++ === 0 ? first : again)).pipe(
+    // Two more attempts at most, while time is left.
     Effect.retry({
-      schedule: transientRetry,
+      schedule: transientBackoff,
+      times: 2,
       while: (e) =>
         e._tag === "MailTransient" &&
         Effect.map(Clock.currentTimeMillis, (now) => clock.deadline - now > minimumMs)
     }),
-    Effect.catchIf(
-      (e): e is MailTransient => e._tag === "MailTransient",
-      (e) => Effect.fail(new MailUnavailable({ reason: e.reason }))
-    )
+    Effect.catchTag("MailTransient", (e) => Effect.fail(new MailUnavailable({ reason: e.reason })))
   )
 }
 
@@ -172,7 +168,7 @@ export const mailServiceFor = (
  * The layer MAIL_TRANSPORT names, imported when the runtime is built: an SMTP deployment
  * never loads the SES client, and an SES one not nodemailer's SMTP transport.
  */
-export const MailLive = Layer.unwrapEffect(
+export const MailLive = Layer.unwrap(
   Effect.flatMap(AppConfigTag, (config) =>
     config.transport.kind === "ses"
       ? Effect.promise(() => import("./ses")).pipe(Effect.map((m) => m.SesMail))

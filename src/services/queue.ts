@@ -29,10 +29,9 @@ export interface QueueServiceApi {
   ) => Effect.Effect<void, QueueUnavailable | QueueUnanswered>
 }
 
-export class QueueService extends Context.Tag("contact-form/QueueService")<
-  QueueService,
-  QueueServiceApi
->() {}
+export class QueueService extends Context.Service<QueueService, QueueServiceApi>()(
+  "contact-form/QueueService"
+) {}
 
 export const QueueDisabled = Layer.succeed(
   QueueService,

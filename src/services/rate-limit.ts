@@ -23,10 +23,9 @@ export interface RateLimiterApi {
   readonly tracked: Effect.Effect<number>
 }
 
-export class RateLimiter extends Context.Tag("contact-form/RateLimiter")<
-  RateLimiter,
-  RateLimiterApi
->() {}
+export class RateLimiter extends Context.Service<RateLimiter, RateLimiterApi>()(
+  "contact-form/RateLimiter"
+) {}
 
 const windowMs = 60_000
 const admitted: Admission = { _tag: "Admitted" }

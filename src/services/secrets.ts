@@ -37,23 +37,23 @@ export interface SecretsServiceApi {
   readonly captcha: (id: string) => Effect.Effect<CaptchaCredentials, SecretUnavailable>
 }
 
-export class SecretsService extends Context.Tag("contact-form/SecretsService")<
-  SecretsService,
-  SecretsServiceApi
->() {}
+export class SecretsService extends Context.Service<SecretsService, SecretsServiceApi>()(
+  "contact-form/SecretsService"
+) {}
 
 // The JSON shapes of SPEC section 5.
-const SmtpSecret = Schema.parseJson(
+// The secret's values stay Redacted until the one line that hands them to a client.
+const SmtpSecret = Schema.fromJsonString(
   Schema.Struct({
     SMTP_USERNAME: Schema.NonEmptyString,
-    SMTP_PASSWORD: Schema.Redacted(Schema.NonEmptyString)
+    SMTP_PASSWORD: Schema.RedactedFromValue(Schema.NonEmptyString)
   })
 )
-const CaptchaSecret = Schema.parseJson(
+const CaptchaSecret = Schema.fromJsonString(
   Schema.Struct({
     FRIENDLYCAPTCHA_SITEKEY: Schema.NonEmptyString,
-    FRIENDLYCAPTCHA_API_KEY: Schema.optional(Schema.Redacted(Schema.NonEmptyString)),
-    FRIENDLYCAPTCHA_SECRET: Schema.optional(Schema.Redacted(Schema.NonEmptyString))
+    FRIENDLYCAPTCHA_API_KEY: Schema.optional(Schema.RedactedFromValue(Schema.NonEmptyString)),
+    FRIENDLYCAPTCHA_SECRET: Schema.optional(Schema.RedactedFromValue(Schema.NonEmptyString))
   })
 )
 
@@ -86,15 +86,15 @@ const cachedSecrets = <A>(
   ttl: Duration.Duration
 ) =>
   Effect.map(
-    Cache.makeWith({
+    Cache.makeWith(lookup, {
       capacity: 256,
       timeToLive: (exit: Exit.Exit<A, SecretUnavailable>) =>
-        Exit.isSuccess(exit) ? ttl : Duration.zero,
-      lookup
+        Exit.isSuccess(exit) ? ttl : Duration.zero
     }),
     (cache) => {
-      const get = (id: string) => cache.get(id).pipe(Effect.tapError(() => cache.invalidate(id)))
-      return { get, refresh: (id: string) => Effect.zipRight(cache.invalidate(id), get(id)) }
+      const get = (id: string) =>
+        Cache.get(cache, id).pipe(Effect.tapError(() => Cache.invalidate(cache, id)))
+      return { get, refresh: (id: string) => Effect.andThen(Cache.invalidate(cache, id), get(id)) }
     }
   )
 
@@ -106,24 +106,24 @@ export type SecretFetcher = (id: string, signal: AbortSignal) => Promise<string 
  * TTL, the sharing and the refresh are tested with TestClock, not with real time).
  */
 export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) =>
-  Layer.scoped(
+  Layer.effect(
     SecretsService,
     Effect.gen(function* () {
       const config = yield* AppConfigTag
       const read = yield* fetcher
       const { timeoutMs, ttlSeconds } = config.secrets
 
-      const fetch = <A>(secret: SecretName, id: string, schema: Schema.Schema<A, string>) =>
+      const fetch = <A>(secret: SecretName, id: string, schema: Schema.Codec<A, string>) =>
         Effect.tryPromise({
           try: (signal) => read(id, signal),
           catch: (error) => new SecretUnavailable({ secret, problem: problemOf(error) })
         }).pipe(
-          Effect.timeoutFail({
+          Effect.timeoutOrElse({
             duration: Duration.millis(timeoutMs),
-            onTimeout: () => new SecretUnavailable({ secret, problem: "timeout" })
+            orElse: () => Effect.fail(new SecretUnavailable({ secret, problem: "timeout" }))
           }),
           Effect.flatMap((value) =>
-            Schema.decodeUnknown(schema)(value ?? "").pipe(
+            Schema.decodeUnknownEffect(schema)(value ?? "").pipe(
               Effect.mapError(() => new SecretUnavailable({ secret, problem: "malformed" }))
             )
           ),

@@ -72,7 +72,7 @@ const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFail
 export const sesRules: TransportRules = { classify }
 
 /** The production layer: one SES v2 client per process, its module loaded with this one. */
-export const SesMail = Layer.scoped(
+export const SesMail = Layer.effect(
   MailService,
   Effect.gen(function* () {
     const config = yield* AppConfigTag

@@ -1,7 +1,4 @@
-/**
- * SMTP (Amazon SES's SMTP endpoint by default): nodemailer's SMTP connection with the TLS
- * rules, per-step timeouts and transient retries of SPEC section 5.
- */
+/** SMTP (Amazon SES's by default): nodemailer's connection, SPEC section 5's TLS, timeouts, retries. */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -95,7 +92,7 @@ const onSession = (mail: MailMessage, done: (error: Error | null, info?: unknown
  * nodemailer's Mail composes the message for, as its own SMTP transport would. Attempt 1's
  * session can be opened early (`open`), beside the captcha.
  */
-export const SmtpMail = Layer.scoped(
+export const SmtpMail = Layer.effect(
   MailService,
   Effect.gen(function* () {
     const { smtp } = yield* AppConfigTag
@@ -168,9 +165,11 @@ export const SmtpMail = Layer.scoped(
         Effect.gen(function* () {
           let opened: Session | undefined
           const session = yield* open(credentials).pipe(
-            Effect.tap((s) => {
-              opened = s
-            }),
+            Effect.tap((s) =>
+              Effect.sync(() => {
+                opened = s
+              })
+            ),
             Effect.forkScoped
           )
           // Unused (the captcha refused, or the flow failed first): closed with the request.

@@ -48,12 +48,12 @@ export const claim = (files: SpoolFs, dir: string, item: SpooledItem, now: numbe
   const claimed = join(dir, "claimed")
   const path = join(claimed, `${item.name}.${now}.json`)
   return io("claim", () => moveDurably(files, join(dir, item.name), path)).pipe(
-    Effect.zipRight(io("claim", () => files.readFile(path, "utf8"))),
+    Effect.andThen(io("claim", () => files.readFile(path, "utf8"))),
     Effect.map((body): Claim | undefined => ({ item, path, body })),
     Effect.catchIf(isMissing, (gone) =>
       io("claim", () => files.stat(claimed)).pipe(
         Effect.as(undefined),
-        Effect.orElseFail(() => gone)
+        Effect.mapError(() => gone)
       )
     )
   )

@@ -99,7 +99,7 @@ export const writeAtomically = (
     staged: stage(files, temporary, body, step),
     commit: io(step, () => files.rename(temporary, path)).pipe(
       Effect.tapError(() => Effect.promise(() => files.rm(temporary).catch(() => undefined))),
-      Effect.zipRight(
+      Effect.andThen(
         io(step, () => syncDirectory(files, dir)).pipe(
           Effect.as(undefined),
           Effect.catchTag("SpoolUnavailable", (unsynced) => Effect.succeed(unsynced))
@@ -120,7 +120,7 @@ export const writeDurably = (
 ) => {
   const write = writeAtomically(files, dir, name, body, step)
   return write.staged.pipe(
-    Effect.zipRight(write.commit),
+    Effect.andThen(write.commit),
     Effect.flatMap((unsynced) => (unsynced === undefined ? Effect.void : Effect.fail(unsynced)))
   )
 }
@@ -148,7 +148,7 @@ export const SpoolQueue = (settings: SpoolQueueSettings) => {
             Effect.catchIf(isMissing, () =>
               healSpool(settings.dir, files).pipe(
                 Effect.flatMap((made) => spoolRecreated(made, config.metricsNamespace)),
-                Effect.zipRight(write.staged)
+                Effect.andThen(write.staged)
               )
             )
           )
@@ -158,9 +158,9 @@ export const SpoolQueue = (settings: SpoolQueueSettings) => {
           // the answer is queued, one rename and one fsync later (SPEC section 7a).
           yield* staged.pipe(
             Effect.mapError(unavailable),
-            Effect.timeoutFail({
+            Effect.timeoutOrElse({
               duration: Duration.millis(settings.timeoutMs),
-              onTimeout: () => new QueueUnavailable({ problem: "timeout" })
+              orElse: () => Effect.fail(new QueueUnavailable({ problem: "timeout" }))
             })
           )
           const unsynced = yield* write.commit.pipe(Effect.mapError(unavailable))

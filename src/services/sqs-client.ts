@@ -57,9 +57,9 @@ export const lazyClient = (region: string | undefined, timeoutMs: number) =>
 /** One SQS call, unanswered after `timeoutMs`, its failure classified. */
 export const call = <A>(timeoutMs: number, send: (signal: AbortSignal) => Promise<A>) =>
   Effect.tryPromise({ try: send, catch: classify }).pipe(
-    Effect.timeoutFail({
+    Effect.timeoutOrElse({
       duration: Duration.millis(timeoutMs),
-      onTimeout: () => new QueueUnanswered({ what: "timeout" })
+      orElse: () => Effect.fail(new QueueUnanswered({ what: "timeout" }))
     })
   )
 

@@ -39,10 +39,8 @@ const delaySeconds = (item: QueueItem, unknownRetryMinutes: number, now: number)
     Math.max(0, Math.ceil((dueAt(item, unknownRetryMinutes) - now) / 1_000))
   )
 
-/** Two more attempts at most, while QUEUE_TIMEOUT_MS lasts. */
-const enqueueRetry = Schedule.exponential(Duration.millis(100), 2).pipe(
-  Schedule.intersect(Schedule.recurs(2))
-)
+/** Backed off, while QUEUE_TIMEOUT_MS lasts. */
+const enqueueBackoff = Schedule.exponential(Duration.millis(100), 2)
 
 /**
  * SendMessage within `timeoutMs` (SPEC section 7a). A refusal is tried again while time is
@@ -73,22 +71,26 @@ const enqueueOnce = <A>(
       }
     })
     return attempt.pipe(
+      // Two more attempts at most.
       Effect.retry({
-        schedule: enqueueRetry,
+        schedule: enqueueBackoff,
+        times: 2,
         while: (e) =>
           e._tag === "QueueUnanswered" ? fifo : e.problem !== "denied" && e.problem !== "too_large"
       }),
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: Duration.millis(timeoutMs),
-        onTimeout: () =>
-          out || refused === undefined ? new QueueUnanswered({ what: "timeout" }) : refused
+        orElse: () =>
+          Effect.fail(
+            out || refused === undefined ? new QueueUnanswered({ what: "timeout" }) : refused
+          )
       }),
       Effect.asVoid
     )
   })
 
 export const SqsQueue = (settings: SqsSettings & { readonly unknownRetryMinutes: number }) =>
-  Layer.scoped(
+  Layer.effect(
     QueueService,
     Effect.gen(function* () {
       const sqs = yield* lazyClient(settings.region, settings.timeoutMs)

@@ -12,7 +12,6 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import type { Accepted, Duplicate } from "../domain/errors"
 import { LruMap } from "./lru"
@@ -28,10 +27,9 @@ export interface SubmissionMemoryApi {
   ) => Effect.Effect<Accepted | Duplicate, E, R>
 }
 
-export class SubmissionMemory extends Context.Tag("contact-form/SubmissionMemory")<
-  SubmissionMemory,
-  SubmissionMemoryApi
->() {}
+export class SubmissionMemory extends Context.Service<SubmissionMemory, SubmissionMemoryApi>()(
+  "contact-form/SubmissionMemory"
+) {}
 
 /** The first one failed (or was interrupted): the waiting repeat runs the flow instead. */
 class Forgotten extends Data.TaggedError("Forgotten") {}
@@ -59,14 +57,17 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
     const rememberMs = Duration.toMillis(options.remember)
 
     /** The entry to wait for, or a fresh one this caller now owns: one step, no yield. */
-    const claim = (key: string, now: number, fiber: FiberId.FiberId) => {
+    const claim = (key: string, now: number) => {
       const known = entries.get(key)
       if (
         known !== undefined &&
         (known.acceptedAt === undefined || now - known.acceptedAt < rememberMs)
       )
         return { first: false, entry: known } as const
-      const entry: Entry = { outcome: Deferred.unsafeMake(fiber), acceptedAt: undefined }
+      const entry: Entry = {
+        outcome: Deferred.makeUnsafe<Accepted, Forgotten>(),
+        acceptedAt: undefined
+      }
       entries.set(key, entry)
       return { first: true, entry } as const
     }
@@ -75,12 +76,12 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
       Exit.isSuccess(exit)
         ? Effect.map(Clock.currentTimeMillis, (now) => {
             entry.acceptedAt = now
-            Deferred.unsafeDone(entry.outcome, Exit.succeed(exit.value))
+            Deferred.doneUnsafe(entry.outcome, Exit.succeed(exit.value))
           })
         : Effect.sync(() => {
             // Only its own entry: a newer one may have replaced it after an eviction.
             if (entries.peek(key) === entry) entries.delete(key)
-            Deferred.unsafeDone(entry.outcome, Exit.fail(new Forgotten()))
+            Deferred.doneUnsafe(entry.outcome, Exit.fail(new Forgotten()))
           })
 
     // Plain combinators rather than a generator: this runs on every submission.
@@ -88,24 +89,22 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
       key: string,
       first: Effect.Effect<Accepted, E, R>
     ): Effect.Effect<Accepted | Duplicate, E, R> =>
-      Effect.fiberIdWith((fiber) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const claimed = claim(key, now, fiber)
-          if (claimed.first) {
-            return Effect.onExit(first, (exit) => settle(key, claimed.entry, exit))
-          }
-          return Deferred.await(claimed.entry.outcome).pipe(
-            Effect.map((outcome): Accepted | Duplicate => ({ _tag: "Duplicate", first: outcome })),
-            Effect.catchTag("Forgotten", () =>
-              Effect.suspend(() => {
-                // Its owner removes a failed entry; never wait on one twice, whatever happened.
-                if (entries.peek(key) === claimed.entry) entries.delete(key)
-                return once(key, first)
-              })
-            )
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const claimed = claim(key, now)
+        if (claimed.first) {
+          return Effect.onExit(first, (exit) => settle(key, claimed.entry, exit))
+        }
+        return Deferred.await(claimed.entry.outcome).pipe(
+          Effect.map((outcome): Accepted | Duplicate => ({ _tag: "Duplicate", first: outcome })),
+          Effect.catchTag("Forgotten", () =>
+            Effect.suspend(() => {
+              // Its owner removes a failed entry; never wait on one twice, whatever happened.
+              if (entries.peek(key) === claimed.entry) entries.delete(key)
+              return once(key, first)
+            })
           )
-        })
-      )
+        )
+      })
 
     return SubmissionMemory.of({ once })
   })

@@ -21,10 +21,9 @@ export interface VerdictMemoryApi {
   readonly spend: (form: string, token: string) => Effect.Effect<void>
 }
 
-export class VerdictMemory extends Context.Tag("contact-form/VerdictMemory")<
-  VerdictMemory,
-  VerdictMemoryApi
->() {}
+export class VerdictMemory extends Context.Service<VerdictMemory, VerdictMemoryApi>()(
+  "contact-form/VerdictMemory"
+) {}
 
 interface Remembered {
   readonly verdict: CaptchaVerdict

@@ -3,7 +3,8 @@
  * of SPEC section 4, and the request each version sends.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
+import { Duration, Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { AppConfigTag } from "../../src/config/app-config"
 import { AlreadyReceived, CaptchaMisconfigured, CaptchaRejected } from "../../src/domain/errors"
 import { CaptchaService, FriendlyCaptchaV1, FriendlyCaptchaV2 } from "../../src/services/captcha"
@@ -174,9 +175,9 @@ describe("FriendlyCaptcha v2", () => {
 
   it.effect("the API hangs → unverified (timeout) exactly at CAPTCHA_TIMEOUT_MS", () =>
     Effect.gen(function* () {
-      const fiber = yield* Effect.fork(verify("tok"))
+      const fiber = yield* Effect.forkChild(verify("tok"))
       yield* TestClock.adjust(Duration.millis(3_999))
-      expect(fiber.unsafePoll()).toBeNull()
+      expect(fiber.pollUnsafe()).toBeUndefined()
       yield* TestClock.adjust(Duration.millis(1))
       expect(yield* Fiber.join(fiber)).toEqual({ _tag: "Unverified", reason: "timeout" })
     }).pipe(Effect.provide(v2Layer(() => "hang")))

@@ -6,7 +6,8 @@
  * addresses, IPv6 by /64, nothing kept beyond the window); and the address rules under both.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cache, Data, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
+import { Data, Deferred, Duration, Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import { addressBucket, normalizeAddress } from "../../src/domain/address"
 import type { Accepted } from "../../src/domain/errors"
 import { clientAddress } from "../../src/http/client-address"
@@ -95,11 +96,11 @@ describe("the duplicate guard (SubmissionMemory)", () => {
       const runs: Array<string> = []
       const release = yield* Deferred.make<void>()
       const slow = Effect.as(Deferred.await(release), sent("k"))
-      const first = yield* Effect.fork(submitOnce("k", runs, slow))
-      yield* Effect.yieldNow()
-      const repeat = yield* Effect.fork(submitOnce("k", runs, slow))
-      yield* Effect.yieldNow()
-      expect(repeat.unsafePoll()).toBeNull()
+      const first = yield* Effect.forkChild(submitOnce("k", runs, slow))
+      yield* Effect.yieldNow
+      const repeat = yield* Effect.forkChild(submitOnce("k", runs, slow))
+      yield* Effect.yieldNow
+      expect(repeat.pollUnsafe()).toBeUndefined()
       yield* Deferred.succeed(release, undefined)
       expect(yield* Fiber.join(first)).toEqual(sent("k"))
       expect(yield* Fiber.join(repeat)).toEqual({ _tag: "Duplicate", first: sent("k") })
@@ -113,7 +114,7 @@ describe("the duplicate guard (SubmissionMemory)", () => {
       Effect.gen(function* () {
         const runs: Array<string> = []
         const release = yield* Deferred.make<void>()
-        const failing = Effect.zipRight(Deferred.await(release), Effect.fail(new RelayDown()))
+        const failing = Effect.andThen(Deferred.await(release), Effect.fail(new RelayDown()))
         const memory = yield* SubmissionMemory
         const flow = (outcome: Effect.Effect<Accepted, RelayDown>) =>
           memory.once(
@@ -123,10 +124,10 @@ describe("the duplicate guard (SubmissionMemory)", () => {
               return outcome
             })
           )
-        const first = yield* Effect.fork(flow(failing))
-        yield* Effect.yieldNow()
-        const waiting = yield* Effect.fork(flow(Effect.succeed(sent("retry"))))
-        yield* Effect.yieldNow()
+        const first = yield* Effect.forkChild(flow(failing))
+        yield* Effect.yieldNow
+        const waiting = yield* Effect.forkChild(flow(Effect.succeed(sent("retry"))))
+        yield* Effect.yieldNow
         yield* Deferred.succeed(release, undefined)
         expect(yield* Effect.flip(Fiber.join(first))).toEqual(new RelayDown())
         expect(yield* Fiber.join(waiting)).toEqual(sent("retry"))
@@ -141,8 +142,8 @@ describe("the duplicate guard (SubmissionMemory)", () => {
   it.effect("an interrupted first one is forgotten too", () =>
     Effect.gen(function* () {
       const runs: Array<string> = []
-      const first = yield* Effect.fork(submitOnce("k", runs, Effect.never))
-      yield* Effect.yieldNow()
+      const first = yield* Effect.forkChild(submitOnce("k", runs, Effect.never))
+      yield* Effect.yieldNow
       yield* Fiber.interrupt(first)
       expect(yield* submitOnce("k", runs)).toEqual(sent("k"))
       expect(runs).toEqual(["k", "k"])
@@ -185,23 +186,6 @@ describe("the least-recently-used map under both guards", () => {
     expect(lru.oldest()).toEqual(["c", 3])
     expect(lru.size).toBe(3)
   })
-
-  // Why the guard does not use Effect's Cache: with Effect 3.22.4 a key touched after its
-  // lookup completed is still evicted in the order of its first lookup. When this fails,
-  // Cache keeps LRU order and could replace LruMap.
-  it.effect("Effect 3.22's Cache evicts in first-lookup order, not least recently used", () =>
-    Effect.gen(function* () {
-      const cache = yield* Cache.make({
-        capacity: 3,
-        timeToLive: Duration.minutes(10),
-        lookup: (key: number) => Effect.succeed(key)
-      })
-      for (const key of [1, 2, 3]) yield* cache.get(key)
-      yield* cache.get(1)
-      yield* cache.get(4)
-      expect([yield* cache.contains(1), yield* cache.contains(2)]).toEqual([false, true])
-    })
-  )
 })
 
 const limiter = (perMinute: number, capacity?: number) =>

@@ -3,7 +3,8 @@
  * one fetch shared by concurrent callers, the refresh after a 535, decoding and bounds.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
+import { Duration, Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { AppConfigTag } from "../../src/config/app-config"
 import { SecretUnavailable } from "../../src/domain/errors"
 import { type SecretFetcher, SecretsFrom, SecretsService } from "../../src/services/secrets"
@@ -80,7 +81,7 @@ describe("SecretsService cache", () => {
     const { calls, fetcher } = countingFetcher(() => gate)
     return Effect.gen(function* () {
       const secrets = yield* SecretsService
-      const fiber = yield* Effect.fork(
+      const fiber = yield* Effect.forkChild(
         Effect.all(
           Array.from({ length: 20 }, () => secrets.smtp()),
           { concurrency: "unbounded" }
@@ -146,14 +147,12 @@ describe("SecretsService cache", () => {
         new Promise(() => signal.addEventListener("abort", () => (aborted = true)))
       return Effect.gen(function* () {
         const secrets = yield* SecretsService
-        const fiber = yield* Effect.fork(secrets.smtp())
+        const fiber = yield* Effect.forkChild(secrets.smtp())
         yield* TestClock.adjust(Duration.millis(1_499))
-        expect(fiber.unsafePoll()).toBeNull()
+        expect(fiber.pollUnsafe()).toBeUndefined()
         yield* TestClock.adjust(Duration.millis(1))
-        const exit = yield* Fiber.await(fiber)
-        expect(exit).toEqual(
-          Exit.fail(new SecretUnavailable({ secret: "smtp", problem: "timeout" }))
-        )
+        const error = yield* Effect.flip(Fiber.join(fiber))
+        expect(error).toEqual(new SecretUnavailable({ secret: "smtp", problem: "timeout" }))
         expect(aborted).toBe(true)
       }).pipe(Effect.provide(layerWith(fetcher, { SECRETS_TIMEOUT_MS: "1500" })))
     }

