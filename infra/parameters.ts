@@ -6,6 +6,7 @@
 // and always setting the variable keeps the template free of per-variable conditions.
 // The one consequence: an empty value cannot be chosen on purpose (e.g. no subject prefix).
 import { CfnCondition, CfnParameter, Fn, type Stack, Validations } from "aws-cdk-lib"
+import { captchaProviderIds } from "../src/domain/captcha-providers.js"
 import { declareForms } from "./forms.js"
 import { declareMail } from "./mail.js"
 import { SECRET_NAME } from "./permissions.js"
@@ -110,8 +111,9 @@ export const declareParameters = (stack: Stack, bundledFiles: ReadonlyArray<stri
     captchaProvider: new CfnParameter(stack, "CaptchaProvider", {
       type: "String",
       default: "friendlycaptcha-v2",
-      allowedValues: ["friendlycaptcha-v2", "friendlycaptcha-v1", "none"],
-      description: "CAPTCHA_PROVIDER"
+      // The provider table's ids (src/domain/captcha-providers.ts), never a list of our own.
+      allowedValues: [...captchaProviderIds],
+      description: "CAPTCHA_PROVIDER: the captcha of the forms that name none"
     }),
     captchaVerifyUrl: optional(
       stack,
@@ -128,7 +130,8 @@ export const declareParameters = (stack: Stack, bundledFiles: ReadonlyArray<stri
       type: "String",
       default: "friendlycaptcha-data",
       allowedPattern: SECRET_NAME,
-      description: "CAPTCHA_SECRET_ID: name of the secret with the FriendlyCaptcha keys"
+      description:
+        "CAPTCHA_SECRET_ID: name of the secret with the captcha provider's keys (e.g. FRIENDLYCAPTCHA_SITEKEY and FRIENDLYCAPTCHA_API_KEY, or TURNSTILE_SITEKEY and TURNSTILE_SECRET)"
     }),
     secretsKmsKeyArn: optional(
       stack,

@@ -7,7 +7,16 @@
 // template is environment-agnostic.
 import { isAbsolute } from "node:path"
 import AdmZip from "adm-zip"
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib"
+import {
+  Aws,
+  CfnMapping,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps
+} from "aws-cdk-lib"
 import { HttpApi, HttpMethod, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2"
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations"
 import * as iam from "aws-cdk-lib/aws-iam"
@@ -15,6 +24,8 @@ import * as lambda from "aws-cdk-lib/aws-lambda"
 import * as logs from "aws-cdk-lib/aws-logs"
 import type * as sqs from "aws-cdk-lib/aws-sqs"
 import type { Construct } from "constructs"
+import { captchaProviderIds } from "../src/domain/captcha-providers.js"
+import { widgetSnippet } from "../src/pages/widget.js"
 import { addAlarms, METRICS_NAMESPACE } from "./alarms.js"
 import { formsEnvironment } from "./forms.js"
 import { grantMail, mailEnvironment } from "./mail.js"
@@ -146,9 +157,19 @@ export class ContactFormStack extends Stack {
 
     const contactUrl = `${api.apiEndpoint}/contact`
     new CfnOutput(this, "ContactUrl", { description: "POST the form here", value: contactUrl })
+    // The form's opening tag, then the widget of the chosen provider (its scripts and its
+    // element, the sitekey to fill in): the provider table's markup, one entry per provider.
+    const widgets = new CfnMapping(this, "CaptchaWidgets", {
+      mapping: Object.fromEntries(
+        captchaProviderIds.map((provider) => [provider, { Markup: widgetSnippet(provider) }])
+      )
+    })
     new CfnOutput(this, "FormSnippet", {
-      description: "Opening tag of the HTML form",
-      value: `<form action="${contactUrl}" method="post">`
+      description: "The HTML form's opening tag and the captcha widget (replace YOUR_SITEKEY)",
+      value: Fn.join("", [
+        `<form action="${contactUrl}" method="post">`,
+        widgets.findInMap(p.captchaProvider.valueAsString, "Markup")
+      ])
     })
     // `<id>` is a placeholder: CloudFormation cannot list the ids, which live in the
     // Forms JSON (or the FormsFile), not in the template.

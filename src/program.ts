@@ -9,6 +9,7 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import { AppConfigTag, type FormConfig } from "./config/app-config"
 import { deliver, startDelivery } from "./delivery"
+import { tokenFieldOf } from "./domain/captcha-providers"
 import {
   type Accepted,
   type CaptchaVerdict,
@@ -102,17 +103,16 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   const memory = yield* SubmissionMemory
   const verdicts = yield* VerdictMemory
 
+  // The form's provider names the one field that carries its token (contract §4).
+  const tokenField = tokenFieldOf(settings.captchaProvider)
   const form = yield* Effect.fromResult(
-    decodeForm(submission.fields, {
-      captchaField: captcha.tokenField,
-      language: submission.language
-    })
+    decodeForm(submission.fields, { captchaField: tokenField, language: submission.language })
   )
 
   // A token the captcha refuses outright opens nothing; any other starts the delivery's I/O
   // beside the verification, used only once the verdict lets the form through.
-  const hopeless = captcha.tokenField !== undefined && tokenProblem(form.captchaToken) !== undefined
-  const token = captcha.tokenField === undefined ? null : (form.captchaToken ?? null)
+  const hopeless = tokenField !== undefined && tokenProblem(form.captchaToken) !== undefined
+  const token = tokenField === undefined ? null : (form.captchaToken ?? null)
   const { key, id } = submissionKey(
     Redacted.value(config.submissionIdKey),
     settings.id,
@@ -124,7 +124,11 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   // failure writes one, and only a verdict used reads one back: the happy path asks once.
   const remembered = token === null || hopeless ? undefined : token
   let recalled = false
-  const verify = captcha.verify(form.captchaToken, settings.captchaSecretId)
+  const verify = captcha.verify(
+    settings.captchaProvider,
+    form.captchaToken,
+    settings.captchaSecretId
+  )
   const verdictOf =
     remembered === undefined
       ? verify

@@ -28,7 +28,12 @@ describe("readConfig", () => {
     expect(form.allowedOrigins).toBeUndefined()
     expect(config.captcha).toEqual({
       provider: "friendlycaptcha-v2",
-      verifyUrl: "https://global.frcapi.com/api/v2/captcha/siteverify",
+      verifyUrls: {
+        "friendlycaptcha-v2": "https://global.frcapi.com/api/v2/captcha/siteverify",
+        "friendlycaptcha-v1": "https://api.friendlycaptcha.com/api/v1/siteverify",
+        turnstile: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+        hcaptcha: "https://api.hcaptcha.com/siteverify"
+      },
       timeoutMs: 4_000
     })
     expect(config.secrets).toEqual({ region: "eu-west-1", ttlSeconds: 300, timeoutMs: 3_000 })
@@ -55,7 +60,9 @@ describe("readConfig", () => {
         MAIL_TO: "a@example.com, B <b@example.com>"
       })
     )
-    expect(config.captcha.verifyUrl).toBe("https://api.friendlycaptcha.com/api/v1/siteverify")
+    expect(config.captcha.verifyUrls["friendlycaptcha-v1"]).toBe(
+      "https://api.friendlycaptcha.com/api/v1/siteverify"
+    )
     expect(config.smtp).toMatchObject({ host: "relay.example.com", port: 587, implicitTls: false })
     expect(formOf(config).mailTo.map((m) => m.address)).toEqual(["a@example.com", "b@example.com"])
   })

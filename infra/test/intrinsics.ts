@@ -14,11 +14,21 @@ const lookup = (values: Values, name: string): string => {
   return value
 }
 
+/** A template's Mappings: map → top-level key → second-level key → value. */
+export type Mappings = Readonly<
+  Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>
+>
+
 /**
- * Resolves Ref, Fn::GetAtt (as `Logical.Attribute`), Fn::Join, Fn::Sub and Fn::Select (of a
- * list or of an Fn::Split), failing as CloudFormation does on an index past the end.
+ * Resolves Ref, Fn::GetAtt (as `Logical.Attribute`), Fn::Join, Fn::Sub, Fn::Select (of a
+ * list or of an Fn::Split), failing as CloudFormation does on an index past the end, and
+ * Fn::FindInMap in `mappings`.
  */
-export const resolveIntrinsic = (value: unknown, values: Values): string => {
+export const resolveIntrinsic = (
+  value: unknown,
+  values: Values,
+  mappings: Mappings = {}
+): string => {
   if (typeof value === "string") return value
   if (isRecord(value)) {
     const ref = value.Ref
@@ -27,15 +37,26 @@ export const resolveIntrinsic = (value: unknown, values: Values): string => {
     if (Array.isArray(getAtt)) return lookup(values, getAtt.join("."))
     const join = value["Fn::Join"]
     if (Array.isArray(join) && typeof join[0] === "string") {
-      return resolveList(join[1], values).join(join[0])
+      return resolveList(join[1], values, mappings).join(join[0])
     }
     const sub = value["Fn::Sub"]
     if (typeof sub === "string") {
       return sub.replace(/\$\{([^}]+)\}/g, (_, name: string) => lookup(values, name))
     }
+    const find = value["Fn::FindInMap"]
+    if (Array.isArray(find) && typeof find[0] === "string") {
+      const [map, top, second] = [
+        find[0],
+        resolveIntrinsic(find[1], values, mappings),
+        resolveIntrinsic(find[2], values, mappings)
+      ]
+      const found = mappings[map]?.[top]?.[second]
+      if (typeof found !== "string") throw new Error(`Fn::FindInMap: no ${map}.${top}.${second}`)
+      return found
+    }
     const select = value["Fn::Select"]
     if (Array.isArray(select) && typeof select[0] === "number") {
-      const list = resolveList(select[1], values)
+      const list = resolveList(select[1], values, mappings)
       const item = list[select[0]]
       if (item === undefined) throw new Error(`Fn::Select: no item ${select[0]} in ${list}`)
       return item
@@ -45,12 +66,13 @@ export const resolveIntrinsic = (value: unknown, values: Values): string => {
 }
 
 /** A list: literal (each item resolved) or an Fn::Split. */
-const resolveList = (value: unknown, values: Values): string[] => {
-  if (Array.isArray(value)) return value.map((item: unknown) => resolveIntrinsic(item, values))
+const resolveList = (value: unknown, values: Values, mappings: Mappings = {}): string[] => {
+  if (Array.isArray(value))
+    return value.map((item: unknown) => resolveIntrinsic(item, values, mappings))
   if (isRecord(value)) {
     const split = value["Fn::Split"]
     if (Array.isArray(split) && typeof split[0] === "string") {
-      return resolveIntrinsic(split[1], values).split(split[0])
+      return resolveIntrinsic(split[1], values, mappings).split(split[0])
     }
   }
   throw new Error(`cannot resolve the list ${JSON.stringify(value)}`)

@@ -12,6 +12,8 @@ import AdmZip from "adm-zip"
 import { App } from "aws-cdk-lib"
 import { Match, Template } from "aws-cdk-lib/assertions"
 import { afterAll, describe, expect, it } from "vitest"
+import { captchaProviderIds } from "../../src/domain/captcha-providers"
+import { widgetSnippet } from "../../src/pages/widget"
 import { TYPICAL_FORMS_THAT_FIT } from "../forms.js"
 import { ContactFormStack } from "../stack.js"
 import { deployWith, iamGlobMatches, resolveIntrinsic, type Values } from "./intrinsics.js"
@@ -95,7 +97,13 @@ const logGroupId = handler.LoggingConfig.LogGroup.Ref
 const redeliveryLogGroupId = redelivery.LoggingConfig.LogGroup.Ref
 const parameters: Record<
   string,
-  { Default?: unknown; Type: string; MinLength?: number; AllowedPattern?: string }
+  {
+    Default?: unknown
+    Type: string
+    MinLength?: number
+    AllowedPattern?: string
+    AllowedValues?: ReadonlyArray<string>
+  }
 > = template.toJSON().Parameters
 
 // Deploy-time values: the parameters' defaults plus the required ones and the pseudo
@@ -1118,13 +1126,38 @@ describe("the HTTP API", () => {
     expect(parameters.ThrottleBurstLimit).toMatchObject({ Type: "Number", Default: 10 })
   })
 
-  it("outputs the endpoint, a form tag to paste, and the URL pattern of the forms of Forms", () => {
-    const outputs: Record<string, { Value: unknown }> = template.toJSON().Outputs
+  it("outputs the endpoint, a form tag to paste with the chosen provider's widget, and the URL pattern of the forms of Forms", () => {
+    const json = template.toJSON()
+    const outputs: Record<string, { Value: unknown }> = json.Outputs
     const endpoint = "https://abc123.execute-api.eu-west-1.amazonaws.com/contact"
     expect(resolveIntrinsic(outputs.ContactUrl?.Value, sample)).toBe(endpoint)
-    expect(resolveIntrinsic(outputs.FormSnippet?.Value, sample)).toBe(
-      `<form action="${endpoint}" method="post">`
+    const snippet = (provider: string) =>
+      resolveIntrinsic(
+        outputs.FormSnippet?.Value,
+        { ...sample, CaptchaProvider: provider },
+        json.Mappings
+      )
+    const formTag = `<form action="${endpoint}" method="post">`
+    expect(snippet("none")).toBe(formTag)
+    expect(snippet("friendlycaptcha-v2")).toBe(
+      `${formTag}<script type="module" src="https://cdn.jsdelivr.net/npm/@friendlycaptcha/sdk@0.2.0/site.min.js" async defer></script>\n` +
+        `<script nomodule src="https://cdn.jsdelivr.net/npm/@friendlycaptcha/sdk@0.2.0/site.compat.min.js" async defer></script>\n` +
+        `<div class="frc-captcha" data-sitekey="YOUR_SITEKEY"></div>`
     )
+    expect(snippet("turnstile")).toBe(
+      `${formTag}<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>\n` +
+        `<div class="cf-turnstile" data-sitekey="YOUR_SITEKEY"></div>`
+    )
+    expect(snippet("hcaptcha")).toBe(
+      `${formTag}<script src="https://js.hcaptcha.com/1/api.js" async defer></script>\n` +
+        `<div class="h-captcha" data-sitekey="YOUR_SITEKEY"></div>`
+    )
+    // CaptchaProvider allows exactly the table's providers.
+    expect(parameters.CaptchaProvider?.AllowedValues).toEqual([...captchaProviderIds])
+    // One entry per provider of the table, each the widget the demo page shows.
+    for (const provider of captchaProviderIds) {
+      expect(snippet(provider)).toBe(`${formTag}${widgetSnippet(provider)}`)
+    }
     expect(resolveIntrinsic(outputs.FormUrl?.Value, sample)).toBe(
       "https://abc123.execute-api.eu-west-1.amazonaws.com/f/<id>"
     )

@@ -5,11 +5,10 @@
 import * as Context from "effect/Context"
 import type * as LogLevel from "effect/LogLevel"
 import type * as Redacted from "effect/Redacted"
+import type { CaptchaProvider, RemoteProvider } from "../domain/captcha-providers"
 import type { Fallback } from "../domain/contact"
 import type { Language } from "../domain/languages"
 import type { MailSettings } from "../domain/mail"
-
-export type CaptchaProvider = "friendlycaptcha-v2" | "friendlycaptcha-v1" | "none"
 
 /** How mail goes out (SPEC section 8). */
 export type MailTransport =
@@ -56,7 +55,9 @@ export interface FormConfig extends MailSettings {
   readonly fallback: Fallback
   /** `undefined`: every origin (`*`). */
   readonly allowedOrigins: ReadonlyArray<string> | undefined
-  /** A sitekey per site, one FriendlyCaptcha account. */
+  /** Its captcha provider (contract §4): CAPTCHA_PROVIDER, or the form's own. */
+  readonly captchaProvider: CaptchaProvider
+  /** The secret with its provider's keys: a sitekey per site, one account or several. */
   readonly captchaSecretId: string
 }
 
@@ -66,8 +67,10 @@ export interface AppConfig {
   readonly maxBodyBytes: number
   readonly logLevel: LogLevel.LogLevel
   readonly captcha: {
+    /** CAPTCHA_PROVIDER: the provider of the forms that name none. */
     readonly provider: CaptchaProvider
-    readonly verifyUrl: string
+    /** Each remote provider's siteverify endpoint (the table's, or overridden). */
+    readonly verifyUrls: Readonly<Record<RemoteProvider, string>>
     readonly timeoutMs: number
   }
   readonly secrets: {

@@ -4,6 +4,7 @@
  * deployment's own settings.
  */
 import * as Result from "effect/Result"
+import type { CaptchaProvider } from "../domain/captcha-providers"
 import type { Fallback, Mailbox } from "../domain/contact"
 import type { Language } from "../domain/languages"
 import type { FormConfig } from "./app-config"
@@ -56,6 +57,7 @@ export interface FormDefaults {
   readonly mailFrom: Mailbox
   readonly subjectPrefix: string
   readonly allowedOrigins: ReadonlyArray<string> | undefined
+  readonly captchaProvider: CaptchaProvider
   readonly captchaSecretId: string
 }
 
@@ -99,6 +101,7 @@ export const formConfigs = (
             successUrl: { default: f.successUrl, byLanguage: f.successUrls },
             fallback: f.fallback,
             allowedOrigins: f.origins ?? defaults.allowedOrigins,
+            captchaProvider: f.captchaProvider ?? defaults.captchaProvider,
             captchaSecretId: f.captchaSecretId ?? defaults.captchaSecretId
           }
         ] as const

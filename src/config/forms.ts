@@ -10,10 +10,12 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
+import type { CaptchaProvider } from "../domain/captcha-providers"
 import type { Fallback, Mailbox } from "../domain/contact"
 import { isLanguage, type Language, languages } from "../domain/languages"
 import { all, type Problem, type Reading, type ValueOf, written } from "./env"
 import {
+  captchaProviderRule,
   emailAddressRule,
   oneLineRule,
   oneMailbox,
@@ -33,6 +35,7 @@ export interface FormSettings {
   readonly origins: ReadonlyArray<string> | undefined
   readonly subjectPrefix: string | undefined
   readonly from: Mailbox | undefined
+  readonly captchaProvider: CaptchaProvider | undefined
   readonly captchaSecretId: string | undefined
 }
 
@@ -93,6 +96,7 @@ const Settings = Schema.Struct({
   fallbackPhone: Schema.optionalKey(byRule(phoneRule)),
   subjectPrefix: Schema.optionalKey(byRule(oneLineRule)),
   from: Schema.optionalKey(byRule(oneMailbox)),
+  captchaProvider: Schema.optionalKey(byRule(captchaProviderRule)),
   captchaSecretId: Schema.optionalKey(nonEmpty)
 }).annotate({ message: "must be an object of settings" })
 
@@ -161,6 +165,7 @@ const read = (variable: string, json: string): Reading<ReadonlyMap<string, FormS
           origins: f.origins,
           subjectPrefix: f.subjectPrefix,
           from: f.from,
+          captchaProvider: f.captchaProvider,
           captchaSecretId: f.captchaSecretId
         }
       ])

@@ -7,7 +7,8 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { languages } from "../domain/languages"
 import { bodyBytesForEveryForm } from "../domain/limits"
-import type { AppConfig, CaptchaProvider } from "./app-config"
+import type { AppConfig } from "./app-config"
+import { captchaConfig, captchaVariables } from "./captcha"
 import { all, ConfigInvalid, decodeEnv, type Env, orNone, type ValueOf } from "./env"
 import { defaultFormVariables, formConfigs, forms } from "./form-config"
 import { limitVariables } from "./limits"
@@ -16,11 +17,9 @@ import { queueConfig, queueProblems, queueVariables, type Runtime } from "./queu
 import {
   boolean,
   fileContent,
-  httpUrl,
   logLevel,
   mailbox,
   oneLineText,
-  oneOf,
   orDefault,
   origins,
   orNothing,
@@ -29,18 +28,10 @@ import {
   secretKey,
   smtpUrl,
   successUrl,
-  text,
   wholeNumber
 } from "./readers"
 import { defaultSmtpSecretId, region } from "./region"
 import { transportConfig, transportProblems, transportVariables } from "./transport"
-
-const captchaProviders = ["friendlycaptcha-v2", "friendlycaptcha-v1", "none"] as const
-const captchaVerifyUrls: Readonly<Record<CaptchaProvider, string>> = {
-  "friendlycaptcha-v2": "https://global.frcapi.com/api/v2/captcha/siteverify",
-  "friendlycaptcha-v1": "https://api.friendlycaptcha.com/api/v1/siteverify",
-  none: ""
-}
 
 const successUrls = all<Readonly<Record<string, string | undefined>>>(
   Object.fromEntries(
@@ -58,14 +49,7 @@ const variables = all({
   allowedOrigins: origins("ALLOWED_ORIGINS", orNothing),
   maxBodyBytes: positiveInt("MAX_BODY_BYTES", bodyBytesForEveryForm, 6_000_000),
   logLevel: logLevel("LOG_LEVEL"),
-  captchaProvider: oneOf(
-    "CAPTCHA_PROVIDER",
-    captchaProviders,
-    orDefault<CaptchaProvider>("friendlycaptcha-v2")
-  ),
-  captchaVerifyUrl: httpUrl("CAPTCHA_VERIFY_URL", orNothing),
-  captchaTimeoutMs: positiveInt("CAPTCHA_TIMEOUT_MS", 4_000, 30_000),
-  captchaSecretId: text("CAPTCHA_SECRET_ID", orDefault("friendlycaptcha-data")),
+  captcha: captchaVariables,
   region,
   secretsTtlSeconds: positiveInt("SECRETS_TTL_SECONDS", 300, 86_400),
   secretsTimeoutMs: positiveInt("SECRETS_TIMEOUT_MS", 3_000, 30_000),
@@ -118,7 +102,8 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
         mailFrom: c.mailFrom,
         subjectPrefix: c.subjectPrefix,
         allowedOrigins: c.allowedOrigins,
-        captchaSecretId: c.captchaSecretId
+        captchaProvider: c.captcha.provider,
+        captchaSecretId: c.captcha.secretId
       },
       single === undefined
         ? undefined
@@ -134,11 +119,7 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
     ),
     maxBodyBytes: c.maxBodyBytes,
     logLevel: c.logLevel,
-    captcha: {
-      provider: c.captchaProvider,
-      verifyUrl: c.captchaVerifyUrl ?? captchaVerifyUrls[c.captchaProvider],
-      timeoutMs: c.captchaTimeoutMs
-    },
+    captcha: captchaConfig(c.captcha),
     secrets: { region: c.region, ttlSeconds: c.secretsTtlSeconds, timeoutMs: c.secretsTimeoutMs },
     smtp: {
       host: url.hostname.replace(/^\[(.*)\]$/, "$1"),

@@ -13,6 +13,7 @@ import {
   isAbsoluteUrl,
   oneLineRule,
   oneMailbox,
+  oneOfRule,
   originRule,
   phoneRule,
   type Rule,
@@ -77,27 +78,12 @@ export const boolean = (name: string) =>
     orDefault(false)
   )
 
-const orList = (choices: ReadonlyArray<string>): string =>
-  choices.length < 2
-    ? (choices[0] ?? "")
-    : `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`
-
 /** One of `choices`, by its exact spelling. */
 export const oneOf = <const A extends string, B = never>(
   name: string,
   choices: ReadonlyArray<A>,
   whenUnset: WhenUnset<B> = "required"
-) =>
-  parsed(
-    name,
-    (raw) => {
-      const choice = choices.find((c) => c === raw)
-      return choice === undefined
-        ? Result.fail(`must be ${orList(choices)}`)
-        : Result.succeed(choice)
-    },
-    whenUnset
-  )
+) => parsed(name, oneOfRule(choices), whenUnset)
 
 /** A reader of one variable by one of the rules (rules.ts). */
 const byRule =

@@ -5,9 +5,26 @@
  */
 import * as Result from "effect/Result"
 import addressparser from "nodemailer/lib/addressparser"
+import { type CaptchaProvider, captchaProviderIds } from "../domain/captcha-providers"
 import type { Mailbox } from "../domain/contact"
 
 export type Rule<A> = (raw: string) => Result.Result<A, string>
+
+export const orList = (choices: ReadonlyArray<string>): string =>
+  choices.length < 2
+    ? (choices[0] ?? "")
+    : `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`
+
+/** One of `choices`, by its exact spelling. */
+export const oneOfRule =
+  <const A extends string>(choices: ReadonlyArray<A>): Rule<A> =>
+  (raw) => {
+    const choice = choices.find((c) => c === raw)
+    return choice === undefined ? Result.fail(`must be ${orList(choices)}`) : Result.succeed(choice)
+  }
+
+/** A captcha provider of the table (contract §4). */
+export const captchaProviderRule: Rule<CaptchaProvider> = oneOfRule(captchaProviderIds)
 
 const emailPattern = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/
 

@@ -11,6 +11,8 @@ export type UnverifiedReason =
   | "unreachable"
   | `http_${number}`
   | "invalid_response"
+  /** The provider answered with a code that says it cannot verify now (Turnstile's internal-error). */
+  | "provider_error"
   | "secret_unavailable"
 
 export type CaptchaVerdict =

@@ -2,14 +2,17 @@
  * The fields of a submission as sent (SPEC section 2): their names, the honeypot, the
  * `body`/`message` alias, the characters each may hold, and what the visitor wrote.
  */
+import { captchaFields } from "./captcha-providers"
 
 /** Fields in submission order, as sent (names and values are strings). */
 export type Fields = ReadonlyArray<readonly [name: string, value: string]>
 
 export const honeypotField = "_gotcha"
-export const captchaFields = ["frc-captcha-solution", "frc-captcha-response"] as const
 
-/** The form's own fields; any other name is the visitor's own text (an extra field). */
+/**
+ * The form's own fields; any other name is the visitor's own text (an extra field). Every
+ * provider's token field is one, whichever provider the form uses: a token is never text.
+ */
 const knownFieldNames: ReadonlySet<string> = new Set([
   "email",
   "body",

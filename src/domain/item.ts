@@ -16,7 +16,13 @@ const Verdict = Schema.Union([
   Schema.Struct({
     _tag: Schema.Literal("Unverified"),
     reason: Schema.Union([
-      Schema.Literals(["timeout", "unreachable", "invalid_response", "secret_unavailable"]),
+      Schema.Literals([
+        "timeout",
+        "unreachable",
+        "invalid_response",
+        "provider_error",
+        "secret_unavailable"
+      ]),
       Schema.TemplateLiteral(["http_", Schema.Number])
     ])
   })

@@ -2,12 +2,13 @@
  * The headers every answer carries (SPEC section 3): no caching, no sniffing, a CSP for
  * every page, and CORS, which is the application's alone (API Gateway adds none).
  */
+import type { CspDirective, Widget } from "../domain/captcha-providers"
 
-const csp = (script: ReadonlyArray<string>, formAction: string) =>
+const csp = (script: ReadonlyArray<string>, formAction: string, style = "'unsafe-inline'") =>
   [
     "default-src 'none'",
     ...script,
-    "style-src 'unsafe-inline'",
+    `style-src ${style}`,
     "img-src data:",
     "base-uri 'none'",
     `form-action ${formAction}`,
@@ -27,6 +28,30 @@ export const formPageHeaders = {
   ...securityHeaders,
   "content-security-policy": csp(["script-src 'self'", "connect-src 'self'"], "'self'")
 } as const
+
+/**
+ * The demo form with a captcha widget: its own script, and the origins its provider's row
+ * lists for the widget (scripts, frames, requests, workers, styles); no other page gets them.
+ */
+export const formPageHeadersWith = (widget: Widget): Readonly<Record<string, string>> => {
+  const sources = (directive: CspDirective, own: ReadonlyArray<string>) => {
+    const all = [...own, ...(widget.csp[directive] ?? [])]
+    return all.length === 0 ? [] : [`${directive} ${all.join(" ")}`]
+  }
+  return {
+    ...securityHeaders,
+    "content-security-policy": csp(
+      [
+        ...sources("script-src", ["'self'"]),
+        ...sources("connect-src", ["'self'"]),
+        ...sources("frame-src", []),
+        ...sources("worker-src", [])
+      ],
+      "'self'",
+      ["'unsafe-inline'", ...(widget.csp["style-src"] ?? [])].join(" ")
+    )
+  }
+}
 
 /** What is not a page (the health check, a mail's text, the form's script): nothing at all. */
 export const textHeaders = {

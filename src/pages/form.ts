@@ -3,9 +3,11 @@
  * to /contact, answered by a redirect or an error page); /form.js, when it runs, sends it
  * with fetch in JSON mode and shows the answer inline, keeping what the visitor typed.
  */
+import type { Widget } from "../domain/captcha-providers"
 import type { Fallback } from "../domain/contact"
 import { escapeHtml, page } from "./render"
 import type { Strings } from "./strings"
+import { widgetElement, widgetScripts } from "./widget"
 
 /** What the page says about the mode the server runs in. */
 export type Banner = "embedded" | "captcha-off" | undefined
@@ -16,6 +18,8 @@ export interface FormPage {
   readonly fallback: Fallback
   /** The form's id (SPEC section 10): the page posts to /contact for `default`, else /f/<id>. */
   readonly formId: string
+  /** The form's captcha widget, with the sitekey of its secret; none without a captcha. */
+  readonly captcha?: { readonly widget: Widget; readonly sitekey: string } | undefined
 }
 
 /** The words /form.js needs, in the page's language (the script itself has none). */
@@ -104,7 +108,7 @@ ${field({ id: "f-message", label: t.message, required: t.required, control: `<te
 <label for="f-gotcha">${escapeHtml(t.honeypot)}</label>
 <input id="f-gotcha" name="_gotcha" type="text" tabindex="-1" autocomplete="off">
 </div>
-<button type="submit">${escapeHtml(t.send)}</button>
+${input.captcha === undefined ? "" : `${widgetElement(input.captcha.widget, input.captcha.sitekey)}\n`}<button type="submit">${escapeHtml(t.send)}</button>
 </form>`
   return page(
     strings,
@@ -123,6 +127,10 @@ ${field({ id: "f-message", label: t.message, required: t.required, control: `<te
     ]
       .filter((part) => part !== "")
       .join("\n"),
-    `${formStyle}\n<script src="/form.js" defer></script>`
+    [
+      formStyle,
+      `<script src="/form.js" defer></script>`,
+      ...(input.captcha === undefined ? [] : [widgetScripts(input.captcha.widget)])
+    ].join("\n")
   )
 }

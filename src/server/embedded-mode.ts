@@ -40,7 +40,7 @@ export const embeddedEnv = (env: Env): Env => ({
 /** Local development values: no SMTP authentication, and the captcha is off anyway. */
 export const LocalSecrets = SecretsStatic({
   smtp: undefined,
-  captcha: { sitekey: "local-development", apiKey: undefined, secret: undefined }
+  captcha: {}
 })
 
 export const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host)

@@ -8,14 +8,21 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Option from "effect/Option"
-import { AppConfigTag } from "../config/app-config"
+import * as Redacted from "effect/Redacted"
+import { AppConfigTag, type FormConfig } from "../config/app-config"
+import {
+  type CaptchaProvider,
+  captchaProviders,
+  isRemoteProvider
+} from "../domain/captcha-providers"
 import { defaultLanguage, isLanguage } from "../domain/languages"
-import { formPageHeaders, securityHeaders, textHeaders } from "../http/headers"
+import { formPageHeaders, formPageHeadersWith, securityHeaders, textHeaders } from "../http/headers"
 import { acceptedLanguage } from "../http/negotiate"
 import { type Banner, formPage } from "../pages/form"
 import { formScript } from "../pages/form-script"
 import { mailText, notFoundPage, outboxPage, sentPage } from "../pages/site"
 import { allStrings, stringsFor } from "../pages/translations"
+import { SecretsService } from "../services/secrets"
 import { listOutbox, readMail } from "./outbox"
 import type { ServerMode } from "./settings"
 
@@ -45,15 +52,30 @@ const pageStrings = Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
 const notFound = Effect.map(pageStrings, (strings) => html(notFoundPage(strings), pageHeaders, 404))
 
 export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir: string }) => {
-  const banner = Effect.map(
-    AppConfigTag,
-    (config): Banner =>
-      options.mode === "embedded"
-        ? "embedded"
-        : config.captcha.provider === "none"
-          ? "captcha-off"
-          : undefined
-  )
+  const banner = (provider: CaptchaProvider): Banner =>
+    options.mode === "embedded" ? "embedded" : provider === "none" ? "captcha-off" : undefined
+
+  /**
+   * The form's widget with the sitekey of its secret (production mode only: embedded mode
+   * has no captcha). A secret that cannot be read leaves the page without a widget, logged:
+   * the form is still served, and a submission is refused for its missing token.
+   */
+  const captchaOf = (settings: FormConfig) =>
+    Effect.gen(function* () {
+      const provider = settings.captchaProvider
+      if (options.mode === "embedded" || !isRemoteProvider(provider)) return undefined
+      const row = captchaProviders[provider]
+      const secrets = yield* SecretsService
+      const keys = yield* Effect.option(secrets.captcha(settings.captchaSecretId))
+      const sitekey = Option.getOrUndefined(keys)?.[row.secret.sitekey]
+      if (sitekey === undefined) {
+        yield* Effect.logWarning("demo form without its captcha widget").pipe(
+          Effect.annotateLogs({ form: settings.id, reason: "sitekey_unavailable" })
+        )
+        return undefined
+      }
+      return { widget: row.widget, sitekey: Redacted.value(sitekey) }
+    })
 
   // `/?form=<id>` shows that form (SPEC section 10), posting to /f/<id>; without it the
   // default form. An unknown id, or no default form, is a page not found.
@@ -64,16 +86,24 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
     const settings = config.forms.get(asked)
     if (settings === undefined) return yield* notFound
     const strings = yield* pageStrings
+    const captcha = yield* captchaOf(settings)
     const page = formPage(
-      { strings, banner: yield* banner, fallback: settings.fallback, formId: settings.id },
+      {
+        strings,
+        banner: banner(settings.captchaProvider),
+        fallback: settings.fallback,
+        formId: settings.id,
+        captcha
+      },
       allStrings
     )
-    return html(page, formPageHeaders)
+    return html(page, captcha === undefined ? formPageHeaders : formPageHeadersWith(captcha.widget))
   })
 
   const sent = Effect.gen(function* () {
     const strings = yield* pageStrings
-    return html(sentPage(strings, yield* banner, allStrings), pageHeaders)
+    const config = yield* AppConfigTag
+    return html(sentPage(strings, banner(config.captcha.provider), allStrings), pageHeaders)
   })
 
   const outbox = Effect.gen(function* () {

@@ -1,8 +1,10 @@
 /**
- * CaptchaService: FriendlyCaptcha v2 and v1, or no captcha, with exactly the outcome table
- * of SPEC section 4. Outages fail open (the mail is sent, marked unverified); an answer
- * that says our own key or sitekey is wrong is a delivery failure, never a visitor's fault.
+ * CaptchaService: each form's provider of the table (src/domain/captcha-providers.ts), with
+ * the outcome rows of contract §4 for all of them. Outages fail open (the mail is sent,
+ * marked unverified); an answer that says our own key or sitekey is wrong is a delivery
+ * failure, never a visitor's fault.
  */
+import { randomUUID } from "node:crypto"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -13,7 +15,15 @@ import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { AppConfigTag } from "../config/app-config"
+import { outcomeOf } from "../domain/captcha-outcomes"
+import {
+  type CaptchaProvider,
+  captchaProviders,
+  isRemoteProvider,
+  type RemoteProvider
+} from "../domain/captcha-providers"
 import {
   AlreadyReceived,
   CaptchaMisconfigured,
@@ -22,131 +32,151 @@ import {
   type UnverifiedReason
 } from "../domain/errors"
 import { tokenProblem } from "../domain/token"
-import { decodeAnswer, errorCode, type Protocol, v1, v2 } from "./friendly-captcha"
-import { SecretsService } from "./secrets"
+import type { CaptchaAnswer, Protocol, ProviderKeys } from "./captcha-protocol"
+import { friendlyCaptchaV1, friendlyCaptchaV2 } from "./friendly-captcha"
+import { hcaptcha } from "./hcaptcha"
+import { type CaptchaKeys, SecretsService } from "./secrets"
+import { turnstile } from "./turnstile"
+
+export type CaptchaFailure = CaptchaRejected | AlreadyReceived | CaptchaMisconfigured
 
 export interface CaptchaServiceApi {
-  /** The form field that carries this provider's token; `undefined` without a captcha. */
-  readonly tokenField: string | undefined
-  /** `secretId`: the form's captcha secret (a sitekey per site, SPEC section 10). */
+  /**
+   * The verdict on `token` by `provider`, with the keys in the secret `secretId` (the
+   * form's own, contract §10).
+   */
   readonly verify: (
+    provider: CaptchaProvider,
     token: string | undefined,
     secretId: string
-  ) => Effect.Effect<CaptchaVerdict, CaptchaRejected | AlreadyReceived | CaptchaMisconfigured>
+  ) => Effect.Effect<CaptchaVerdict, CaptchaFailure>
 }
 
 export class CaptchaService extends Context.Service<CaptchaService, CaptchaServiceApi>()(
   "contact-form/CaptchaService"
 ) {}
 
+/** Each remote provider's protocol: a row of the table without one does not compile. */
+const protocols: { readonly [P in RemoteProvider]: Protocol } = {
+  "friendlycaptcha-v2": friendlyCaptchaV2,
+  "friendlycaptcha-v1": friendlyCaptchaV1,
+  turnstile,
+  hcaptcha
+}
+
 class CaptchaTimedOut extends Data.TaggedError("CaptchaTimedOut") {}
 
 const unverified = (reason: UnverifiedReason): CaptchaVerdict => ({ _tag: "Unverified", reason })
+const disabled: CaptchaVerdict = { _tag: "Disabled" }
 
 /** The request never got an answer (rather than an answer we cannot read). */
 const unreachable = (error: HttpClientError.HttpClientError) =>
   error.reason._tag === "TransportError" || error.reason._tag === "InvalidUrlError"
 
-const friendlyCaptcha = (protocol: Protocol) =>
-  Layer.effect(
-    CaptchaService,
-    Effect.gen(function* () {
-      const config = yield* AppConfigTag
-      const secrets = yield* SecretsService
-      const client = yield* HttpClient.HttpClient
-      const { verifyUrl, timeoutMs } = config.captcha
+/** The provider's two keys from the secret, or `undefined` when it lacks one. */
+const keysOf = (provider: RemoteProvider, secret: CaptchaKeys): ProviderKeys | undefined => {
+  const names = captchaProviders[provider].secret
+  const sitekey = secret[names.sitekey]
+  const key = secret[names.key]
+  return sitekey === undefined || key === undefined
+    ? undefined
+    : { sitekey: Redacted.value(sitekey), key }
+}
 
-      // What an answer means (SPEC section 4).
-      const classify = (
-        response: HttpClientResponse.HttpClientResponse
-      ): Effect.Effect<
-        CaptchaVerdict,
-        CaptchaRejected | AlreadyReceived | CaptchaMisconfigured
-      > => {
-        const answer = response.json.pipe(Effect.flatMap(decodeAnswer), Effect.option)
-        const { status } = response
-        if (status === 200) {
-          return Effect.flatMap(
-            answer,
-            Option.match({
-              onNone: () => Effect.succeed(unverified("invalid_response")),
-              onSome: (a): Effect.Effect<CaptchaVerdict, CaptchaRejected | AlreadyReceived> =>
-                a.success
-                  ? Effect.succeed({ _tag: "Verified" })
-                  : errorCode(a) === protocol.used
-                    ? new AlreadyReceived({ reason: errorCode(a) })
-                    : new CaptchaRejected({ reason: errorCode(a) })
-            })
-          )
-        }
-        if (status === 400 || status === 401 || status === 403) {
-          return Effect.flatMap(answer, (a) =>
-            Effect.fail(
-              new CaptchaMisconfigured({
-                status,
-                code: Option.match(a, { onNone: () => "unknown", onSome: errorCode })
-              })
+/** The verdict, or the failure, that an answer of `provider` means. */
+const verdictOf = (
+  provider: RemoteProvider,
+  status: number,
+  answer: CaptchaAnswer | undefined
+): Effect.Effect<CaptchaVerdict, CaptchaFailure> => {
+  const code = answer?.code ?? "unknown"
+  switch (outcomeOf(captchaProviders[provider].codes, status, answer)) {
+    case "verified":
+      return Effect.succeed({ _tag: "Verified" })
+    case "refused":
+      return Effect.fail(new CaptchaRejected({ reason: code }))
+    case "already_received":
+      return Effect.fail(new AlreadyReceived({ reason: code }))
+    case "misconfigured":
+      return Effect.fail(new CaptchaMisconfigured({ status, code }))
+    case "unavailable":
+      return Effect.succeed(
+        unverified(
+          status !== 200
+            ? `http_${status}`
+            : answer === undefined
+              ? "invalid_response"
+              : "provider_error"
+        )
+      )
+  }
+}
+
+export const CaptchaLive = Layer.effect(
+  CaptchaService,
+  Effect.gen(function* () {
+    const config = yield* AppConfigTag
+    const secrets = yield* SecretsService
+    const client = yield* HttpClient.HttpClient
+    const { verifyUrls, timeoutMs } = config.captcha
+
+    // What an answer means (contract §4): the table's one rule, by the provider's codes.
+    const classify =
+      (provider: RemoteProvider) => (response: HttpClientResponse.HttpClientResponse) =>
+        response.json.pipe(
+          Effect.option,
+          Effect.flatMap((json) =>
+            verdictOf(
+              provider,
+              response.status,
+              Option.getOrUndefined(Option.map(json, protocols[provider].read))
             )
           )
-        }
-        return Effect.succeed(unverified(`http_${status}`))
-      }
-
-      // One call to the API, bounded by CAPTCHA_TIMEOUT_MS; not hearing it fails open.
-      const ask = (request: HttpClientRequest.HttpClientRequest) =>
-        client.execute(request).pipe(
-          Effect.flatMap(classify),
-          Effect.timeoutOrElse({
-            duration: Duration.millis(timeoutMs),
-            orElse: () => Effect.fail(new CaptchaTimedOut())
-          }),
-          // No trace headers (traceparent, b3) to a third party: our span ids are ours.
-          Effect.provideService(HttpClient.TracerPropagationEnabled, false),
-          Effect.catchTags({
-            CaptchaTimedOut: () => Effect.succeed(unverified("timeout")),
-            HttpClientError: (e) =>
-              Effect.succeed(unverified(unreachable(e) ? "unreachable" : "invalid_response"))
-          })
         )
 
-      return CaptchaService.of({
-        tokenField: protocol.tokenField,
-        verify: Effect.fn("CaptchaService.verify")(function* (
-          token: string | undefined,
-          secretId: string
-        ) {
-          const problem = tokenProblem(token)
-          if (problem !== undefined || token === undefined)
-            return yield* new CaptchaRejected({ reason: problem ?? "missing" })
-          const keys = yield* secrets.captcha(secretId).pipe(Effect.option)
-          const request = Option.isSome(keys)
-            ? protocol.request(verifyUrl, token, keys.value)
-            : undefined
-          if (request === undefined) return unverified("secret_unavailable")
-          return yield* ask(request)
+    // One call to the API, bounded by CAPTCHA_TIMEOUT_MS; not hearing it fails open.
+    const ask = (provider: RemoteProvider, request: HttpClientRequest.HttpClientRequest) =>
+      client.execute(request).pipe(
+        Effect.flatMap(classify(provider)),
+        Effect.timeoutOrElse({
+          duration: Duration.millis(timeoutMs),
+          orElse: () => Effect.fail(new CaptchaTimedOut())
+        }),
+        // No trace headers (traceparent, b3) to a third party: our span ids are ours.
+        Effect.provideService(HttpClient.TracerPropagationEnabled, false),
+        Effect.catchTags({
+          CaptchaTimedOut: () => Effect.succeed(unverified("timeout")),
+          HttpClientError: (e) =>
+            Effect.succeed(unverified(unreachable(e) ? "unreachable" : "invalid_response"))
         })
-      })
+      )
+
+    const remote = Effect.fn("CaptchaService.verify")(function* (
+      provider: RemoteProvider,
+      token: string,
+      secretId: string
+    ) {
+      const secret = yield* secrets.captcha(secretId).pipe(Effect.option)
+      const keys = Option.isSome(secret) ? keysOf(provider, secret.value) : undefined
+      if (keys === undefined) return unverified("secret_unavailable")
+      const request = protocols[provider].request(verifyUrls[provider], token, keys, randomUUID())
+      return yield* ask(provider, request)
     })
-  )
 
-export const FriendlyCaptchaV2 = friendlyCaptcha(v2)
-export const FriendlyCaptchaV1 = friendlyCaptcha(v1)
-
-export const CaptchaDisabled = Layer.succeed(
-  CaptchaService,
-  CaptchaService.of({ tokenField: undefined, verify: () => Effect.succeed({ _tag: "Disabled" }) })
+    return CaptchaService.of({
+      verify: (provider, token, secretId) => {
+        if (!isRemoteProvider(provider)) return Effect.succeed(disabled)
+        const problem = tokenProblem(token)
+        if (problem !== undefined || token === undefined)
+          return Effect.fail(new CaptchaRejected({ reason: problem ?? "missing" }))
+        return remote(provider, token, secretId)
+      }
+    })
+  })
 )
 
-/** The layer CAPTCHA_PROVIDER names. */
-export const CaptchaLive = Layer.unwrap(
-  Effect.map(AppConfigTag, (config) => {
-    switch (config.captcha.provider) {
-      case "friendlycaptcha-v2":
-        return FriendlyCaptchaV2
-      case "friendlycaptcha-v1":
-        return FriendlyCaptchaV1
-      case "none":
-        return CaptchaDisabled
-    }
-  })
+/** No captcha for any form (tests, and the embedded mode's demo). */
+export const CaptchaDisabled = Layer.succeed(
+  CaptchaService,
+  CaptchaService.of({ verify: () => Effect.succeed(disabled) })
 )

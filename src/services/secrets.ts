@@ -10,7 +10,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { AppConfigTag } from "../config/app-config"
 import { type SecretName, type SecretProblem, SecretUnavailable } from "../domain/errors"
@@ -20,13 +20,11 @@ export interface SmtpCredentials {
   readonly pass: Redacted.Redacted<string>
 }
 
-export interface CaptchaCredentials {
-  readonly sitekey: string
-  /** v2: sent as `X-API-Key`. */
-  readonly apiKey: Redacted.Redacted<string> | undefined
-  /** v1: sent as `secret`. */
-  readonly secret: Redacted.Redacted<string> | undefined
-}
+/**
+ * A captcha secret's string values by key: each provider reads its own two (its row of the
+ * provider table names them), so one secret may hold the keys of several providers.
+ */
+export type CaptchaKeys = Readonly<Record<string, Redacted.Redacted<string>>>
 
 export interface SecretsServiceApi {
   /** `undefined` when SMTP needs no authentication (SMTP_SECRET_ID empty). */
@@ -34,7 +32,7 @@ export interface SecretsServiceApi {
     readonly refresh?: boolean
   }) => Effect.Effect<SmtpCredentials | undefined, SecretUnavailable>
   /** The captcha keys in the secret `id` (a form's own, SPEC section 10). */
-  readonly captcha: (id: string) => Effect.Effect<CaptchaCredentials, SecretUnavailable>
+  readonly captcha: (id: string) => Effect.Effect<CaptchaKeys, SecretUnavailable>
 }
 
 export class SecretsService extends Context.Service<SecretsService, SecretsServiceApi>()(
@@ -49,13 +47,15 @@ const SmtpSecret = Schema.fromJsonString(
     SMTP_PASSWORD: Schema.RedactedFromValue(Schema.NonEmptyString)
   })
 )
-const CaptchaSecret = Schema.fromJsonString(
-  Schema.Struct({
-    FRIENDLYCAPTCHA_SITEKEY: Schema.NonEmptyString,
-    FRIENDLYCAPTCHA_API_KEY: Schema.optional(Schema.RedactedFromValue(Schema.NonEmptyString)),
-    FRIENDLYCAPTCHA_SECRET: Schema.optional(Schema.RedactedFromValue(Schema.NonEmptyString))
-  })
-)
+const CaptchaSecret = Schema.fromJsonString(Schema.Record(Schema.String, Schema.Unknown))
+
+/** The secret's non-empty strings, each Redacted; anything else in it is not a key of ours. */
+const captchaKeys = (secret: Readonly<Record<string, unknown>>): CaptchaKeys =>
+  Object.fromEntries(
+    Object.entries(secret).flatMap(([name, value]) =>
+      typeof value === "string" && value !== "" ? [[name, Redacted.make(value)]] : []
+    )
+  )
 
 const problemOf = (error: unknown): SecretProblem => {
   const name = error instanceof Error ? error.name : ""
@@ -140,16 +140,7 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
         ttl
       )
       const captchaCache = yield* cachedSecrets(
-        (id) =>
-          fetch("captcha", id, CaptchaSecret).pipe(
-            Effect.map(
-              (s): CaptchaCredentials => ({
-                sitekey: s.FRIENDLYCAPTCHA_SITEKEY,
-                apiKey: s.FRIENDLYCAPTCHA_API_KEY,
-                secret: s.FRIENDLYCAPTCHA_SECRET
-              })
-            )
-          ),
+        (id) => fetch("captcha", id, CaptchaSecret).pipe(Effect.map(captchaKeys)),
         ttl
       )
 
@@ -168,7 +159,7 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
 /** Fixed credentials: local development (embedded mode) and tests. */
 export const SecretsStatic = (values: {
   readonly smtp: SmtpCredentials | undefined
-  readonly captcha: CaptchaCredentials
+  readonly captcha: CaptchaKeys
 }) =>
   Layer.succeed(
     SecretsService,

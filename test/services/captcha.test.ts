@@ -6,8 +6,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { AppConfigTag } from "../../src/config/app-config"
+import { tokenFieldOf } from "../../src/domain/captcha-providers"
 import { AlreadyReceived, CaptchaMisconfigured, CaptchaRejected } from "../../src/domain/errors"
-import { CaptchaService, FriendlyCaptchaV1, FriendlyCaptchaV2 } from "../../src/services/captcha"
+import { CaptchaLive, CaptchaService } from "../../src/services/captcha"
 import { HttpClientAnswering, SecretsFixed, SecretsMissing, testConfig } from "../support/doubles"
 
 type Respond = Parameters<typeof HttpClientAnswering>[0]
@@ -20,8 +21,8 @@ const v2Layer = (
   seen: Array<{ url: string; headers: Record<string, string>; body: unknown }> = [],
   secrets = SecretsFixed
 ) =>
-  FriendlyCaptchaV2.pipe(
-    Layer.provide(
+  CaptchaLive.pipe(
+    Layer.provideMerge(
       Layer.mergeAll(
         HttpClientAnswering(respond, seen),
         secrets,
@@ -34,8 +35,8 @@ const v1Layer = (
   respond: Respond,
   seen: Array<{ url: string; headers: Record<string, string>; body: unknown }> = []
 ) =>
-  FriendlyCaptchaV1.pipe(
-    Layer.provide(
+  CaptchaLive.pipe(
+    Layer.provideMerge(
       Layer.mergeAll(
         HttpClientAnswering(respond, seen),
         SecretsFixed,
@@ -44,8 +45,13 @@ const v1Layer = (
     )
   )
 
+/** The deployment's provider (CAPTCHA_PROVIDER of the layer's configuration) verifies `token`. */
 const verify = (token: string | undefined) =>
-  Effect.flatMap(CaptchaService, (c) => c.verify(token, "friendlycaptcha-data"))
+  Effect.flatMap(Effect.all([CaptchaService, AppConfigTag]), ([c, config]) =>
+    c.verify(config.captcha.provider, token, "friendlycaptcha-data")
+  )
+
+const tokenField = Effect.map(AppConfigTag, (config) => tokenFieldOf(config.captcha.provider))
 
 describe("FriendlyCaptcha v2", () => {
   it.effect(
@@ -64,8 +70,7 @@ describe("FriendlyCaptcha v2", () => {
             body: { response: "token-1", sitekey: "FCMTEST" }
           }
         ])
-        const service = yield* CaptchaService
-        expect(service.tokenField).toBe("frc-captcha-response")
+        expect(yield* tokenField).toBe("frc-captcha-response")
       }).pipe(Effect.provide(v2Layer(() => jsonAnswer(200, { success: true, data: {} }), seen)))
     }
   )
@@ -208,7 +213,7 @@ describe("FriendlyCaptcha v1", () => {
         sitekey: "FCMTEST"
       })
       expect(seen[0]?.headers["x-api-key"]).toBeUndefined()
-      expect((yield* CaptchaService).tokenField).toBe("frc-captcha-solution")
+      expect(yield* tokenField).toBe("frc-captcha-solution")
     }).pipe(Effect.provide(v1Layer(() => jsonAnswer(200, { success: true, errors: [] }), seen)))
   })
 

@@ -30,7 +30,7 @@ import {
 } from "../../src/services/mail"
 import { encodeWithinLimit, QueueDisabled, QueueService } from "../../src/services/queue"
 import {
-  type CaptchaCredentials,
+  type CaptchaKeys,
   SecretsService,
   SecretsStatic,
   type SmtpCredentials
@@ -80,10 +80,15 @@ export const rotatedCredentials: SmtpCredentials = {
   user: "smtp-user",
   pass: Redacted.make("smtp-pass-2")
 }
-export const captchaCredentials: CaptchaCredentials = {
-  sitekey: "FCMTEST",
-  apiKey: Redacted.make("captcha-api-key"),
-  secret: Redacted.make("captcha-v1-secret")
+/** A captcha secret with the keys of every remote provider of the table. */
+export const captchaCredentials: CaptchaKeys = {
+  FRIENDLYCAPTCHA_SITEKEY: Redacted.make("FCMTEST"),
+  FRIENDLYCAPTCHA_API_KEY: Redacted.make("captcha-api-key"),
+  FRIENDLYCAPTCHA_SECRET: Redacted.make("captcha-v1-secret"),
+  TURNSTILE_SITEKEY: Redacted.make("0x4AAAAAAATEST"),
+  TURNSTILE_SECRET: Redacted.make("0x4AAAAAAATEST-secret"),
+  HCAPTCHA_SITEKEY: Redacted.make("10000000-ffff-ffff-ffff-000000000001"),
+  HCAPTCHA_SECRET: Redacted.make("0x0000000000000000000000000000000000000000")
 }
 
 export const SecretsFixed = SecretsStatic({ smtp: smtpCredentials, captcha: captchaCredentials })
@@ -118,8 +123,20 @@ export const SecretsRotated = Layer.effect(
 // ---------------------------------------------------------------------------------------
 // Captcha
 
-const captchaAnswering = (verify: CaptchaServiceApi["verify"]) =>
-  Layer.succeed(CaptchaService, CaptchaService.of({ tokenField: "frc-captcha-response", verify }))
+/**
+ * A captcha answering every form's token with `answer`; a form without a captcha
+ * (`none`) is Disabled, as the real service has it.
+ */
+const captchaAnswering = (
+  answer: (token: string | undefined) => ReturnType<CaptchaServiceApi["verify"]>
+) =>
+  Layer.succeed(
+    CaptchaService,
+    CaptchaService.of({
+      verify: (provider, token) =>
+        provider === "none" ? Effect.succeed({ _tag: "Disabled" }) : answer(token)
+    })
+  )
 
 /** Verifies a real-looking token, and still refuses a missing or placeholder one. */
 export const CaptchaVerifying = (verdict: CaptchaVerdict = { _tag: "Verified" }) =>
