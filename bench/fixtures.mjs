@@ -8,6 +8,10 @@ import { writeSync } from "node:fs"
 // a path no figure means to measure. The bench's captcha peers accept any token.
 export const captchaToken = (n) => `bench-captcha-${n}`
 
+// The form field of the token: FriendlyCaptcha's, or the provider's of the variant measured
+// (BENCH_TOKEN_FIELD, set by the harness for `ours-turnstile`).
+const tokenField = process.env.BENCH_TOKEN_FIELD ?? "frc-captcha-response"
+
 export const formBody = (n) =>
   new URLSearchParams([
     ["name", "Müller, Anna"],
@@ -16,7 +20,7 @@ export const formBody = (n) =>
     ["body", "Hello,\r\n\r\nhow much does the yearly plan cost for a team of five?\r\n\r\nAnna"],
     ["language", "en"],
     ["phone", "555-0100"],
-    ["frc-captcha-response", captchaToken(n)],
+    [tokenField, captchaToken(n)],
     ["_gotcha", ""]
   ]).toString()
 

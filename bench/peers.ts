@@ -5,7 +5,8 @@
 //
 // - SMTP (harness/smtp-peer.ts): STARTTLS with a self-signed certificate for 127.0.0.1,
 //   trusted via SMTP_TLS_CA_FILE, then AUTH PLAIN/LOGIN.
-// - Captcha: a FriendlyCaptcha v2 siteverify endpoint answering success to any token.
+// - Captcha: a siteverify endpoint answering success to any token, in a shape that reads as
+//   FriendlyCaptcha v2's and as Turnstile's (`ours-turnstile`).
 // - Secrets Manager: an in-process fake of the JSON 1.1 protocol (POST /, X-Amz-Target)
 //   that answers GetSecretValue and counts the calls; moto_server is too slow to start and
 //   to answer for a cold-start figure, and counting works the same.
@@ -36,7 +37,8 @@ export const secretValues: Record<string, Record<string, string>> = {
   "friendlycaptcha-data": {
     FRIENDLYCAPTCHA_SITEKEY: "bench-sitekey",
     FRIENDLYCAPTCHA_API_KEY: "bench-api-key"
-  }
+  },
+  "turnstile-data": { TURNSTILE_SITEKEY: "bench-sitekey", TURNSTILE_SECRET: "bench-secret" }
 }
 
 export interface Peers {

@@ -210,8 +210,19 @@ const sesOverrides = {
   SMTP_SECRET_ID: "",
   SMTP_TLS_CA_FILE: ""
 }
+// Turnstile instead of FriendlyCaptcha v2: the same captcha peer (its answer reads as both),
+// Turnstile's secret, and the submissions' token in Turnstile's field (fixtures.mjs).
+const turnstileOverrides = {
+  CAPTCHA_PROVIDER: "turnstile",
+  CAPTCHA_SECRET_ID: "turnstile-data",
+  BENCH_TOKEN_FIELD: "cf-turnstile-response"
+}
+const variantOverrides: Readonly<Record<string, Record<string, string>>> = {
+  "ours-ses": sesOverrides,
+  "ours-turnstile": turnstileOverrides
+}
 const envFor = (profile: ProfileName, variant: string) =>
-  childEnv(peersFor(profile), options.node, variant === "ours-ses" ? sesOverrides : {})
+  childEnv(peersFor(profile), options.node, variantOverrides[variant] ?? {})
 /** bare answers without any peer; every other variant must deliver each submission. */
 const sends = (variant: string) => variant !== "bare"
 /**
@@ -262,7 +273,9 @@ const measureRealBundle = async () => {
       ["plain", bundles.plain],
       ["bare", bundles.bare],
       // The same bundle with MAIL_TRANSPORT=ses: the SES client's chunk instead of SMTP's.
-      ["ours-ses", bundles.ours]
+      ["ours-ses", bundles.ours],
+      // The same bundle with CAPTCHA_PROVIDER=turnstile: another protocol, the same leg.
+      ["ours-turnstile", bundles.ours]
     ] as const),
     beforeBundles?.real
   )
@@ -443,7 +456,14 @@ if (wants("cold"))
           { key: "firstCallMs", label: "first call ms" },
           { key: "rssAfterFirstCallMb", label: "peak RSS after first call MiB" }
         ],
-        ["ours", "plain", "bare", "ours-ses", ...(before === undefined ? [] : ["before"])],
+        [
+          "ours",
+          "plain",
+          "bare",
+          "ours-ses",
+          "ours-turnstile",
+          ...(before === undefined ? [] : ["before"])
+        ],
         failures
       )
     )
@@ -468,7 +488,13 @@ if (wants("warm-real")) {
           { key: "firstMs", label: "first submission ms" },
           { key: "rssMb", label: `peak RSS after ${options.warmSubmissions} MiB` }
         ],
-        ["ours", "plain", "ours-ses", ...(before === undefined ? [] : ["before"])],
+        [
+          "ours",
+          "plain",
+          "ours-ses",
+          "ours-turnstile",
+          ...(before === undefined ? [] : ["before"])
+        ],
         failures
       )
     )

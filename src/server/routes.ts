@@ -9,6 +9,7 @@ import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import { AppConfigTag, type FormConfig } from "../config/app-config"
 import {
   type CaptchaProvider,
@@ -66,11 +67,14 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
       if (options.mode === "embedded" || !isRemoteProvider(provider)) return undefined
       const row = captchaProviders[provider]
       const secrets = yield* SecretsService
-      const keys = yield* Effect.option(secrets.captcha(settings.captchaSecretId))
-      const sitekey = Option.getOrUndefined(keys)?.[row.secret.sitekey]
+      const keys = yield* Effect.result(secrets.captcha(settings.captchaSecretId))
+      const sitekey = Result.isSuccess(keys) ? keys.success[row.secret.sitekey] : undefined
       if (sitekey === undefined) {
+        const reason = Result.isFailure(keys)
+          ? `secret_${keys.failure.problem}`
+          : `${row.secret.sitekey.toLowerCase()}_missing`
         yield* Effect.logWarning("demo form without its captcha widget").pipe(
-          Effect.annotateLogs({ form: settings.id, reason: "sitekey_unavailable" })
+          Effect.annotateLogs({ form: settings.id, reason })
         )
         return undefined
       }

@@ -57,7 +57,7 @@ export class CaptchaService extends Context.Service<CaptchaService, CaptchaServi
 ) {}
 
 /** Each remote provider's protocol: a row of the table without one does not compile. */
-const protocols: { readonly [P in RemoteProvider]: Protocol } = {
+export const captchaProtocols: { readonly [P in RemoteProvider]: Protocol } = {
   "friendlycaptcha-v2": friendlyCaptchaV2,
   "friendlycaptcha-v1": friendlyCaptchaV1,
   turnstile,
@@ -129,7 +129,7 @@ export const CaptchaLive = Layer.effect(
             verdictOf(
               provider,
               response.status,
-              Option.getOrUndefined(Option.map(json, protocols[provider].read))
+              Option.getOrUndefined(Option.map(json, captchaProtocols[provider].read))
             )
           )
         )
@@ -159,7 +159,12 @@ export const CaptchaLive = Layer.effect(
       const secret = yield* secrets.captcha(secretId).pipe(Effect.option)
       const keys = Option.isSome(secret) ? keysOf(provider, secret.value) : undefined
       if (keys === undefined) return unverified("secret_unavailable")
-      const request = protocols[provider].request(verifyUrls[provider], token, keys, randomUUID())
+      const request = captchaProtocols[provider].request(
+        verifyUrls[provider],
+        token,
+        keys,
+        randomUUID()
+      )
       return yield* ask(provider, request)
     })
 
