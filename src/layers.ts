@@ -15,8 +15,11 @@ import { QueueDisabled, type QueueService } from "./services/queue"
 import { type RateLimiter, RateLimitOff, SlidingWindowLimit } from "./services/rate-limit"
 import type { SecretsService } from "./services/secrets"
 import { SecretsManagerLive } from "./services/secrets-manager"
+import { type SharedClaims, SharedClaimsLive } from "./services/shared-claims"
 import { SpoolQueue } from "./services/spool"
 import { SqsQueue } from "./services/sqs"
+import type { StoreService } from "./services/store"
+import { StoreLive } from "./services/store-live"
 import { type SubmissionMemory, SubmissionMemoryLive } from "./services/submissions"
 import { type VerdictMemory, VerdictMemoryLive } from "./services/verdicts"
 
@@ -38,6 +41,10 @@ export interface AppLayerOptions {
   readonly verdicts?: Layer.Layer<VerdictMemory>
   /** Default: RATE_LIMIT_PER_MINUTE per client address, or none when it is 0. */
   readonly rateLimit?: Layer.Layer<RateLimiter>
+  /** Default: STORE_TABLE's DynamoDB table, else this process' memory (contract §9). */
+  readonly store?: Layer.Layer<StoreService, never, AppConfigTag>
+  /** Default: the duplicate guard across processes over the store (none in memory). */
+  readonly claims?: Layer.Layer<SharedClaims, never, AppConfigTag | StoreService>
 }
 
 const configuredQueue = (config: AppConfig): Layer.Layer<QueueService, never, AppConfigTag> => {
@@ -59,9 +66,11 @@ const configuredQueue = (config: AppConfig): Layer.Layer<QueueService, never, Ap
 
 export const appLayer = (options: AppLayerOptions) => {
   const { config, sink = stdoutSink, secrets = SecretsManagerLive, mail = MailLive } = options
+  const store = options.store ?? StoreLive
   const captcha =
     options.captcha ??
-    CaptchaLive.pipe(Layer.provide(Layer.merge(secrets, NodeHttpClient.layerNodeHttp)))
+    CaptchaLive.pipe(Layer.provide(Layer.mergeAll(secrets, store, NodeHttpClient.layerNodeHttp)))
+  const claims = (options.claims ?? SharedClaimsLive).pipe(Layer.provide(store))
   const queue = options.queue ?? configuredQueue(config)
   const memory = options.memory ?? SubmissionMemoryLive()
   const verdicts = options.verdicts ?? VerdictMemoryLive()
@@ -70,7 +79,17 @@ export const appLayer = (options: AppLayerOptions) => {
     (config.rateLimitPerMinute === 0
       ? RateLimitOff
       : SlidingWindowLimit({ perMinute: config.rateLimitPerMinute }))
-  return Layer.mergeAll(secrets, captcha, mail, queue, memory, verdicts, rateLimit).pipe(
+  return Layer.mergeAll(
+    secrets,
+    store,
+    claims,
+    captcha,
+    mail,
+    queue,
+    memory,
+    verdicts,
+    rateLimit
+  ).pipe(
     Layer.provideMerge(Layer.succeed(AppConfigTag, config)),
     Layer.merge(JsonLogs(config.logLevel, sink))
   )

@@ -28,6 +28,7 @@ import { submissionKey } from "./domain/submission-key"
 import { tokenProblem } from "./domain/token"
 import { CaptchaService } from "./services/captcha"
 import { QueueService } from "./services/queue"
+import { type Recovery, SharedClaims } from "./services/shared-claims"
 import { SubmissionMemory } from "./services/submissions"
 import { VerdictMemory } from "./services/verdicts"
 
@@ -102,6 +103,7 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   const captcha = yield* CaptchaService
   const memory = yield* SubmissionMemory
   const verdicts = yield* VerdictMemory
+  const claims = yield* SharedClaims
 
   // The form's provider names the one field that carries its token (contract §4).
   const tokenField = tokenFieldOf(settings.captchaProvider)
@@ -136,35 +138,49 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
           recalled = known !== undefined
           return known === undefined ? verify : Effect.succeed(known)
         })
-  const accept = Effect.gen(function* () {
-    const send = hopeless ? deliver : yield* startDelivery
-    const verdict = yield* verdictOf
-    // The id exists before the first attempt: the mail and a queued item carry the same one,
-    // and so does every process that receives this submission (SPEC section 7a).
-    const accepted = { id, form, captcha: verdict }
-    const receivedAt = new Date(yield* Clock.currentTimeMillis)
-    const sent: Accepted = { _tag: "Sent", id, captcha: verdict }
-    const failed = (failure: DeliveryFailure) => keep(failure, accepted, settings.id, receivedAt)
-    const outcome = yield* send(composeMail(settings, accepted)).pipe(
-      Effect.as(sent),
-      Effect.catchTags({
-        SecretUnavailable: failed,
-        MailAuthRejected: failed,
-        MailRejected: failed,
-        MailUnavailable: failed,
-        MailUnknown: failed
-      }),
-      // Neither delivered nor kept: the next try of this token goes on this verdict.
-      Effect.tapError(() =>
-        remembered === undefined ? Effect.void : verdicts.remember(settings.id, remembered, verdict)
+  // The verdict reached, for a shared claim released after a failure (contract §9).
+  let reached: CaptchaVerdict | undefined
+  const accept = (recovery: Recovery) =>
+    Effect.gen(function* () {
+      const send = hopeless ? deliver : yield* startDelivery
+      const verdict = recovery.verdict ?? (yield* verdictOf)
+      reached = verdict
+      // The id exists before the first attempt: the mail and a queued item carry the same one,
+      // and so does every process that receives this submission (SPEC section 7a).
+      const accepted = { id, form, captcha: verdict }
+      const receivedAt = new Date(yield* Clock.currentTimeMillis)
+      const sent: Accepted = { _tag: "Sent", id, captcha: verdict }
+      const failed = (failure: DeliveryFailure) => keep(failure, accepted, settings.id, receivedAt)
+      const mail = composeMail(settings, {
+        ...accepted,
+        ...(recovery.earlierAttemptAt === undefined ? {} : { earlier: recovery.earlierAttemptAt })
+      })
+      const outcome = yield* send(mail).pipe(
+        Effect.as(sent),
+        Effect.catchTags({
+          SecretUnavailable: failed,
+          MailAuthRejected: failed,
+          MailRejected: failed,
+          MailUnavailable: failed,
+          MailUnknown: failed
+        }),
+        // Neither delivered nor kept: the next try of this token goes on this verdict.
+        Effect.tapError(() =>
+          remembered === undefined
+            ? Effect.void
+            : verdicts.remember(settings.id, remembered, verdict)
+        )
       )
-    )
-    if (recalled && remembered !== undefined) yield* verdicts.spend(settings.id, remembered)
-    return outcome
-  }).pipe(Effect.scoped)
+      if (recalled && remembered !== undefined) yield* verdicts.spend(settings.id, remembered)
+      return outcome
+    }).pipe(Effect.scoped)
 
-  // SPEC section 9: a repeat answers as the first one did. No key without a real token: a
-  // missing or placeholder one goes straight to the captcha, which refuses it.
-  if (hopeless) return yield* accept
-  return yield* memory.once(key, accept)
+  // SPEC section 9: a repeat answers as the first one did, in this process and, through the
+  // store, in any other. No key without a real token: a missing or placeholder one goes
+  // straight to the captcha, which refuses it.
+  if (hopeless) return yield* accept({})
+  return yield* memory.once(
+    key,
+    claims.guard(`${settings.id}#${key}`, accept, () => reached)
+  )
 })

@@ -18,20 +18,28 @@ import {
   verifyUrlVariable
 } from "../src/domain/captcha-providers"
 import { isKnownField } from "../src/domain/fields"
-import { captchaProtocols } from "../src/services/captcha"
+import { captchaProtocols } from "../src/services/captcha-protocols"
 import { baseEnv, testConfig } from "./support/doubles"
 
 const rows = remoteProviderIds.map((id) => [id, captchaProviders[id]] as const)
 
 describe("the provider table", () => {
-  it("lists FriendlyCaptcha v2 and v1, Turnstile, hCaptcha and none; each remote one has a protocol", () => {
+  it("lists FriendlyCaptcha v2 and v1, Turnstile, hCaptcha, ALTCHA and none; each remote one has a protocol", () => {
     expect(captchaProviderIds).toEqual([
       "friendlycaptcha-v2",
       "friendlycaptcha-v1",
       "turnstile",
       "hcaptcha",
+      "altcha",
       "none"
     ])
+    // ALTCHA is checked here: no protocol, no endpoint; its secret is the HMAC keys.
+    expect(captchaProviders.altcha).toMatchObject({
+      check: "local",
+      field: "altcha",
+      secret: { key: "ALTCHA_HMAC_SECRET", keySignature: "ALTCHA_HMAC_KEY_SECRET" }
+    })
+    expect(remoteProviderIds).not.toContain("altcha")
     expect(Object.keys(captchaProtocols).sort()).toEqual([...remoteProviderIds].sort())
     for (const id of remoteProviderIds) {
       expect(typeof captchaProtocols[id].request).toBe("function")
@@ -103,6 +111,7 @@ describe("the provider table", () => {
 
   it("every provider's token field is the form's own, never a visitor's extra field", () => {
     expect([...captchaFields].sort()).toEqual([
+      "altcha",
       "cf-turnstile-response",
       "frc-captcha-response",
       "frc-captcha-solution",
@@ -119,7 +128,7 @@ describe("the captcha configuration", () => {
 
   it("CAPTCHA_PROVIDER and a form's captchaProvider take the table's ids, and say which", () => {
     expect(problems({ CAPTCHA_PROVIDER: "recaptcha" })).toContain(
-      "CAPTCHA_PROVIDER: must be friendlycaptcha-v2, friendlycaptcha-v1, turnstile, hcaptcha or none"
+      "CAPTCHA_PROVIDER: must be friendlycaptcha-v2, friendlycaptcha-v1, turnstile, hcaptcha, altcha or none"
     )
     const forms = {
       shop: {

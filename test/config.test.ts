@@ -34,8 +34,11 @@ describe("readConfig", () => {
         turnstile: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
         hcaptcha: "https://api.hcaptcha.com/siteverify"
       },
-      timeoutMs: 4_000
+      timeoutMs: 4_000,
+      altcha: { expiresSeconds: 600, cost: 5_000 }
     })
+    // Contract §9: no STORE_TABLE, the store is this process' memory.
+    expect(config.store).toEqual({ table: undefined, timeoutMs: 500, claimSeconds: 30 })
     expect(config.secrets).toEqual({ region: "eu-west-1", ttlSeconds: 300, timeoutMs: 3_000 })
     expect(config.smtp).toMatchObject({
       host: "email-smtp.eu-west-1.amazonaws.com",
@@ -142,7 +145,7 @@ describe("readConfig", () => {
     }
     expect(problems(ownRelay)).toEqual([])
     const required = [
-      "AWS_REGION: is required (Lambda sets it) to read the secrets, for the default SMTP_URL, for QUEUE_URL and for MAIL_TRANSPORT=ses"
+      "AWS_REGION: is required (Lambda sets it) to read the secrets, for the default SMTP_URL, for QUEUE_URL, for MAIL_TRANSPORT=ses and for STORE_TABLE"
     ]
     expect(problems({ ...ownRelay, CAPTCHA_PROVIDER: "friendlycaptcha-v2" })).toEqual(required)
     expect(problems({ ...ownRelay, SMTP_SECRET_ID: "smtp-ses-credentials" })).toEqual(required)

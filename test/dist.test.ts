@@ -124,7 +124,7 @@ describe("what the cold start loads (esbuild's metafile)", () => {
     return [...seen].flatMap((path) => Object.keys(outputs[path]?.inputs ?? {}))
   }
 
-  it("the entry's static imports reach neither the SQS client (a failed delivery loads it) nor either mail transport (the configured one is loaded alone)", async () => {
+  it("the entry's static imports reach neither the SQS client (a failed delivery loads it) nor either mail transport (the configured one is loaded alone) nor the DynamoDB store (STORE_TABLE loads it)", async () => {
     const inputs = await staticInputs()
     expect(inputs.some((i) => i.includes("src/program.ts"))).toBe(true)
     const { outputs } = await meta()
@@ -135,7 +135,9 @@ describe("what the cold start loads (esbuild's metafile)", () => {
       "node_modules/nodemailer/dist/esm/ses-transport/",
       "src/services/smtp.ts",
       "src/services/smtp-session.ts",
-      "src/services/ses.ts"
+      "src/services/ses.ts",
+      "node_modules/@aws-sdk/client-dynamodb/",
+      "src/services/dynamodb-store.ts"
     ]) {
       expect(inputs.filter((i) => i.includes(lazy))).toEqual([])
       // It is in the zip all the same, as a chunk loaded on demand (a name no output holds

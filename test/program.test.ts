@@ -14,6 +14,7 @@ import {
 } from "../src/domain/errors"
 import { submit } from "../src/program"
 import { QueueDisabled } from "../src/services/queue"
+import { SharedClaimsOff } from "../src/services/shared-claims"
 import { SubmissionMemoryLive } from "../src/services/submissions"
 import { VerdictMemoryLive } from "../src/services/verdicts"
 import {
@@ -43,7 +44,8 @@ const config = Layer.mergeAll(
   Layer.succeed(AppConfigTag, testConfig()),
   QueueDisabled,
   SubmissionMemoryLive(),
-  VerdictMemoryLive()
+  VerdictMemoryLive(),
+  SharedClaimsOff
 )
 
 /** Services that must not be reached: any call is a defect the test sees. */

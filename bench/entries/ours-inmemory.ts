@@ -32,7 +32,10 @@ export const inMemoryServices = appLayer({
   }),
   captcha: Layer.succeed(
     CaptchaService,
-    CaptchaService.of({ verify: () => Effect.succeed({ _tag: "Verified" }) })
+    CaptchaService.of({
+      verify: () => Effect.succeed({ _tag: "Verified" }),
+      challenge: () => Effect.succeed("{}")
+    })
   ),
   mail: Layer.succeed(
     MailService,

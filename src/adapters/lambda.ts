@@ -9,9 +9,9 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import {
+  addressOf,
   type BodyUnreadable,
   type EdgeRequest,
-  formInPath,
   PayloadTooLarge,
   unreadable
 } from "../http/request"
@@ -71,6 +71,12 @@ const methodOf = (event: LambdaEvent): string | undefined => {
   return method !== undefined && method !== "" ? method.toUpperCase() : undefined
 }
 
+/** The form and resource of a path; the `{form}` API Gateway matched wins over the path's. */
+const lambdaAddress = (path: string, matched: string | undefined) => {
+  const address = addressOf(path) ?? { form: "default", resource: "contact" as const }
+  return { form: matched ?? address.form, resource: address.resource }
+}
+
 /**
  * The request an API event carries; none for anything else: not an object, no method, or
  * a field of the wrong type (src/adapters/lambda-event.ts), so that nothing is read of it.
@@ -85,8 +91,8 @@ const toEdgeRequest = (
   return {
     method,
     // SPEC section 10: `/f/<id>` names a form; any other path API Gateway routes here is
-    // the default form's.
-    form: event.pathParameters?.form ?? formInPath(event.rawPath ?? event.path ?? "") ?? "default",
+    // the default form's submissions.
+    ...lambdaAddress(event.rawPath ?? event.path ?? "", event.pathParameters?.form),
     headers: headersOf(event),
     body: bodyOf(event),
     requestId: context?.awsRequestId ?? event.requestContext?.requestId ?? crypto.randomUUID(),

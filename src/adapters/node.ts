@@ -9,10 +9,11 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import {
+  addressOf,
   type BodyUnreadable,
   type EdgeRequest,
-  formInPath,
   PayloadTooLarge,
+  type Resource,
   unreadable
 } from "../http/request"
 import { type AppServices, respond } from "../http/respond"
@@ -72,10 +73,14 @@ export const contactHandler = (services: Context.Context<AppServices>) => {
   const settled = Effect.promise(async () => {
     while (inFlight.size > 0) await Promise.allSettled(inFlight)
   })
-  const listener = (request: IncomingMessage, response: ServerResponse, form: string): void => {
+  const listener = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    address: { readonly form: string; readonly resource: Resource }
+  ): void => {
     const edge: EdgeRequest = {
       method: request.method ?? "GET",
-      form,
+      ...address,
       headers: headersOf(request),
       requestId: randomUUID(),
       body: (maxBytes) => readBody(request, maxBytes),
@@ -98,10 +103,15 @@ export const contactHandler = (services: Context.Context<AppServices>) => {
 }
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => void
-type FormListener = (request: IncomingMessage, response: ServerResponse, form: string) => void
+type FormListener = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  address: { readonly form: string; readonly resource: Resource }
+) => void
 
 /**
- * /contact (the default form) and /f/<id> (SPEC section 10) to the edge, everything else
+ * /contact (the default form) and /f/<id> (SPEC section 10), and their ALTCHA challenges
+ * (`/altcha`, `/f/<id>/altcha`), to the edge, everything else
  * to the pages. A request target in absolute form (`POST http://host/contact`) is routed by
  * its path, as RFC 9112 asks, and the pages see the path alone.
  */
@@ -110,9 +120,8 @@ export const routeContact =
   (request, response) => {
     const target = request.url ?? "/"
     const url = new URL(target, "http://localhost")
-    if (url.pathname === "/contact") return contact(request, response, "default")
-    const form = formInPath(url.pathname)
-    if (form !== undefined) return contact(request, response, form)
+    const address = addressOf(url.pathname)
+    if (address !== undefined) return contact(request, response, address)
     if (!target.startsWith("/")) request.url = `${url.pathname}${url.search}`
     pages(request, response)
   }

@@ -72,6 +72,8 @@ export interface AppConfig {
     /** Each remote provider's siteverify endpoint (the table's, or overridden). */
     readonly verifyUrls: Readonly<Record<RemoteProvider, string>>
     readonly timeoutMs: number
+    /** ALTCHA's challenges: ALTCHA_EXPIRES_SECONDS and ALTCHA_COST (PBKDF2 iterations an attempt). */
+    readonly altcha: { readonly expiresSeconds: number; readonly cost: number }
   }
   readonly secrets: {
     /** Set whenever AWS is reached (a secret, the default SES host); see read-config.ts. */
@@ -105,6 +107,20 @@ export interface AppConfig {
   readonly submissionIdKey: Redacted.Redacted<string>
   /** SPEC section 7a: a copy of an unknown outcome waits this long before it is sent. */
   readonly unknownRetryMinutes: number
+  /** The shared store (contract §9): STORE_TABLE's DynamoDB table, else this process' memory. */
+  readonly store: StoreConfig
+}
+
+export interface StoreConfig {
+  /** STORE_TABLE; `undefined`: in memory. */
+  readonly table: string | undefined
+  /** STORE_TIMEOUT_MS: one call's bound; past it the store is down. */
+  readonly timeoutMs: number
+  /**
+   * STORE_CLAIM_SECONDS: how long a duplicate claim holds (the web function's timeout: a
+   * claim older than that was left by a process that is gone).
+   */
+  readonly claimSeconds: number
 }
 
 export class AppConfigTag extends Context.Service<AppConfigTag, AppConfig>()(

@@ -12,7 +12,7 @@ import {
 } from "../domain/captcha-providers"
 import type { AppConfig } from "./app-config"
 import { all, type ValueOf } from "./env"
-import { httpUrl, oneOf, orDefault, orNothing, positiveInt, text } from "./readers"
+import { httpUrl, oneOf, orDefault, orNothing, positiveInt, text, wholeNumber } from "./readers"
 
 export const captchaVariables = all({
   provider: oneOf(
@@ -31,6 +31,10 @@ export const captchaVariables = all({
     )
   ),
   timeoutMs: positiveInt("CAPTCHA_TIMEOUT_MS", 4_000, 30_000),
+  altchaExpiresSeconds: wholeNumber("ALTCHA_EXPIRES_SECONDS", 600, 10, 86_400),
+  // About one second for a mid-range phone (README, Performance: measured in Chromium with
+  // its CPU throttled 4x).
+  altchaCost: wholeNumber("ALTCHA_COST", 5_000, 1, 10_000_000),
   secretId: text("CAPTCHA_SECRET_ID", orDefault("friendlycaptcha-data"))
 })
 
@@ -53,5 +57,6 @@ export const captchaConfig = (c: CaptchaVariables): AppConfig["captcha"] => ({
     turnstile: verifyUrlOf(c, "turnstile"),
     hcaptcha: verifyUrlOf(c, "hcaptcha")
   },
-  timeoutMs: c.timeoutMs
+  timeoutMs: c.timeoutMs,
+  altcha: { expiresSeconds: c.altchaExpiresSeconds, cost: c.altchaCost }
 })

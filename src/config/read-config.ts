@@ -31,6 +31,7 @@ import {
   wholeNumber
 } from "./readers"
 import { defaultSmtpSecretId, region } from "./region"
+import { storeConfig, storeVariables } from "./store"
 import { transportConfig, transportProblems, transportVariables } from "./transport"
 
 const successUrls = all<Readonly<Record<string, string | undefined>>>(
@@ -63,7 +64,8 @@ const variables = all({
   limits: limitVariables,
   metricsNamespace: oneLineText("METRICS_NAMESPACE", orDefault("ContactForm")),
   submissionIdKey: secretKey("SUBMISSION_ID_KEY", orNothing),
-  unknownRetryMinutes: wholeNumber("UNKNOWN_RETRY_MINUTES", 10, 0, 24 * 60)
+  unknownRetryMinutes: wholeNumber("UNKNOWN_RETRY_MINUTES", 10, 0, 24 * 60),
+  store: storeVariables
 })
 
 type Variables = ValueOf<typeof variables>
@@ -138,7 +140,8 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
     metricsNamespace: c.metricsNamespace,
     // A random key still gives one id per submission within this process.
     submissionIdKey: c.submissionIdKey ?? Redacted.make(randomBytes(32).toString("base64url")),
-    unknownRetryMinutes: c.unknownRetryMinutes
+    unknownRetryMinutes: c.unknownRetryMinutes,
+    store: storeConfig(c.store)
   }
 }
 

@@ -86,7 +86,7 @@ export const oneOf = <const A extends string, B = never>(
 ) => parsed(name, oneOfRule(choices), whenUnset)
 
 /** A reader of one variable by one of the rules (rules.ts). */
-const byRule =
+export const byRule =
   <A>(rule: Rule<A>) =>
   <B = never>(name: string, whenUnset?: WhenUnset<B>) =>
     parsed(name, rule, whenUnset)

@@ -8,7 +8,7 @@ export const defaultSmtpSecretId = "smtp-ses-credentials"
 /**
  * AWS_REGION, required exactly when AWS is reached: a secret is read (SMTP_SECRET_ID not
  * empty, or a captcha configured), SMTP_URL is left to its SES default, an SQS queue is
- * named, or the mail goes through the SES API. Lambda always sets it; a server with its own relay, no SMTP secret and no captcha
+ * named, the mail goes through the SES API, or STORE_TABLE names the shared store. Lambda always sets it; a server with its own relay, no SMTP secret and no captcha
  * never talks to AWS. It is judged from the other variables as written, so that it is
  * listed even when they fail.
  */
@@ -18,7 +18,8 @@ export const region = all({
   captchaProvider: written("CAPTCHA_PROVIDER"),
   smtpUrl: written("SMTP_URL"),
   queueUrl: written("QUEUE_URL"),
-  transport: written("MAIL_TRANSPORT")
+  transport: written("MAIL_TRANSPORT"),
+  storeTable: written("STORE_TABLE")
 }).pipe(
   andThen(({ region, ...uses }) =>
     region === undefined &&
@@ -26,10 +27,11 @@ export const region = all({
       uses.captchaProvider !== "none" ||
       uses.smtpUrl === undefined ||
       uses.queueUrl !== undefined ||
-      uses.transport === "ses")
+      uses.transport === "ses" ||
+      uses.storeTable !== undefined)
       ? problem(
           ["AWS_REGION"],
-          "is required (Lambda sets it) to read the secrets, for the default SMTP_URL, for QUEUE_URL and for MAIL_TRANSPORT=ses"
+          "is required (Lambda sets it) to read the secrets, for the default SMTP_URL, for QUEUE_URL, for MAIL_TRANSPORT=ses and for STORE_TABLE"
         )
       : Result.succeed(region)
   )

@@ -8,45 +8,9 @@
  *
  * Adding a provider: a row here, a protocol file in src/services/, its peer and tests.
  */
-import type { CodeOutcomes } from "./captcha-outcomes"
+import type { ProviderRow, Widget } from "./captcha-rows"
 
-/** The provider's own script and element, and the origins a page's CSP must allow for them. */
-export interface Widget {
-  /** `<script>` elements, in order: `module` ones get `type="module"`, `nomodule` ones that attribute. */
-  readonly scripts: ReadonlyArray<{
-    readonly src: string
-    readonly kind?: "module" | "nomodule"
-  }>
-  /** The element's class; it carries `data-sitekey`. */
-  readonly className: string
-  /** CSP sources by directive (script-src, frame-src, connect-src, worker-src, style-src). */
-  readonly csp: Readonly<Partial<Record<CspDirective, ReadonlyArray<string>>>>
-  /** Where the provider documents its widget. */
-  readonly docs: string
-}
-
-export type CspDirective = "script-src" | "frame-src" | "connect-src" | "worker-src" | "style-src"
-
-interface RemoteRow {
-  readonly check: "remote"
-  /** The form field the widget fills with its token. */
-  readonly field: string
-  /** The captcha secret's JSON keys: the public sitekey, and the key that authenticates us. */
-  readonly secret: { readonly sitekey: string; readonly key: string }
-  /** The siteverify endpoint (CAPTCHA_VERIFY_URL and CAPTCHA_VERIFY_URL_<PROVIDER> override it). */
-  readonly verifyUrl: string
-  readonly codes: CodeOutcomes
-  readonly widget: Widget
-  /** A short name for people (logs, docs). */
-  readonly title: string
-}
-
-interface NoneRow {
-  readonly check: "none"
-  readonly title: string
-}
-
-export type ProviderRow = RemoteRow | NoneRow
+export type { CspDirective, ProviderRow, Widget } from "./captcha-rows"
 
 const jsdelivr = "https://cdn.jsdelivr.net"
 
@@ -67,7 +31,7 @@ export const captchaProviders = {
         { src: `${jsdelivr}/npm/@friendlycaptcha/sdk@0.2.0/site.min.js`, kind: "module" },
         { src: `${jsdelivr}/npm/@friendlycaptcha/sdk@0.2.0/site.compat.min.js`, kind: "nomodule" }
       ],
-      className: "frc-captcha",
+      element: { kind: "sitekey", className: "frc-captcha" },
       csp: {
         "script-src": [jsdelivr],
         "frame-src": ["https://global.frcapi.com", "https://eu.frcapi.com"],
@@ -93,7 +57,7 @@ export const captchaProviders = {
         { src: `${jsdelivr}/npm/friendly-challenge@0.9.19/widget.module.min.js`, kind: "module" },
         { src: `${jsdelivr}/npm/friendly-challenge@0.9.19/widget.min.js`, kind: "nomodule" }
       ],
-      className: "frc-captcha",
+      element: { kind: "sitekey", className: "frc-captcha" },
       csp: {
         "script-src": [jsdelivr, "'wasm-unsafe-eval'"],
         "worker-src": ["blob:"],
@@ -115,7 +79,7 @@ export const captchaProviders = {
     },
     widget: {
       scripts: [{ src: "https://challenges.cloudflare.com/turnstile/v0/api.js" }],
-      className: "cf-turnstile",
+      element: { kind: "sitekey", className: "cf-turnstile" },
       csp: {
         "script-src": ["https://challenges.cloudflare.com"],
         "frame-src": ["https://challenges.cloudflare.com"]
@@ -138,7 +102,7 @@ export const captchaProviders = {
     },
     widget: {
       scripts: [{ src: "https://js.hcaptcha.com/1/api.js" }],
-      className: "h-captcha",
+      element: { kind: "sitekey", className: "h-captcha" },
       csp: {
         "script-src": ["https://hcaptcha.com", "https://*.hcaptcha.com"],
         "frame-src": ["https://hcaptcha.com", "https://*.hcaptcha.com"],
@@ -146,6 +110,20 @@ export const captchaProviders = {
         "connect-src": ["https://hcaptcha.com", "https://*.hcaptcha.com"]
       },
       docs: "https://docs.hcaptcha.com/"
+    }
+  },
+  altcha: {
+    check: "local",
+    title: "ALTCHA (self-hosted)",
+    field: "altcha",
+    secret: { key: "ALTCHA_HMAC_SECRET", keySignature: "ALTCHA_HMAC_KEY_SECRET" },
+    widget: {
+      // The widget's own file (npm `altcha`), served by the site itself: the server serves
+      // it at /altcha.js; a site in front of the Lambda function hosts it the same way.
+      scripts: [{ src: "/altcha.js", kind: "module" }],
+      element: { kind: "challenge", tag: "altcha-widget" },
+      csp: { "worker-src": ["blob:"] },
+      docs: "https://altcha.org/docs/v2/widget-integration"
     }
   },
   none: { check: "none", title: "no captcha" }
@@ -173,7 +151,13 @@ export const providerRow = (provider: CaptchaProvider): ProviderRow => captchaPr
 /** The form field of `provider`'s token; `undefined` without a captcha. */
 export const tokenFieldOf = (provider: CaptchaProvider): string | undefined => {
   const row = providerRow(provider)
-  return row.check === "remote" ? row.field : undefined
+  return row.check === "none" ? undefined : row.field
+}
+
+/** The widget of `provider`; `undefined` without a captcha. */
+export const widgetOf = (provider: CaptchaProvider): Widget | undefined => {
+  const row = providerRow(provider)
+  return row.check === "none" ? undefined : row.widget
 }
 
 /** Every provider's token field: never a visitor's own text, whichever provider a form uses. */

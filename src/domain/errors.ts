@@ -4,21 +4,17 @@
  * the answer table (src/http/answers.ts).
  */
 import * as Data from "effect/Data"
+import type {
+  AlreadyReceived,
+  CaptchaMisconfigured,
+  CaptchaRejected,
+  CaptchaVerdict,
+  ChallengeUnavailable,
+  ReplayUnchecked
+} from "./captcha-errors"
 import type { FieldIssue } from "./issues"
 
-export type UnverifiedReason =
-  | "timeout"
-  | "unreachable"
-  | `http_${number}`
-  | "invalid_response"
-  /** The provider answered with a code that says it cannot verify now (Turnstile's internal-error). */
-  | "provider_error"
-  | "secret_unavailable"
-
-export type CaptchaVerdict =
-  | { readonly _tag: "Verified" }
-  | { readonly _tag: "Disabled" }
-  | { readonly _tag: "Unverified"; readonly reason: UnverifiedReason }
+export * from "./captcha-errors"
 
 export interface Sent {
   readonly _tag: "Sent"
@@ -53,26 +49,6 @@ interface Kept<Tag extends string> {
 
 export class FormInvalid extends Data.TaggedError("FormInvalid")<{
   readonly issues: ReadonlyArray<FieldIssue>
-}> {}
-
-export class CaptchaRejected extends Data.TaggedError("CaptchaRejected")<{
-  /** `missing`, `placeholder`, or the provider's error code. */
-  readonly reason: string
-}> {}
-
-/**
- * The captcha API says the token was used already, or has expired (SPEC section 9): most
- * likely a repeat of a submission that reached the owner, answered on another process.
- */
-export class AlreadyReceived extends Data.TaggedError("AlreadyReceived")<{
-  /** The provider's error code. */
-  readonly reason: string
-}> {}
-
-/** The captcha API says our key, sitekey or request is wrong: an owner's problem. */
-export class CaptchaMisconfigured extends Data.TaggedError("CaptchaMisconfigured")<{
-  readonly status: number
-  readonly code: string
 }> {}
 
 export type SecretName = "smtp" | "captcha"
@@ -156,6 +132,8 @@ export type FlowError =
   | CaptchaRejected
   | AlreadyReceived
   | CaptchaMisconfigured
+  | ReplayUnchecked
+  | ChallengeUnavailable
   | DeliveryFailure
   | DeliveryNotKept
 

@@ -10,7 +10,8 @@ import type { CaptchaVerdict } from "./errors"
 import type { ContactForm } from "./form"
 import { languages } from "./languages"
 
-const Verdict = Schema.Union([
+/** A captcha verdict as stored (an item, a shared claim): exactly the verdicts there are. */
+export const Verdict = Schema.Union([
   Schema.Struct({ _tag: Schema.Literal("Verified") }),
   Schema.Struct({ _tag: Schema.Literal("Disabled") }),
   Schema.Struct({

@@ -59,9 +59,15 @@ export const composeMail = (
     readonly form: ContactForm
     readonly captcha: CaptchaVerdict
     readonly late?: LateDelivery
+    /**
+     * An attempt at this ISO time was left by a process that is gone (contract §9: a
+     * shared claim that expired): it may have reached the owner.
+     */
+    readonly earlier?: string
   }
 ): OutgoingMail => {
   const { captcha: verdict, form, id, late } = submission
+  const earlier = late?.unknownAt ?? submission.earlier
   const unverified = verdict._tag === "Unverified" ? "[unverified] " : ""
   const footer = [
     ...(form.name === undefined ? [] : [`Name: ${form.name}`]),
@@ -69,10 +75,10 @@ export const composeMail = (
     `Language: ${form.language}`,
     ...form.extras.map(extraLine),
     // Just before the Captcha line, which stays last.
-    ...(late?.unknownAt === undefined
+    ...(earlier === undefined
       ? []
       : [
-          `Possible duplicate: an attempt at ${late.unknownAt} may have reached you already, same id ${id}`
+          `Possible duplicate: an attempt at ${earlier} may have reached you already, same id ${id}`
         ]),
     ...(late === undefined
       ? []
@@ -89,6 +95,6 @@ export const composeMail = (
     subject: `${settings.subjectPrefix}${unverified}${form.subject ?? "Contact form message"}`,
     // One rule for line breaks, so the mail shows the breaks the pages show.
     text: withLineBreaks(`${form.body}\n\n--\n${footer.join("\n")}\n`, "\n"),
-    ...(late?.unknownAt === undefined ? {} : { possibleDuplicate: late.unknownAt })
+    ...(earlier === undefined ? {} : { possibleDuplicate: earlier })
   }
 }

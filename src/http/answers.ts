@@ -12,6 +12,7 @@ import {
   accepted,
   delivery,
   notASubmission,
+  type RequestLogLine,
   refused,
   refusedSubmission,
   submission
@@ -102,15 +103,26 @@ export const answerForOutcome = (outcome: Outcome): Answer => Match.valueTags(ou
 /** A bug of ours, not a typed failure: the fallback page all the same. */
 export const defectAnswer = delivery("defect")
 
+/** The log line of a request refused that is no submission. */
+const requestLog = (
+  level: RequestLogLine["level"],
+  status: number,
+  reason: string
+): RequestLogLine => ({
+  level,
+  message: "request refused",
+  fields: { status, reason }
+})
+
 const loggedField = (field: string) => (field === "_body" || isKnownField(field) ? field : "extra")
 
 const failures: {
   readonly [K in Failure["_tag"]]: (e: Extract<Failure, { _tag: K }>) => Answer
 } = {
   OriginNotAllowed: () => notASubmission(403, "origin_not_allowed", "origin"),
-  MethodNotAllowed: () => ({
+  MethodNotAllowed: (e) => ({
     ...notASubmission(405, "method_not_allowed", "method"),
-    headers: { allow: allowedMethods }
+    headers: { allow: e.allow ?? allowedMethods }
   }),
   UnsupportedMediaType: () => refusedSubmission(415, "unsupported_media_type", "media_type"),
   PayloadTooLarge: () => refusedSubmission(413, "payload_too_large", "too_large"),
@@ -151,7 +163,21 @@ const failures: {
     fallback: true,
     retryAfterSeconds: e.retryAfterSeconds
   }),
-  CaptchaMisconfigured: (e) => delivery(`captcha_config_http_${e.status}_${e.code}`),
+  CaptchaMisconfigured: (e) =>
+    delivery(
+      e.status === undefined
+        ? `captcha_config_${e.code}`
+        : `captcha_config_http_${e.status}_${e.code}`
+    ),
+  ReplayUnchecked: (e) => delivery(`altcha_store_${e.problem}`),
+  // GET /altcha: a form without ALTCHA has no challenge; a secret we cannot use is ours.
+  ChallengeUnavailable: (e) =>
+    e.reason === "no_altcha"
+      ? refused(404, "form_not_found", requestLog("Info", 404, "no_altcha"))
+      : {
+          ...refused(500, "delivery_failed", requestLog("Error", 500, `altcha_${e.reason}`)),
+          fallback: true
+        },
   SecretUnavailable: (e) => delivery(deliveryReason(e)),
   MailAuthRejected: (e) => delivery(deliveryReason(e)),
   MailRejected: (e) => delivery(deliveryReason(e)),
@@ -161,19 +187,10 @@ const failures: {
   // Both failures in the reason: the relay's, then the queue's.
   DeliveryNotKept: (e) => delivery(`${deliveryReason(e.delivery)}+queue_${e.queue.problem}`),
   // No such form: a short page naming no form's contact (SPEC section 10).
-  FormNotFound: () =>
-    refused(404, "form_not_found", {
-      level: "Info",
-      message: "request refused",
-      fields: { status: 404, reason: "form_not_found" }
-    }),
+  FormNotFound: () => refused(404, "form_not_found", requestLog("Info", 404, "form_not_found")),
   // Not an API event at all (a console test event, a misrouted trigger): JSON, a warning.
   UnsupportedEvent: () => ({
-    ...refused(400, "invalid_form", {
-      level: "Warning",
-      message: "request refused",
-      fields: { status: 400, reason: "unsupported_event" }
-    }),
+    ...refused(400, "invalid_form", requestLog("Warning", 400, "unsupported_event")),
     error: "unsupported_event"
   })
 }

@@ -23,12 +23,29 @@ export interface EdgeRequest {
   readonly peer: string | undefined
   /** The form the path names (SPEC section 10): `/f/<id>`, else `default`. */
   readonly form: string
+  /** What of the form: its submissions (`/contact`, `/f/<id>`) or its ALTCHA challenge (`…/altcha`). */
+  readonly resource: Resource
 }
 
-const formPath = /^\/f\/([^/]+)\/?$/
+export type Resource = "contact" | "altcha"
 
-/** The form id of a `/f/<id>` path (SPEC section 10), as written: an unknown one is a 404. */
-export const formInPath = (path: string): string | undefined => formPath.exec(path)?.[1]
+const formPath = /^\/f\/([^/]+)(\/altcha)?\/?$/
+
+/**
+ * The form and resource a path names (SPEC section 10, contract §4): `/contact` and
+ * `/altcha` the default form's, `/f/<id>` and `/f/<id>/altcha` those of `<id>` (as written:
+ * an unknown one is a 404); `undefined` for any other path.
+ */
+export const addressOf = (
+  path: string
+): { readonly form: string; readonly resource: Resource } | undefined => {
+  if (path === "/contact") return { form: "default", resource: "contact" }
+  if (path === "/altcha") return { form: "default", resource: "altcha" }
+  const match = formPath.exec(path)
+  return match?.[1] === undefined
+    ? undefined
+    : { form: match[1], resource: match[2] === undefined ? "contact" : "altcha" }
+}
 
 export interface EdgeResponse {
   readonly status: number
@@ -40,7 +57,10 @@ export interface EdgeResponse {
 export class FormNotFound extends Data.TaggedError("FormNotFound") {}
 export class UnsupportedEvent extends Data.TaggedError("UnsupportedEvent") {}
 export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed") {}
-export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed") {}
+/** `allow`: the resource's methods (a form's submissions: POST, OPTIONS; its challenge: GET, OPTIONS). */
+export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed")<{
+  readonly allow?: string
+}> {}
 export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType") {}
 export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge") {}
 

@@ -4,26 +4,22 @@
  * first and once more after the body; a bug of ours still answers with the fallback page.
  * Both adapters (src/adapters/) call `respond`.
  */
-import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Result from "effect/Result"
 import { type AppConfig, AppConfigTag, type FormConfig } from "../config/app-config"
 import { type Fields, languageField } from "../domain/fields"
 import { defaultLanguage, isLanguage } from "../domain/languages"
-import { type LogLine, writeLine } from "../logging"
 import { submit } from "../program"
 import { RateLimiter } from "../services/rate-limit"
-import type { Answer } from "./answer"
-import { answerFor, answerForOutcome, defectAnswer, type Failure } from "./answers"
+import { answered, askedFor, failed, safely } from "./answering"
+import { answerFor, answerForOutcome } from "./answers"
 import { bodyFormat, parseBody } from "./body"
+import { challengeServed } from "./challenge"
 import { clientAddress } from "./client-address"
 import { cors, securityHeaders } from "./headers"
-import { acceptedLanguage, wantsJson } from "./negotiate"
 import {
   type EdgeRequest,
-  type EdgeResponse,
   FormNotFound,
   MethodNotAllowed,
   OriginNotAllowed,
@@ -31,7 +27,7 @@ import {
   UnsupportedEvent,
   UnsupportedMediaType
 } from "./request"
-import { preflightResponse, response, type View } from "./responses"
+import { preflightResponse, type View } from "./responses"
 
 /** What a request is, once the checks before the form passed. */
 type Read = Data.TaggedEnum<{
@@ -45,7 +41,7 @@ const read = (request: EdgeRequest, config: AppConfig, originAllowed: boolean) =
   Effect.gen(function* () {
     if (!originAllowed) return yield* new OriginNotAllowed()
     if (request.method === "OPTIONS") return Read.Preflight()
-    if (request.method !== "POST") return yield* new MethodNotAllowed()
+    if (request.method !== "POST") return yield* new MethodNotAllowed({})
     // Only POSTs count, and before their body is read: a flood costs no parsing.
     const limiter = yield* RateLimiter
     const address = clientAddress(
@@ -65,37 +61,6 @@ const read = (request: EdgeRequest, config: AppConfig, originAllowed: boolean) =
     return Read.Submission({ fields })
   })
 
-// ---------------------------------------------------------------------------------------
-// Answers, each rendered before it is logged: a rendering defect is then logged once.
-
-const logLine = (view: View, line: LogLine) => writeLine(line, view.config.metricsNamespace)
-
-const answered = (view: View, answer: Answer): Effect.Effect<EdgeResponse> =>
-  Effect.sync(() => response(view, answer)).pipe(Effect.tap(logLine(view, answer.log)))
-
-const defect = (view: View, cause: Cause.Cause<unknown>) =>
-  logLine(view, defectAnswer.log).pipe(
-    Effect.annotateLogs({ defect: Cause.pretty(cause).split("\n")[0] ?? "" }),
-    Effect.andThen(Effect.sync(() => response(view, defectAnswer)))
-  )
-
-const failed = (view: View, cause: Cause.Cause<Failure>): Effect.Effect<EdgeResponse> =>
-  Result.match(Cause.findError(cause), {
-    onSuccess: (failure) => answered(view, answerFor(failure)),
-    onFailure: (other) => defect(view, other)
-  })
-
-/** Our own bug in building an answer still answers, with the fallback page. */
-const safely = (view: View, answer: Effect.Effect<EdgeResponse>) =>
-  Effect.catchDefect(answer, (bug) => defect(view, Cause.die(bug)))
-
-const askedFor = (request: EdgeRequest, config: AppConfig, form: FormConfig | undefined) => ({
-  config,
-  form,
-  json: wantsJson(request.headers),
-  language: acceptedLanguage(request.headers["accept-language"]) ?? defaultLanguage
-})
-
 export const respond = (request: EdgeRequest) =>
   Effect.gen(function* () {
     const config = yield* AppConfigTag
@@ -105,7 +70,11 @@ export const respond = (request: EdgeRequest) =>
       const nowhere: View = { ...askedFor(request, config, undefined), headers: securityHeaders }
       return yield* safely(nowhere, answered(nowhere, answerFor(new FormNotFound())))
     }
-    return yield* served(request, config, form).pipe(Effect.annotateLogs("form", form.id))
+    const answer =
+      request.resource === "altcha"
+        ? challengeServed(request, config, form)
+        : served(request, config, form)
+    return yield* answer.pipe(Effect.annotateLogs("form", form.id))
   }).pipe(Effect.annotateLogs("requestId", request.requestId))
 
 /** The checks and the flow of one form's request; every log line names the form. */

@@ -98,17 +98,21 @@ export const response = (view: View, answer: Answer): EdgeResponse =>
   answer._tag === "Accepted" ? acceptedResponse(view, answer.queued) : refusedResponse(view, answer)
 
 /** CORS preflight from a listed origin (or any, without ALLOWED_ORIGINS); plain OPTIONS. */
-export const preflightResponse = (view: View, fromBrowser: boolean): EdgeResponse => ({
+export const preflightResponse = (
+  view: View,
+  fromBrowser: boolean,
+  methods: string = allowedMethods
+): EdgeResponse => ({
   status: 204,
   headers: {
     ...view.headers,
     ...(fromBrowser
       ? {
-          "access-control-allow-methods": allowedMethods,
+          "access-control-allow-methods": methods,
           "access-control-allow-headers": "Content-Type, Accept, X-Requested-With",
           "access-control-max-age": "600"
         }
-      : { allow: allowedMethods })
+      : { allow: methods })
   },
   body: ""
 })

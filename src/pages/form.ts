@@ -7,7 +7,7 @@ import type { Widget } from "../domain/captcha-providers"
 import type { Fallback } from "../domain/contact"
 import { escapeHtml, page } from "./render"
 import type { Strings } from "./strings"
-import { widgetElement, widgetScripts } from "./widget"
+import { type WidgetKeys, widgetElement, widgetScripts } from "./widget"
 
 /** What the page says about the mode the server runs in. */
 export type Banner = "embedded" | "captcha-off" | undefined
@@ -19,7 +19,7 @@ export interface FormPage {
   /** The form's id (SPEC section 10): the page posts to /contact for `default`, else /f/<id>. */
   readonly formId: string
   /** The form's captcha widget, with the sitekey of its secret; none without a captcha. */
-  readonly captcha?: { readonly widget: Widget; readonly sitekey: string } | undefined
+  readonly captcha?: { readonly widget: Widget; readonly keys: WidgetKeys } | undefined
 }
 
 /** The words /form.js needs, in the page's language (the script itself has none). */
@@ -108,7 +108,7 @@ ${field({ id: "f-message", label: t.message, required: t.required, control: `<te
 <label for="f-gotcha">${escapeHtml(t.honeypot)}</label>
 <input id="f-gotcha" name="_gotcha" type="text" tabindex="-1" autocomplete="off">
 </div>
-${input.captcha === undefined ? "" : `${widgetElement(input.captcha.widget, input.captcha.sitekey)}\n`}<button type="submit">${escapeHtml(t.send)}</button>
+${input.captcha === undefined ? "" : `${widgetElement(input.captcha.widget, input.captcha.keys)}\n`}<button type="submit">${escapeHtml(t.send)}</button>
 </form>`
   return page(
     strings,

@@ -11,11 +11,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import { AppConfigTag, type FormConfig } from "../config/app-config"
-import {
-  type CaptchaProvider,
-  captchaProviders,
-  isRemoteProvider
-} from "../domain/captcha-providers"
+import { type CaptchaProvider, captchaProviders } from "../domain/captcha-providers"
 import { defaultLanguage, isLanguage } from "../domain/languages"
 import { formPageHeaders, formPageHeadersWith, securityHeaders, textHeaders } from "../http/headers"
 import { acceptedLanguage } from "../http/negotiate"
@@ -64,8 +60,12 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
   const captchaOf = (settings: FormConfig) =>
     Effect.gen(function* () {
       const provider = settings.captchaProvider
-      if (options.mode === "embedded" || !isRemoteProvider(provider)) return undefined
+      if (options.mode === "embedded") return undefined
       const row = captchaProviders[provider]
+      // ALTCHA needs no sitekey: its widget fetches a challenge from this server.
+      const challengeUrl = settings.id === "default" ? "/altcha" : `/f/${settings.id}/altcha`
+      if (row.check === "local") return { widget: row.widget, keys: { sitekey: "", challengeUrl } }
+      if (row.check === "none") return undefined
       const secrets = yield* SecretsService
       const keys = yield* Effect.result(secrets.captcha(settings.captchaSecretId))
       const sitekey = Result.isSuccess(keys) ? keys.success[row.secret.sitekey] : undefined
@@ -78,7 +78,7 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
         )
         return undefined
       }
-      return { widget: row.widget, sitekey: Redacted.value(sitekey) }
+      return { widget: row.widget, keys: { sitekey: Redacted.value(sitekey), challengeUrl } }
     })
 
   // `/?form=<id>` shows that form (SPEC section 10), posting to /f/<id>; without it the

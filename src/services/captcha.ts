@@ -15,30 +15,30 @@ import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import { AppConfigTag } from "../config/app-config"
-import { outcomeOf } from "../domain/captcha-outcomes"
 import {
   type CaptchaProvider,
-  captchaProviders,
   isRemoteProvider,
   type RemoteProvider
 } from "../domain/captcha-providers"
 import {
-  AlreadyReceived,
-  CaptchaMisconfigured,
+  type AlreadyReceived,
+  type CaptchaMisconfigured,
   CaptchaRejected,
   type CaptchaVerdict,
-  type UnverifiedReason
+  ChallengeUnavailable,
+  type ReplayUnchecked
 } from "../domain/errors"
 import { tokenProblem } from "../domain/token"
-import type { CaptchaAnswer, Protocol, ProviderKeys } from "./captcha-protocol"
-import { friendlyCaptchaV1, friendlyCaptchaV2 } from "./friendly-captcha"
-import { hcaptcha } from "./hcaptcha"
-import { type CaptchaKeys, SecretsService } from "./secrets"
-import { turnstile } from "./turnstile"
+import { makeAltcha } from "./altcha-check"
+import { captchaProtocols, keysOf, unverified, verdictOf } from "./captcha-protocols"
+import { SecretsService } from "./secrets"
 
-export type CaptchaFailure = CaptchaRejected | AlreadyReceived | CaptchaMisconfigured
+export type CaptchaFailure =
+  | CaptchaRejected
+  | AlreadyReceived
+  | CaptchaMisconfigured
+  | ReplayUnchecked
 
 export interface CaptchaServiceApi {
   /**
@@ -50,67 +50,24 @@ export interface CaptchaServiceApi {
     token: string | undefined,
     secretId: string
   ) => Effect.Effect<CaptchaVerdict, CaptchaFailure>
+  /** A fresh challenge (JSON) of `provider`, which must be ALTCHA, with the form's secret. */
+  readonly challenge: (
+    provider: CaptchaProvider,
+    secretId: string
+  ) => Effect.Effect<string, ChallengeUnavailable>
 }
 
 export class CaptchaService extends Context.Service<CaptchaService, CaptchaServiceApi>()(
   "contact-form/CaptchaService"
 ) {}
 
-/** Each remote provider's protocol: a row of the table without one does not compile. */
-export const captchaProtocols: { readonly [P in RemoteProvider]: Protocol } = {
-  "friendlycaptcha-v2": friendlyCaptchaV2,
-  "friendlycaptcha-v1": friendlyCaptchaV1,
-  turnstile,
-  hcaptcha
-}
-
 class CaptchaTimedOut extends Data.TaggedError("CaptchaTimedOut") {}
 
-const unverified = (reason: UnverifiedReason): CaptchaVerdict => ({ _tag: "Unverified", reason })
 const disabled: CaptchaVerdict = { _tag: "Disabled" }
 
 /** The request never got an answer (rather than an answer we cannot read). */
 const unreachable = (error: HttpClientError.HttpClientError) =>
   error.reason._tag === "TransportError" || error.reason._tag === "InvalidUrlError"
-
-/** The provider's two keys from the secret, or `undefined` when it lacks one. */
-const keysOf = (provider: RemoteProvider, secret: CaptchaKeys): ProviderKeys | undefined => {
-  const names = captchaProviders[provider].secret
-  const sitekey = secret[names.sitekey]
-  const key = secret[names.key]
-  return sitekey === undefined || key === undefined
-    ? undefined
-    : { sitekey: Redacted.value(sitekey), key }
-}
-
-/** The verdict, or the failure, that an answer of `provider` means. */
-const verdictOf = (
-  provider: RemoteProvider,
-  status: number,
-  answer: CaptchaAnswer | undefined
-): Effect.Effect<CaptchaVerdict, CaptchaFailure> => {
-  const code = answer?.code ?? "unknown"
-  switch (outcomeOf(captchaProviders[provider].codes, status, answer)) {
-    case "verified":
-      return Effect.succeed({ _tag: "Verified" })
-    case "refused":
-      return Effect.fail(new CaptchaRejected({ reason: code }))
-    case "already_received":
-      return Effect.fail(new AlreadyReceived({ reason: code }))
-    case "misconfigured":
-      return Effect.fail(new CaptchaMisconfigured({ status, code }))
-    case "unavailable":
-      return Effect.succeed(
-        unverified(
-          status !== 200
-            ? `http_${status}`
-            : answer === undefined
-              ? "invalid_response"
-              : "provider_error"
-        )
-      )
-  }
-}
 
 export const CaptchaLive = Layer.effect(
   CaptchaService,
@@ -118,6 +75,7 @@ export const CaptchaLive = Layer.effect(
     const config = yield* AppConfigTag
     const secrets = yield* SecretsService
     const client = yield* HttpClient.HttpClient
+    const altcha = yield* makeAltcha
     const { verifyUrls, timeoutMs } = config.captcha
 
     // What an answer means (contract §4): the table's one rule, by the provider's codes.
@@ -170,12 +128,18 @@ export const CaptchaLive = Layer.effect(
 
     return CaptchaService.of({
       verify: (provider, token, secretId) => {
-        if (!isRemoteProvider(provider)) return Effect.succeed(disabled)
+        if (provider === "none") return Effect.succeed(disabled)
         const problem = tokenProblem(token)
         if (problem !== undefined || token === undefined)
           return Effect.fail(new CaptchaRejected({ reason: problem ?? "missing" }))
-        return remote(provider, token, secretId)
-      }
+        return isRemoteProvider(provider)
+          ? remote(provider, token, secretId)
+          : altcha.verify(token, secretId)
+      },
+      challenge: (provider, secretId) =>
+        provider === "altcha"
+          ? altcha.challenge(secretId)
+          : Effect.fail(new ChallengeUnavailable({ reason: "no_altcha" }))
     })
   })
 )
@@ -183,5 +147,8 @@ export const CaptchaLive = Layer.effect(
 /** No captcha for any form (tests, and the embedded mode's demo). */
 export const CaptchaDisabled = Layer.succeed(
   CaptchaService,
-  CaptchaService.of({ verify: () => Effect.succeed(disabled) })
+  CaptchaService.of({
+    verify: () => Effect.succeed(disabled),
+    challenge: () => Effect.fail(new ChallengeUnavailable({ reason: "no_altcha" }))
+  })
 )

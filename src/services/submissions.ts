@@ -23,7 +23,7 @@ export interface SubmissionMemoryApi {
    */
   readonly once: <E, R>(
     key: string,
-    first: Effect.Effect<Accepted, E, R>
+    first: Effect.Effect<Accepted | Duplicate, E, R>
   ) => Effect.Effect<Accepted | Duplicate, E, R>
 }
 
@@ -72,11 +72,13 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
       return { first: true, entry } as const
     }
 
-    const settle = (key: string, entry: Entry, exit: Exit.Exit<Accepted, unknown>) =>
+    const settle = (key: string, entry: Entry, exit: Exit.Exit<Accepted | Duplicate, unknown>) =>
       Exit.isSuccess(exit)
         ? Effect.map(Clock.currentTimeMillis, (now) => {
             entry.acceptedAt = now
-            Deferred.doneUnsafe(entry.outcome, Exit.succeed(exit.value))
+            // A repeat of another process' submission (./shared-claims.ts): its first outcome.
+            const outcome = exit.value._tag === "Duplicate" ? exit.value.first : exit.value
+            Deferred.doneUnsafe(entry.outcome, Exit.succeed(outcome))
           })
         : Effect.sync(() => {
             // Only its own entry: a newer one may have replaced it after an eviction.
@@ -87,7 +89,7 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
     // Plain combinators rather than a generator: this runs on every submission.
     const once = <E, R>(
       key: string,
-      first: Effect.Effect<Accepted, E, R>
+      first: Effect.Effect<Accepted | Duplicate, E, R>
     ): Effect.Effect<Accepted | Duplicate, E, R> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const claimed = claim(key, now)

@@ -9,6 +9,7 @@ import { AppConfigTag } from "../../src/config/app-config"
 import { tokenFieldOf } from "../../src/domain/captcha-providers"
 import { AlreadyReceived, CaptchaMisconfigured, CaptchaRejected } from "../../src/domain/errors"
 import { CaptchaLive, CaptchaService } from "../../src/services/captcha"
+import { MemoryStore } from "../../src/services/memory-store"
 import { HttpClientAnswering, SecretsFixed, SecretsMissing, testConfig } from "../support/doubles"
 
 type Respond = Parameters<typeof HttpClientAnswering>[0]
@@ -26,6 +27,7 @@ const v2Layer = (
       Layer.mergeAll(
         HttpClientAnswering(respond, seen),
         secrets,
+        MemoryStore(),
         Layer.succeed(AppConfigTag, testConfig({ CAPTCHA_TIMEOUT_MS: "4000" }))
       )
     )
@@ -40,6 +42,7 @@ const v1Layer = (
       Layer.mergeAll(
         HttpClientAnswering(respond, seen),
         SecretsFixed,
+        MemoryStore(),
         Layer.succeed(AppConfigTag, testConfig({ CAPTCHA_PROVIDER: "friendlycaptcha-v1" }))
       )
     )

@@ -16,6 +16,7 @@ import {
   CaptchaMisconfigured,
   CaptchaRejected,
   type CaptchaVerdict,
+  ChallengeUnavailable,
   QueueUnavailable,
   SecretUnavailable
 } from "../../src/domain/errors"
@@ -134,7 +135,8 @@ const captchaAnswering = (
     CaptchaService,
     CaptchaService.of({
       verify: (provider, token) =>
-        provider === "none" ? Effect.succeed({ _tag: "Disabled" }) : answer(token)
+        provider === "none" ? Effect.succeed({ _tag: "Disabled" }) : answer(token),
+      challenge: () => Effect.fail(new ChallengeUnavailable({ reason: "no_altcha" }))
     })
   )
 

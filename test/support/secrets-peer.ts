@@ -11,11 +11,17 @@
  *     it("…", async () => { const peer = secrets.peer(); … })
  *   })
  */
+
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { accessSync, constants } from "node:fs"
 import http from "node:http"
 import { delimiter, join } from "node:path"
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand
+} from "@aws-sdk/client-dynamodb"
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -91,7 +97,10 @@ export interface SecretsPeer {
   readonly backend: "moto_server" | "container"
   readonly region: "us-east-1"
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string }
-  /** AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_SQS. */
+  /**
+   * AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and the endpoints of Secrets
+   * Manager, SQS, SESv2 and DynamoDB (all the proxy in front of moto).
+   */
   readonly env: Readonly<Record<string, string>>
   /** Talks to moto directly (test setup; never counted, never faulted). */
   readonly client: SecretsManagerClient
@@ -100,6 +109,8 @@ export interface SecretsPeer {
   createSecret(id: string, value: object | string): Promise<void>
   putSecretValue(id: string, value: object | string): Promise<void>
   deleteSecret(id: string): Promise<void>
+  /** A new DynamoDB table in moto as the stack makes the store's (`pk`, TTL on `expiresAt`). */
+  createTable(name: string): Promise<void>
   /** A new SQS queue in moto; its URL, through the proxy (the SDK sends to the queue URL's host). */
   createQueue(name: string, attributes?: Readonly<Record<string, string>>): Promise<string>
   /** What the queue holds now, left in it (received with a visibility timeout of 0). */
@@ -411,6 +422,7 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
   const client = newClient(backend.endpoint)
   const sqs = new SQSClient({ region, endpoint: backend.endpoint, credentials })
   const ses = new SESv2Client({ region, endpoint: backend.endpoint, credentials })
+  const dynamodb = new DynamoDBClient({ region, endpoint: backend.endpoint, credentials })
   // The SQS client sends each call to its queue URL's host: the URLs handed out name the
   // proxy, and the test's own calls go to moto directly.
   const viaProxy = (url: string) => `${endpoint}${new URL(url).pathname}`
@@ -431,7 +443,8 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
       AWS_ENDPOINT_URL_SQS: endpoint,
-      AWS_ENDPOINT_URL_SESV2: endpoint
+      AWS_ENDPOINT_URL_SESV2: endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint
     },
     client,
     proxyClient: (config = {}) => newClient(endpoint, config.maxAttempts),
@@ -443,6 +456,24 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
     },
     deleteSecret: async (id) => {
       await client.send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true }))
+    },
+    createTable: async (name) => {
+      // The store's table as the stack makes it: partition key `pk`, TTL on `expiresAt`
+      // (moto keeps items past their TTL: the store checks `expiresAt` itself).
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+          KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+          BillingMode: "PAY_PER_REQUEST"
+        })
+      )
+      await dynamodb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: name,
+          TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true }
+        })
+      )
     },
     createQueue: async (name, attributes) => {
       const created = await sqs.send(
