@@ -18,15 +18,22 @@
  * workers and with 1. When the throttled proof of work is not even halfway to `rate` times
  * slower, the throttling did not reach it, and the phone is the unthrottled single-worker
  * row with every time multiplied by the rate (a core that much slower, what the throttling
- * was meant to be). The search scales the cost by the phone's predicted median until that
- * is within 10% of a second, rounded to a multiple of 500.
+ * was meant to be).
  *
  * Solve times are geometric (each attempt succeeds with p = 1/256), so a median of 15
  * solves is only good to about ±35%. Besides min/median/p90 of the measured times, each
  * row fits time = overhead + attempts × ms/attempt (the attempts are the solution's
- * counter + 1) and predicts the median from the geometric median of 178 attempts (p90: 589);
- * the search uses that prediction. Each payload the widget submits is checked with altcha-lib's
- * `verifySolution`, and the same cost is solved in Node (`solveChallenge`) for comparison.
+ * counter + 1) and predicts the median from the geometric median of 178 attempts (p90: 589).
+ * The phone rows of every cost measured are fitted together (ms = overhead + iterations ×
+ * ms per iteration); the search measures the cost that fit puts at a 1 s median, rounded to
+ * a multiple of 500, refits, and stops when the fit asks for a cost already measured.
+ *
+ * Each payload the widget submits (the hidden `altcha` field: base64 of the JSON
+ * `{ challenge: { parameters, signature }, solution: { counter, derivedKey, time } }`) is
+ * checked as our server will, with altcha-lib's `verifySolution`; the same cost is solved in
+ * Node (`solveChallenge`) too, as a sanity ratio. Served on 127.0.0.1 (a secure context, which
+ * the widget requires): the page, `altcha/dist/main/altcha.js` (its PBKDF2 worker is inlined
+ * as a Blob URL, so no `dist/workers/*.js`) and `/challenge`, `createChallenge`'s result as is.
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -92,18 +99,21 @@ const quantile = (values: readonly number[], q: number) => {
   return low + (high - low) * (at - Math.floor(at))
 }
 
-/** Least squares of ms on attempts: the fixed overhead and the time of one attempt. */
-const fitLine = (samples: readonly Sample[]) => {
-  const n = samples.length
-  const mx = samples.reduce((s, x) => s + x.attempts, 0) / n
-  const my = samples.reduce((s, x) => s + x.ms, 0) / n
-  const sxx = samples.reduce((s, x) => s + (x.attempts - mx) ** 2, 0)
-  const sxy = samples.reduce((s, x) => s + (x.attempts - mx) * (x.ms - my), 0)
-  // Too few or too alike attempts to separate the two: all of the time is per attempt.
-  if (n < 3 || sxx === 0) return { overhead: 0, perAttempt: my / mx }
-  const perAttempt = sxy / sxx
-  const overhead = my - perAttempt * mx
-  return overhead >= 0 ? { overhead, perAttempt } : { overhead: 0, perAttempt: my / mx }
+/**
+ * Least squares of ms = overhead + slope × work: `work` is the attempts of one row, or the
+ * PBKDF2 iterations (attempts × cost) of rows of several costs.
+ */
+const fitLine = (points: readonly { readonly work: number; readonly ms: number }[]) => {
+  const n = points.length
+  const mx = points.reduce((s, p) => s + p.work, 0) / n
+  const my = points.reduce((s, p) => s + p.ms, 0) / n
+  const sxx = points.reduce((s, p) => s + (p.work - mx) ** 2, 0)
+  const sxy = points.reduce((s, p) => s + (p.work - mx) * (p.ms - my), 0)
+  // Too few or too alike points to separate the two: all of the time is work.
+  if (n < 3 || sxx === 0) return { overhead: 0, slope: my / mx }
+  const slope = sxy / sxx
+  const overhead = my - slope * mx
+  return overhead >= 0 ? { overhead, slope } : { overhead: 0, slope: my / mx }
 }
 
 interface Row {
@@ -117,7 +127,9 @@ interface Row {
 
 const summary = (row: Row) => {
   const ms = row.samples.map((s) => s.ms)
-  const { overhead, perAttempt } = fitLine(row.samples)
+  const { overhead, slope: perAttempt } = fitLine(
+    row.samples.map((s) => ({ work: s.attempts, ms: s.ms }))
+  )
   return {
     min: Math.min(...ms),
     median: quantile(ms, 0.5),
@@ -197,7 +209,8 @@ const page = (cost: number, workers: number | undefined) => {
 <head><meta charset="utf-8"><title>ALTCHA cost</title></head>
 <body>
 <form>
-<altcha-widget challenge="/challenge?cost=${cost}" auto="onload" configuration='${configuration}'></altcha-widget>
+<altcha-widget challenge="/challenge?cost=${cost}" auto="onload"
+  configuration='${configuration}'></altcha-widget>
 </form>
 <script>
 window.altchaRun = new Promise((resolve) => {
@@ -378,14 +391,21 @@ const roundCost = (value: number) => {
   return Math.max(1, Math.round(value / unit) * unit)
 }
 
-/** The cost whose predicted median is the target, time being overhead + cost-proportional. */
-const scaledCost = (phone: Row) => {
-  const { overhead, predicted } = summary(phone)
-  return roundCost((phone.cost * Math.max(TARGET_MS - overhead, 1)) / (predicted - overhead))
+/**
+ * All the phone rows together: ms = overhead + iterations × ms per iteration, and the cost
+ * whose predicted median (178 attempts) is the target. Pooling the rows of every cost
+ * measured steadies the overhead, which a single row of 15 solves leaves rough.
+ */
+const phoneModel = (phones: readonly Row[]) => {
+  const { overhead, slope: perIteration } = fitLine(
+    phones.flatMap((row) => row.samples.map((s) => ({ work: s.attempts * row.cost, ms: s.ms })))
+  )
+  const median = (cost: number) => overhead + MEDIAN_ATTEMPTS * cost * perIteration
+  const p90 = (cost: number) => overhead + P90_ATTEMPTS * cost * perIteration
+  const mean = (cost: number) => overhead + 256 * cost * perIteration
+  const cost = roundCost(Math.max(TARGET_MS - overhead, 1) / (MEDIAN_ATTEMPTS * perIteration))
+  return { overhead, perIteration, median, p90, mean, cost }
 }
-
-const withinTarget = (phone: Row) =>
-  Math.abs(summary(phone).predicted - TARGET_MS) / TARGET_MS <= 0.1
 
 const main = async () => {
   const executablePath = execFileSync("sh", ["-c", "command -v chromium"], {
@@ -416,15 +436,15 @@ const main = async () => {
     const slowdown = perAttempt(rate) / perAttempt(1)
     // Reaching it means at least halfway to the rate: 2.5× for rate 4.
     const throttled = rate === 1 || slowdown >= 1 + (rate - 1) / 2
-    let phone = phoneRow(first, throttled)
-    if (!throttled) rows.push(phone)
+    const phones = [phoneRow(first, throttled)]
+    if (!throttled) rows.push(...phones)
 
-    // 2. Scale the cost by the phone's predicted median until it is within 10% of 1 s.
+    // 2. Measure the cost the phone model asks for, refit, until it asks for a cost measured.
     //    Both rates stay in the table: the throttled row shows what rate 4 alone would say.
     if (fixedCost === undefined) {
-      for (let step = 0; step < 4 && !withinTarget(phone); step++) {
-        const next = scaledCost(phone)
-        if (next === cost) break
+      for (let step = 0; step < 3; step++) {
+        const next = phoneModel(phones).cost
+        if (phones.some((row) => row.cost === next)) break
         cost = next
         const measured = await measure(
           browser,
@@ -433,8 +453,8 @@ const main = async () => {
           rates.map((r) => ({ rate: r, workers: 1 }))
         )
         rows.push(...measured)
-        phone = phoneRow(measured, throttled)
-        if (!throttled) rows.push(phone)
+        phones.push(phoneRow(measured, throttled))
+        if (!throttled) rows.push(phones.at(-1) as Row)
       }
     }
 
@@ -469,7 +489,7 @@ const main = async () => {
     }
     if (rate !== 1) {
       console.log(
-        `rate ${rate} made the single-worker proof of work ${slowdown.toFixed(2)}× slower: ` +
+        `at rate ${rate} the single-worker proof of work took ${slowdown.toFixed(2)}× its rate-1 time: ` +
           (throttled
             ? "the throttling reaches it, the phone is the throttled row"
             : "the throttling does not reach it (it slows the page's main thread only)," +
@@ -477,13 +497,15 @@ const main = async () => {
       )
     }
     console.log(`payloads rejected by verifySolution: ${verifyFailures}`)
-    const s = summary(phone)
-    const recommended = withinTarget(phone) ? phone.cost : scaledCost(phone)
+    const model = phoneModel(phones)
     console.log(
-      `\nrecommended ALTCHA_COST: ${recommended}` +
-        ` (the phone at cost ${phone.cost}: predicted median ${s.predicted.toFixed(0)} ms` +
-        ` and p90 ${s.predictedP90.toFixed(0)} ms; measured median ${s.median.toFixed(0)} ms` +
-        ` and p90 ${s.p90.toFixed(0)} ms)`
+      `\nthe phone, fitted over ${phones.length} cost(s): ${model.overhead.toFixed(0)} ms +` +
+        ` ${(model.perIteration * 1000).toFixed(3)} µs per PBKDF2-SHA-256 iteration`
+    )
+    const at = (time: (cost: number) => number) => `${time(model.cost).toFixed(0)} ms`
+    console.log(
+      `recommended ALTCHA_COST: ${model.cost} (the phone: median ${at(model.median)},` +
+        ` p90 ${at(model.p90)}, mean ${at(model.mean)})`
     )
   } finally {
     await browser.close()

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 // Builds the two artifacts, each an index.mjs plus the chunks it loads lazily (code only a
 // failure or one configuration needs: `import()` in src/), with the same esbuild options:
 // - dist/lambda/ and dist/lambda.zip with all of its outputs: the Lambda function;
@@ -13,8 +13,8 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 // anywhere and needs no copy.
 // `--dist <dir>` builds into another directory than dist/ (the build's own test does, so
 // as not to replace the dist/ that other suites are reading).
-import { isBuiltin } from "node:module"
-import { join, relative, resolve } from "node:path"
+import { createRequire, isBuiltin } from "node:module"
+import { dirname, join, relative, resolve } from "node:path"
 import AdmZip from "adm-zip"
 import { build } from "esbuild"
 import { builtinsThroughGetBuiltinModule } from "./builtins-plugin.mjs"
@@ -178,6 +178,10 @@ const buildServer = async () => {
   })
   assertSelfContained("dist/server", result.metafile)
   writeFileSync(serverMeta, JSON.stringify(result.metafile))
+  // ALTCHA's widget, which the server serves at /altcha.js (src/server/altcha-widget.ts):
+  // the package's minified module, beside index.mjs.
+  const altchaEntry = createRequire(import.meta.url).resolve("altcha")
+  copyFileSync(join(dirname(altchaEntry), "altcha.min.js"), join(serverDir, "altcha.min.js"))
   return Object.keys(result.metafile.outputs).length - 1
 }
 

@@ -181,6 +181,6 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   if (hopeless) return yield* accept({})
   return yield* memory.once(
     key,
-    claims.guard(`${settings.id}#${key}`, accept, () => reached)
+    claims.guard(`${settings.id}#${key}`, id, accept, () => reached)
   )
 })

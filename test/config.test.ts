@@ -38,7 +38,12 @@ describe("readConfig", () => {
       altcha: { expiresSeconds: 600, cost: 5_000 }
     })
     // Contract §9: no STORE_TABLE, the store is this process' memory.
-    expect(config.store).toEqual({ table: undefined, timeoutMs: 500, claimSeconds: 30 })
+    expect(config.store).toEqual({
+      table: undefined,
+      timeoutMs: 500,
+      claimSeconds: 30,
+      waitMs: 2_000
+    })
     expect(config.secrets).toEqual({ region: "eu-west-1", ttlSeconds: 300, timeoutMs: 3_000 })
     expect(config.smtp).toMatchObject({
       host: "email-smtp.eu-west-1.amazonaws.com",

@@ -118,6 +118,23 @@ describe.each(subjects)("the $kind store", ({ kind, skip, run }) => {
       }
     }))
 
+  test("claim: written over nothing, refused over a live record, and names the expired one it wrote over", () =>
+    Effect.gen(function* () {
+      const store = yield* StoreService
+      const pk = key()
+      const first = record(pk, now + 60, { state: "claimed", claimedAt: "t0" })
+      expect(yield* store.claim(first)).toEqual({ written: true, expired: undefined })
+      expect(yield* store.claim(record(pk, now + 90, { state: "other" }))).toEqual({
+        written: false
+      })
+      expect(yield* store.get(pk)).toEqual(first)
+      // The claim's process is gone: its record expires, and the next claim says so.
+      yield* TestClock.adjust(Duration.seconds(60))
+      const next = record(pk, now + 120, { state: "claimed", claimedAt: "t1" })
+      expect(yield* store.claim(next)).toEqual({ written: true, expired: first })
+      expect(yield* store.get(pk)).toEqual(next)
+    }))
+
   test("expiry follows the clock: live up to its second, absent from it", () =>
     Effect.gen(function* () {
       const store = yield* StoreService
@@ -216,12 +233,17 @@ describe("StoreLive's bound on each call", () => {
   const spanNamed: StoreApi = {
     kind: "memory",
     putIfAbsent: () => Effect.map(spanName, (name) => name === "StoreService.putIfAbsent"),
+    claim: () =>
+      Effect.map(spanName, (name) =>
+        name === "StoreService.claim" ? { written: false } : { written: true, expired: undefined }
+      ),
     replaceIf: () => Effect.map(spanName, (name) => name === "StoreService.replaceIf"),
     get: () => Effect.map(spanName, (name) => record(name, 0))
   }
   const hanging: StoreApi = {
     kind: "dynamodb",
     putIfAbsent: () => Effect.never,
+    claim: () => Effect.never,
     replaceIf: () => Effect.never,
     get: () => Effect.never
   }
@@ -230,6 +252,7 @@ describe("StoreLive's bound on each call", () => {
     Effect.gen(function* () {
       const store = bounded(spanNamed, 100)
       expect(yield* store.putIfAbsent(record("k", 0))).toBe(true)
+      expect(yield* store.claim(record("k", 0))).toEqual({ written: false })
       expect(yield* store.replaceIf(record("k", 0), {})).toBe(true)
       expect((yield* store.get("k"))?.pk).toBe("StoreService.get")
     })
@@ -241,6 +264,7 @@ describe("StoreLive's bound on each call", () => {
       const calls: ReadonlyArray<Effect.Effect<unknown, StoreUnavailable>> = [
         store.get("k"),
         store.putIfAbsent(record("k", 0)),
+        store.claim(record("k", 0)),
         store.replaceIf(record("k", 0), {})
       ]
       for (const call of calls) {

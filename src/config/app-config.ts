@@ -121,6 +121,12 @@ export interface StoreConfig {
    * claim older than that was left by a process that is gone).
    */
   readonly claimSeconds: number
+  /**
+   * STORE_WAIT_MS: how long a repeat waits for the first request's answer on another
+   * process; past it, the repeat hears that the message has probably arrived (the first
+   * is still on its way) and sends nothing.
+   */
+  readonly waitMs: number
 }
 
 export class AppConfigTag extends Context.Service<AppConfigTag, AppConfig>()(

@@ -18,11 +18,14 @@ export const storeVariables = all({
   table: tableName("STORE_TABLE", orNothing),
   timeoutMs: wholeNumber("STORE_TIMEOUT_MS", 500, 1, 10_000),
   // The web function's timeout on Lambda (the stack sets it); a server's request bound.
-  claimSeconds: wholeNumber("STORE_CLAIM_SECONDS", 30, 1, 900)
+  claimSeconds: wholeNumber("STORE_CLAIM_SECONDS", 30, 1, 900),
+  // How long a repeat waits for the first request's answer on another process.
+  waitMs: wholeNumber("STORE_WAIT_MS", 2_000, 0, 60_000)
 })
 
 export const storeConfig = (v: ValueOf<typeof storeVariables>): StoreConfig => ({
   table: v.table,
   timeoutMs: v.timeoutMs,
-  claimSeconds: v.claimSeconds
+  claimSeconds: v.claimSeconds,
+  waitMs: v.waitMs
 })

@@ -36,8 +36,18 @@ export interface Duplicate {
   readonly first: Accepted
 }
 
+/**
+ * A repeat whose first request, on another process, was still in flight when the repeat
+ * could wait no longer (contract §9): nothing sent here; the first one will end in its own
+ * outcome, so the visitor hears that the message has probably reached the owner.
+ */
+export interface InFlight {
+  readonly _tag: "InFlight"
+  readonly id: string
+}
+
 /** What the flow did when it did not fail. */
-export type Outcome = Accepted | { readonly _tag: "Honeypot" } | Duplicate
+export type Outcome = Accepted | { readonly _tag: "Honeypot" } | Duplicate | InFlight
 
 interface Kept<Tag extends string> {
   readonly _tag: Tag

@@ -49,6 +49,9 @@ const unknown = (reason: string, id?: string): Answer => ({
   )
 })
 
+const duplicateOf = (first: string, id: string) =>
+  submission("Info", { outcome: "duplicate", first, id })
+
 const outcomes: {
   readonly [K in Outcome["_tag"]]: (o: Extract<Outcome, { _tag: K }>) => Answer
 } = {
@@ -86,15 +89,13 @@ const outcomes: {
     )
   }),
   Unknown: (o) => unknown(o.reason, o.id),
+  // The first one is still on its way (another process): it ends in its own outcome.
+  InFlight: (o) => ({ ...unknown("", o.id), log: duplicateOf("in_flight", o.id) }),
   // Answered as the first one was, in this request's mode and language; nothing was sent,
   // so nothing is counted (the first one's line has the metric).
   Duplicate: (o) => ({
     ...answerForOutcome(o.first),
-    log: submission("Info", {
-      outcome: "duplicate",
-      first: firstOutcome[o.first._tag],
-      id: o.first.id
-    })
+    log: duplicateOf(firstOutcome[o.first._tag], o.first.id)
   })
 }
 

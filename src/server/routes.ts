@@ -20,6 +20,7 @@ import { formScript } from "../pages/form-script"
 import { mailText, notFoundPage, outboxPage, sentPage } from "../pages/site"
 import { allStrings, stringsFor } from "../pages/translations"
 import { SecretsService } from "../services/secrets"
+import { altchaWidget } from "./altcha-widget"
 import { listOutbox, readMail } from "./outbox"
 import type { ServerMode } from "./settings"
 
@@ -118,6 +119,17 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
     Effect.catchTag("OutboxUnavailable", () => Effect.succeed(plain("Outbox unreadable", 500)))
   )
 
+  const widget = Effect.flatMap(altchaWidget, (code) =>
+    code === undefined
+      ? notFound
+      : Effect.succeed(
+          HttpServerResponse.text(code, {
+            contentType: "text/javascript; charset=utf-8",
+            headers: textHeaders
+          })
+        )
+  )
+
   const outboxMail = Effect.gen(function* () {
     const { file } = yield* HttpRouter.params
     const mail = yield* readMail(options.outboxDir, file ?? "")
@@ -138,6 +150,7 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
       )
     ),
     HttpRouter.route("GET", "/sent", sent),
+    HttpRouter.route("GET", "/altcha.js", widget),
     ...(options.mode === "embedded"
       ? [
           HttpRouter.route("GET", "/outbox", outbox),

@@ -18,7 +18,13 @@ import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { type StoreApi, type StoreProblem, type StoreRecord, StoreUnavailable } from "./store"
+import {
+  type ClaimResult,
+  type StoreApi,
+  type StoreProblem,
+  type StoreRecord,
+  StoreUnavailable
+} from "./store"
 
 type Item = Record<string, AttributeValue>
 
@@ -66,16 +72,22 @@ const itemOf = (record: StoreRecord): Item => {
   return item
 }
 
-/** The live record in `item`; attributes of another type are not ours and are left out. */
-const recordOf = (item: Item | undefined, now: number): StoreRecord | undefined => {
+/** The record in `item`, live or not; attributes of another type are not ours and are left out. */
+const anyRecordOf = (item: Item | undefined): StoreRecord | undefined => {
   const pk = item?.pk?.S
   const expiresAt = Number(item?.expiresAt?.N)
-  if (item === undefined || pk === undefined || !(expiresAt > now)) return undefined
+  if (item === undefined || pk === undefined || !Number.isFinite(expiresAt)) return undefined
   const attributes: Record<string, string> = {}
   for (const [name, value] of Object.entries(item)) {
     if (!reserved.has(name) && value.S !== undefined) attributes[name] = value.S
   }
   return { pk, expiresAt, attributes }
+}
+
+/** The live record in `item`. */
+const recordOf = (item: Item | undefined, now: number): StoreRecord | undefined => {
+  const record = anyRecordOf(item)
+  return record !== undefined && record.expiresAt > now ? record : undefined
 }
 
 /**
@@ -115,41 +127,52 @@ export const makeDynamoStore = (
       (created) => Effect.sync(() => created.destroy())
     )
 
-    /** A conditional write: `true` when written, `false` when its condition did not hold. */
+    /**
+     * A conditional write: the item it wrote over (ALL_OLD: with a condition that refuses a
+     * live item, only an expired one), or `undefined` when its condition did not hold.
+     */
     const putWhen = (input: PutItemCommandInput) =>
       Effect.tryPromise({
-        try: (abortSignal) => client.send(new PutItemCommand(input), { abortSignal }),
+        try: (abortSignal) =>
+          client.send(new PutItemCommand({ ...input, ReturnValues: "ALL_OLD" }), { abortSignal }),
         catch: failureOf
       }).pipe(
-        Effect.as(true),
-        Effect.catchTag("ConditionFailed", () => Effect.succeed(false))
+        Effect.map(
+          (answer): ClaimResult => ({ written: true, expired: anyRecordOf(answer.Attributes) })
+        ),
+        Effect.catchTag("ConditionFailed", () => Effect.succeed<ClaimResult>({ written: false }))
       )
+
+    /** Writes `record` unless a live one holds its key. */
+    const claim = (record: StoreRecord) =>
+      Effect.gen(function* () {
+        yield* checkNames(Object.keys(record.attributes))
+        const now = yield* nowSeconds
+        return yield* putWhen({
+          TableName: table,
+          Item: itemOf(record),
+          ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt <= :now",
+          ExpressionAttributeNames: { "#pk": "pk", "#expiresAt": "expiresAt" },
+          ExpressionAttributeValues: { ":now": { N: String(now) } }
+        })
+      })
 
     return {
       kind: "dynamodb",
-      putIfAbsent: (record) =>
-        Effect.gen(function* () {
-          yield* checkNames(Object.keys(record.attributes))
-          const now = yield* nowSeconds
-          return yield* putWhen({
-            TableName: table,
-            Item: itemOf(record),
-            ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt <= :now",
-            ExpressionAttributeNames: { "#pk": "pk", "#expiresAt": "expiresAt" },
-            ExpressionAttributeValues: { ":now": { N: String(now) } }
-          })
-        }),
+      putIfAbsent: (record) => Effect.map(claim(record), (result) => result.written),
+      claim,
       // A conditional PutItem, not an UpdateItem's SET: it replaces the whole item, so an
       // attribute the new record no longer has is gone too, as in memory.
       replaceIf: (record, expected) =>
         Effect.gen(function* () {
           yield* checkNames([...Object.keys(record.attributes), ...Object.keys(expected)])
           const now = yield* nowSeconds
-          return yield* putWhen({
+          const result = yield* putWhen({
             TableName: table,
             Item: itemOf(record),
             ...liveAndMatching(expected, now)
           })
+          return result.written
         }),
       get: (pk) =>
         Effect.gen(function* () {

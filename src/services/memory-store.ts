@@ -9,7 +9,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { LruMap } from "./lru"
-import { type StoreApi, type StoreRecord, StoreService } from "./store"
+import { type ClaimResult, type StoreApi, type StoreRecord, StoreService } from "./store"
 
 /** Epoch seconds, as `expiresAt` counts them. */
 const nowSeconds: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (ms) =>
@@ -50,6 +50,13 @@ export const memoryStore = (capacity = 100_000): Effect.Effect<StoreApi> =>
           if (live(record.pk, now) !== undefined) return false
           records.set(record.pk, copyOf(record))
           return true
+        }),
+      claim: (record) =>
+        Effect.map(nowSeconds, (now): ClaimResult => {
+          const before = records.peek(record.pk)
+          if (live(record.pk, now) !== undefined) return { written: false }
+          records.set(record.pk, copyOf(record))
+          return { written: true, expired: before === undefined ? undefined : copyOf(before) }
         }),
       replaceIf: (record, expected) =>
         Effect.map(nowSeconds, (now) => {

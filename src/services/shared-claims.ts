@@ -1,14 +1,17 @@
 /**
  * SharedClaims: the duplicate guard across processes (contract §9), over the store's
- * DynamoDB table. The first request of a submission claims its key; a repeat on any
- * process waits for that one's answer (polling, consistently read, every 250 ms) and repeats
- * it; a repeat after a 500 that kept nothing runs the delivery with the first one's
- * captcha verdict; a claim left by a process that is gone expires after STORE_CLAIM_SECONDS
- * and the repeat takes over, its mail marked as a possible duplicate. The store down: the
- * guard steps aside (fail open), the captcha API still catches a used token.
+ * DynamoDB table. The first request of a submission claims its key for STORE_CLAIM_SECONDS
+ * (the web function's timeout); a repeat on any process waits up to STORE_WAIT_MS for that
+ * one's answer (read consistently every 250 ms) and repeats it; a repeat that finds the
+ * first released after a 500 that kept nothing takes it over and delivers with the first
+ * one's captcha verdict; a claim left by a process that is gone has expired by the next
+ * repeat, which takes over, its mail marked a possible duplicate. A repeat whose first is
+ * still on its way when the wait ends sends nothing and hears the message has probably
+ * arrived. The store down: the guard steps aside (fail open); a used token is still caught
+ * by the captcha.
  *
- * In memory (no STORE_TABLE) there is no other process to guard against: the in-process
- * guard (./submissions.ts) is the whole of it, and this one steps aside.
+ * In memory (no STORE_TABLE) there is no other process: the in-process guard
+ * (./submissions.ts) is the whole of it, and this one steps aside.
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -19,9 +22,9 @@ import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { AppConfigTag } from "../config/app-config"
-import type { Accepted, CaptchaVerdict, Duplicate } from "../domain/errors"
+import type { Accepted, CaptchaVerdict, Duplicate, InFlight } from "../domain/errors"
 import { Verdict } from "../domain/item"
-import { type StoreRecord, StoreService } from "./store"
+import { type StoreRecord, StoreService, type StoreUnavailable } from "./store"
 
 /** What a request that takes a submission over knows of the attempt before it. */
 export interface Recovery {
@@ -31,16 +34,20 @@ export interface Recovery {
   readonly earlierAttemptAt?: string
 }
 
+export type Guarded = Accepted | Duplicate | InFlight
+
 export interface SharedClaimsApi {
   /**
    * `first` for the first request of `key` anywhere; for a repeat, the first one's answer
-   * as a Duplicate. `verdictOf` says, once `first` failed, the verdict it had reached.
+   * as a Duplicate (or InFlight). `verdictOf` says, once `first` failed, the verdict it had
+   * reached; `id` is the submission's.
    */
   readonly guard: <E, R>(
     key: string,
+    id: string,
     first: (recovery: Recovery) => Effect.Effect<Accepted, E, R>,
     verdictOf: () => CaptchaVerdict | undefined
-  ) => Effect.Effect<Accepted | Duplicate, E, R>
+  ) => Effect.Effect<Guarded, E, R>
 }
 
 export class SharedClaims extends Context.Service<SharedClaims, SharedClaimsApi>()(
@@ -59,15 +66,13 @@ const Outcome = Schema.Union([
 const decodeOutcome = Schema.decodeUnknownOption(Schema.fromJsonString(Outcome))
 const decodeVerdict = Schema.decodeUnknownOption(Schema.fromJsonString(Verdict))
 
-/** An accepted record is kept as long as the in-process guard remembers (contract §9). */
-const acceptedSeconds = 600
+/** An accepted or released record lasts as long as the in-process guard remembers (contract §9). */
+const settledSeconds = 600
 const pollEvery = Duration.millis(250)
 
-const isoOf = (seconds: number) => new Date(seconds * 1_000).toISOString()
+const stepsAside: SharedClaimsApi = { guard: (_, __, first) => first({}) }
 
-const stepsAside: SharedClaimsApi = { guard: (_, first) => first({}) }
-
-/** No other process to guard against (tests of one process, the in-memory store). */
+/** No other process to guard against (tests of one process). */
 export const SharedClaimsOff = Layer.succeed(SharedClaims, SharedClaims.of(stepsAside))
 
 export const SharedClaimsLive = Layer.effect(
@@ -76,28 +81,31 @@ export const SharedClaimsLive = Layer.effect(
     const store = yield* StoreService
     const config = yield* AppConfigTag
     if (store.kind === "memory") return SharedClaims.of(stepsAside)
-    const { claimSeconds } = config.store
-    const seconds = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1_000))
-    const warnDown = (step: string) => (e: { readonly problem: string }) =>
+    const { claimSeconds, waitMs } = config.store
+    const down = (step: string, e: StoreUnavailable) =>
       Effect.logWarning("store unavailable").pipe(
         Effect.annotateLogs({ step, reason: `store_${e.problem}` })
       )
 
     const guard = <E, R>(
       key: string,
+      id: string,
       first: (recovery: Recovery) => Effect.Effect<Accepted, E, R>,
       verdictOf: () => CaptchaVerdict | undefined
-    ): Effect.Effect<Accepted | Duplicate, E, R> => {
+    ): Effect.Effect<Guarded, E, R> => {
       const pk = `dup#${key}`
-      const claimed = (now: number, claimedAt: string): StoreRecord => ({
+      const claimOf = (nowMs: number): StoreRecord => ({
         pk,
-        expiresAt: now + claimSeconds,
-        attributes: { state: "claimed", claimedAt }
+        expiresAt: Math.floor(nowMs / 1_000) + claimSeconds,
+        attributes: { state: "claimed", claimedAt: new Date(nowMs).toISOString() }
       })
-      /** Runs `first` as the owner of the claim, and leaves the record as it ended. */
-      const own = (recovery: Recovery, expected: Readonly<Record<string, string>>) =>
+      const failOpen = (step: string, e: StoreUnavailable) =>
+        Effect.andThen(down(step, e), first({}))
+
+      /** Runs `first` as the owner of `claim`, and leaves the record as it ended. */
+      const own = (recovery: Recovery, claim: StoreRecord) =>
         Effect.onExit(first(recovery), (exit) =>
-          Effect.flatMap(seconds, (now) => {
+          Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
             const verdict = exit._tag === "Success" ? exit.value.captcha : verdictOf()
             const attributes: Record<string, string> =
               exit._tag === "Success"
@@ -106,86 +114,69 @@ export const SharedClaimsLive = Layer.effect(
                     state: "released",
                     ...(verdict === undefined ? {} : { verdict: JSON.stringify(verdict) })
                   }
-            return store
-              .replaceIf({ pk, expiresAt: now + acceptedSeconds, attributes }, expected)
-              .pipe(Effect.catchTag("StoreUnavailable", warnDown("settle")), Effect.asVoid)
+            const settled = {
+              pk,
+              expiresAt: Math.floor(nowMs / 1_000) + settledSeconds,
+              attributes
+            }
+            return store.replaceIf(settled, claim.attributes).pipe(
+              Effect.catchTag("StoreUnavailable", (e) => down("settle", e)),
+              Effect.asVoid
+            )
           })
         )
 
-      /**
-       * A repeat: waits for the first one's answer, or takes the submission over. `seen`:
-       * when the claim it waits on was made (a claim that expires was left by a process
-       * that is gone, and its mail may have gone out).
-       */
-      const follow = (
-        deadline: number,
-        seen: string | undefined
-      ): Effect.Effect<Accepted | Duplicate, E, R> =>
-        Effect.flatMap(seconds, (now) => {
-          if (now > deadline) return first({})
+      /** A repeat: waits for the first one's answer until `deadline` (ms). */
+      const follow = (deadline: number): Effect.Effect<Guarded, E, R> =>
+        Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
+          const inFlight: InFlight = { _tag: "InFlight", id }
+          if (nowMs >= deadline) return Effect.succeed(inFlight)
           return Effect.flatMap(Effect.result(store.get(pk)), (got) => {
-            if (Result.isFailure(got))
-              return Effect.andThen(warnDown("wait")(got.failure), first({}))
+            if (Result.isFailure(got)) return failOpen("wait", got.failure)
             const record = got.success
-            if (record === undefined) return start(seen)
-            const state = record.attributes.state
+            // Gone while we waited: its process died mid-request; the next repeat takes over.
+            if (record === undefined) return Effect.succeed(inFlight)
+            const { state, outcome, verdict } = record.attributes
             if (state === "accepted") {
-              const outcome = decodeOutcome(record.attributes.outcome ?? "")
-              return Option.isSome(outcome)
-                ? Effect.succeed<Duplicate>({ _tag: "Duplicate", first: outcome.value })
+              const accepted = decodeOutcome(outcome ?? "")
+              return Option.isSome(accepted)
+                ? Effect.succeed<Duplicate>({ _tag: "Duplicate", first: accepted.value })
                 : first({})
             }
-            if (state === "released") return takeOver(record, now, deadline, seen)
-            return Effect.andThen(
-              Effect.sleep(pollEvery),
-              follow(deadline, record.attributes.claimedAt)
-            )
+            if (state === "released") return takeOver(nowMs, deadline, verdict)
+            return Effect.andThen(Effect.sleep(pollEvery), follow(deadline))
           })
         })
 
-      /** A first attempt released after a 500 that kept nothing: delivered with its verdict. */
-      const takeOver = (
-        record: StoreRecord,
-        now: number,
-        deadline: number,
-        seen: string | undefined
-      ): Effect.Effect<Accepted | Duplicate, E, R> => {
-        const claimedAt = isoOf(now)
+      /** The first failed and kept nothing: this repeat delivers, with its verdict. */
+      const takeOver = (nowMs: number, deadline: number, verdict: string | undefined) => {
+        const claim = claimOf(nowMs)
         return Effect.flatMap(
-          Effect.result(store.replaceIf(claimed(now, claimedAt), { state: "released" })),
-          (taken) => {
-            if (Result.isFailure(taken))
-              return Effect.andThen(warnDown("take_over")(taken.failure), first({}))
-            if (!taken.success) return follow(deadline, seen)
-            const verdict = decodeVerdict(record.attributes.verdict ?? "")
-            return own(Option.isSome(verdict) ? { verdict: verdict.value } : {}, {
-              state: "claimed",
-              claimedAt
-            })
+          Effect.result(store.replaceIf(claim, { state: "released" })),
+          (taken): Effect.Effect<Guarded, E, R> => {
+            if (Result.isFailure(taken)) return failOpen("take_over", taken.failure)
+            if (!taken.success) return follow(deadline)
+            const known = decodeVerdict(verdict ?? "")
+            return own(Option.isSome(known) ? { verdict: known.value } : {}, claim)
           }
         )
       }
 
-      /** Claims the key: the first request, or one taking over an expired claim (marked). */
-      const start = (expired: string | undefined): Effect.Effect<Accepted | Duplicate, E, R> =>
-        Effect.flatMap(seconds, (now) => {
-          const claimedAt = isoOf(now)
-          return Effect.flatMap(
-            Effect.result(store.putIfAbsent(claimed(now, claimedAt))),
-            (put) => {
-              if (Result.isFailure(put))
-                return Effect.andThen(warnDown("claim")(put.failure), first({}))
-              return put.success
-                ? own(expired === undefined ? {} : { earlierAttemptAt: expired }, {
-                    state: "claimed",
-                    claimedAt
-                  })
-                : follow(now + claimSeconds, undefined)
-            }
+      return Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
+        const claim = claimOf(nowMs)
+        return Effect.flatMap(Effect.result(store.claim(claim)), (claimed) => {
+          if (Result.isFailure(claimed)) return failOpen("claim", claimed.failure)
+          if (!claimed.success.written) return follow(nowMs + waitMs)
+          // A claim that expired unsettled was left by a process that is gone.
+          const left = claimed.success.expired?.attributes
+          return own(
+            left?.state === "claimed" && left.claimedAt !== undefined
+              ? { earlierAttemptAt: left.claimedAt }
+              : {},
+            claim
           )
         })
-
-      return start(undefined)
+      })
     }
 
     return SharedClaims.of({ guard })

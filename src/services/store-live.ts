@@ -29,6 +29,7 @@ export const bounded = (api: StoreApi, timeoutMs: number): StoreApi => {
   return {
     kind: api.kind,
     putIfAbsent: (record) => bound("putIfAbsent")(api.putIfAbsent(record)),
+    claim: (record) => bound("claim")(api.claim(record)),
     replaceIf: (record, expected) => bound("replaceIf")(api.replaceIf(record, expected)),
     get: (pk) => bound("get")(api.get(pk))
   }

@@ -28,6 +28,10 @@ export class StoreUnavailable extends Data.TaggedError("StoreUnavailable")<{
   readonly cause?: unknown
 }> {}
 
+export type ClaimResult =
+  | { readonly written: false }
+  | { readonly written: true; readonly expired: StoreRecord | undefined }
+
 export interface StoreApi {
   readonly kind: "memory" | "dynamodb"
   /**
@@ -35,6 +39,11 @@ export interface StoreApi {
    * `true` when written, `false` when a live one holds the key (not an error).
    */
   readonly putIfAbsent: (record: StoreRecord) => Effect.Effect<boolean, StoreUnavailable>
+  /**
+   * `putIfAbsent` that also says which record past its expiry it wrote over, if any: a
+   * duplicate claim left by a process that is gone (contract §9).
+   */
+  readonly claim: (record: StoreRecord) => Effect.Effect<ClaimResult, StoreUnavailable>
   /**
    * Replaces the live record of `record.pk` with `record` when each attribute of
    * `expected` has that value in it: `true` when replaced, `false` when absent, expired or

@@ -13,7 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import type { Accepted, Duplicate } from "../domain/errors"
+import type { Accepted, Duplicate, InFlight } from "../domain/errors"
 import { LruMap } from "./lru"
 
 export interface SubmissionMemoryApi {
@@ -23,8 +23,8 @@ export interface SubmissionMemoryApi {
    */
   readonly once: <E, R>(
     key: string,
-    first: Effect.Effect<Accepted | Duplicate, E, R>
-  ) => Effect.Effect<Accepted | Duplicate, E, R>
+    first: Effect.Effect<Accepted | Duplicate | InFlight, E, R>
+  ) => Effect.Effect<Accepted | Duplicate | InFlight, E, R>
 }
 
 export class SubmissionMemory extends Context.Service<SubmissionMemory, SubmissionMemoryApi>()(
@@ -72,12 +72,24 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
       return { first: true, entry } as const
     }
 
-    const settle = (key: string, entry: Entry, exit: Exit.Exit<Accepted | Duplicate, unknown>) =>
-      Exit.isSuccess(exit)
+    /** What the first one was accepted with; none for a failure or a first still in flight elsewhere. */
+    const acceptedOf = (
+      exit: Exit.Exit<Accepted | Duplicate | InFlight, unknown>
+    ): Accepted | undefined => {
+      if (!Exit.isSuccess(exit) || exit.value._tag === "InFlight") return undefined
+      // A repeat of another process' submission (./shared-claims.ts): its first outcome.
+      return exit.value._tag === "Duplicate" ? exit.value.first : exit.value
+    }
+
+    const settle = (
+      key: string,
+      entry: Entry,
+      exit: Exit.Exit<Accepted | Duplicate | InFlight, unknown>
+    ) => {
+      const outcome = acceptedOf(exit)
+      return outcome !== undefined
         ? Effect.map(Clock.currentTimeMillis, (now) => {
             entry.acceptedAt = now
-            // A repeat of another process' submission (./shared-claims.ts): its first outcome.
-            const outcome = exit.value._tag === "Duplicate" ? exit.value.first : exit.value
             Deferred.doneUnsafe(entry.outcome, Exit.succeed(outcome))
           })
         : Effect.sync(() => {
@@ -85,19 +97,20 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
             if (entries.peek(key) === entry) entries.delete(key)
             Deferred.doneUnsafe(entry.outcome, Exit.fail(new Forgotten()))
           })
+    }
 
     // Plain combinators rather than a generator: this runs on every submission.
     const once = <E, R>(
       key: string,
-      first: Effect.Effect<Accepted | Duplicate, E, R>
-    ): Effect.Effect<Accepted | Duplicate, E, R> =>
+      first: Effect.Effect<Accepted | Duplicate | InFlight, E, R>
+    ): Effect.Effect<Accepted | Duplicate | InFlight, E, R> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const claimed = claim(key, now)
         if (claimed.first) {
           return Effect.onExit(first, (exit) => settle(key, claimed.entry, exit))
         }
         return Deferred.await(claimed.entry.outcome).pipe(
-          Effect.map((outcome): Accepted | Duplicate => ({ _tag: "Duplicate", first: outcome })),
+          Effect.map((outcome): Duplicate => ({ _tag: "Duplicate", first: outcome })),
           Effect.catchTag("Forgotten", () =>
             Effect.suspend(() => {
               // Its owner removes a failed entry; never wait on one twice, whatever happened.
