@@ -35,7 +35,7 @@ describe("readConfig", () => {
         hcaptcha: "https://api.hcaptcha.com/siteverify"
       },
       timeoutMs: 4_000,
-      altcha: { expiresSeconds: 600, cost: 5_000 }
+      altcha: { expiresSeconds: 600, cost: 7_000 }
     })
     // Contract §9: no STORE_TABLE, the store is this process' memory.
     expect(config.store).toEqual({
