@@ -42,6 +42,7 @@ export interface Submission {
 }
 
 const honeypot: Outcome = { _tag: "Honeypot" }
+const verifiedBefore: CaptchaVerdict = { _tag: "Verified" }
 
 interface AcceptedSubmission {
   readonly id: string
@@ -143,7 +144,13 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   const accept = (recovery: Recovery) =>
     Effect.gen(function* () {
       const send = hopeless ? deliver : yield* startDelivery
-      const verdict = recovery.verdict ?? (yield* verdictOf)
+      // Taking over a claim its process left (contract §9): that process passed the captcha
+      // with this very submission if the provider now says the token is spent.
+      const verdict =
+        recovery.verdict ??
+        (yield* recovery.earlierAttemptAt === undefined
+          ? verdictOf
+          : Effect.catchTag(verdictOf, "AlreadyReceived", () => Effect.succeed(verifiedBefore)))
       reached = verdict
       // The id exists before the first attempt: the mail and a queued item carry the same one,
       // and so does every process that receives this submission (SPEC section 7a).

@@ -35,6 +35,8 @@ export interface BundleProcess {
   readonly stderr: () => string
   /** Ends stdin and waits for the exit code. */
   close(): Promise<number | null>
+  /** SIGKILL, as a Lambda environment dies mid-request: nothing of it runs after. */
+  kill(): Promise<number | null>
 }
 
 /**
@@ -77,6 +79,10 @@ export const startBundle = (
       stderr: () => stderr,
       close: () => {
         child.stdin.end()
+        return exited
+      },
+      kill: () => {
+        child.kill("SIGKILL")
         return exited
       }
     }

@@ -20,6 +20,7 @@ import { delimiter, join } from "node:path"
 import {
   CreateTableCommand,
   DynamoDBClient,
+  ScanCommand,
   UpdateTimeToLiveCommand
 } from "@aws-sdk/client-dynamodb"
 import {
@@ -111,6 +112,8 @@ export interface SecretsPeer {
   deleteSecret(id: string): Promise<void>
   /** A new DynamoDB table in moto as the stack makes the store's (`pk`, TTL on `expiresAt`). */
   createTable(name: string): Promise<void>
+  /** Every item of a table, as moto holds it (expired ones too): `pk`, `expiresAt`, strings. */
+  tableItems(name: string): Promise<ReadonlyArray<Readonly<Record<string, string | number>>>>
   /** A new SQS queue in moto; its URL, through the proxy (the SDK sends to the queue URL's host). */
   createQueue(name: string, attributes?: Readonly<Record<string, string>>): Promise<string>
   /** What the queue holds now, left in it (received with a visibility timeout of 0). */
@@ -473,6 +476,14 @@ const makePeer = async (backend: Backend, release: () => Promise<void>): Promise
           TableName: name,
           TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true }
         })
+      )
+    },
+    tableItems: async (name) => {
+      const answer = await dynamodb.send(new ScanCommand({ TableName: name, ConsistentRead: true }))
+      return (answer.Items ?? []).map((item) =>
+        Object.fromEntries(
+          Object.entries(item).map(([k, v]) => [k, v.N !== undefined ? Number(v.N) : (v.S ?? "")])
+        )
       )
     },
     createQueue: async (name, attributes) => {
