@@ -23,19 +23,18 @@ export const securityHeaders = {
   "content-security-policy": csp([], "'self' https: http:")
 } as const
 
-/** The demo form: its own /form.js, which posts to this origin; nothing else. */
-export const formPageHeaders = {
-  ...securityHeaders,
-  "content-security-policy": csp(["script-src 'self'", "connect-src 'self'"], "'self'")
-} as const
-
 /**
- * The demo form with a captcha widget: its own script, and the origins its provider's row
- * lists for the widget (scripts, frames, requests, workers, styles); no other page gets them.
+ * The demo form: its own /form.js, which posts to this origin; with a captcha widget, the
+ * origins its provider's row lists (scripts, frames, requests, workers, styles), on this
+ * page alone. `redirects`: the origins of the form's success URLs, where a plain POST is
+ * sent on (a browser checks `form-action` on the redirect too).
  */
-export const formPageHeadersWith = (widget: Widget): Readonly<Record<string, string>> => {
+export const formPageHeaders = (
+  widget: Widget | undefined,
+  redirects: ReadonlyArray<string> = []
+): Readonly<Record<string, string>> => {
   const sources = (directive: CspDirective, own: ReadonlyArray<string>) => {
-    const all = [...own, ...(widget.csp[directive] ?? [])]
+    const all = [...own, ...(widget?.csp[directive] ?? [])]
     return all.length === 0 ? [] : [`${directive} ${all.join(" ")}`]
   }
   return {
@@ -47,8 +46,8 @@ export const formPageHeadersWith = (widget: Widget): Readonly<Record<string, str
         ...sources("frame-src", []),
         ...sources("worker-src", [])
       ],
-      "'self'",
-      ["'unsafe-inline'", ...(widget.csp["style-src"] ?? [])].join(" ")
+      ["'self'", ...new Set(redirects)].join(" "),
+      ["'unsafe-inline'", ...(widget?.csp["style-src"] ?? [])].join(" ")
     )
   }
 }

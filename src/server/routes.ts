@@ -13,7 +13,7 @@ import * as Result from "effect/Result"
 import { AppConfigTag, type FormConfig } from "../config/app-config"
 import { type CaptchaProvider, captchaProviders } from "../domain/captcha-providers"
 import { defaultLanguage, isLanguage } from "../domain/languages"
-import { formPageHeaders, formPageHeadersWith, securityHeaders, textHeaders } from "../http/headers"
+import { formPageHeaders, securityHeaders, textHeaders } from "../http/headers"
 import { acceptedLanguage } from "../http/negotiate"
 import { type Banner, formPage } from "../pages/form"
 import { formScript } from "../pages/form-script"
@@ -46,6 +46,16 @@ const pageStrings = Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
       : (acceptedLanguage(request.headers["accept-language"]) ?? defaultLanguage)
   )
 })
+
+/** The origins of a form's absolute success URLs (a path stays on this origin). */
+const successOrigins = (settings: FormConfig): ReadonlyArray<string> =>
+  [settings.successUrl.default, ...Object.values(settings.successUrl.byLanguage)].flatMap((url) => {
+    try {
+      return url.startsWith("/") ? [] : [new URL(url).origin]
+    } catch {
+      return []
+    }
+  })
 
 const notFound = Effect.map(pageStrings, (strings) => html(notFoundPage(strings), pageHeaders, 404))
 
@@ -102,7 +112,7 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
       },
       allStrings
     )
-    return html(page, captcha === undefined ? formPageHeaders : formPageHeadersWith(captcha.widget))
+    return html(page, formPageHeaders(captcha?.widget, successOrigins(settings)))
   })
 
   const sent = Effect.gen(function* () {
