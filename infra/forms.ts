@@ -22,7 +22,7 @@ export const MAX_CAPTCHA_SECRET_NAMES = 10
 
 // How many typical forms Forms holds in Lambda's 4 KB environment beside the other
 // variables: computed, and kept true, by infra/test/environment-size.test.ts.
-export const TYPICAL_FORMS_THAT_FIT = 7
+export const TYPICAL_FORMS_THAT_FIT = 6
 
 // One secret name in CaptchaSecretNames, as Secrets Manager allows it.
 const NAME = `${SECRET_NAME_CHARACTERS}{1,512}`

@@ -10,6 +10,7 @@ import { captchaProviderIds } from "../src/domain/captcha-providers.js"
 import { declareForms } from "./forms.js"
 import { declareMail } from "./mail.js"
 import { SECRET_NAME } from "./permissions.js"
+import { declareStore } from "./store.js"
 
 const optional = (stack: Stack, id: string, description: string, allowedPattern?: string) =>
   new CfnParameter(stack, id, {
@@ -195,6 +196,9 @@ export const declareParameters = (stack: Stack, bundledFiles: ReadonlyArray<stri
   // settings above to them: infra/forms.ts.
   const forms = declareForms(stack, p, bundledFiles)
 
+  // Store, and the conditions on it and on CaptchaProvider (IsAltcha, HasStore): infra/store.ts.
+  const store = declareStore(stack, p.captchaProvider)
+
   const hasKmsKey = new CfnCondition(stack, "HasSecretsKmsKey", {
     expression: notEmpty(p.secretsKmsKeyArn)
   })
@@ -239,6 +243,7 @@ export const declareParameters = (stack: Stack, bundledFiles: ReadonlyArray<stri
         ]),
         group("Several forms", [forms.forms, forms.formsFile, forms.captchaSecretNames]),
         group("Captcha", [p.captchaProvider, p.captchaVerifyUrl]),
+        group("Duplicates and replays", [store.parameter]),
         group("Secrets", [
           mail.smtpSecretName,
           p.captchaSecretName,
@@ -258,7 +263,7 @@ export const declareParameters = (stack: Stack, bundledFiles: ReadonlyArray<stri
     }
   }
 
-  return { ...p, ...mail, forms, hasKmsKey, hasKmsKeyForSmtp, hasAlarmEmail }
+  return { ...p, ...mail, forms, store, hasKmsKey, hasKmsKeyForSmtp, hasAlarmEmail }
 }
 
 export type Parameters = ReturnType<typeof declareParameters>

@@ -2,7 +2,8 @@
 // and the tests exercised, deployed as is) behind an HTTP API, with its log group, its
 // secrets and its mail transport (SMTP or the SES API: infra/mail.ts); the queue it keeps
 // failed deliveries in, its dead-letter queue and a second function from the same zip
-// that redelivers them (infra/redelivery.ts); and the alarms (infra/alarms.ts).
+// that redelivers them (infra/redelivery.ts); the shared store's DynamoDB table, when
+// duplicates or ALTCHA need one (infra/store.ts); and the alarms (infra/alarms.ts).
 // Deploy-time settings are CloudFormation parameters (infra/parameters.ts), so the
 // template is environment-agnostic.
 import { isAbsolute } from "node:path"
@@ -15,7 +16,8 @@ import {
   Fn,
   RemovalPolicy,
   Stack,
-  type StackProps
+  type StackProps,
+  Token
 } from "aws-cdk-lib"
 import { HttpApi, HttpMethod, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2"
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations"
@@ -32,7 +34,13 @@ import { grantMail, mailEnvironment } from "./mail.js"
 import { declareParameters, type Parameters } from "./parameters.js"
 import { functionRole, grantKmsDecrypt, grantSecretsRead, secretArn } from "./permissions.js"
 import { addRedelivery, declareQueues } from "./redelivery.js"
-import { API_GATEWAY_INTEGRATION_LIMIT_MS, APP_TIMEOUTS_MS, WEB_TIMEOUT_MS } from "./timeouts.js"
+import { addStore } from "./store.js"
+import {
+  API_GATEWAY_INTEGRATION_LIMIT_MS,
+  APP_TIMEOUTS_MS,
+  REPEAT_WORST_CASE_MS,
+  WEB_TIMEOUT_MS
+} from "./timeouts.js"
 
 export interface ContactFormStackProps extends StackProps {
   /** Absolute path of the Lambda zip (`dist/lambda.zip`); deployed as is, never rebundled. */
@@ -56,11 +64,13 @@ export class ContactFormStack extends Stack {
     if (WEB_TIMEOUT_MS >= API_GATEWAY_INTEGRATION_LIMIT_MS) {
       throw new Error(`function timeout ${WEB_TIMEOUT_MS} ms must stay below 29 s`)
     }
+    if (REPEAT_WORST_CASE_MS > WEB_TIMEOUT_MS) {
+      throw new Error(`a repeat's ${REPEAT_WORST_CASE_MS} ms must fit the function's timeout`)
+    }
     const p = declareParameters(this, jsonFilesAtRoot(props.codePath))
     const { queue, deadLetters, legacy, legacyDeadLetters } = declareQueues(this)
     // One asset for both functions: the same zip, uploaded once.
     const code = lambda.Code.fromAsset(props.codePath)
-    const environment = environmentOf(p, queue)
 
     // Named after the stack so that `aws logs tail` can be written down before deploying;
     // destroyed with the stack, or a re-created stack would fail on the existing name.
@@ -93,9 +103,13 @@ export class ContactFormStack extends Stack {
         resources: [queue.queueArn]
       })
     )
+    // The table and the web function's grant on it, when HasStore holds.
+    const store = addStore(this, role, p.store)
+    const environment = { ...environmentOf(p, queue), ...store.environment }
 
     const handler = new lambda.Function(this, "Handler", {
-      description: "contact-form-backend: POST /contact and /f/<id>, captcha, mail",
+      description:
+        "contact-form-backend: POST /contact and /f/<id> (GET their /altcha), captcha, mail",
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: "index.handler",
@@ -145,6 +159,17 @@ export class ContactFormStack extends Stack {
       api.addRoutes({ path, methods: [HttpMethod.OPTIONS], integration })
       api.addRoutes({ path, methods: [HttpMethod.ANY], integration })
     }
+    // ALTCHA's widget fetches its challenge with GET (contract §4), from another origin
+    // with a preflight: the default form's at `/altcha`, a form of Forms' at
+    // `/f/{form}/altcha`. The same three kinds of route, for the same reasons (ANY: the
+    // application's 405 with `Allow: GET, OPTIONS`). Always routed, whatever
+    // CaptchaProvider: a form of Forms may name altcha, and a form without it gets the
+    // application's 404.
+    for (const path of ["/altcha", "/f/{form}/altcha"]) {
+      api.addRoutes({ path, methods: [HttpMethod.GET], integration })
+      api.addRoutes({ path, methods: [HttpMethod.OPTIONS], integration })
+      api.addRoutes({ path, methods: [HttpMethod.ANY], integration })
+    }
 
     addAlarms(this, {
       handler,
@@ -164,12 +189,25 @@ export class ContactFormStack extends Stack {
         captchaProviderIds.map((provider) => [provider, { Markup: widgetSnippet(provider) }])
       )
     })
+    // ALTCHA's element carries this API's challenge URL instead of a sitekey, and a
+    // mapping holds no token: its snippet is built here, chosen by IsAltcha. (Its mapping
+    // entry, with a placeholder URL, is never chosen; it stays so that FindInMap has an
+    // entry for every value CaptchaProvider allows.)
+    const formTag = `<form action="${contactUrl}" method="post">`
+    const altchaSnippet = Fn.join("", [
+      formTag,
+      widgetSnippet("altcha", { sitekey: "", challengeUrl: `${api.apiEndpoint}/altcha` })
+    ])
+    const mappedSnippet = Fn.join("", [
+      formTag,
+      widgets.findInMap(p.captchaProvider.valueAsString, "Markup")
+    ])
     new CfnOutput(this, "FormSnippet", {
-      description: "The HTML form's opening tag and the captcha widget (replace YOUR_SITEKEY)",
-      value: Fn.join("", [
-        `<form action="${contactUrl}" method="post">`,
-        widgets.findInMap(p.captchaProvider.valueAsString, "Markup")
-      ])
+      description:
+        "The HTML form's opening tag and the captcha widget (replace YOUR_SITEKEY; with altcha, serve the widget's altcha.js from the site)",
+      value: Token.asString(
+        Fn.conditionIf(p.store.isAltcha.logicalId, altchaSnippet, mappedSnippet)
+      )
     })
     // `<id>` is a placeholder: CloudFormation cannot list the ids, which live in the
     // Forms JSON (or the FormsFile), not in the template.

@@ -3,27 +3,50 @@
 // timeouts are computed from the values actually in force), the two function timeouts,
 // and the queue's visibility timeout and receive count.
 
-// SPEC sections 4, 5 and 7.
+// SPEC sections 4, 5 and 7, and the shared store (contract §9).
 export const APP_TIMEOUTS_MS = {
   CAPTCHA_TIMEOUT_MS: 4_000,
   SECRETS_TIMEOUT_MS: 3_000,
   MAIL_TIMEOUT_MS: 10_000,
-  QUEUE_TIMEOUT_MS: 3_000
+  QUEUE_TIMEOUT_MS: 3_000,
+  // One call to the store's DynamoDB table, both of the SDK's attempts included. A call in
+  // the function's own region answers in milliseconds (the first of an environment adds
+  // its TLS handshake); past 500 ms the store counts as down and each caller goes on by
+  // its rule (the duplicate guard steps aside, ALTCHA refuses) rather than hold the
+  // visitor, and three such calls fit the function's budget below.
+  STORE_TIMEOUT_MS: 500,
+  // How long a repeat (a double click, a reload) waits for the first request's answer on
+  // another environment, polling the table: long enough for a typical submission (about a
+  // second, captcha and mail) to finish, so the repeat answers as the first did. Past it
+  // the repeat hears that the message has probably arrived and sends nothing, so a slow
+  // first request holds neither the repeat's visitor nor its billed function any longer.
+  STORE_WAIT_MS: 2_000
 } as const
-const { CAPTCHA_TIMEOUT_MS, SECRETS_TIMEOUT_MS, MAIL_TIMEOUT_MS, QUEUE_TIMEOUT_MS } =
-  APP_TIMEOUTS_MS
+const {
+  CAPTCHA_TIMEOUT_MS,
+  SECRETS_TIMEOUT_MS,
+  MAIL_TIMEOUT_MS,
+  QUEUE_TIMEOUT_MS,
+  STORE_TIMEOUT_MS,
+  STORE_WAIT_MS
+} = APP_TIMEOUTS_MS
 
 // The web function. Worst case of one submission, each step at its own limit, in the order
-// the program runs: captcha secret (3 s) + captcha verification (4 s) + SMTP secret (3 s) +
-// delivery (10 s) + the SMTP secret again after a 535 (3 s) + the enqueue of a failed
-// delivery (3 s) = 26 s, plus 2 s to render, log and return = 28 s. (src/program.ts
-// counts both SMTP secret fetches inside the delivery's 10 s; budgeting every step keeps
-// this right if that moves.) The function must outlive the application's own limits, so
-// that a slow peer ends in the application's answer (queued, or the 500 page with the
-// fallback contact), never in a Lambda timeout, which API Gateway turns into a bare
-// `{"message":"Internal Server Error"}` and which would lose a message the queue was
-// about to keep. And it must stay below API Gateway's 29 s integration timeout, or the
-// visitor gets that timeout's error instead.
+// the program runs: the duplicate claim in the store (0.5 s) + captcha secret (3 s) +
+// captcha verification (4 s) + ALTCHA's replay record in the store (0.5 s) + SMTP secret
+// (3 s) + delivery (10 s) + the SMTP secret again after a 535 (3 s) + the enqueue of a
+// failed delivery (3 s) + settling the claim in the store (0.5 s) = 27.5 s, plus 0.5 s to
+// render, log and return = 28 s. That margin was 2 s before the store's three calls took
+// 1.5 s of it: rendering a page, writing a log line and returning take milliseconds, and
+// the first request of an environment building its services (the store's chunk, a client)
+// a few more. (src/program.ts counts both SMTP secret fetches inside the delivery's 10 s;
+// budgeting every step keeps this right if that moves.) The function must outlive the
+// application's own limits, so that a slow peer ends in the application's answer (queued,
+// or the 500 page with the fallback contact), never in a Lambda timeout, which API Gateway
+// turns into a bare `{"message":"Internal Server Error"}` and which would lose a message
+// the queue was about to keep. And it must stay below API Gateway's 29 s integration
+// timeout, or the visitor gets that timeout's error instead.
+const STORE_CALLS_PER_SUBMISSION = 3
 export const WEB_TIMEOUT_MS =
   SECRETS_TIMEOUT_MS +
   CAPTCHA_TIMEOUT_MS +
@@ -31,7 +54,23 @@ export const WEB_TIMEOUT_MS =
   MAIL_TIMEOUT_MS +
   SECRETS_TIMEOUT_MS +
   QUEUE_TIMEOUT_MS +
-  2_000
+  STORE_CALLS_PER_SUBMISSION * STORE_TIMEOUT_MS +
+  500
+
+// A repeat's worst case, the one that takes over: its wait (2 s, counted from before its
+// claim, so the failed claim is inside it), the last read of the wait, started just before
+// the wait ends (0.5 s), the take-over of a first request that was released after a 500
+// that kept nothing (0.5 s), that first one's delivery without the captcha (its verdict
+// comes with the release): SMTP secret (3 s) + delivery (10 s) + the secret again (3 s) +
+// enqueue (3 s), and the settle (0.5 s) = 22.5 s, within the function's timeout, so a
+// repeat too ends in the application's answer.
+export const REPEAT_WORST_CASE_MS =
+  STORE_WAIT_MS +
+  STORE_CALLS_PER_SUBMISSION * STORE_TIMEOUT_MS +
+  SECRETS_TIMEOUT_MS +
+  MAIL_TIMEOUT_MS +
+  SECRETS_TIMEOUT_MS +
+  QUEUE_TIMEOUT_MS
 export const API_GATEWAY_INTEGRATION_LIMIT_MS = 29_000
 
 // The redelivery function takes up to REDELIVERY_BATCH_SIZE items per invocation and

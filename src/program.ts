@@ -28,7 +28,7 @@ import { submissionKey } from "./domain/submission-key"
 import { tokenProblem } from "./domain/token"
 import { CaptchaService } from "./services/captcha"
 import { QueueService } from "./services/queue"
-import { type Recovery, SharedClaims } from "./services/shared-claims"
+import { type Reached, type Recovery, SharedClaims } from "./services/shared-claims"
 import { SubmissionMemory } from "./services/submissions"
 import { VerdictMemory } from "./services/verdicts"
 
@@ -127,11 +127,18 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   // failure writes one, and only a verdict used reads one back: the happy path asks once.
   const remembered = token === null || hopeless ? undefined : token
   let recalled = false
-  const verify = captcha.verify(
-    settings.captchaProvider,
-    form.captchaToken,
-    settings.captchaSecretId
-  )
+  // How far it got, for a shared claim settled after a failure (contract §9): a refusal
+  // (not the store being down) is what a repeat of it gets too.
+  let reached: Reached = {}
+  const verify = captcha
+    .verify(settings.captchaProvider, form.captchaToken, settings.captchaSecretId)
+    .pipe(
+      Effect.tapError((e) =>
+        Effect.sync(() => {
+          if (e._tag !== "ReplayUnchecked") reached = { refusal: e }
+        })
+      )
+    )
   const verdictOf =
     remembered === undefined
       ? verify
@@ -139,8 +146,6 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
           recalled = known !== undefined
           return known === undefined ? verify : Effect.succeed(known)
         })
-  // The verdict reached, for a shared claim released after a failure (contract §9).
-  let reached: CaptchaVerdict | undefined
   const accept = (recovery: Recovery) =>
     Effect.gen(function* () {
       const send = hopeless ? deliver : yield* startDelivery
@@ -151,7 +156,7 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
         (yield* recovery.earlierAttemptAt === undefined
           ? verdictOf
           : Effect.catchTag(verdictOf, "AlreadyReceived", () => Effect.succeed(verifiedBefore)))
-      reached = verdict
+      reached = { verdict }
       // The id exists before the first attempt: the mail and a queued item carry the same one,
       // and so does every process that receives this submission (SPEC section 7a).
       const accepted = { id, form, captcha: verdict }

@@ -6,9 +6,11 @@
  * Secrets Manager reached with a container's credentials (as on ECS). Each run checks /healthz (and the Dockerfile's HEALTHCHECK command), a
  * urlencoded POST delivered, and SIGTERM: the submission in flight finishes, then exit 0.
  */
+
 import { execFile } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
-import { join, relative } from "node:path"
+import { createRequire } from "node:module"
+import { dirname, join, relative } from "node:path"
 import { simpleParser } from "mailparser"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
@@ -68,7 +70,7 @@ const expectJsonLines = (artifact: RunningArtifact) => {
 }
 
 describe("dist/server/", () => {
-  it("holds index.mjs and exactly the chunks the build wrote, nothing else", () => {
+  it("holds index.mjs, exactly the chunks the build wrote and ALTCHA's widget file, nothing else", () => {
     const meta: { outputs: Record<string, unknown> } = JSON.parse(
       readFileSync(join(repoRoot, "dist/server.meta.json"), "utf8")
     )
@@ -80,7 +82,13 @@ describe("dist/server/", () => {
       )
     const outputs = Object.keys(meta.outputs).map((path) => relative("dist/server", path))
     expect(outputs).toContain("index.mjs")
-    expect(files(artifactDir).sort()).toEqual(outputs.sort())
+    // The widget the server serves at /altcha.js (src/server/altcha-widget.ts), the
+    // package's own file byte for byte.
+    expect(files(artifactDir).sort()).toEqual([...outputs, "altcha.min.js"].sort())
+    const entry = createRequire(import.meta.url).resolve("altcha")
+    expect(readFileSync(join(artifactDir, "altcha.min.js"))).toEqual(
+      readFileSync(join(dirname(entry), "altcha.min.js"))
+    )
   })
 })
 

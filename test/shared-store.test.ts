@@ -136,6 +136,21 @@ describe.skipIf(suite.skip)("two processes, one store", () => {
     expect(friendly.requests).toHaveLength(1)
   })
 
+  it("a repeat of a submission the captcha refused, on the other process: the same refusal, the captcha not asked again", async () => {
+    const fields = { ...visitor(), "frc-captcha-response": friendly.newToken() }
+    friendly.queue("wrongSolution")
+    const refused = await submit(a, fields)
+    expect([refused.statusCode, bodyOf(refused).error]).toEqual([400, "captcha_failed"])
+    const repeat = await submit(b, fields)
+    expect([repeat.statusCode, bodyOf(repeat).error]).toEqual([400, "captcha_failed"])
+    expect(b.logs.at(-1)).toMatchObject({
+      outcome: "captcha_failed",
+      reason: "captcha_response_invalid"
+    })
+    expect(friendly.requests).toHaveLength(1)
+    expect(smtp.mails).toHaveLength(0)
+  })
+
   it("a repeat that can wait no longer than STORE_WAIT_MS while the first is on its way: 'probably arrived', nothing sent", async () => {
     const impatient = await startBundle({ ...env, STORE_WAIT_MS: "300" })
     try {

@@ -19,15 +19,20 @@ export type Mappings = Readonly<
   Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>
 >
 
+/** A template's Conditions: name → condition expression. */
+export type Conditions = Readonly<Record<string, unknown>>
+
 /**
  * Resolves Ref, Fn::GetAtt (as `Logical.Attribute`), Fn::Join, Fn::Sub, Fn::Select (of a
- * list or of an Fn::Split), failing as CloudFormation does on an index past the end, and
- * Fn::FindInMap in `mappings`.
+ * list or of an Fn::Split), failing as CloudFormation does on an index past the end,
+ * Fn::FindInMap in `mappings`, and Fn::If on the template's `conditions` (only the branch
+ * chosen is resolved, as CloudFormation does).
  */
 export const resolveIntrinsic = (
   value: unknown,
   values: Values,
-  mappings: Mappings = {}
+  mappings: Mappings = {},
+  conditions: Conditions = {}
 ): string => {
   if (typeof value === "string") return value
   if (isRecord(value)) {
@@ -35,9 +40,15 @@ export const resolveIntrinsic = (
     if (typeof ref === "string") return lookup(values, ref)
     const getAtt = value["Fn::GetAtt"]
     if (Array.isArray(getAtt)) return lookup(values, getAtt.join("."))
+    const branches = value["Fn::If"]
+    if (Array.isArray(branches) && typeof branches[0] === "string") {
+      const [condition, whenTrue, whenFalse] = branches
+      const holds = evaluateCondition({ Condition: condition }, values, conditions)
+      return resolveIntrinsic(holds ? whenTrue : whenFalse, values, mappings, conditions)
+    }
     const join = value["Fn::Join"]
     if (Array.isArray(join) && typeof join[0] === "string") {
-      return resolveList(join[1], values, mappings).join(join[0])
+      return resolveList(join[1], values, mappings, conditions).join(join[0])
     }
     const sub = value["Fn::Sub"]
     if (typeof sub === "string") {
@@ -47,8 +58,8 @@ export const resolveIntrinsic = (
     if (Array.isArray(find) && typeof find[0] === "string") {
       const [map, top, second] = [
         find[0],
-        resolveIntrinsic(find[1], values, mappings),
-        resolveIntrinsic(find[2], values, mappings)
+        resolveIntrinsic(find[1], values, mappings, conditions),
+        resolveIntrinsic(find[2], values, mappings, conditions)
       ]
       const found = mappings[map]?.[top]?.[second]
       if (typeof found !== "string") throw new Error(`Fn::FindInMap: no ${map}.${top}.${second}`)
@@ -56,7 +67,7 @@ export const resolveIntrinsic = (
     }
     const select = value["Fn::Select"]
     if (Array.isArray(select) && typeof select[0] === "number") {
-      const list = resolveList(select[1], values, mappings)
+      const list = resolveList(select[1], values, mappings, conditions)
       const item = list[select[0]]
       if (item === undefined) throw new Error(`Fn::Select: no item ${select[0]} in ${list}`)
       return item
@@ -66,13 +77,18 @@ export const resolveIntrinsic = (
 }
 
 /** A list: literal (each item resolved) or an Fn::Split. */
-const resolveList = (value: unknown, values: Values, mappings: Mappings = {}): string[] => {
+const resolveList = (
+  value: unknown,
+  values: Values,
+  mappings: Mappings,
+  conditions: Conditions
+): string[] => {
   if (Array.isArray(value))
-    return value.map((item: unknown) => resolveIntrinsic(item, values, mappings))
+    return value.map((item: unknown) => resolveIntrinsic(item, values, mappings, conditions))
   if (isRecord(value)) {
     const split = value["Fn::Split"]
     if (Array.isArray(split) && typeof split[0] === "string") {
-      return resolveIntrinsic(split[1], values, mappings).split(split[0])
+      return resolveIntrinsic(split[1], values, mappings, conditions).split(split[0])
     }
   }
   throw new Error(`cannot resolve the list ${JSON.stringify(value)}`)

@@ -87,6 +87,11 @@ const legacyDeadLettersId = logicalIdWhere(
   "AWS::SQS::Queue",
   (p) => p.FifoQueue === undefined && p.RedrivePolicy === undefined
 )
+// The shared store's table and the web function's grant on it, both conditional (HasStore).
+const tableId = onlyLogicalId("AWS::DynamoDB::Table")
+const storePolicyId = logicalIdWhere("AWS::IAM::Policy", (p) =>
+  JSON.stringify(p).includes("dynamodb:")
+)
 const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b))
 const functions = resourcesOf("AWS::Lambda::Function")
 const handler = functions[functionId]!.Properties
@@ -136,7 +141,11 @@ const sample: Values = {
   [legacyDeadLettersId]:
     "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-Dlq-Old789",
   [`${legacyDeadLettersId}.Arn`]: "arn:aws:sqs:eu-west-1:123456789012:ContactFormTest-Dlq-Old789",
-  [redeliveryId]: "ContactFormTest-Redelivery-QwE456"
+  [redeliveryId]: "ContactFormTest-Redelivery-QwE456",
+  [tableId]: "ContactFormTest-StoreTable-1A2B3C4D5E6F7",
+  [`${tableId}.Arn`]:
+    "arn:aws:dynamodb:eu-west-1:123456789012:table/ContactFormTest-StoreTable-1A2B3C4D5E6F7",
+  [storePolicyId]: "Conta-Store-8H9I0J1K2L3M"
 }
 // The two transports, and ses with a configuration set.
 const smtp = sample
@@ -287,19 +296,42 @@ describe("the functions", () => {
     )
   })
 
-  it("give the web function time for every application limit, the enqueue included, below API Gateway's 29 s", () => {
+  it("give the web function time for every application limit, the enqueue and the store's three calls included, below API Gateway's 29 s", () => {
     const env: Record<string, string> = handler.Environment.Variables
-    // Captcha secret, captcha, SMTP secret, delivery, the secret again after a 535, enqueue.
+    // Captcha secret, captcha, SMTP secret, delivery, the secret again after a 535, enqueue;
+    // and the store: the claim, ALTCHA's replay record, the settle.
     const worstCaseMs =
       ms(env, "SECRETS_TIMEOUT_MS") +
       ms(env, "CAPTCHA_TIMEOUT_MS") +
       ms(env, "SECRETS_TIMEOUT_MS") +
       ms(env, "MAIL_TIMEOUT_MS") +
       ms(env, "SECRETS_TIMEOUT_MS") +
-      ms(env, "QUEUE_TIMEOUT_MS")
-    expect(worstCaseMs).toBe(3_000 + 4_000 + 3_000 + 10_000 + 3_000 + 3_000)
+      ms(env, "QUEUE_TIMEOUT_MS") +
+      3 * ms(env, "STORE_TIMEOUT_MS")
+    expect(worstCaseMs).toBe(3_000 + 4_000 + 3_000 + 10_000 + 3_000 + 3_000 + 3 * 500)
     expect(handler.Timeout * 1000).toBeGreaterThan(worstCaseMs)
     expect(handler.Timeout).toBeLessThan(29)
+  })
+
+  it("give a repeat that takes over after a 500 time to wait and deliver without the captcha", () => {
+    const env: Record<string, string> = handler.Environment.Variables
+    // The wait (the failed claim inside it), its last read, the take-over, the settle; then
+    // the first one's delivery: SMTP secret, delivery, the secret again, enqueue.
+    const repeatMs =
+      ms(env, "STORE_WAIT_MS") +
+      3 * ms(env, "STORE_TIMEOUT_MS") +
+      ms(env, "SECRETS_TIMEOUT_MS") +
+      ms(env, "MAIL_TIMEOUT_MS") +
+      ms(env, "SECRETS_TIMEOUT_MS") +
+      ms(env, "QUEUE_TIMEOUT_MS")
+    expect(repeatMs).toBe(2_000 + 3 * 500 + 3_000 + 10_000 + 3_000 + 3_000)
+    expect(repeatMs).toBeLessThanOrEqual(handler.Timeout * 1000)
+  })
+
+  it("hold a duplicate claim as long as the web function may run: STORE_CLAIM_SECONDS is its timeout", () => {
+    for (const fn of [handler, redelivery]) {
+      expect(Number(fn.Environment.Variables.STORE_CLAIM_SECONDS)).toBe(handler.Timeout)
+    }
   })
 
   it("give the web function every SPEC section 6, 7, 8, 9 and 10 variable the stack sets", () => {
@@ -340,7 +372,19 @@ describe("the functions", () => {
       CAPTCHA_TIMEOUT_MS: "4000",
       SECRETS_TIMEOUT_MS: "3000",
       MAIL_TIMEOUT_MS: "10000",
-      QUEUE_TIMEOUT_MS: "3000"
+      QUEUE_TIMEOUT_MS: "3000",
+      STORE_TIMEOUT_MS: "500",
+      STORE_WAIT_MS: "2000",
+      // The function's timeout (see "the functions"); the table's name only when it exists
+      // (see "the shared store").
+      STORE_CLAIM_SECONDS: "28",
+      STORE_TABLE: {
+        "Fn::If": [
+          "HasStore",
+          { "Fn::Select": [0, [{ Ref: tableId }, { Ref: storePolicyId }]] },
+          ""
+        ]
+      }
     })
     expect(resolveIntrinsic(handler.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(
       "ContactForm/ContactFormTest"
@@ -647,37 +691,39 @@ describe("permissions", () => {
     expect(on(legacyQueueId)).not.toContain("sqs:SendMessage")
   })
 
-  it.each([...variants, ["several forms", withForms] as const])(
-    "grants nothing on '*', and no sqs:* nor ses:* to anyone (%s)",
-    (_, values) => {
-      const deployment = deployed({ ...values, SecretsKmsKeyArn: kmsKey }).template
-      for (const statement of statements(deployment)) {
-        for (const resource of asList(statement.Resource)) expect(resource).not.toBe("*")
-        for (const action of asList(statement.Action)) {
-          expect(action).not.toMatch(/^(sqs|ses):\*|^\*$/)
-        }
+  it.each([
+    ...variants,
+    ["several forms", withForms] as const,
+    ["the shared store", { ...sample, Store: "on" }] as const,
+    ["ALTCHA", { ...sample, CaptchaProvider: "altcha" }] as const
+  ])("grants nothing on '*', and no sqs:*, ses:* nor dynamodb:* to anyone (%s)", (_, values) => {
+    const deployment = deployed({ ...values, SecretsKmsKeyArn: kmsKey }).template
+    for (const statement of statements(deployment)) {
+      for (const resource of asList(statement.Resource)) expect(resource).not.toBe("*")
+      for (const action of asList(statement.Action)) {
+        expect(action).not.toMatch(/^(sqs|ses|dynamodb):\*|^\*$/)
       }
-      // The parameters that end up in ARNs: resolved, none may widen a grant.
-      for (const service of ["secretsmanager", "ses", "kms"]) {
-        for (const statement of about(statements(deployment), service)) {
-          for (const r of asList(statement.Resource)) {
-            expect(resolveIntrinsic(r, { ...values, SecretsKmsKeyArn: kmsKey })).not.toContain("*")
-          }
-        }
-      }
-      // The queues' own policies only deny (plain HTTP); they never allow anything.
-      for (const policy of Object.values(resourcesOf("AWS::SQS::QueuePolicy"))) {
-        for (const statement of policy.Properties.PolicyDocument.Statement) {
-          expect(statement.Effect).toBe("Deny")
-        }
-      }
-      expect(
-        template.findResources("AWS::IAM::Role", {
-          Properties: { ManagedPolicyArns: Match.anyValue() }
-        })
-      ).toEqual({})
     }
-  )
+    // The parameters that end up in ARNs: resolved, none may widen a grant.
+    for (const service of ["secretsmanager", "ses", "kms", "dynamodb"]) {
+      for (const statement of about(statements(deployment), service)) {
+        for (const r of asList(statement.Resource)) {
+          expect(resolveIntrinsic(r, { ...values, SecretsKmsKeyArn: kmsKey })).not.toContain("*")
+        }
+      }
+    }
+    // The queues' own policies only deny (plain HTTP); they never allow anything.
+    for (const policy of Object.values(resourcesOf("AWS::SQS::QueuePolicy"))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        expect(statement.Effect).toBe("Deny")
+      }
+    }
+    expect(
+      template.findResources("AWS::IAM::Role", {
+        Properties: { ManagedPolicyArns: Match.anyValue() }
+      })
+    ).toEqual({})
+  })
 
   const kmsRoles = (values: Values) =>
     policies(deployed(values).template)
@@ -1069,14 +1115,156 @@ describe("several forms", () => {
   })
 })
 
+describe("the shared store", () => {
+  const webRole = roleOf(handler)
+  const redeliveryRole = roleOf(redelivery)
+  const tableArn = sample[`${tableId}.Arn`]!
+  // Store on and off, with ALTCHA and with the other kinds of provider (remote, none).
+  const combinations = ["on", "off"].flatMap((store) =>
+    ["altcha", "friendlycaptcha-v2", "turnstile", "none"].map(
+      (provider) => [store, provider, store === "on" || provider === "altcha"] as const
+    )
+  )
+  const withStore = (store: string, provider: string): Values => ({
+    ...sample,
+    Store: store,
+    CaptchaProvider: provider
+  })
+  const tables = (values: Values) => deployed(values).template.findResources("AWS::DynamoDB::Table")
+  // Every statement of any policy in a deployment that names a DynamoDB action.
+  const dynamodbGrants = (values: Values, roleId?: string) =>
+    about(
+      roleId === undefined
+        ? statements(deployed(values).template)
+        : statementsOf(deployed(values).template, roleId),
+      "dynamodb"
+    )
+
+  it("declares Store, off by default, on or off, in the console's parameter form", () => {
+    expect(parameters.Store).toMatchObject({
+      Type: "String",
+      Default: "off",
+      AllowedValues: ["on", "off"]
+    })
+    const groups = template.toJSON().Metadata["AWS::CloudFormation::Interface"].ParameterGroups
+    const store = groups.find(
+      (g: { Label: { default: string } }) => g.Label.default === "Duplicates and replays"
+    )
+    expect(store?.Parameters).toEqual(["Store"])
+  })
+
+  it.each(combinations)(
+    "Store=%s, CaptchaProvider=%s: the table exists: %s",
+    (store, provider, exists) => {
+      expect(Object.keys(tables(withStore(store, provider)))).toEqual(exists ? [tableId] : [])
+    }
+  )
+
+  it("keys the table by pk (S), on demand, expiring by expiresAt, encrypted with DynamoDB's own key, destroyed with the stack", () => {
+    const table = resourcesOf("AWS::DynamoDB::Table")[tableId]
+    expect(table).toEqual({
+      Type: "AWS::DynamoDB::Table",
+      Condition: "HasStore",
+      // No SSESpecification: the AWS owned key, DynamoDB's default (it always encrypts at
+      // rest); no KMS key to grant or to pay per request. No point-in-time recovery: at most
+      // 10 minutes of dedup state. No TableName: CloudFormation names it per stack.
+      Properties: {
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+        TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true }
+      },
+      DeletionPolicy: "Delete",
+      UpdateReplacePolicy: "Delete"
+    })
+    // HasStore: Store=on, or the deployment's captcha is ALTCHA.
+    const conditions: Record<string, unknown> = template.toJSON().Conditions
+    expect(conditions.IsAltcha).toEqual({ "Fn::Equals": [{ Ref: "CaptchaProvider" }, "altcha"] })
+    expect(conditions.HasStore).toEqual({
+      "Fn::Or": [{ "Fn::Equals": [{ Ref: "Store" }, "on"] }, { Condition: "IsAltcha" }]
+    })
+  })
+
+  it.each(combinations)(
+    "Store=%s, CaptchaProvider=%s: the web function may GetItem, PutItem and UpdateItem on that table alone: %s",
+    (store, provider, exists) => {
+      const values = withStore(store, provider)
+      const granted = dynamodbGrants(values, webRole)
+      if (!exists) {
+        expect(granted).toEqual([])
+        return
+      }
+      expect(granted).toHaveLength(1)
+      const [statement] = granted
+      expect(statement?.Effect).toBe("Allow")
+      expect(statement?.Condition).toBeUndefined()
+      expect(asList(statement!.Action).sort()).toEqual([
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem"
+      ])
+      expect(asList(statement!.Resource).map((r) => resolveIntrinsic(r, values))).toEqual([
+        tableArn
+      ])
+      // Nothing on another table, an index, or the account's other tables.
+      for (const other of [
+        `${tableArn}/index/byState`,
+        `${tableArn}-old`,
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/Other"
+      ]) {
+        expect(iamGlobMatches(resolveIntrinsic(statement!.Resource, values), other), other).toBe(
+          false
+        )
+      }
+      // No other role, and no other policy, has a DynamoDB action.
+      expect(dynamodbGrants(values)).toEqual(granted)
+      expect(resourcesOf("AWS::IAM::Policy")[storePolicyId]?.Properties.Roles).toEqual([
+        { Ref: webRole }
+      ])
+    }
+  )
+
+  it("never lets the redelivery function touch the table: it calls no store", () => {
+    for (const [store, provider] of combinations) {
+      expect(dynamodbGrants(withStore(store, provider), redeliveryRole)).toEqual([])
+    }
+  })
+
+  it.each(combinations)(
+    "Store=%s, CaptchaProvider=%s: STORE_TABLE names the table, else is empty: %s",
+    (store, provider, exists) => {
+      const values = withStore(store, provider)
+      for (const fnId of [functionId, redeliveryId]) {
+        expect(environment(values, fnId).STORE_TABLE).toBe(exists ? sample[tableId] : "")
+      }
+    }
+  )
+
+  it("gives the functions STORE_TABLE only once the grant exists, so that no update runs them without it", () => {
+    // CloudFormation orders a resource after every resource its properties refer to: the
+    // table's name is picked from a list that also names the policy, in HasStore's branch
+    // only (a DependsOn on a conditional policy would break without it).
+    const value = handler.Environment.Variables.STORE_TABLE
+    expect(value["Fn::If"][0]).toBe("HasStore")
+    expect(JSON.stringify(value["Fn::If"][1])).toContain(JSON.stringify({ Ref: storePolicyId }))
+    expect(resourcesOf("AWS::IAM::Policy")[storePolicyId]?.Condition).toBe("HasStore")
+  })
+})
+
 describe("the HTTP API", () => {
-  it("routes POST, OPTIONS and the other methods of /contact and /f/{form} to the function, payload 2.0", () => {
+  it("routes POST, OPTIONS and the other methods of /contact and /f/{form}, and GET, OPTIONS and the other methods of their /altcha, to the function, payload 2.0", () => {
     const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route"))
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
+      "ANY /altcha",
       "ANY /contact",
       "ANY /f/{form}",
+      "ANY /f/{form}/altcha",
+      "GET /altcha",
+      "GET /f/{form}/altcha",
+      "OPTIONS /altcha",
       "OPTIONS /contact",
       "OPTIONS /f/{form}",
+      "OPTIONS /f/{form}/altcha",
       "POST /contact",
       "POST /f/{form}"
     ])
@@ -1103,7 +1291,12 @@ describe("the HTTP API", () => {
       )
       .map((permission) => resolveIntrinsic(permission.Properties.SourceArn, sample))
     const api = `arn:aws:execute-api:eu-west-1:123456789012:${sample[apiId]}`
-    expect([...new Set(invokable)].sort()).toEqual([`${api}/*/*/contact`, `${api}/*/*/f/{form}`])
+    expect([...new Set(invokable)].sort()).toEqual([
+      `${api}/*/*/altcha`,
+      `${api}/*/*/contact`,
+      `${api}/*/*/f/{form}`,
+      `${api}/*/*/f/{form}/altcha`
+    ])
   })
 
   it("leaves CORS to the application", () => {
@@ -1135,7 +1328,8 @@ describe("the HTTP API", () => {
       resolveIntrinsic(
         outputs.FormSnippet?.Value,
         { ...sample, CaptchaProvider: provider },
-        json.Mappings
+        json.Mappings,
+        json.Conditions
       )
     const formTag = `<form action="${endpoint}" method="post">`
     expect(snippet("none")).toBe(formTag)
@@ -1152,11 +1346,19 @@ describe("the HTTP API", () => {
       `${formTag}<script src="https://js.hcaptcha.com/1/api.js" async defer></script>\n` +
         `<div class="h-captcha" data-sitekey="YOUR_SITEKEY"></div>`
     )
+    // ALTCHA's widget fetches its challenge from this very API: no sitekey, no placeholder.
+    expect(snippet("altcha")).toBe(
+      `${formTag}<script type="module" src="/altcha.js" async defer></script>\n` +
+        `<altcha-widget challenge="https://abc123.execute-api.eu-west-1.amazonaws.com/altcha" name="altcha"></altcha-widget>`
+    )
     // CaptchaProvider allows exactly the table's providers.
     expect(parameters.CaptchaProvider?.AllowedValues).toEqual([...captchaProviderIds])
-    // One entry per provider of the table, each the widget the demo page shows.
+    // Each provider of the table gets the widget the demo page shows, ALTCHA's with the
+    // challenge URL of this API.
+    const challengeUrl = "https://abc123.execute-api.eu-west-1.amazonaws.com/altcha"
     for (const provider of captchaProviderIds) {
-      expect(snippet(provider)).toBe(`${formTag}${widgetSnippet(provider)}`)
+      const keys = provider === "altcha" ? { sitekey: "", challengeUrl } : undefined
+      expect(snippet(provider)).toBe(`${formTag}${widgetSnippet(provider, keys)}`)
     }
     expect(resolveIntrinsic(outputs.FormUrl?.Value, sample)).toBe(
       "https://abc123.execute-api.eu-west-1.amazonaws.com/f/<id>"

@@ -6,7 +6,8 @@
 // each must stay under its id, of its type, with the same replacing properties. The queues,
 // which hold visitors' messages, must be retained, so that removing them later (README,
 // "Upgrading") can never delete what they hold. fixtures/stateful-before-fifo.json was
-// read from the template of the version before the FIFO queues.
+// read from the template of the version before the FIFO queues. The shared store's table
+// came later, beside them: it must take no id of theirs, and keep its own.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -47,7 +48,8 @@ const before: Record<string, Before> = JSON.parse(
 const replacing: Record<string, ReadonlyArray<string>> = {
   "AWS::SQS::Queue": ["QueueName", "FifoQueue"],
   "AWS::Logs::LogGroup": ["LogGroupName"],
-  "AWS::SNS::Topic": ["TopicName", "FifoTopic"]
+  "AWS::SNS::Topic": ["TopicName", "FifoTopic"],
+  "AWS::DynamoDB::Table": ["TableName", "KeySchema"]
 }
 
 describe("an upgrade from the version before the FIFO queues", () => {
@@ -70,5 +72,31 @@ describe("an upgrade from the version before the FIFO queues", () => {
         UpdateReplacePolicy: "Retain"
       })
     }
+  })
+})
+
+describe("the shared store's table, added since", () => {
+  const stateful = new Set(Object.keys(replacing))
+  const tables = Object.entries(resources).filter(([, r]) => r.Type === "AWS::DynamoDB::Table")
+
+  it("is the only stateful resource the earlier template did not have", () => {
+    // Every other stateful resource is one of the fixture's, under its id: adding the table
+    // renamed none of them (a renamed one would appear here as new, and be deleted above).
+    const added = Object.entries(resources)
+      .filter(([id, r]) => stateful.has(r.Type) && !(id in before))
+      .map(([id, r]) => [id, r.Type])
+    // The FIFO pair replaced nothing either: they are new queues beside the retained ones.
+    expect(added.filter(([, type]) => type !== "AWS::SQS::Queue")).toEqual([
+      ["StoreTable", "AWS::DynamoDB::Table"]
+    ])
+    expect(tables.map(([id]) => id)).toEqual(["StoreTable"])
+  })
+
+  it("keeps an id of its own and no fixed name, so that a later change cannot replace it unseen", () => {
+    const [[, table] = []] = tables
+    // A fixed TableName would make any replacement fail on the existing name; a change of
+    // KeySchema replaces the table (losing up to 10 minutes of duplicates and replays).
+    expect(table?.Properties?.TableName).toBeUndefined()
+    expect(table?.Properties?.KeySchema).toEqual([{ AttributeName: "pk", KeyType: "HASH" }])
   })
 })

@@ -20,51 +20,40 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
 import { AppConfigTag } from "../config/app-config"
-import type { Accepted, CaptchaVerdict, Duplicate, InFlight } from "../domain/errors"
-import { Verdict } from "../domain/item"
+import type { Accepted, Duplicate, InFlight } from "../domain/errors"
+import {
+  decodeOutcome,
+  decodeRefusal,
+  decodeVerdict,
+  type Guarded,
+  type Reached,
+  type Recovery,
+  type Refusal,
+  refusalOf,
+  settlement
+} from "./claim-records"
 import { type StoreRecord, StoreService, type StoreUnavailable } from "./store"
 
-/** What a request that takes a submission over knows of the attempt before it. */
-export interface Recovery {
-  /** That attempt's captcha verdict: it failed after the verdict, so the captcha is not asked again. */
-  readonly verdict?: CaptchaVerdict
-  /** That attempt was left by a process that is gone, at this ISO time: its mail may have gone. */
-  readonly earlierAttemptAt?: string
-}
-
-export type Guarded = Accepted | Duplicate | InFlight
+export type { Guarded, Reached, Recovery, Refusal } from "./claim-records"
 
 export interface SharedClaimsApi {
   /**
    * `first` for the first request of `key` anywhere; for a repeat, the first one's answer
-   * as a Duplicate (or InFlight). `verdictOf` says, once `first` failed, the verdict it had
-   * reached; `id` is the submission's.
+   * as a Duplicate (or InFlight), or the captcha's refusal of it. `reached` says, once
+   * `first` failed, how far it got; `id` is the submission's.
    */
   readonly guard: <E, R>(
     key: string,
     id: string,
     first: (recovery: Recovery) => Effect.Effect<Accepted, E, R>,
-    verdictOf: () => CaptchaVerdict | undefined
-  ) => Effect.Effect<Guarded, E, R>
+    reached: () => Reached
+  ) => Effect.Effect<Guarded, E | Refusal, R>
 }
 
 export class SharedClaims extends Context.Service<SharedClaims, SharedClaimsApi>()(
   "contact-form/SharedClaims"
 ) {}
-
-const Outcome = Schema.Union([
-  Schema.Struct({ _tag: Schema.Literal("Sent"), id: Schema.String, captcha: Verdict }),
-  Schema.Struct({
-    _tag: Schema.Literals(["Queued", "Kept", "Unknown"]),
-    id: Schema.String,
-    captcha: Verdict,
-    reason: Schema.String
-  })
-])
-const decodeOutcome = Schema.decodeUnknownOption(Schema.fromJsonString(Outcome))
-const decodeVerdict = Schema.decodeUnknownOption(Schema.fromJsonString(Verdict))
 
 /** An accepted or released record lasts as long as the in-process guard remembers (contract §9). */
 const settledSeconds = 600
@@ -91,8 +80,8 @@ export const SharedClaimsLive = Layer.effect(
       key: string,
       id: string,
       first: (recovery: Recovery) => Effect.Effect<Accepted, E, R>,
-      verdictOf: () => CaptchaVerdict | undefined
-    ): Effect.Effect<Guarded, E, R> => {
+      reached: () => Reached
+    ): Effect.Effect<Guarded, E | Refusal, R> => {
       const pk = `dup#${key}`
       const claimOf = (nowMs: number): StoreRecord => ({
         pk,
@@ -106,14 +95,10 @@ export const SharedClaimsLive = Layer.effect(
       const own = (recovery: Recovery, claim: StoreRecord) =>
         Effect.onExit(first(recovery), (exit) =>
           Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
-            const verdict = exit._tag === "Success" ? exit.value.captcha : verdictOf()
             const attributes: Record<string, string> =
               exit._tag === "Success"
                 ? { state: "accepted", outcome: JSON.stringify(exit.value) }
-                : {
-                    state: "released",
-                    ...(verdict === undefined ? {} : { verdict: JSON.stringify(verdict) })
-                  }
+                : settlement(reached())
             const settled = {
               pk,
               expiresAt: Math.floor(nowMs / 1_000) + settledSeconds,
@@ -127,7 +112,7 @@ export const SharedClaimsLive = Layer.effect(
         )
 
       /** A repeat: waits for the first one's answer until `deadline` (ms). */
-      const follow = (deadline: number): Effect.Effect<Guarded, E, R> =>
+      const follow = (deadline: number): Effect.Effect<Guarded, E | Refusal, R> =>
         Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
           const inFlight: InFlight = { _tag: "InFlight", id }
           if (nowMs >= deadline) return Effect.succeed(inFlight)
@@ -144,6 +129,11 @@ export const SharedClaimsLive = Layer.effect(
                 : first({})
             }
             if (state === "released") return takeOver(nowMs, deadline, verdict)
+            if (state === "refused") {
+              // The captcha refused the first: so it does this repeat, without asking again.
+              const refusal = decodeRefusal(record.attributes.refusal ?? "")
+              return Option.isSome(refusal) ? Effect.fail(refusalOf(refusal.value)) : first({})
+            }
             return Effect.andThen(Effect.sleep(pollEvery), follow(deadline))
           })
         })
@@ -153,7 +143,7 @@ export const SharedClaimsLive = Layer.effect(
         const claim = claimOf(nowMs)
         return Effect.flatMap(
           Effect.result(store.replaceIf(claim, { state: "released" })),
-          (taken): Effect.Effect<Guarded, E, R> => {
+          (taken): Effect.Effect<Guarded, E | Refusal, R> => {
             if (Result.isFailure(taken)) return failOpen("take_over", taken.failure)
             if (!taken.success) return follow(deadline)
             const known = decodeVerdict(verdict ?? "")
