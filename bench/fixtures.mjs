@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs"
+import { closeSync, fstatSync, openSync, readSync, writeFileSync, writeSync } from "node:fs"
 
 // The valid submission every variant answers in every figure: the SPEC's example visitor,
 // urlencoded like a browser form, wrapped in an API Gateway HTTP API 2.0 event with a base64
@@ -6,11 +6,76 @@ import { writeSync } from "node:fs"
 // own captcha token: a FriendlyCaptcha token is single-use, and the app answers the same
 // form with the same token within 10 minutes as a duplicate without sending (SPEC section 9),
 // a path no figure means to measure. The bench's captcha peers accept any token.
-export const captchaToken = (n) => `bench-captcha-${n}`
+//
+// Submission n of a process is submission BENCH_FIRST_SUBMISSION + n of the run: the harness
+// gives each process its own range, so no token repeats within a run, not even across
+// processes, which the store variants' table (shared by every process of a run) would
+// otherwise answer as duplicates.
+const firstSubmission = Number(process.env.BENCH_FIRST_SUBMISSION ?? "0")
 
 // The form field of the token: FriendlyCaptcha's, or the provider's of the variant measured
-// (BENCH_TOKEN_FIELD, set by the harness for `ours-turnstile`).
+// (BENCH_TOKEN_FIELD, set by the harness for `ours-turnstile` and the ALTCHA variants).
 const tokenField = process.env.BENCH_TOKEN_FIELD ?? "frc-captcha-response"
+
+// ALTCHA's payloads are solved by the harness before the timed rounds (harness/altcha.ts),
+// never by a measured process, and each is good for one submission: the app refuses a
+// replay (409). They are kept one per line of a JSON array whose lines all have
+// altchaLineBytes bytes (padded with spaces), so that a process reads just its own payloads,
+// lines BENCH_ALTCHA_FIRST to BENCH_ALTCHA_FIRST + BENCH_ALTCHA_COUNT - 1 of the file
+// BENCH_ALTCHA_PAYLOADS, at import, by their offsets: the cost is the same however many a
+// run solved, and it falls before the import and the first call are timed.
+export const altchaLineBytes = 1024
+
+/** Writes `payloads` (base64 strings) as the file that altchaPayloadsOf reads. */
+export const writeAltchaPayloads = (file, payloads) => {
+  const line = (text) => {
+    if (text.length >= altchaLineBytes) throw new Error(`an ALTCHA payload of ${text.length} bytes`)
+    return `${text.padEnd(altchaLineBytes - 1)}\n`
+  }
+  const lines = payloads.map((p, i) =>
+    line(`${JSON.stringify(p)}${i < payloads.length - 1 ? "," : ""}`)
+  )
+  writeFileSync(file, [line("["), ...lines, line("]")].join(""))
+}
+
+/** Payloads first … first + count - 1 of the file (line 0 is the array's "["). */
+export const altchaPayloadsOf = (file, first, count) => {
+  const fd = openSync(file, "r")
+  try {
+    const held = fstatSync(fd).size / altchaLineBytes - 2
+    if (!(first >= 0 && count >= 0 && first + count <= held))
+      throw new Error(`ALTCHA payloads ${first}–${first + count - 1} asked of ${held} in ${file}`)
+    const bytes = Buffer.alloc(count * altchaLineBytes)
+    readSync(fd, bytes, 0, bytes.length, (first + 1) * altchaLineBytes)
+    return Array.from({ length: count }, (_, i) =>
+      JSON.parse(
+        bytes
+          .toString("latin1", i * altchaLineBytes, (i + 1) * altchaLineBytes)
+          .trim()
+          .replace(/,$/, "")
+      )
+    )
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const altchaPayloads =
+  tokenField === "altcha"
+    ? altchaPayloadsOf(
+        process.env.BENCH_ALTCHA_PAYLOADS ?? "(BENCH_ALTCHA_PAYLOADS unset)",
+        Number(process.env.BENCH_ALTCHA_FIRST),
+        Number(process.env.BENCH_ALTCHA_COUNT)
+      )
+    : undefined
+
+export const captchaToken = (n) => {
+  if (altchaPayloads === undefined) return `bench-captcha-${firstSubmission + n}`
+  const payload = altchaPayloads[n]
+  if (payload === undefined)
+    throw new Error(`no ALTCHA payload for submission ${n}: ${altchaPayloads.length} were given`)
+  return payload
+}
 
 export const formBody = (n) =>
   new URLSearchParams([
@@ -58,7 +123,7 @@ export const httpApiEvent = (n) => {
         sourceIp: "203.0.113.7",
         userAgent: "Mozilla/5.0 (bench)"
       },
-      requestId: `bench-${n}`,
+      requestId: `bench-${firstSubmission + n}`,
       routeKey: "POST /contact",
       stage: "$default",
       time: "27/Nov/2026:12:00:00 +0000",

@@ -12,6 +12,10 @@
 //   to answer for a cold-start figure, and counting works the same.
 // - SES v2: the same fake on its own port (its own proxy) answers SendEmail
 //   (POST /v2/email/outbound-emails) for the `ours-ses` variant.
+// - DynamoDB: the same fake on a port of its own (its own proxy) answers the JSON 1.0
+//   protocol (harness/dynamodb-peer.ts) for the store variants (STORE_TABLE=bench-store):
+//   the table lives as long as the peers, across every round of a run, so a duplicate claim
+//   or an ALTCHA payload used twice in a run is refused as on AWS.
 //
 // A figure counts only if every submission reached the relay: `counts.mailsAccepted`
 // counts the mails the relay (or SES) answered as taken, and the harness compares it with
@@ -28,9 +32,16 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createSecureContext } from "node:tls"
 import { generate } from "selfsigned"
+import { type DynamoCounts, dynamodbPeer } from "./harness/dynamodb-peer.js"
 import { type LatencyProxy, startLatencyProxy } from "./harness/latency-proxy.js"
 import { type Profile, profiles } from "./harness/profiles.js"
 import { sleep, smtpSession } from "./harness/smtp-peer.js"
+
+/**
+ * The HMAC key of the `altcha-data` secret (48 characters; the app wants at least 32 bytes),
+ * with which the harness signs the challenges it solves ahead of a run (harness/altcha.ts).
+ */
+export const benchAltchaKey = "bench-altcha-hmac-key-0123456789abcdefghijklmnop"
 
 export const secretValues: Record<string, Record<string, string>> = {
   "smtp-ses-credentials": { SMTP_USERNAME: "bench-user", SMTP_PASSWORD: "bench-password" },
@@ -38,8 +49,12 @@ export const secretValues: Record<string, Record<string, string>> = {
     FRIENDLYCAPTCHA_SITEKEY: "bench-sitekey",
     FRIENDLYCAPTCHA_API_KEY: "bench-api-key"
   },
-  "turnstile-data": { TURNSTILE_SITEKEY: "bench-sitekey", TURNSTILE_SECRET: "bench-secret" }
+  "turnstile-data": { TURNSTILE_SITEKEY: "bench-sitekey", TURNSTILE_SECRET: "bench-secret" },
+  "altcha-data": { ALTCHA_HMAC_SECRET: benchAltchaKey }
 }
+
+/** The store variants' table (STORE_TABLE); the only one the DynamoDB fake has. */
+export const benchStoreTable = "bench-store"
 
 export interface Peers {
   readonly profile: Profile
@@ -50,7 +65,7 @@ export interface Peers {
     captchaVerifications: number
     mailsAccepted: number
     authentications: number
-  }
+  } & DynamoCounts
   resetCounts(): void
   close(): Promise<void>
 }
@@ -81,7 +96,9 @@ export const startPeers = async ({
     getSecretValue: 0,
     captchaVerifications: 0,
     mailsAccepted: 0,
-    authentications: 0
+    authentications: 0,
+    dynamodbCalls: 0,
+    dynamodbWrites: 0
   }
   const dir = mkdtempSync(join(tmpdir(), "cfb-bench-"))
   const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
@@ -107,10 +124,13 @@ export const startPeers = async ({
     })
     res.end('{"success":true,"data":{"challenge":{"timestamp":"2026-11-27T00:00:00Z"}}}')
   })
-  // Secrets Manager and SES v2: one fake of the AWS endpoints, listening once for each.
+  const dynamodb = dynamodbPeer([benchStoreTable], profile.dynamodb, counts)
+  // Secrets Manager, SES v2 and DynamoDB: one fake of the AWS endpoints, listening once for each.
   const aws = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readAll(req)
     const target = req.headers["x-amz-target"]
+    if (typeof target === "string" && target.startsWith("DynamoDB_20120810."))
+      return dynamodb(target, body, res)
     const answer = (status: number, payload: unknown) => {
       res.writeHead(status, { "content-type": "application/x-amz-json-1.1" })
       res.end(JSON.stringify(payload))
@@ -140,8 +160,9 @@ export const startPeers = async ({
   }
   const secrets = createHttpServer(aws)
   const ses = createHttpServer(aws)
-  const https = [captcha, secrets, ses]
-  const [smtpPort, captchaPort, secretsPort, sesPort] = await Promise.all([
+  const dynamo = createHttpServer(aws)
+  const https = [captcha, secrets, ses, dynamo]
+  const [smtpPort, captchaPort, secretsPort, sesPort, dynamoPort] = await Promise.all([
     listen(smtp),
     ...https.map(listen)
   ])
@@ -163,7 +184,8 @@ export const startPeers = async ({
     smtp: await reach(smtpPort, profile.smtp.rttMs),
     captcha: await reach(captchaPort, profile.captcha.rttMs),
     secrets: await reach(secretsPort, profile.secretsManager.rttMs),
-    ses: await reach(sesPort, profile.ses.rttMs)
+    ses: await reach(sesPort, profile.ses.rttMs),
+    dynamodb: await reach(dynamoPort, profile.dynamodb.rttMs)
   }
   return {
     profile,
@@ -173,6 +195,7 @@ export const startPeers = async ({
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${at.secrets}`,
       AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${at.ses}`,
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${at.dynamodb}`,
       CAPTCHA_PROVIDER: "friendlycaptcha-v2",
       CAPTCHA_VERIFY_URL: `http://127.0.0.1:${at.captcha}/api/v2/captcha/siteverify`,
       SMTP_URL: `smtp://127.0.0.1:${at.smtp}`,
@@ -186,6 +209,8 @@ export const startPeers = async ({
       counts.captchaVerifications = 0
       counts.mailsAccepted = 0
       counts.authentications = 0
+      counts.dynamodbCalls = 0
+      counts.dynamodbWrites = 0
     },
     close: async () => {
       await Promise.all(proxies.map((p) => p.close()))

@@ -21,7 +21,9 @@
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
+import { relative } from "node:path"
 import { fileURLToPath } from "node:url"
+import { appAltchaCost, type Presolved, presolve } from "./harness/altcha.js"
 import { analyzeBundle, type BundleFigure } from "./harness/bundle.js"
 import { runChild } from "./harness/child.js"
 import { childEnv } from "./harness/env.js"
@@ -40,7 +42,7 @@ import {
 import { load, type RunningServer, type ServerCommand, startServer } from "./harness/server.js"
 import { summarize } from "./harness/stats.js"
 import { judgeTargets } from "./harness/targets.js"
-import { type Peers, startPeers } from "./peers.js"
+import { benchAltchaKey, benchStoreTable, type Peers, startPeers } from "./peers.js"
 
 // How the server figure starts OUR server with in-memory services: the one constant to
 // change once src/server.ts exists. `npm start` is `tsx src/server.ts`; calling tsx
@@ -217,24 +219,87 @@ const turnstileOverrides = {
   CAPTCHA_SECRET_ID: "turnstile-data",
   BENCH_TOKEN_FIELD: "cf-turnstile-response"
 }
+// ALTCHA instead of FriendlyCaptcha v2: checked in the process (no captcha peer), at the
+// app's default cost, set here explicitly so that the payloads solved ahead of the rounds
+// (harness/altcha.ts) are of the cost the app verifies; each submission carries a payload of
+// its own (fixtures.mjs), since the app refuses a replay.
+const altchaCost = appAltchaCost(root)
+const altchaOverrides = {
+  CAPTCHA_PROVIDER: "altcha",
+  CAPTCHA_SECRET_ID: "altcha-data",
+  ALTCHA_COST: String(altchaCost),
+  BENCH_TOKEN_FIELD: "altcha"
+}
+// The shared store in DynamoDB (the peers' fake, AWS_ENDPOINT_URL_DYNAMODB): a duplicate
+// claim and its settle for every submission, and ALTCHA's replay record.
+const storeOverrides = { STORE_TABLE: benchStoreTable }
 const variantOverrides: Readonly<Record<string, Record<string, string>>> = {
   "ours-ses": sesOverrides,
-  "ours-turnstile": turnstileOverrides
+  "ours-turnstile": turnstileOverrides,
+  "ours-altcha": altchaOverrides,
+  "ours-store": storeOverrides,
+  "ours-altcha-store": { ...altchaOverrides, ...storeOverrides }
 }
-const envFor = (profile: ProfileName, variant: string) =>
-  childEnv(peersFor(profile), options.node, variantOverrides[variant] ?? {})
+const usesAltcha = (variant: string) => variantOverrides[variant]?.BENCH_TOKEN_FIELD === "altcha"
+/**
+ * The store's writes of one submission: its duplicate claim and the settle that records the
+ * answer, and with ALTCHA the payload's replay record. Counted at the DynamoDB fake, since a
+ * store that refused every call would leave the duplicate guard failing open, unseen.
+ */
+const storeWritesPerSubmission = (variant: string) =>
+  variantOverrides[variant]?.STORE_TABLE === undefined ? 0 : usesAltcha(variant) ? 3 : 2
+
+// Every process of a run gets its own range of submission numbers (BENCH_FIRST_SUBMISSION),
+// and an ALTCHA variant's its own range of the pre-solved payloads, so that no token and no
+// payload is used twice in a run, within a process or across processes, rounds and profiles.
+let nextSubmission = 0
+let nextAltchaPayload = 0
+let altchaPayloads: Presolved | undefined
+const envFor = (profile: ProfileName, variant: string, submissions: number) => {
+  const numbering: Record<string, string> = { BENCH_FIRST_SUBMISSION: String(nextSubmission) }
+  nextSubmission += submissions
+  if (usesAltcha(variant)) {
+    if (altchaPayloads === undefined) throw new Error("no ALTCHA payloads were solved")
+    if (nextAltchaPayload + submissions > altchaPayloads.payloads)
+      throw new Error(`the ${altchaPayloads.payloads} pre-solved ALTCHA payloads are all used`)
+    numbering.BENCH_ALTCHA_PAYLOADS = altchaPayloads.file
+    numbering.BENCH_ALTCHA_FIRST = String(nextAltchaPayload)
+    numbering.BENCH_ALTCHA_COUNT = String(submissions)
+    nextAltchaPayload += submissions
+  }
+  return childEnv(peersFor(profile), options.node, {
+    ...(variantOverrides[variant] ?? {}),
+    ...numbering
+  })
+}
 /** bare answers without any peer; every other variant must deliver each submission. */
 const sends = (variant: string) => variant !== "bare"
 /**
  * A figure counts only if every submission reached the relay (or SES): the mails its peers
- * accepted while `body` ran, against the submissions it made.
+ * accepted while `body` ran, against the submissions it made; each verified by the captcha
+ * peer, or by none with ALTCHA (checked in the process); and, for a store variant, each of
+ * its writes taken by the store.
  */
-const delivering = async <A>(peers: Peers, expected: number, body: () => Promise<A>) => {
-  const before = peers.counts.mailsAccepted
+const delivering = async <A>(
+  peers: Peers,
+  variant: string,
+  submissions: number,
+  body: () => Promise<A>
+) => {
+  const before = { ...peers.counts }
   const result = await body()
-  const accepted = peers.counts.mailsAccepted - before
+  const accepted = peers.counts.mailsAccepted - before.mailsAccepted
+  const expected = sends(variant) ? submissions : 0
   if (accepted !== expected)
     throw new Error(`${accepted} of ${expected} submissions reached the relay`)
+  const verified = peers.counts.captchaVerifications - before.captchaVerifications
+  const expectedVerified = sends(variant) && !usesAltcha(variant) ? submissions : 0
+  if (verified !== expectedVerified)
+    throw new Error(`the captcha peer verified ${verified} of ${expectedVerified} tokens`)
+  const writes = peers.counts.dynamodbWrites - before.dynamodbWrites
+  const expectedWrites = storeWritesPerSubmission(variant) * submissions
+  if (writes !== expectedWrites)
+    throw new Error(`the store took ${writes} of ${expectedWrites} writes`)
   return result
 }
 const coldName = (profile: ProfileName) => `cold (${profile})`
@@ -275,7 +340,12 @@ const measureRealBundle = async () => {
       // The same bundle with MAIL_TRANSPORT=ses: the SES client's chunk instead of SMTP's.
       ["ours-ses", bundles.ours],
       // The same bundle with CAPTCHA_PROVIDER=turnstile: another protocol, the same leg.
-      ["ours-turnstile", bundles.ours]
+      ["ours-turnstile", bundles.ours],
+      // ALTCHA: no captcha call, a PBKDF2 instead (ALTCHA's chunk); with the store, the
+      // DynamoDB chunk and its calls; FriendlyCaptcha v2 with the store.
+      ["ours-altcha", bundles.ours],
+      ["ours-store", bundles.ours],
+      ["ours-altcha-store", bundles.ours]
     ] as const),
     beforeBundles?.real
   )
@@ -285,6 +355,31 @@ const measureRealBundle = async () => {
   const submissions = options.warmSubmissions
   const names = (variants: readonly (readonly [string, string])[]) =>
     variants.map(([v]) => v).join(", ")
+  // Every payload an ALTCHA variant submits in the run, solved now, before any round.
+  const altchaVariants = (variants: readonly (readonly [string, string])[]) =>
+    variants.filter(([v]) => usesAltcha(v)).length
+  const altchaNeeded =
+    rounds *
+    options.profiles.length *
+    ((doCold ? altchaVariants(coldVariants) : 0) +
+      (doWarm ? altchaVariants(warmVariants) * submissions : 0))
+  if (altchaNeeded > 0) {
+    const count = altchaNeeded + Math.ceil(altchaNeeded * 0.05) + 2
+    say(`altcha: solving ${count} payloads (cost ${altchaCost}) before the rounds`)
+    mkdirSync(here(".out"), { recursive: true })
+    altchaPayloads = await presolve({
+      file: here(".out/altcha-payloads.json"),
+      count,
+      key: benchAltchaKey,
+      cost: altchaCost,
+      // Longer than any run: the widget's payloads expire in 10 minutes (ALTCHA_EXPIRES_SECONDS).
+      expiresSeconds: 6 * 3600
+    })
+    say(
+      `altcha: ${count} payloads in ${altchaPayloads.seconds.toFixed(1)} s, ` +
+        `${altchaPayloads.concurrency} at a time, ${altchaPayloads.meanAttempts.toFixed(0)} PBKDF2 attempts each on average`
+    )
+  }
   say(
     `real bundle: ${rounds} rounds × profiles ${options.profiles.join(", ")} × ` +
       [
@@ -298,8 +393,13 @@ const measureRealBundle = async () => {
       if (doCold)
         for (const [variant, bundle] of coldVariants)
           await attempt(coldName(profile), variant, async () => {
-            const run = await delivering(peers, sends(variant) ? 1 : 0, () =>
-              runChild<ColdResult>(node, here("cold-child.mjs"), [bundle], envFor(profile, variant))
+            const run = await delivering(peers, variant, 1, () =>
+              runChild<ColdResult>(
+                node,
+                here("cold-child.mjs"),
+                [bundle],
+                envFor(profile, variant, 1)
+              )
             )
             expectOk(run.result)
             record(recordingTo(cold, profile), variant, {
@@ -314,12 +414,12 @@ const measureRealBundle = async () => {
         for (const [variant, bundle] of warmVariants)
           await attempt(warmRealName(profile), variant, async () => {
             const args = [bundle, String(submissions)]
-            const run = await delivering(peers, submissions, () =>
+            const run = await delivering(peers, variant, submissions, () =>
               runChild<WarmRealResult>(
                 node,
                 here("warm-real-child.mjs"),
                 args,
-                envFor(profile, variant)
+                envFor(profile, variant, submissions)
               )
             )
             if (!run.result.ok) throw new Error(`answered ${run.result.status}, not a success`)
@@ -429,6 +529,8 @@ try {
 // ---------------------------------------------------------------- reporting
 const reports: Partial<Record<FigureName, Report & { about: Record<string, unknown> }>> = {}
 const three = ["ours", "plain", "bare", ...(before === undefined ? [] : ["before"])]
+/** Ours with one setting changed (the same bundle): printed as their ratio to ours. */
+const oursChanged = Object.keys(variantOverrides)
 /** One report per profile, printed one after the other and kept under the profile's name. */
 const byProfile = (report: (profile: ProfileName) => Report): Report => {
   const parts = options.profiles.map((p) => [p, report(p)] as const)
@@ -456,15 +558,9 @@ if (wants("cold"))
           { key: "firstCallMs", label: "first call ms" },
           { key: "rssAfterFirstCallMb", label: "peak RSS after first call MiB" }
         ],
-        [
-          "ours",
-          "plain",
-          "bare",
-          "ours-ses",
-          "ours-turnstile",
-          ...(before === undefined ? [] : ["before"])
-        ],
-        failures
+        ["ours", "plain", "bare", ...oursChanged, ...(before === undefined ? [] : ["before"])],
+        failures,
+        oursChanged
       )
     )
   }
@@ -488,14 +584,9 @@ if (wants("warm-real")) {
           { key: "firstMs", label: "first submission ms" },
           { key: "rssMb", label: `peak RSS after ${options.warmSubmissions} MiB` }
         ],
-        [
-          "ours",
-          "plain",
-          "ours-ses",
-          "ours-turnstile",
-          ...(before === undefined ? [] : ["before"])
-        ],
-        failures
+        ["ours", "plain", ...oursChanged, ...(before === undefined ? [] : ["before"])],
+        failures,
+        oursChanged
       )
     )
   }
@@ -633,6 +724,9 @@ const results = {
     before
   },
   notes,
+  ...(altchaPayloads === undefined
+    ? {}
+    : { altchaPayloads: { ...altchaPayloads, file: relative(root, altchaPayloads.file) } }),
   figures: Object.fromEntries(
     Object.entries(reports).map(([name, r]) => [name, { ...r.about, ...r.json }])
   ),

@@ -10,6 +10,14 @@
 // comes minutes after the last, so no keep-alive connection to it survives (Connection:
 // close). The relay speaks real STARTTLS and AUTH, so those round trips are paid on the wire,
 // and it ends the session after each mail, so no SMTP session outlives a submission.
+//
+// DynamoDB (the shared store, STORE_TABLE) is an in-region AWS API too, which AWS sells as
+// single-digit milliseconds per request. A small conditional PutItem or a consistent GetItem
+// typically takes 2–5 ms on DynamoDB's side (its CloudWatch SuccessfulRequestLatency), so the
+// fake thinks 4 ms before each answer; a round trip within a region is 1–2 ms, so 2 ms: about
+// 6 ms a call as a Lambda sees it. The SDK keeps its connection alive, as with Secrets Manager
+// and SES; unlike theirs, this round trip has no TLS allowance, so a cold process' first
+// store call is a round trip or two short of a real one (2–4 ms), later calls are not.
 
 export const profileNames = ["loopback", "realistic"] as const
 export type ProfileName = (typeof profileNames)[number]
@@ -19,6 +27,8 @@ export interface Profile {
   /** rttMs 0: the app reaches the peer directly, without a proxy. */
   readonly secretsManager: { readonly rttMs: number; readonly getSecretValueMs: number }
   readonly ses: { readonly rttMs: number; readonly sendEmailMs: number }
+  /** The store's table (STORE_TABLE): the think time before each answer. */
+  readonly dynamodb: { readonly rttMs: number; readonly requestMs: number }
   readonly captcha: {
     readonly rttMs: number
     readonly verifyMs: number
@@ -41,6 +51,7 @@ export const profiles: Readonly<Record<ProfileName, Profile>> = {
     name: "loopback",
     secretsManager: { rttMs: 0, getSecretValueMs: 0 },
     ses: { rttMs: 0, sendEmailMs: 0 },
+    dynamodb: { rttMs: 0, requestMs: 0 },
     captcha: { rttMs: 0, verifyMs: 0, connectionClose: false },
     smtp: { rttMs: 0, authMs: 0, endOfDataMs: 0, closeAfterMail: false }
   },
@@ -48,6 +59,7 @@ export const profiles: Readonly<Record<ProfileName, Profile>> = {
     name: "realistic",
     secretsManager: { rttMs: 4, getSecretValueMs: 15 },
     ses: { rttMs: 4, sendEmailMs: 60 },
+    dynamodb: { rttMs: 2, requestMs: 4 },
     captcha: { rttMs: 40, verifyMs: 25, connectionClose: true },
     smtp: { rttMs: 2, authMs: 20, endOfDataMs: 60, closeAfterMail: true }
   }

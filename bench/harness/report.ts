@@ -38,31 +38,46 @@ export interface Report {
   readonly json: Record<string, unknown>
 }
 
+/**
+ * A figure's table: each variant's medians, then ours against each baseline (ours/plain), and
+ * each of `changes` (ours with one setting changed: ours-ses, ours-altcha, …) against ours
+ * (ours-altcha/ours), which is what such a variant asks. The JSON keeps both directions.
+ */
 export const figureReport = (
   title: string,
   figure: string,
   samples: Samples,
   metrics: readonly Metric[],
   variants: readonly string[],
-  failures: Failures
+  failures: Failures,
+  changes: readonly string[] = []
 ): Report => {
   const medians: Record<string, Record<string, Summary | undefined>> = {}
   for (const v of variants)
     medians[v] = Object.fromEntries(
       metrics.map((m) => [m.key, summarize(samples.get(v)?.get(m.key) ?? [])])
     )
-  const baselines = variants.filter((v) => v !== "ours")
+  const others = variants.filter((v) => v !== "ours")
   const ratios: Record<string, Record<string, number | undefined>> = {}
-  for (const b of baselines)
+  for (const b of others)
     ratios[`ours/${b}`] = Object.fromEntries(
       metrics.map((m) => [m.key, ratio(medians.ours?.[m.key], medians[b]?.[m.key])])
     )
+  const changed = others.filter((v) => changes.includes(v))
+  for (const c of changed)
+    ratios[`${c}/ours`] = Object.fromEntries(
+      metrics.map((m) => [m.key, ratio(medians[c]?.[m.key], medians.ours?.[m.key])])
+    )
+  const columns = [
+    ...others.filter((v) => !changes.includes(v)).map((b) => `ours/${b}`),
+    ...changed.map((c) => `${c}/ours`)
+  ]
   const rows = metrics.map((m) => [
     m.label,
     ...variants.map((v) => cell(medians[v]?.[m.key])),
-    ...baselines.map((b) => ratioCell(ratios[`ours/${b}`]?.[m.key]))
+    ...columns.map((r) => ratioCell(ratios[r]?.[m.key]))
   ])
-  const header = ["", ...variants, ...baselines.map((b) => `ours/${b}`)]
+  const header = ["", ...variants, ...columns]
   const failed = failuresOf(failures, figure, variants)
   return {
     text: `## ${title}\n${table(header, rows)}${failureLines(failed).join("")}`,
