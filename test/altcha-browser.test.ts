@@ -104,7 +104,7 @@ describe.skipIf(suite.skip || chromiumPath === "" || node24 === undefined)(
       const { page, payload } = await solvedPage("on")
       expect(payload.length).toBeGreaterThan(100)
       await page.getByRole("button", { name: "Send message" }).click()
-      await expect.poll(() => page.locator("#form-status").innerText()).toContain("Thank you")
+      await expect.poll(() => page.locator("#form-status").textContent()).toContain("Thank you")
       const [mail] = await smtp.waitForMails(1)
       expect(mail?.subject).toBe(`[Contact] ${typed.subject}`)
       expect(mail?.text).toContain("Captcha: verified")
