@@ -10,7 +10,7 @@ import * as Layer from "effect/Layer"
 import { type AppConfig, AppConfigTag } from "./config/app-config"
 import { JsonLogs, type LogSink, stdoutSink } from "./logging"
 import { CaptchaLive, type CaptchaService } from "./services/captcha"
-import { MailLive, type MailService } from "./services/mail"
+import type { MailService } from "./services/mail"
 import { QueueDisabled, type QueueService } from "./services/queue"
 import { type RateLimiter, RateLimitOff, SlidingWindowLimit } from "./services/rate-limit"
 import type { SecretsService } from "./services/secrets"
@@ -21,18 +21,19 @@ import { SqsQueue } from "./services/sqs"
 import type { StoreService } from "./services/store"
 import { StoreLive } from "./services/store-live"
 import { type SubmissionMemory, SubmissionMemoryLive } from "./services/submissions"
+import { MailLive } from "./services/transports"
 import { type VerdictMemory, VerdictMemoryLive } from "./services/verdicts"
 
 export interface AppLayerOptions {
   readonly config: AppConfig
   /** Where the JSON log lines go; stdout by default. */
   readonly sink?: LogSink
-  /** Default: Secrets Manager. The captcha's default reads its secret from this one. */
+  /** Default: Secrets Manager. The captcha's default and every mail layer read this one. */
   readonly secrets?: Layer.Layer<SecretsService, never, AppConfigTag>
   /** Default: the provider CAPTCHA_PROVIDER names. */
   readonly captcha?: Layer.Layer<CaptchaService, never, AppConfigTag>
   /** Default: the transport MAIL_TRANSPORT names (SMTP or the SES API), loaded alone. */
-  readonly mail?: Layer.Layer<MailService, never, AppConfigTag>
+  readonly mail?: Layer.Layer<MailService, never, AppConfigTag | SecretsService>
   /** Default: the queue QUEUE_URL or SPOOL_DIR names (the spool directory made beforehand), or none. */
   readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
   /** Default: the duplicate guard of SPEC section 9 (10 minutes, 10,000 keys). */
@@ -71,6 +72,7 @@ export const appLayer = (options: AppLayerOptions) => {
     options.captcha ??
     CaptchaLive.pipe(Layer.provide(Layer.mergeAll(secrets, store, NodeHttpClient.layerNodeHttp)))
   const claims = (options.claims ?? SharedClaimsLive).pipe(Layer.provide(store))
+  const mailer = mail.pipe(Layer.provide(secrets))
   const queue = options.queue ?? configuredQueue(config)
   const memory = options.memory ?? SubmissionMemoryLive()
   const verdicts = options.verdicts ?? VerdictMemoryLive()
@@ -84,7 +86,7 @@ export const appLayer = (options: AppLayerOptions) => {
     store,
     claims,
     captcha,
-    mail,
+    mailer,
     queue,
     memory,
     verdicts,

@@ -9,11 +9,11 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { AppConfigTag } from "./config/app-config"
-import { deliver } from "./delivery"
 import { deliveryReason } from "./domain/errors"
 import { copyOf, decodeItem, dueAt, encodeItem, itemForm, type QueueItem } from "./domain/item"
 import { composeMail } from "./domain/mail"
 import { writeLine } from "./logging"
+import { deliver } from "./services/mail"
 
 /**
  * What became of one item: delivered; failed (to be retried); not due yet (an unknown

@@ -101,7 +101,13 @@ describe("delivery", () => {
         expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
           new MailUnavailable({ reason: "smtp_timeout" })
         )
-      }).pipe(Effect.provide(Layer.mergeAll(CaptchaVerifying(), SecretsFixed, MailHanging, config)))
+      }).pipe(
+        Effect.provide(
+          MailHanging.pipe(
+            Layer.provideMerge(Layer.mergeAll(CaptchaVerifying(), SecretsFixed, config))
+          )
+        )
+      )
   )
 
   it.effect("535 refreshes the SMTP secret once; a second 535 is a delivery failure", () => {
@@ -112,11 +118,8 @@ describe("delivery", () => {
       expect(log.attempts.map((a) => a.password)).toEqual(["smtp-pass-1", "smtp-pass-2"])
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(
-          CaptchaVerifying(),
-          SecretsRotated,
-          MailScripted(log, [], { acceptPassword: "never" }),
-          config
+        MailScripted(log, [], { acceptPassword: "never" }).pipe(
+          Layer.provideMerge(Layer.mergeAll(CaptchaVerifying(), SecretsRotated, config))
         )
       )
     )
@@ -136,16 +139,11 @@ describe("delivery", () => {
         expect(log.sent).toHaveLength(0)
       }).pipe(
         Effect.provide(
-          Layer.mergeAll(
-            CaptchaVerifying(),
-            SecretsFixed,
-            MailScripted(log, [
-              { responseCode: 454 },
-              { responseCode: 454 },
-              { responseCode: 454 }
-            ]),
-            config
-          )
+          MailScripted(log, [
+            { responseCode: 454 },
+            { responseCode: 454 },
+            { responseCode: 454 }
+          ]).pipe(Layer.provideMerge(Layer.mergeAll(CaptchaVerifying(), SecretsFixed, config)))
         )
       )
     }
@@ -159,11 +157,8 @@ describe("delivery", () => {
       expect(log.attempts).toHaveLength(1)
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(
-          CaptchaVerifying(),
-          SecretsFixed,
-          MailScripted(log, [{ responseCode: 554 }]),
-          config
+        MailScripted(log, [{ responseCode: 554 }]).pipe(
+          Layer.provideMerge(Layer.mergeAll(CaptchaVerifying(), SecretsFixed, config))
         )
       )
     )

@@ -40,10 +40,11 @@ export const inMemoryServices = appLayer({
   mail: Layer.succeed(
     MailService,
     MailService.of({
-      send: () =>
+      start: Effect.succeed(() =>
         Effect.sync(() => {
           mailsSent++
         })
+      )
     })
   ),
   queue: QueueDisabled

@@ -2,7 +2,7 @@
  * The SES v2 API (SPEC section 8): `SendEmail` with the raw message nodemailer builds, so
  * the headers and encodings are exactly those of the SMTP path; signed with the function's
  * own role, so no SMTP secret and no IAM user exist. Our attempts, not the SDK's, retry
- * what certainly sent nothing, within the flow's MAIL_TIMEOUT_MS; the errors are
+ * what certainly sent nothing, within MAIL_TIMEOUT_MS of the send; the errors are
  * classified here, each attempt's point of no return being the moment its request left.
  */
 import type { SESv2Client } from "@aws-sdk/client-sesv2"
@@ -13,14 +13,14 @@ import SESTransport from "nodemailer/lib/ses-transport"
 import { AppConfigTag } from "../config/app-config"
 import { MailRejected, MailUnknown } from "../domain/errors"
 import { awsFailure } from "./aws-error"
+import { MailService } from "./mail"
 import {
   type AttemptFailure,
   type DeliveryClock,
-  MailService,
   MailTransient,
   mailServiceFor,
   type TransportRules
-} from "./mail"
+} from "./mail-attempts"
 
 /** SPEC section 8: what only the owner can fix. Any other error passes, or may. */
 const permanent = new Set([
@@ -121,6 +121,8 @@ export const SesMail = Layer.effect(
         })
       )
     return mailServiceFor(transporter, sesRules, {
+      kind: "ses",
+      timeoutMs: config.smtp.timeoutMs,
       minimumMs: stepMs,
       ...(configurationSet === undefined
         ? {}

@@ -9,18 +9,17 @@ import type SMTPConnection from "nodemailer/lib/smtp-connection"
 import { AppConfigTag } from "../config/app-config"
 import { MailAuthRejected, MailRejected, MailUnavailable, MailUnknown } from "../domain/errors"
 import type { OutgoingMail } from "../domain/mail"
+import { MailService } from "./mail"
 import {
   type AttemptFailure,
   type DeliveryClock,
-  type EarlyAttempt,
-  MailService,
   MailTransient,
-  type TransportRules,
-  withAttempts
-} from "./mail"
+  type TransportRules
+} from "./mail-attempts"
 import { messageOptions } from "./message"
-import type { SmtpCredentials } from "./secrets"
+import { SecretsService, type SmtpCredentials } from "./secrets"
 import { openSession, type Session, type Transmission } from "./smtp-session"
+import { smtpDelivery } from "./smtp-delivery"
 
 interface SmtpError {
   readonly code?: string
@@ -89,13 +88,15 @@ const onSession = (mail: MailMessage, done: (error: Error | null, info?: unknown
 
 /**
  * The production layer: each attempt an SMTP session (src/services/smtp-session.ts) that
- * nodemailer's Mail composes the message for, as its own SMTP transport would. Attempt 1's
- * session can be opened early (`open`), beside the captcha.
+ * nodemailer's Mail composes the message for, as its own SMTP transport would; the secret,
+ * its refresh and the deadline are SMTP's delivery (src/services/smtp-delivery.ts). Attempt
+ * 1's session is opened when the delivery starts, beside the captcha.
  */
 export const SmtpMail = Layer.effect(
   MailService,
   Effect.gen(function* () {
     const { smtp } = yield* AppConfigTag
+    const secrets = yield* SecretsService
     // Each step (connect, greeting, TLS, each command) gets a share of the whole budget,
     // so that a hung step still leaves time for a retry.
     const stepMs = Math.max(1_000, Math.floor(smtp.timeoutMs / 4))
@@ -160,8 +161,9 @@ export const SmtpMail = Layer.effect(
       clock: DeliveryClock
     ) => Effect.flatMap(open(credentials), (session) => transmit(session, mail, clock))
 
-    return MailService.of({
-      open: (credentials) =>
+    return smtpDelivery(secrets, smtp.timeoutMs, {
+      attempt: fresh,
+      begin: (credentials) =>
         Effect.gen(function* () {
           let opened: Session | undefined
           const session = yield* open(credentials).pipe(
@@ -183,16 +185,7 @@ export const SmtpMail = Layer.effect(
                 s.usable() ? transmit(s, mail, clock) : fresh(mail, credentials, clock)
               )
           }
-        }),
-      send: Effect.fn("MailService.send")(function* (
-        mail: OutgoingMail,
-        credentials: SmtpCredentials | undefined,
-        clock: DeliveryClock,
-        early?: EarlyAttempt
-      ) {
-        const again = fresh(mail, credentials, clock)
-        yield* withAttempts(early?.transmit(mail, clock) ?? again, again, clock)
-      })
+        })
     })
   })
 )

@@ -9,7 +9,7 @@ import * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import nodemailer from "nodemailer"
 import { makeLambdaHandler } from "../../src/adapters/lambda"
-import type { AppConfig, FormConfig } from "../../src/config/app-config"
+import { type AppConfig, AppConfigTag, type FormConfig } from "../../src/config/app-config"
 import { readConfig } from "../../src/config/read-config"
 import {
   AlreadyReceived,
@@ -23,12 +23,12 @@ import {
 import type { QueueItem } from "../../src/domain/item"
 import { appLayer } from "../../src/layers"
 import { CaptchaService, type CaptchaServiceApi } from "../../src/services/captcha"
+import { MailService } from "../../src/services/mail"
 import {
   type DeliveryClock,
-  MailService,
-  mailServiceFor,
-  type Transporter
-} from "../../src/services/mail"
+  type Transporter,
+  transporterAttempt
+} from "../../src/services/mail-attempts"
 import { encodeWithinLimit, QueueDisabled, QueueService } from "../../src/services/queue"
 import {
   type CaptchaKeys,
@@ -37,6 +37,7 @@ import {
   type SmtpCredentials
 } from "../../src/services/secrets"
 import { smtpRules } from "../../src/services/smtp"
+import { type SmtpWire, smtpDelivery } from "../../src/services/smtp-delivery"
 import type { SubmissionMemory } from "../../src/services/submissions"
 
 // ---------------------------------------------------------------------------------------
@@ -252,22 +253,41 @@ const smtpFailure = ({ afterData: _, ...step }: Exclude<MailStep, "ok">) =>
   Object.assign(new Error("scripted SMTP failure"), step)
 
 /**
- * The real MailService logic (classification, retries) over a scripted transport: each
- * attempt takes the next step of `script` ("ok" once it runs out); a message delivered is
- * recorded in `log.sent`, encoded by nodemailer exactly as it would travel over SMTP.
- * With `acceptPassword`, any other password is answered like a relay answers it: 535.
+ * The real SMTP delivery (its secret, the 535 refresh, classification, retries, the
+ * MAIL_TIMEOUT_MS deadline) over a scripted wire: each attempt takes the next step of
+ * `script` ("ok" once it runs out); a message delivered is recorded in `log.sent`, encoded
+ * by nodemailer exactly as it would travel over SMTP. With `acceptPassword`, any other
+ * password is answered like a relay answers it: 535.
  */
 export const MailScripted = (
   log: MailLog,
   script: ReadonlyArray<MailStep> = [],
   options: { readonly acceptPassword?: string } = {}
-) => Layer.succeed(MailService, scriptedMail(log, script, options))
+) => overWire(scriptedWire(log, script, options))
 
-const scriptedMail = (
+/** A mail layer: SMTP's own delivery over `wire`, with the configured secret and deadline. */
+const overWire = (wire: SmtpWire) =>
+  Layer.effect(
+    MailService,
+    Effect.gen(function* () {
+      const { smtp } = yield* AppConfigTag
+      const secrets = yield* SecretsService
+      return smtpDelivery(secrets, smtp.timeoutMs, wire)
+    })
+  )
+
+/** Attempt 1 begun early is just the first attempt, made when asked to transmit. */
+const wireOf = (attempt: SmtpWire["attempt"]): SmtpWire => ({
+  begin: (credentials) =>
+    Effect.succeed({ transmit: (mail, clock) => attempt(mail, credentials, clock) }),
+  attempt
+})
+
+const scriptedWire = (
   log: MailLog,
   script: ReadonlyArray<MailStep> = [],
   options: { readonly acceptPassword?: string } = {}
-) => {
+): SmtpWire => {
   const steps = [...script]
   const transporter = (clock: DeliveryClock): Transporter => ({
     sendMail: async (message) => {
@@ -286,7 +306,7 @@ const scriptedMail = (
       return info
     }
   })
-  return mailServiceFor((_signal, clock) => transporter(clock), smtpRules)
+  return wireOf(transporterAttempt((_signal, clock) => transporter(clock), smtpRules))
 }
 
 /**
@@ -294,27 +314,25 @@ const scriptedMail = (
  * flight while a repeat arrives.
  */
 export const MailWaiting = (log: MailLog, until: Promise<void>) => {
-  const relay = scriptedMail(log)
-  return Layer.succeed(
-    MailService,
-    MailService.of({
-      send: (mail, credentials, clock) =>
-        Effect.andThen(
-          Effect.promise(() => until),
-          relay.send(mail, credentials, clock)
-        )
-    })
+  const relay = scriptedWire(log)
+  return overWire(
+    wireOf((mail, credentials, clock) =>
+      Effect.andThen(
+        Effect.promise(() => until),
+        relay.attempt(mail, credentials, clock)
+      )
+    )
   )
 }
 
 /** A mail service with a bug of ours: every send dies (a defect, not a typed failure). */
 export const MailDying = Layer.succeed(
   MailService,
-  MailService.of({ send: () => Effect.die(new Error("bug")) })
+  MailService.of({ start: Effect.succeed(() => Effect.die(new Error("bug"))) })
 )
 
-/** A relay that never answers: the flow's own deadline has to end the delivery. */
-export const MailHanging = Layer.succeed(MailService, MailService.of({ send: () => Effect.never }))
+/** A relay that never answers: the delivery's own deadline has to end it. */
+export const MailHanging = overWire(wireOf(() => Effect.never))
 
 // ---------------------------------------------------------------------------------------
 // Queue
@@ -359,7 +377,7 @@ export const SecretsUntouchable = Layer.succeed(
 
 export const MailUntouchable = Layer.succeed(
   MailService,
-  MailService.of({ send: () => Effect.die("mail reached") })
+  MailService.of({ start: Effect.succeed(() => Effect.die("mail reached")) })
 )
 
 // ---------------------------------------------------------------------------------------
@@ -370,7 +388,7 @@ export interface TestHandlerOptions {
   readonly secrets?: Layer.Layer<SecretsService>
   readonly captcha?: Layer.Layer<CaptchaService>
   /** A mail double; by default every message is delivered into the returned `mail` log. */
-  readonly mail?: (log: MailLog) => Layer.Layer<MailService>
+  readonly mail?: (log: MailLog) => Layer.Layer<MailService, never, AppConfigTag | SecretsService>
   /** A queue double; by default none is configured. */
   readonly queue?: Layer.Layer<QueueService>
   /** The duplicate guard; by default the production one (SPEC section 9). */
