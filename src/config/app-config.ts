@@ -6,6 +6,7 @@ import * as Context from "effect/Context"
 import type * as LogLevel from "effect/LogLevel"
 import type * as Redacted from "effect/Redacted"
 import type { CaptchaProvider, RemoteProvider } from "../domain/captcha-providers"
+import type { Channel } from "../domain/channels"
 import type { Fallback } from "../domain/contact"
 import type { Language } from "../domain/languages"
 import type { MailSettings } from "../domain/mail"
@@ -59,6 +60,8 @@ export interface FormConfig extends MailSettings {
   readonly captchaProvider: CaptchaProvider
   /** The secret with its provider's keys: a sitekey per site, one account or several. */
   readonly captchaSecretId: string
+  /** Where its submissions go, in order (contract §11): `mail` alone by default. */
+  readonly channels: ReadonlyArray<Channel>
 }
 
 export interface AppConfig {
@@ -109,6 +112,8 @@ export interface AppConfig {
   readonly unknownRetryMinutes: number
   /** The shared store (contract §9): STORE_TABLE's DynamoDB table, else this process' memory. */
   readonly store: StoreConfig
+  /** The channels other than mail (contract §11): one call's bound, and plain http to loopback. */
+  readonly channels: { readonly timeoutMs: number; readonly allowInsecure: boolean }
 }
 
 export interface StoreConfig {

@@ -5,6 +5,7 @@
  */
 import * as Result from "effect/Result"
 import type { CaptchaProvider } from "../domain/captcha-providers"
+import { type Channel, defaultChannels } from "../domain/channels"
 import type { Fallback, Mailbox } from "../domain/contact"
 import type { Language } from "../domain/languages"
 import type { FormConfig } from "./app-config"
@@ -72,7 +73,8 @@ export const formConfigs = (
         readonly fallback: Fallback
       }
     | undefined,
-  others: ReadonlyMap<string, FormSettings>
+  others: ReadonlyMap<string, FormSettings>,
+  channels: ReadonlyMap<string, ReadonlyArray<Channel>>
 ): ReadonlyMap<string, FormConfig> =>
   new Map([
     ...(single === undefined
@@ -85,7 +87,8 @@ export const formConfigs = (
               ...defaults,
               mailTo: single.mailTo,
               successUrl: { default: single.successUrl, byLanguage: single.successUrls },
-              fallback: single.fallback
+              fallback: single.fallback,
+              channels: channels.get("default") ?? defaultChannels
             }
           ] as const
         ]),
@@ -102,7 +105,8 @@ export const formConfigs = (
             fallback: f.fallback,
             allowedOrigins: f.origins ?? defaults.allowedOrigins,
             captchaProvider: f.captchaProvider ?? defaults.captchaProvider,
-            captchaSecretId: f.captchaSecretId ?? defaults.captchaSecretId
+            captchaSecretId: f.captchaSecretId ?? defaults.captchaSecretId,
+            channels: channels.get(id) ?? defaultChannels
           }
         ] as const
     )

@@ -4,27 +4,14 @@
  * (`FORMS.acme.to: …`) and never a value.
  */
 import { readFileSync } from "node:fs"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import * as SchemaTransformation from "effect/SchemaTransformation"
 import type { CaptchaProvider } from "../domain/captcha-providers"
 import type { Fallback, Mailbox } from "../domain/contact"
-import { isLanguage, type Language, languages } from "../domain/languages"
+import type { Language } from "../domain/languages"
 import { all, type Problem, type Reading, type ValueOf, written } from "./env"
-import {
-  captchaProviderRule,
-  emailAddressRule,
-  oneLineRule,
-  oneMailbox,
-  originRule,
-  phoneRule,
-  type Rule,
-  someMailboxes,
-  successUrlRule
-} from "./rules"
+import { Settings } from "./forms-schema"
 
 /** One form's own settings, as written (the deployment's fill what it leaves out). */
 export interface FormSettings {
@@ -37,68 +24,15 @@ export interface FormSettings {
   readonly from: Mailbox | undefined
   readonly captchaProvider: CaptchaProvider | undefined
   readonly captchaSecretId: string | undefined
+  /** Its channels and their settings (contract §11); unset ones are the deployment's. */
+  readonly channels: ReadonlyArray<string> | undefined
+  readonly webhookUrl: string | undefined
+  readonly webhookSecretId: string | undefined
+  readonly slackSecretId: string | undefined
+  readonly discordSecretId: string | undefined
 }
 
 const formIdPattern = /^[a-z0-9-]{1,40}$/
-
-const text = Schema.String.annotate({ message: "must be text" })
-
-/** A string read by a rule: the rule's reason is the message, the value never is. */
-const byRule = <A>(rule: Rule<A>) =>
-  text.pipe(
-    Schema.decodeTo(
-      Schema.Any,
-      SchemaTransformation.transformEffect({
-        decode: (raw: string, options) =>
-          Result.match(rule(raw), {
-            onFailure: (reason) =>
-              Effect.fail(
-                new SchemaIssue.InvalidValue({ message: reason }, Option.some(raw), options)
-              ),
-            onSuccess: (value): Effect.Effect<A> => Effect.succeed(value)
-          }),
-        encode: (value) => Effect.succeed(String(value))
-      })
-    )
-  )
-
-const nonEmpty = text.check(Schema.isMinLength(1, { message: "must not be empty" }))
-
-/** A setting every form must have. */
-const required = <S extends Schema.Top>(schema: S) =>
-  schema.pipe(Schema.annotateKey({ messageMissingKey: "is missing" }))
-
-const Settings = Schema.Struct({
-  to: required(byRule(someMailboxes)),
-  successUrl: required(byRule(successUrlRule)),
-  successUrls: Schema.optionalKey(
-    Schema.Record(Schema.String, byRule(successUrlRule))
-      .annotate({ message: "must be an object of language: URL" })
-      .check(
-        Schema.makeFilter((urls: Readonly<Record<string, unknown>>) =>
-          Object.keys(urls)
-            .filter((key) => !isLanguage(key))
-            .map((key) => ({
-              path: [key],
-              issue: `is not a supported language (${languages.join(", ")})`
-            }))
-        )
-      )
-  ),
-  origins: Schema.optionalKey(
-    // Not empty: a form listing no origin would refuse every browser (ALLOWED_ORIGINS too
-    // refuses an empty list; to allow any origin, leave both out).
-    Schema.Array(byRule(originRule))
-      .annotate({ message: "must be a list of origins" })
-      .check(Schema.isMinLength(1, { message: "must list an origin (leave it out for any)" }))
-  ),
-  fallbackEmail: required(byRule(emailAddressRule)),
-  fallbackPhone: Schema.optionalKey(byRule(phoneRule)),
-  subjectPrefix: Schema.optionalKey(byRule(oneLineRule)),
-  from: Schema.optionalKey(byRule(oneMailbox)),
-  captchaProvider: Schema.optionalKey(byRule(captchaProviderRule)),
-  captchaSecretId: Schema.optionalKey(nonEmpty)
-}).annotate({ message: "must be an object of settings" })
 
 const settingNames: ReadonlySet<string> = new Set(Object.keys(Settings.fields))
 
@@ -166,7 +100,12 @@ const read = (variable: string, json: string): Reading<ReadonlyMap<string, FormS
           subjectPrefix: f.subjectPrefix,
           from: f.from,
           captchaProvider: f.captchaProvider,
-          captchaSecretId: f.captchaSecretId
+          captchaSecretId: f.captchaSecretId,
+          channels: f.channels,
+          webhookUrl: f.webhookUrl,
+          webhookSecretId: f.webhookSecretId,
+          slackSecretId: f.slackSecretId,
+          discordSecretId: f.discordSecretId
         }
       ])
     )

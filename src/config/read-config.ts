@@ -5,11 +5,15 @@
 import { randomBytes } from "node:crypto"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import type { Channel } from "../domain/channels"
 import { languages } from "../domain/languages"
 import { bodyBytesForEveryForm } from "../domain/limits"
 import type { AppConfig } from "./app-config"
 import { captchaConfig, captchaVariables } from "./captcha"
-import { all, ConfigInvalid, decodeEnv, type Env, orNone, type ValueOf } from "./env"
+import { channelVariables } from "./channels"
+import { all, ConfigInvalid, decodeEnv, describe, type Env, orNone, type ValueOf } from "./env"
+import { deploymentChannels } from "./form-channels"
 import { defaultFormVariables, formConfigs, forms } from "./form-config"
 import { limitVariables } from "./limits"
 import { isLoopback } from "./loopback"
@@ -65,7 +69,8 @@ const variables = all({
   metricsNamespace: oneLineText("METRICS_NAMESPACE", orDefault("ContactForm")),
   submissionIdKey: secretKey("SUBMISSION_ID_KEY", orNothing),
   unknownRetryMinutes: wholeNumber("UNKNOWN_RETRY_MINUTES", 10, 0, 24 * 60),
-  store: storeVariables
+  store: storeVariables,
+  channels: channelVariables
 })
 
 type Variables = ValueOf<typeof variables>
@@ -93,7 +98,15 @@ const crossChecks = (c: Variables, runtime: Runtime): ReadonlyArray<string> => {
   return problems
 }
 
-const toAppConfig = (c: Variables, cwd: string): AppConfig => {
+/** Every form's channels, or their problems (contract §11). */
+const channelsOf = (c: Variables) =>
+  deploymentChannels(c.channels, c.forms, c.defaultForm !== undefined)
+
+const toAppConfig = (
+  c: Variables,
+  cwd: string,
+  channels: ReadonlyMap<string, ReadonlyArray<Channel>>
+): AppConfig => {
   // Without SMTP_URL the region is set: the AWS_REGION rule above requires it then.
   const url = c.smtpUrl ?? new URL(`smtps://email-smtp.${c.region}.amazonaws.com:465`)
   const implicitTls = url.protocol === "smtps:"
@@ -117,7 +130,8 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
             ),
             fallback: { email: single.fallbackEmail, phone: c.fallbackPhone }
           },
-      c.forms
+      c.forms,
+      channels
     ),
     maxBodyBytes: c.maxBodyBytes,
     logLevel: c.logLevel,
@@ -141,7 +155,8 @@ const toAppConfig = (c: Variables, cwd: string): AppConfig => {
     // A random key still gives one id per submission within this process.
     submissionIdKey: c.submissionIdKey ?? Redacted.make(randomBytes(32).toString("base64url")),
     unknownRetryMinutes: c.unknownRetryMinutes,
-    store: storeConfig(c.store)
+    store: storeConfig(c.store),
+    channels: { timeoutMs: c.channels.timeoutMs, allowInsecure: c.channels.allowInsecure }
   }
 }
 
@@ -158,8 +173,12 @@ export const readConfig = (
   options: ReadOptions = {}
 ): Effect.Effect<AppConfig, ConfigInvalid> =>
   Effect.flatMap(decodeEnv(variables, env), (c) => {
-    const problems = crossChecks(c, options.runtime ?? "server")
-    return problems.length === 0
-      ? Effect.succeed(toAppConfig(c, options.cwd ?? process.cwd()))
+    const channels = channelsOf(c)
+    const problems = [
+      ...crossChecks(c, options.runtime ?? "server"),
+      ...(Result.isFailure(channels) ? describe(channels.failure) : [])
+    ]
+    return problems.length === 0 && Result.isSuccess(channels)
+      ? Effect.succeed(toAppConfig(c, options.cwd ?? process.cwd(), channels.success))
       : Effect.fail(new ConfigInvalid({ problems }))
   })
