@@ -28,13 +28,23 @@ export const orDefault = <const B>(value: B): WhenUnset<B> => ({ value })
 /** Unset: `undefined`. */
 export const orNothing: WhenUnset<undefined> = { value: undefined }
 
+/**
+ * Every variable a reader was made for: what it reads as unset, and its rule (the reader's
+ * own message for a value it refuses). Only `npm run docs` reads it (docs/configuration.md).
+ */
+export const readerCatalog = new Map<
+  string,
+  { readonly whenUnset: WhenUnset<unknown>; readonly rule: Rule<unknown> }
+>()
+
 /** The variable read by `parse`, its reason the problem's message. */
 export const parsed = <A, B = never>(
   name: string,
   parse: Rule<A>,
   whenUnset: WhenUnset<B> = "required"
-): Variable<A | B> =>
-  Config.map(
+): Variable<A | B> => {
+  readerCatalog.set(name, { whenUnset, rule: parse })
+  return Config.map(
     written(name),
     (read): Reading<A | B> =>
       Result.flatMap(
@@ -47,6 +57,7 @@ export const parsed = <A, B = never>(
             : Result.mapError(parse(raw), (reason) => [{ path: [name], message: reason }])
       )
   )
+}
 
 /** The text as written. */
 export const text = <B = never>(name: string, whenUnset: WhenUnset<B> = "required") =>
