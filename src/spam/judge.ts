@@ -1,0 +1,30 @@
+/**
+ * The spam judgement of contract §12: the signals' table (signals.ts) asked about one
+ * submission, after validation and the captcha, before delivery. Local and synchronous:
+ * Akismet, when on, is asked beforehand (akismet.ts) and its answer passed in.
+ */
+import { type Evidence, type SignalName, type SpamForm, signals } from "./signals"
+import type { SpamVerdict } from "./verdict"
+
+export interface SpamJudgement extends SpamVerdict {
+  readonly reasons: ReadonlyArray<SignalName>
+  /** The score reached the threshold. */
+  readonly spam: boolean
+}
+
+/**
+ * The score (the weights of the signals that fired), the reasons (their names, in the
+ * table's order) and whether the score reaches `threshold`. `elapsedMs` is the form's `_t`
+ * (readElapsed); `akismetSpam` is true only when Akismet was asked and said spam.
+ */
+export const judge = (
+  form: SpamForm,
+  elapsedMs: number | undefined,
+  threshold: number,
+  akismetSpam = false
+): SpamJudgement => {
+  const evidence: Evidence = { form, elapsedMs, akismetSpam }
+  const fired = signals.filter((signal) => signal.fires(evidence))
+  const score = fired.reduce((sum, signal) => sum + signal.weight, 0)
+  return { score, reasons: fired.map((signal) => signal.name), spam: score >= threshold }
+}
