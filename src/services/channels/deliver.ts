@@ -36,6 +36,12 @@ export interface SendPlan {
 /** Hints waited for one part at most: a receiver answering `retry after 0` cannot spin us. */
 const maxWaitsPerPart = 3
 
+/**
+ * The least time worth starting a request with: one cut by the bound after it was written is
+ * an unknown outcome on Slack and Discord, while one never started is merely owed.
+ */
+const minRequestMs = 250
+
 type Verdict = "delivered" | "transient" | "permanent"
 
 /** Contract §11: 2xx delivered; 408, 429 and 5xx transient; 3xx (never followed) and other 4xx permanent. */
@@ -54,7 +60,7 @@ const sendPart = (plan: SendPlan, index: number, deadline: number) =>
     while (true) {
       const now = yield* Clock.currentTimeMillis
       const left = deadline - now
-      if (left <= 0) {
+      if (left < Math.min(minRequestMs, plan.timeoutMs)) {
         return yield* Effect.fail(new ChannelTransient({ reason: "timeout", partsSent: index }))
       }
       const outcome = yield* Effect.result(post(plan.request(index, now), left))
@@ -70,7 +76,7 @@ const sendPart = (plan: SendPlan, index: number, deadline: number) =>
             const after = yield* Clock.currentTimeMillis
             const hint = plan.retryHint(answer, after)
             if (hint !== undefined) {
-              if (waits < maxWaitsPerPart && after + hint < deadline) {
+              if (waits < maxWaitsPerPart && after + hint + minRequestMs <= deadline) {
                 waits += 1
                 yield* Effect.sleep(Duration.millis(hint))
                 continue

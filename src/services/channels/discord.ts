@@ -114,18 +114,18 @@ const discordHint = (answer: Answer, now: number): number | undefined => {
   return retryAfterMs(answer.retryAfter, now)
 }
 
-export const discordSend: ChannelSend = (attempt: ChannelAttempt) =>
-  checkedUrl(attempt).pipe(
-    Effect.flatMap((url) => {
-      url.searchParams.set("wait", "true")
-      const bodies = discordMessages(attempt.submission).map((message) => JSON.stringify(message))
-      return sendParts({
-        parts: bodies.length,
-        fromPart: attempt.fromPart,
-        timeoutMs: attempt.timeoutMs,
-        request: (index) => ({ url, headers: {}, body: bodies[index] ?? "" }),
-        lostAnswer: "unknown",
-        retryHint: discordHint
-      })
-    })
-  )
+export const discordSend: ChannelSend = Effect.fn("DiscordChannel.send")(function* (
+  attempt: ChannelAttempt
+) {
+  const url = yield* checkedUrl(attempt)
+  url.searchParams.set("wait", "true")
+  const bodies = discordMessages(attempt.submission).map((message) => JSON.stringify(message))
+  return yield* sendParts({
+    parts: bodies.length,
+    fromPart: attempt.fromPart,
+    timeoutMs: attempt.timeoutMs,
+    request: (index) => ({ url, headers: {}, body: bodies[index] ?? "" }),
+    lostAnswer: "unknown",
+    retryHint: discordHint
+  })
+})

@@ -72,7 +72,9 @@ export const post = (
   timeoutMs: number
 ): Effect.Effect<Answer, NotSent | AnswerLost> =>
   Effect.suspend(() => {
-    const progress = { written: false }
+    // Whether the request was written in full, and the answer's head once it came (a 429
+    // whose body is still coming at the bound is a 429, not a lost answer).
+    const progress: { written: boolean; head?: Answer } = { written: false }
     const failure = (cause: unknown, timedOut: boolean) =>
       progress.written ? new AnswerLost({ cause, timedOut }) : new NotSent({ cause, timedOut })
     const exchange = Effect.callback<Answer, NotSent | AnswerLost>((resume) => {
@@ -105,6 +107,7 @@ export const post = (
       request.on("response", (response) => {
         const status = response.statusCode ?? 0
         const retryAfter = headerOf(response.headers["retry-after"])
+        progress.head = { status, retryAfter, hintBody: undefined }
         if (status !== 429) {
           // Drained and dropped: what a receiver said is never kept nor logged.
           response.resume()
@@ -120,7 +123,10 @@ export const post = (
     return exchange.pipe(
       Effect.timeoutOrElse({
         duration: Duration.millis(Math.max(0, timeoutMs)),
-        orElse: () => Effect.fail(failure("timeout", true))
+        orElse: () =>
+          progress.head === undefined
+            ? Effect.fail(failure("timeout", true))
+            : Effect.succeed(progress.head)
       })
     )
   })

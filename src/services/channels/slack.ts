@@ -116,17 +116,17 @@ export const slackMessages = (submission: ChannelSubmission): ReadonlyArray<obje
   }))
 }
 
-export const slackSend: ChannelSend = (attempt: ChannelAttempt) =>
-  checkedUrl(attempt).pipe(
-    Effect.flatMap((url) => {
-      const bodies = slackMessages(attempt.submission).map((message) => JSON.stringify(message))
-      return sendParts({
-        parts: bodies.length,
-        fromPart: attempt.fromPart,
-        timeoutMs: attempt.timeoutMs,
-        request: (index) => ({ url, headers: {}, body: bodies[index] ?? "" }),
-        lostAnswer: "unknown",
-        retryHint: (answer, now) => retryAfterMs(answer.retryAfter, now)
-      })
-    })
-  )
+export const slackSend: ChannelSend = Effect.fn("SlackChannel.send")(function* (
+  attempt: ChannelAttempt
+) {
+  const url = yield* checkedUrl(attempt)
+  const bodies = slackMessages(attempt.submission).map((message) => JSON.stringify(message))
+  return yield* sendParts({
+    parts: bodies.length,
+    fromPart: attempt.fromPart,
+    timeoutMs: attempt.timeoutMs,
+    request: (index) => ({ url, headers: {}, body: bodies[index] ?? "" }),
+    lostAnswer: "unknown",
+    retryHint: (answer, now) => retryAfterMs(answer.retryAfter, now)
+  })
+})

@@ -51,21 +51,22 @@ export const signedDelivery = (signer: Webhook, submission: ChannelSubmission, n
   }
 }
 
-export const webhookSend: ChannelSend = (attempt: ChannelAttempt) =>
-  Effect.gen(function* () {
-    const signer = signerOf(attempt.signingSecret)
-    if (signer === undefined) {
-      return yield* Effect.fail(
-        new ChannelPermanent({ reason: "webhook_secret_invalid", partsSent: attempt.fromPart })
-      )
-    }
-    const url = yield* checkedUrl(attempt)
-    return yield* sendParts({
-      parts: 1,
-      fromPart: attempt.fromPart,
-      timeoutMs: attempt.timeoutMs,
-      request: (_, now) => ({ url, ...signedDelivery(signer, attempt.submission, now) }),
-      lostAnswer: "transient",
-      retryHint: (answer, now) => retryAfterMs(answer.retryAfter, now)
-    })
+export const webhookSend: ChannelSend = Effect.fn("WebhookChannel.send")(function* (
+  attempt: ChannelAttempt
+) {
+  const signer = signerOf(attempt.signingSecret)
+  if (signer === undefined) {
+    return yield* Effect.fail(
+      new ChannelPermanent({ reason: "webhook_secret_invalid", partsSent: attempt.fromPart })
+    )
+  }
+  const url = yield* checkedUrl(attempt)
+  return yield* sendParts({
+    parts: 1,
+    fromPart: attempt.fromPart,
+    timeoutMs: attempt.timeoutMs,
+    request: (_, now) => ({ url, ...signedDelivery(signer, attempt.submission, now) }),
+    lostAnswer: "transient",
+    retryHint: (answer, now) => retryAfterMs(answer.retryAfter, now)
   })
+})
