@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import { type AppConfig, AppConfigTag } from "./config/app-config"
 import { JsonLogs, type LogSink, stdoutSink } from "./logging"
 import { CaptchaLive, type CaptchaService } from "./services/captcha"
+import { ChannelsLive, type ChannelsService } from "./services/channels"
 import type { MailService } from "./services/mail"
 import { QueueDisabled, type QueueService } from "./services/queue"
 import { type RateLimiter, RateLimitOff, SlidingWindowLimit } from "./services/rate-limit"
@@ -34,6 +35,8 @@ export interface AppLayerOptions {
   readonly captcha?: Layer.Layer<CaptchaService, never, AppConfigTag>
   /** Default: the transport MAIL_TRANSPORT names (SMTP or the SES API), loaded alone. */
   readonly mail?: Layer.Layer<MailService, never, AppConfigTag | SecretsService>
+  /** Default: the channels other than mail, their protocols loaded on first use (contract §11). */
+  readonly channels?: Layer.Layer<ChannelsService, never, AppConfigTag | SecretsService>
   /** Default: the queue QUEUE_URL or SPOOL_DIR names (the spool directory made beforehand), or none. */
   readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
   /** Default: the duplicate guard of SPEC section 9 (10 minutes, 10,000 keys). */
@@ -73,6 +76,7 @@ export const appLayer = (options: AppLayerOptions) => {
     CaptchaLive.pipe(Layer.provide(Layer.mergeAll(secrets, store, NodeHttpClient.layerNodeHttp)))
   const claims = (options.claims ?? SharedClaimsLive).pipe(Layer.provide(store))
   const mailer = mail.pipe(Layer.provide(secrets))
+  const channels = (options.channels ?? ChannelsLive).pipe(Layer.provide(secrets))
   const queue = options.queue ?? configuredQueue(config)
   const memory = options.memory ?? SubmissionMemoryLive()
   const verdicts = options.verdicts ?? VerdictMemoryLive()
@@ -87,6 +91,7 @@ export const appLayer = (options: AppLayerOptions) => {
     claims,
     captcha,
     mailer,
+    channels,
     queue,
     memory,
     verdicts,

@@ -52,6 +52,10 @@ export type MetricName =
   | "RedeliveryFailed"
   /** The spool directory could not be written, read or healed (SPEC section 7a). */
   | "SpoolFailed"
+  /** A channel other than mail, by its `Channel` dimension (contract §11). */
+  | "ChannelDelivered"
+  | "ChannelQueued"
+  | "ChannelFailed"
 
 /**
  * A CloudWatch Embedded Metric Format annotation: the log line that carries it also counts
@@ -59,13 +63,23 @@ export type MetricName =
  * elsewhere it is one more field of the JSON line. A few lines of our own rather than a
  * metrics library: nothing to load at cold start, and the line stays the one log line.
  */
-export const metricAnnotations = (namespace: string, name: MetricName, now: number) => ({
+export const metricAnnotations = (
+  namespace: string,
+  name: MetricName,
+  now: number,
+  dimensions: Readonly<Record<string, string>> = {}
+) => ({
   _aws: {
     Timestamp: now,
     CloudWatchMetrics: [
-      { Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: name, Unit: "Count" }] }
+      {
+        Namespace: namespace,
+        Dimensions: [Object.keys(dimensions)],
+        Metrics: [{ Name: name, Unit: "Count" }]
+      }
     ]
   },
+  ...dimensions,
   [name]: 1
 })
 
@@ -76,6 +90,8 @@ export interface LogLine {
   readonly fields: Readonly<Record<string, string | number | boolean>>
   /** The count this line adds to, if any. */
   readonly metric?: MetricName
+  /** The metric's dimensions, also fields of the line (EMF). */
+  readonly dimensions?: Readonly<Record<string, string>>
 }
 
 const logAt = {
@@ -91,7 +107,9 @@ export const writeLine = (line: LogLine, namespace: string) =>
     logAt[line.level](line.message).pipe(
       Effect.annotateLogs({
         ...line.fields,
-        ...(line.metric === undefined ? {} : metricAnnotations(namespace, line.metric, now))
+        ...(line.metric === undefined
+          ? {}
+          : metricAnnotations(namespace, line.metric, now, line.dimensions))
       })
     )
   )

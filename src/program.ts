@@ -6,28 +6,20 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
 import { AppConfigTag, type FormConfig } from "./config/app-config"
+import { deliverAll } from "./delivery"
 import { tokenFieldOf } from "./domain/captcha-providers"
-import {
-  type Accepted,
-  type CaptchaVerdict,
-  type DeliveryFailure,
-  DeliveryNotKept,
-  deliveryReason,
-  isPermanent,
-  type Outcome
-} from "./domain/errors"
+import type { ChannelKind } from "./domain/channels"
+import type { CaptchaVerdict, Outcome } from "./domain/errors"
 import { type Fields, isHoneypot } from "./domain/fields"
-import { type ContactForm, decodeForm } from "./domain/form"
-import { queueItem } from "./domain/item"
+import { decodeForm } from "./domain/form"
 import type { Language } from "./domain/languages"
 import { composeMail } from "./domain/mail"
 import { submissionKey } from "./domain/submission-key"
 import { tokenProblem } from "./domain/token"
+import { deliveredOf, settle } from "./keep"
 import { CaptchaService } from "./services/captcha"
 import { deliver, startDelivery } from "./services/mail"
-import { QueueService } from "./services/queue"
 import { type Reached, type Recovery, SharedClaims } from "./services/shared-claims"
 import { SubmissionMemory } from "./services/submissions"
 import { VerdictMemory } from "./services/verdicts"
@@ -43,55 +35,6 @@ export interface Submission {
 
 const honeypot: Outcome = { _tag: "Honeypot" }
 const verifiedBefore: CaptchaVerdict = { _tag: "Verified" }
-
-interface AcceptedSubmission {
-  readonly id: string
-  readonly form: ContactForm
-  readonly captcha: CaptchaVerdict
-}
-
-/**
- * Delivery failed: the submission goes to the queue, when there is one (SPEC section 7).
- * An unknown outcome (SPEC section 7a) is kept marked, and without a queue it is answered
- * as one: the owner has probably received it, and it is never sent again from here.
- */
-const keep = (
-  failure: DeliveryFailure,
-  submission: AcceptedSubmission,
-  formId: string,
-  receivedAt: Date
-) =>
-  Effect.gen(function* () {
-    const queue = yield* QueueService
-    const reason = deliveryReason(failure)
-    const unknownAt = failure._tag === "MailUnknown" ? new Date(failure.at) : undefined
-    const about = { id: submission.id, captcha: submission.captcha }
-    const unknown = (why: string): Accepted => ({ _tag: "Unknown", ...about, reason: why })
-    if (!queue.enabled) {
-      return unknownAt === undefined ? yield* Effect.fail(failure) : unknown(reason)
-    }
-    const permanent = isPermanent(failure)
-    const item = queueItem({
-      id: submission.id,
-      form: formId,
-      receivedAt,
-      reason,
-      permanent,
-      contact: submission.form,
-      captcha: submission.captcha,
-      ...(unknownAt === undefined ? {} : { unknownAt })
-    })
-    const stored = yield* Effect.result(queue.enqueue(item))
-    if (Result.isFailure(stored)) {
-      const problem = stored.failure
-      // Never answered: the queue may hold it, so the visitor is never told "not kept".
-      if (problem._tag === "QueueUnanswered") return unknown(`${reason}+queue_unanswered`)
-      if (unknownAt !== undefined) return unknown(`${reason}+queue_${problem.problem}`)
-      return yield* new DeliveryNotKept({ delivery: failure, queue: problem })
-    }
-    const kept: Accepted = { _tag: permanent ? "Kept" : "Queued", ...about, reason }
-    return kept
-  })
 
 // Untraced: the flow is pure CPU between I/O calls, and a traced Effect.fn (a stack capture
 // and a span per call) costs more than the rest of a warm request (README, Performance).
@@ -148,7 +91,11 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
         })
   const accept = (recovery: Recovery) =>
     Effect.gen(function* () {
-      const send = hopeless ? deliver : yield* startDelivery
+      // Contract §11: only the channels still owed; a repeat after a 500 skips those that delivered.
+      const before = [...(recovery.delivered ?? []), ...(yield* memory.delivered(key))]
+      const owed = settings.channels.filter((c) => !before.includes(c.kind))
+      const mailOwed = owed.some((c) => c.kind === "mail")
+      const send = !mailOwed || hopeless ? deliver : yield* startDelivery
       // Taking over a claim its process left (contract §9): that process passed the captcha
       // with this very submission if the provider now says the token is spent.
       const verdict =
@@ -157,30 +104,39 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
           ? verdictOf
           : Effect.catchTag(verdictOf, "AlreadyReceived", () => Effect.succeed(verifiedBefore)))
       reached = { verdict }
-      // The id exists before the first attempt: the mail and a queued item carry the same one,
-      // and so does every process that receives this submission (SPEC section 7a).
+      // The id exists before the first attempt: every channel and a queued item carry the
+      // same one, and so does every process that receives this submission (contract §7a).
       const accepted = { id, form, captcha: verdict }
       const receivedAt = new Date(yield* Clock.currentTimeMillis)
-      const sent: Accepted = { _tag: "Sent", id, captcha: verdict }
-      const failed = (failure: DeliveryFailure) => keep(failure, accepted, settings.id, receivedAt)
-      const mail = composeMail(settings, {
-        ...accepted,
-        ...(recovery.earlierAttemptAt === undefined ? {} : { earlier: recovery.earlierAttemptAt })
+      const earlier =
+        recovery.earlierAttemptAt === undefined ? {} : { earlier: recovery.earlierAttemptAt }
+      const attempts = yield* deliverAll({
+        channels: owed,
+        sendMail: send,
+        mail: composeMail(settings, { ...accepted, ...earlier }),
+        submission: {
+          id,
+          form: settings.id,
+          receivedAt: receivedAt.toISOString(),
+          contact: form,
+          captcha: verdict,
+          ...(recovery.earlierAttemptAt === undefined
+            ? {}
+            : { possibleDuplicate: recovery.earlierAttemptAt })
+        }
       })
-      const outcome = yield* send(mail).pipe(
-        Effect.as(sent),
-        Effect.catchTags({
-          SecretUnavailable: failed,
-          MailAuthRejected: failed,
-          MailRejected: failed,
-          MailUnavailable: failed,
-          MailUnknown: failed
-        }),
-        // Neither delivered nor kept: the next try of this token goes on this verdict.
+      const delivered: ReadonlyArray<ChannelKind> = [...before, ...deliveredOf(attempts)]
+      reached = { verdict, delivered }
+      const outcome = yield* settle(attempts, accepted, settings.id, receivedAt).pipe(
+        // Neither delivered nor kept: the next try of this token goes on this verdict, and
+        // sends only to the channels that have not had it.
         Effect.tapError(() =>
-          remembered === undefined
-            ? Effect.void
-            : verdicts.remember(settings.id, remembered, verdict)
+          Effect.andThen(
+            memory.recordDelivered(key, delivered),
+            remembered === undefined
+              ? Effect.void
+              : verdicts.remember(settings.id, remembered, verdict)
+          )
         )
       )
       if (recalled && remembered !== undefined) yield* verdicts.spend(settings.id, remembered)

@@ -9,11 +9,20 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { AppConfigTag } from "./config/app-config"
-import { deliveryReason } from "./domain/errors"
-import { copyOf, decodeItem, dueAt, encodeItem, itemForm, type QueueItem } from "./domain/item"
+import { type DeliveryFailure, deliveryReason, unknownAt } from "./domain/errors"
+import {
+  channelOf,
+  copyOf,
+  decodeItem,
+  dueAt,
+  encodeItem,
+  itemForm,
+  type QueueItem
+} from "./domain/item"
 import { composeMail } from "./domain/mail"
 import { writeLine } from "./logging"
-import { deliver } from "./services/mail"
+import { ChannelsService } from "./services/channels"
+import { deliver, type MailService } from "./services/mail"
 
 /**
  * What became of one item: delivered; failed (to be retried); not due yet (an unknown
@@ -25,6 +34,8 @@ export type Redelivery =
   | { readonly _tag: "Failed" }
   | { readonly _tag: "NotDue"; readonly dueAt: number }
   | { readonly _tag: "Unknown"; readonly item: QueueItem; readonly body: string }
+  /** Some parts of a long message arrived: `item`, owing only the rest, goes in its place. */
+  | { readonly _tag: "Progress"; readonly item: QueueItem; readonly body: string }
 
 const delivered: Redelivery = { _tag: "Delivered" }
 const failed: Redelivery = { _tag: "Failed" }
@@ -76,33 +87,66 @@ export const redeliverItem = (body: string) =>
       yield* log("Error", "redelivery_failed", { reason: "unknown_form", ...about })
       return failed
     }
-    const mail = composeMail(form, {
-      id: item.id,
-      form: itemForm(item),
-      captcha: item.captcha,
-      late: {
-        receivedAt: item.receivedAt,
-        reason: item.reason,
-        ...(item.unknownAt === undefined ? {} : { unknownAt: item.unknownAt })
-      }
-    })
-    const sent = yield* Effect.result(deliver(mail))
+    // Contract §11: the one channel this item is owed, from the parts not yet delivered.
+    const owed = channelOf(item)
+    const channel = form.channels.find((c) => c.kind === owed)
+    if (channel === undefined) {
+      yield* log("Error", "redelivery_failed", { reason: "channel_removed", ...about })
+      return failed
+    }
+    const attempt: Effect.Effect<void, DeliveryFailure, MailService | ChannelsService> =
+      channel.kind === "mail"
+        ? deliver(
+            composeMail(form, {
+              id: item.id,
+              form: itemForm(item),
+              captcha: item.captcha,
+              late: {
+                receivedAt: item.receivedAt,
+                reason: item.reason,
+                ...(item.unknownAt === undefined ? {} : { unknownAt: item.unknownAt })
+              }
+            })
+          )
+        : ChannelsService.use((channels) =>
+            channels.deliver(
+              channel,
+              {
+                id: item.id,
+                form: item.form,
+                receivedAt: item.receivedAt,
+                contact: itemForm(item),
+                captcha: item.captcha,
+                ...(item.unknownAt === undefined ? {} : { possibleDuplicate: item.unknownAt })
+              },
+              item.partsSent ?? 0
+            )
+          )
+    const sent = yield* Effect.result(attempt)
     if (sent._tag === "Success") {
       yield* log("Info", "redelivered", about)
       return delivered
     }
     const reason = deliveryReason(sent.failure)
-    if (sent.failure._tag === "MailUnknown") {
+    const partsSent = sent.failure._tag === "ChannelFailed" ? sent.failure.partsSent : 0
+    const progressed = partsSent > (item.partsSent ?? 0) ? { partsSent } : {}
+    const at = unknownAt(sent.failure)
+    if (at !== undefined) {
       // Kept marked with this attempt's time, never sent again before UNKNOWN_RETRY_MINUTES
       // after it (SPEC section 7a).
       yield* log("Warning", "redelivery_unknown", { ...about, reason })
       const { attemptAt: _, ...rest } = item
       return unknownAgain({
         ...rest,
-        unknownAt: new Date(sent.failure.at).toISOString(),
+        ...progressed,
+        unknownAt: new Date(at).toISOString(),
         copy: copyOf(item) + 1
       })
     }
     yield* log("Warning", "redelivery_failed", { ...about, reason })
-    return failed
+    if (progressed.partsSent === undefined) return failed
+    const { attemptAt: _, ...rest } = item
+    const next: QueueItem = { ...rest, ...progressed, copy: copyOf(item) + 1 }
+    const progress: Redelivery = { _tag: "Progress", item: next, body: encodeItem(next) }
+    return progress
   })

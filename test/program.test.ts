@@ -21,6 +21,7 @@ import {
   CaptchaRejecting,
   CaptchaUntouchable,
   CaptchaVerifying,
+  ChannelsUntouchable,
   MailHanging,
   MailScripted,
   MailUntouchable,
@@ -45,7 +46,8 @@ const config = Layer.mergeAll(
   QueueDisabled,
   SubmissionMemoryLive(),
   VerdictMemoryLive(),
-  SharedClaimsOff
+  SharedClaimsOff,
+  ChannelsUntouchable
 )
 
 /** Services that must not be reached: any call is a defect the test sees. */

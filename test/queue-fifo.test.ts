@@ -86,7 +86,7 @@ describe.skipIf(suite.skip)("idempotent enqueue: FIFO queues, lost and late answ
     await Promise.all([smtp?.close(), captcha?.close(), suite.close()])
   })
 
-  it("a FIFO item is its own group, deduplicated by <submission id>:<copy>", async () => {
+  it("a FIFO item is its own group (its submission and channel), deduplicated by <submission id>:<channel>:<copy>", async () => {
     const queueUrl = await fifoQueue()
     const web = await bundle(queueUrl)
     smtp.setFaults({ mailFrom: { code: 454 } })
@@ -94,7 +94,7 @@ describe.skipIf(suite.skip)("idempotent enqueue: FIFO queues, lost and late answ
     expect([answer.statusCode, answer.outcome?.outcome]).toEqual([303, "queued"])
     const [sent] = suite.peer().sentMessages()
     const id = String(answer.outcome?.id)
-    expect(sent).toMatchObject({ groupId: id, deduplicationId: `${id}:1` })
+    expect(sent).toMatchObject({ groupId: `${id}:mail`, deduplicationId: `${id}:mail:1` })
     expect(sent?.delaySeconds).toBeUndefined()
     expect(web.logs.filter((l) => /standard queue/.test(String(l.msg)))).toEqual([])
   })
@@ -184,7 +184,7 @@ describe.skipIf(suite.skip)("idempotent enqueue: FIFO queues, lost and late answ
     // Deleted by SQS on success: reported as no failure, the copy already in.
     expect(await consumer.redeliver({ Records: batch })).toEqual({ batchItemFailures: [] })
     const [copy] = suite.peer().sentMessages()
-    expect(copy).toMatchObject({ groupId: id, deduplicationId: `${id}:2` })
+    expect(copy).toMatchObject({ groupId: `${id}:mail`, deduplicationId: `${id}:mail:2` })
     expect(JSON.parse(copy?.body ?? "{}")).toMatchObject({ id, copy: 2 })
     expect(JSON.parse(copy?.body ?? "{}").unknownAt).toMatch(/^\d{4}-/)
     expect(smtp.mails).toHaveLength(1)

@@ -101,7 +101,7 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
     expect(messages).toHaveLength(1)
     const item = JSON.parse(messages[0]?.body ?? "{}")
     expect(item).toMatchObject({
-      v: 2,
+      v: 3,
       form: "default",
       reason: "smtp_reply_454",
       permanent: false,

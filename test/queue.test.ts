@@ -45,7 +45,7 @@ describe("a failed delivery with a queue", () => {
     expect(result.headers.location).toBe("https://www.example.com/thanks")
     expect(items).toEqual([
       {
-        v: 2,
+        v: 3,
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         form: "default",
         receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

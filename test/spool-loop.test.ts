@@ -174,7 +174,7 @@ describe("the spool's loops, with a relay", () => {
     await hold.reached
     const [claimed] = readdirSync(join(dir, "claimed"))
     const during = JSON.parse(readFileSync(join(dir, "claimed", claimed ?? ""), "utf8"))
-    expect(during).toMatchObject({ v: 2, id: item.id, attemptAt: expect.stringMatching(/^\d{4}-/) })
+    expect(during).toMatchObject({ v: 3, id: item.id, attemptAt: expect.stringMatching(/^\d{4}-/) })
     hold.release()
     await sending
     const after = JSON.parse(readFileSync(join(dir, item.name), "utf8"))

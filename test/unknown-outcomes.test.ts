@@ -109,7 +109,7 @@ describe.skipIf(suite.skip)("unknown outcomes, against real peers", () => {
       expect(stored?.delaySeconds).toBe(600)
       const item = JSON.parse(stored?.body ?? "{}")
       expect(item).toMatchObject({
-        v: 2,
+        v: 3,
         id: idOf(smtp.mails[0]),
         reason: "smtp_unknown_connection"
       })

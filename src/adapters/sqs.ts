@@ -41,6 +41,7 @@ const settle = (record: SqsRecord, result: Redelivery) =>
       case "Failed":
         return false
       case "Unknown":
+      case "Progress":
         return yield* queue.enqueue(result.item).pipe(
           Effect.as(true),
           Effect.catchTags({

@@ -36,7 +36,10 @@ export const channelRows = {
   webhook: { title: "webhook", secretKey: "WEBHOOK_SECRET" },
   slack: { title: "Slack", secretKey: "SLACK_WEBHOOK_URL" },
   discord: { title: "Discord", secretKey: "DISCORD_WEBHOOK_URL" }
-} as const satisfies Record<ChannelKind, { readonly title: string; readonly secretKey: string | undefined }>
+} as const satisfies Record<
+  ChannelKind,
+  { readonly title: string; readonly secretKey: string | undefined }
+>
 
 /** The channels of a form that is given none. */
 export const defaultChannels: ReadonlyArray<Channel> = [{ kind: "mail" }]

@@ -12,9 +12,11 @@ import type {
   ChallengeUnavailable,
   ReplayUnchecked
 } from "./captcha-errors"
+import type { ChannelFailed } from "./channel-errors"
 import type { FieldIssue } from "./issues"
 
 export * from "./captcha-errors"
+export * from "./channel-errors"
 
 export interface Sent {
   readonly _tag: "Sent"
@@ -61,7 +63,7 @@ export class FormInvalid extends Data.TaggedError("FormInvalid")<{
   readonly issues: ReadonlyArray<FieldIssue>
 }> {}
 
-export type SecretName = "smtp" | "captcha"
+export type SecretName = "smtp" | "captcha" | "channel"
 export type SecretProblem =
   | "missing"
   | "denied"
@@ -130,6 +132,7 @@ export type DeliveryFailure =
   | MailRejected
   | MailUnavailable
   | MailUnknown
+  | ChannelFailed
 
 /** Delivery failed and the queue could not keep the submission either. */
 export class DeliveryNotKept extends Data.TaggedError("DeliveryNotKept")<{
@@ -157,6 +160,7 @@ export const deliveryReason = (failure: DeliveryFailure): string => {
     case "MailRejected":
     case "MailUnavailable":
     case "MailUnknown":
+    case "ChannelFailed":
       return failure.reason
   }
 }
@@ -181,5 +185,15 @@ export const isPermanent = (failure: DeliveryFailure): boolean => {
       return failure.permanent === true
     case "MailUnknown":
       return false
+    case "ChannelFailed":
+      return failure.kind === "permanent"
   }
 }
+
+/** When the attempt that may have delivered passed its point of no return, if one did. */
+export const unknownAt = (failure: DeliveryFailure): number | undefined =>
+  failure._tag === "MailUnknown"
+    ? failure.at
+    : failure._tag === "ChannelFailed" && failure.kind === "unknown"
+      ? failure.at
+      : undefined

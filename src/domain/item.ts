@@ -1,11 +1,13 @@
 /**
  * A queued item (SPEC section 7): the submission, not the composed mail, so that sender,
  * recipients and prefix come from the configuration in force when it is finally sent.
- * One JSON document of at most 256 KiB, SQS's limit. Versioned (SPEC section 7a): this
- * code writes version 2 and reads every earlier one.
+ * One JSON document of at most 256 KiB, SQS's limit. Versioned (contract §7a): this code
+ * writes version 3 and reads every earlier one. An item is owed to one channel (contract
+ * §11): a submission delivered nowhere is one item per channel, each redelivered alone.
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import { type ChannelKind, channelKinds } from "./channels"
 import type { CaptchaVerdict } from "./errors"
 import type { ContactForm } from "./form"
 import { languages } from "./languages"
@@ -48,9 +50,8 @@ const fields = {
 /** Version 1, written before unknown outcomes existed. */
 const QueueItemV1 = Schema.Struct({ v: Schema.Literal(1), ...fields })
 
-export const QueueItem = Schema.Struct({
-  v: Schema.Literal(2),
-  ...fields,
+/** The fields version 2 added (unknown outcomes, contract §7a). */
+const unknownFields = {
   /**
    * An attempt at this ISO time may have reached the owner (SPEC section 7a): the next one
    * waits UNKNOWN_RETRY_MINUTES after it, and its mail is marked a possible duplicate.
@@ -58,7 +59,7 @@ export const QueueItem = Schema.Struct({
   unknownAt: Schema.optionalKey(Schema.String),
   /**
    * Which stored copy of the submission this is: 1 (absent), then one more for each copy an
-   * unknown redelivery keeps in its place. SQS's deduplication id is `<id>:<copy>`.
+   * unknown redelivery keeps in its place. SQS's deduplication id is `<id>:<channel>:<copy>`.
    */
   copy: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
   /**
@@ -66,6 +67,22 @@ export const QueueItem = Schema.Struct({
    * so a server that takes the item over after a crash sends it marked (SPEC section 7a).
    */
   attemptAt: Schema.optionalKey(Schema.String)
+}
+
+/** Version 2, written before channels existed: every one of them is owed to mail. */
+const QueueItemV2 = Schema.Struct({ v: Schema.Literal(2), ...fields, ...unknownFields })
+
+export const QueueItem = Schema.Struct({
+  v: Schema.Literal(3),
+  ...fields,
+  ...unknownFields,
+  /** The channel it is owed to (contract §11); absent: mail. */
+  channel: Schema.optionalKey(Schema.Literals(channelKinds)),
+  /**
+   * Of a message too long for one Slack or Discord post, the parts already delivered:
+   * redelivery sends only the rest.
+   */
+  partsSent: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)))
 })
 
 export type QueueItem = typeof QueueItem.Type
@@ -83,10 +100,13 @@ export const queueItem = (options: {
   readonly captcha: CaptchaVerdict
   /** When the attempt whose outcome is unknown passed the point of no return. */
   readonly unknownAt?: Date
+  /** The channel it is owed to; mail when absent. */
+  readonly channel?: ChannelKind
+  readonly partsSent?: number
 }): QueueItem => {
   const { contact } = options
   return {
-    v: 2,
+    v: 3,
     id: options.id,
     form: options.form,
     receivedAt: options.receivedAt.toISOString(),
@@ -98,11 +118,20 @@ export const queueItem = (options: {
     body: contact.body,
     extras: contact.extras,
     captcha: options.captcha,
-    ...(options.unknownAt === undefined ? {} : { unknownAt: options.unknownAt.toISOString() })
+    ...(options.unknownAt === undefined ? {} : { unknownAt: options.unknownAt.toISOString() }),
+    ...(options.channel === undefined || options.channel === "mail"
+      ? {}
+      : { channel: options.channel }),
+    ...(options.partsSent === undefined || options.partsSent === 0
+      ? {}
+      : { partsSent: options.partsSent })
   }
 }
 
-/** The stored copy an item is (SQS's deduplication id: `<id>:<copy>`). */
+/** The channel an item is owed to. */
+export const channelOf = (item: QueueItem): ChannelKind => item.channel ?? "mail"
+
+/** The stored copy an item is (SQS's deduplication id: `<id>:<channel>:<copy>`). */
 export const copyOf = (item: QueueItem): number => item.copy ?? 1
 
 /** When an item may be sent: at once, or UNKNOWN_RETRY_MINUTES after its unknown attempt. */
@@ -127,12 +156,12 @@ export const itemForm = (item: QueueItem): ContactForm => ({
 export const encodeItem = (item: QueueItem): string => JSON.stringify(item)
 
 const decodeJson = Schema.decodeUnknownResult(
-  Schema.fromJsonString(Schema.Union([QueueItem, QueueItemV1]))
+  Schema.fromJsonString(Schema.Union([QueueItem, QueueItemV2, QueueItemV1]))
 )
 
 /** An item back from its JSON, of any version, as the latest; `undefined` for no item. */
 export const decodeItem = (body: string): QueueItem | undefined =>
   Result.match(decodeJson(body), {
     onFailure: () => undefined,
-    onSuccess: (item): QueueItem => (item.v === 2 ? item : { ...item, v: 2 })
+    onSuccess: (item): QueueItem => (item.v === 3 ? item : { ...item, v: 3 })
   })

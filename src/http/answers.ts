@@ -185,6 +185,7 @@ const failures: {
   MailUnavailable: (e) => delivery(deliveryReason(e)),
   // Kept or answered as an outcome by the flow; here only if that ever changes.
   MailUnknown: (e) => unknown(e.reason),
+  ChannelFailed: (e) => (e.kind === "unknown" ? unknown(e.reason) : delivery(e.reason)),
   // Both failures in the reason: the relay's, then the queue's.
   DeliveryNotKept: (e) => delivery(`${deliveryReason(e.delivery)}+queue_${e.queue.problem}`),
   // No such form: a short page naming no form's contact (SPEC section 10).

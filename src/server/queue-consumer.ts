@@ -23,7 +23,7 @@ export const queueConsumer = (settings: ConsumerSettings & { readonly metricsNam
           Effect.flatMap((result) => {
             if (result._tag === "Delivered") return queue.remove(message)
             // A marked copy in its place (SPEC section 7a); the original goes once it is in.
-            if (result._tag === "Unknown") {
+            if (result._tag === "Unknown" || result._tag === "Progress") {
               return Effect.flatMap(QueueService, (q) => q.enqueue(result.item)).pipe(
                 Effect.andThen(queue.remove(message))
               )

@@ -5,24 +5,30 @@
  */
 import * as Effect from "effect/Effect"
 import type { AppConfig, AppConfigTag } from "../config/app-config"
+import type { ChannelsService } from "../services/channels"
 import type { MailService } from "../services/mail"
 import type { QueueService } from "../services/queue"
-import type { SecretsService } from "../services/secrets"
 
 import { queueConsumer } from "./queue-consumer"
 import { spoolLoop } from "./spool-loop"
 
 /**
- * What redelivering one item may take: the SMTP secret, the delivery, the secret again
- * after a 535, the enqueue of a marked copy, and a few seconds to decode and log.
+ * What redelivering one item may take: the secret, the delivery (mail's or a channel's
+ * bound, an item being one channel's), the secret again after a 535, the enqueue of a
+ * marked copy, and a few seconds to decode and log.
  */
 const itemSeconds = (config: AppConfig, queueTimeoutMs: number): number =>
-  Math.ceil((2 * config.secrets.timeoutMs + config.smtp.timeoutMs + queueTimeoutMs) / 1_000) + 5
+  Math.ceil(
+    (2 * config.secrets.timeoutMs +
+      Math.max(config.smtp.timeoutMs, config.channels.timeoutMs) +
+      queueTimeoutMs) /
+      1_000
+  ) + 5
 
 /** What retries the queue from this process: the spool loop, or the SQS consumer. */
 export const redelivery = (
   config: AppConfig
-): Effect.Effect<void, never, AppConfigTag | MailService | QueueService | SecretsService> => {
+): Effect.Effect<void, never, AppConfigTag | MailService | ChannelsService | QueueService> => {
   const { queue } = config
   if (queue.kind === "spool") {
     return spoolLoop({

@@ -106,17 +106,17 @@ export const spoolItem = (settings: ItemSettings) => {
       }
       // Kept without the attempt's time: failed for sure, or marked anew as unknown (its
       // copy waits UNKNOWN_RETRY_MINUTES after this attempt).
-      const unknown = result._tag === "Unknown"
+      const replaced = result._tag === "Unknown" || result._tag === "Progress"
       const buried = yield* giveBack(
         claimed,
-        unknown ? result.body : encodeItem(current),
+        replaced ? result.body : encodeItem(current),
         now,
         true
       )
       if (buried) return finished
       return {
         _tag: "Retry",
-        dueAt: unknown ? dueAt(result.item, settings.unknownRetryMinutes) : 0
+        dueAt: replaced ? dueAt(result.item, settings.unknownRetryMinutes) : 0
       } satisfies ItemOutcome
     })
 }

@@ -4,6 +4,7 @@
  * captcha's refusal of a refused one. Strings in, checked by Schema on the way out.
  */
 import * as Schema from "effect/Schema"
+import { type ChannelKind, channelKinds } from "../domain/channels"
 import {
   type Accepted,
   AlreadyReceived,
@@ -21,14 +22,17 @@ export interface Recovery {
   readonly verdict?: CaptchaVerdict
   /** That attempt was left by a process that is gone, at this ISO time: its mail may have gone. */
   readonly earlierAttemptAt?: string
+  /** The channels that attempt delivered to (contract §11): never sent again. */
+  readonly delivered?: ReadonlyArray<ChannelKind>
 }
 
 export type Guarded = Accepted | Duplicate | InFlight
 
-/** How far a failed first request got: the captcha's verdict, or its refusal. */
+/** How far a failed first request got: the captcha's verdict (and the channels it delivered to), or its refusal. */
 export interface Reached {
   readonly verdict?: CaptchaVerdict
   readonly refusal?: Refusal
+  readonly delivered?: ReadonlyArray<ChannelKind>
 }
 
 /** A captcha's answer that refused the submission: a repeat of it gets the same. */
@@ -45,6 +49,9 @@ const Outcome = Schema.Union([
 ])
 export const decodeOutcome = Schema.decodeUnknownOption(Schema.fromJsonString(Outcome))
 export const decodeVerdict = Schema.decodeUnknownOption(Schema.fromJsonString(Verdict))
+export const decodeDelivered = Schema.decodeUnknownOption(
+  Schema.fromJsonString(Schema.Array(Schema.Literals(channelKinds)))
+)
 const StoredRefusal = Schema.Struct({
   _tag: Schema.Literals(["CaptchaRejected", "AlreadyReceived", "CaptchaMisconfigured"]),
   reason: Schema.optional(Schema.String),
@@ -67,7 +74,13 @@ export const refusalOf = (stored: typeof StoredRefusal.Type): Refusal => {
 /** How a failed first request settles its record: what a repeat does with it. */
 export const settlement = (reached: Reached): Record<string, string> =>
   reached.verdict !== undefined
-    ? { state: "released", verdict: JSON.stringify(reached.verdict) }
+    ? {
+        state: "released",
+        verdict: JSON.stringify(reached.verdict),
+        ...(reached.delivered === undefined || reached.delivered.length === 0
+          ? {}
+          : { delivered: JSON.stringify(reached.delivered) })
+      }
     : reached.refusal !== undefined
       ? { state: "refused", refusal: JSON.stringify(encodeRefusal(reached.refusal)) }
       : { state: "released" }

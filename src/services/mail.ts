@@ -34,7 +34,11 @@ export interface MailServiceApi {
    * the point of no return is MailUnknown, contract §7a). A start never sent is closed with
    * the scope (SMTP: QUIT).
    */
-  readonly start: Effect.Effect<(mail: OutgoingMail) => Effect.Effect<void, MailFailure>, never, Scope.Scope>
+  readonly start: Effect.Effect<
+    (mail: OutgoingMail) => Effect.Effect<void, MailFailure>,
+    never,
+    Scope.Scope
+  >
 }
 
 export class MailService extends Context.Service<MailService, MailServiceApi>()(

@@ -33,6 +33,8 @@ export interface SecretsServiceApi {
   }) => Effect.Effect<SmtpCredentials | undefined, SecretUnavailable>
   /** The captcha keys in the secret `id` (a form's own, SPEC section 10). */
   readonly captcha: (id: string) => Effect.Effect<CaptchaKeys, SecretUnavailable>
+  /** A channel's keys in the secret `id` (contract §11: a webhook's, Slack's, Discord's). */
+  readonly channel: (id: string) => Effect.Effect<CaptchaKeys, SecretUnavailable>
 }
 
 export class SecretsService extends Context.Service<SecretsService, SecretsServiceApi>()(
@@ -144,6 +146,11 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
         ttl
       )
 
+      const channelCache = yield* cachedSecrets(
+        (id) => fetch("channel", id, CaptchaSecret).pipe(Effect.map(captchaKeys)),
+        ttl
+      )
+
       return SecretsService.of({
         smtp: (options) =>
           smtpId === undefined
@@ -151,7 +158,8 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
             : options?.refresh === true
               ? smtpCache.refresh(smtpId)
               : smtpCache.get(smtpId),
-        captcha: captchaCache.get
+        captcha: captchaCache.get,
+        channel: channelCache.get
       })
     })
   )
@@ -160,11 +168,19 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
 export const SecretsStatic = (values: {
   readonly smtp: SmtpCredentials | undefined
   readonly captcha: CaptchaKeys
+  /** Each channel secret's keys, by secret id. */
+  readonly channels?: Readonly<Record<string, CaptchaKeys>>
 }) =>
   Layer.succeed(
     SecretsService,
     SecretsService.of({
       smtp: () => Effect.succeed(values.smtp),
-      captcha: () => Effect.succeed(values.captcha)
+      captcha: () => Effect.succeed(values.captcha),
+      channel: (id) => {
+        const keys = values.channels?.[id]
+        return keys === undefined
+          ? Effect.fail(new SecretUnavailable({ secret: "channel", problem: "missing" }))
+          : Effect.succeed(keys)
+      }
     })
   )

@@ -23,6 +23,7 @@ import * as Result from "effect/Result"
 import { AppConfigTag } from "../config/app-config"
 import type { Accepted, Duplicate, InFlight } from "../domain/errors"
 import {
+  decodeDelivered,
   decodeOutcome,
   decodeRefusal,
   decodeVerdict,
@@ -128,7 +129,8 @@ export const SharedClaimsLive = Layer.effect(
                 ? Effect.succeed<Duplicate>({ _tag: "Duplicate", first: accepted.value })
                 : first({})
             }
-            if (state === "released") return takeOver(nowMs, deadline, verdict)
+            if (state === "released")
+              return takeOver(nowMs, deadline, verdict, record.attributes.delivered)
             if (state === "refused") {
               // The captcha refused the first: so it does this repeat, without asking again.
               const refusal = decodeRefusal(record.attributes.refusal ?? "")
@@ -139,7 +141,12 @@ export const SharedClaimsLive = Layer.effect(
         })
 
       /** The first failed and kept nothing: this repeat delivers, with its verdict. */
-      const takeOver = (nowMs: number, deadline: number, verdict: string | undefined) => {
+      const takeOver = (
+        nowMs: number,
+        deadline: number,
+        verdict: string | undefined,
+        delivered: string | undefined
+      ) => {
         const claim = claimOf(nowMs)
         return Effect.flatMap(
           Effect.result(store.replaceIf(claim, { state: "released" })),
@@ -147,7 +154,14 @@ export const SharedClaimsLive = Layer.effect(
             if (Result.isFailure(taken)) return failOpen("take_over", taken.failure)
             if (!taken.success) return follow(deadline)
             const known = decodeVerdict(verdict ?? "")
-            return own(Option.isSome(known) ? { verdict: known.value } : {}, claim)
+            const sent = decodeDelivered(delivered ?? "")
+            return own(
+              {
+                ...(Option.isSome(known) ? { verdict: known.value } : {}),
+                ...(Option.isSome(sent) ? { delivered: sent.value } : {})
+              },
+              claim
+            )
           }
         )
       }

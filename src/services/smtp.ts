@@ -18,8 +18,8 @@ import {
 } from "./mail-attempts"
 import { messageOptions } from "./message"
 import { SecretsService, type SmtpCredentials } from "./secrets"
-import { openSession, type Session, type Transmission } from "./smtp-session"
 import { smtpDelivery } from "./smtp-delivery"
+import { openSession, type Session, type Transmission } from "./smtp-session"
 
 interface SmtpError {
   readonly code?: string

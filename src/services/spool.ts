@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { AppConfigTag } from "../config/app-config"
 import { QueueUnavailable } from "../domain/errors"
+import { channelOf } from "../domain/item"
 import { encodeWithinLimit, QueueService } from "./queue"
 import {
   io,
@@ -141,7 +142,9 @@ export const SpoolQueue = (settings: SpoolQueueSettings) => {
         enabled: true,
         enqueue: Effect.fn("QueueService.enqueue")(function* (item) {
           const body = yield* encodeWithinLimit(item)
-          const name = `${Date.parse(item.receivedAt)}-${item.id}.json`
+          const owed = channelOf(item)
+          // Mail's keeps the name it always had; another channel's item is a file of its own.
+          const name = `${Date.parse(item.receivedAt)}-${item.id}${owed === "mail" ? "" : `-${owed}`}.json`
           const write = writeAtomically(files, settings.dir, name, body, "write")
           // The spool directory itself removed: made again, and written once more.
           const staged = write.staged.pipe(

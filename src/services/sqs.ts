@@ -3,9 +3,9 @@
  * consumer does to a received message. The SDK is imported on the first call, never at
  * cold start: only a failed delivery needs it, and esbuild puts it in a chunk of its own.
  *
- * A FIFO queue (its URL ends in `.fifo`) makes an enqueue idempotent: each item is its own
- * message group, deduplicated by `<submission id>:<copy>`, so a retry after a lost answer
- * never stores a second copy. To a standard queue a lost answer is not retried: the item
+ * A FIFO queue (its URL ends in `.fifo`) makes an enqueue idempotent: each item is a message
+ * group of its own (a submission's, per channel), deduplicated by `<submission id>:<channel>:
+ * <copy>`, so a retry after a lost answer never stores a second copy. To a standard queue a lost answer is not retried: the item
  * may be stored (the visitor hears the unknown answer), and a retry could store it twice.
  */
 import * as Duration from "effect/Duration"
@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import { QueueUnanswered, type QueueUnavailable } from "../domain/errors"
-import { copyOf, dueAt, type QueueItem } from "../domain/item"
+import { channelOf, copyOf, dueAt, type QueueItem } from "../domain/item"
 import { encodeWithinLimit, QueueService } from "./queue"
 import { call, classify, lazyClient, maxVisibilitySeconds, queueUrlOf } from "./sqs-client"
 
@@ -108,8 +108,9 @@ export const SqsQueue = (settings: SqsSettings & { readonly unknownRetryMinutes:
                 MessageBody: body,
                 ...(fifo
                   ? {
-                      MessageGroupId: item.id,
-                      MessageDeduplicationId: `${item.id}:${copyOf(item)}`
+                      // A group per channel: a channel that keeps failing holds up no other.
+                      MessageGroupId: `${item.id}:${channelOf(item)}`,
+                      MessageDeduplicationId: `${item.id}:${channelOf(item)}:${copyOf(item)}`
                     }
                   : {}),
                 ...(delay === 0 ? {} : { DelaySeconds: delay })

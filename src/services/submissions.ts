@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import type { ChannelKind } from "../domain/channels"
 import type { Accepted, Duplicate, InFlight } from "../domain/errors"
 import { LruMap } from "./lru"
 
@@ -25,6 +26,15 @@ export interface SubmissionMemoryApi {
     key: string,
     first: Effect.Effect<Accepted | Duplicate | InFlight, E, R>
   ) => Effect.Effect<Accepted | Duplicate | InFlight, E, R>
+  /**
+   * The channels an unaccepted submission of `key` did deliver to (contract §11), for as
+   * long as an accepted one is remembered: a repeat after a 500 sends only the others.
+   */
+  readonly delivered: (key: string) => Effect.Effect<ReadonlyArray<ChannelKind>>
+  readonly recordDelivered: (
+    key: string,
+    channels: ReadonlyArray<ChannelKind>
+  ) => Effect.Effect<void>
 }
 
 export class SubmissionMemory extends Context.Service<SubmissionMemory, SubmissionMemoryApi>()(
@@ -121,5 +131,19 @@ export const SubmissionMemoryLive = (options: MemoryOptions = memoryDefaults) =>
         )
       })
 
-    return SubmissionMemory.of({ once })
+    const partial = new LruMap<
+      string,
+      { readonly channels: ReadonlyArray<ChannelKind>; readonly at: number }
+    >(options.capacity)
+    const delivered = (key: string) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const known = partial.get(key)
+        return known !== undefined && now - known.at < rememberMs ? known.channels : []
+      })
+    const recordDelivered = (key: string, channels: ReadonlyArray<ChannelKind>) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        if (channels.length > 0) partial.set(key, { channels, at: now })
+      })
+
+    return SubmissionMemory.of({ once, delivered, recordDelivered })
   })

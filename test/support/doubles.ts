@@ -23,6 +23,7 @@ import {
 import type { QueueItem } from "../../src/domain/item"
 import { appLayer } from "../../src/layers"
 import { CaptchaService, type CaptchaServiceApi } from "../../src/services/captcha"
+import { ChannelsService } from "../../src/services/channels"
 import { MailService } from "../../src/services/mail"
 import {
   type DeliveryClock,
@@ -95,6 +96,21 @@ export const captchaCredentials: CaptchaKeys = {
 
 export const SecretsFixed = SecretsStatic({ smtp: smtpCredentials, captcha: captchaCredentials })
 
+/** SecretsFixed, with each channel secret's keys by secret id (contract §11). */
+export const SecretsWithChannels = (
+  channels: Readonly<Record<string, Readonly<Record<string, string>>>>
+) =>
+  SecretsStatic({
+    smtp: smtpCredentials,
+    captcha: captchaCredentials,
+    channels: Object.fromEntries(
+      Object.entries(channels).map(([id, keys]) => [
+        id,
+        Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, Redacted.make(v)]))
+      ])
+    )
+  })
+
 export const SecretsMissing = (which: "smtp" | "captcha") =>
   Layer.succeed(
     SecretsService,
@@ -106,7 +122,8 @@ export const SecretsMissing = (which: "smtp" | "captcha") =>
       captcha: () =>
         which === "captcha"
           ? Effect.fail(new SecretUnavailable({ secret: "captcha", problem: "missing" }))
-          : Effect.succeed(captchaCredentials)
+          : Effect.succeed(captchaCredentials),
+      channel: () => Effect.fail(new SecretUnavailable({ secret: "channel", problem: "missing" }))
     })
   )
 
@@ -117,7 +134,8 @@ export const SecretsRotated = Layer.effect(
     SecretsService.of({
       smtp: (options) =>
         options?.refresh === true ? Ref.setAndGet(current, rotatedCredentials) : Ref.get(current),
-      captcha: () => Effect.succeed(captchaCredentials)
+      captcha: () => Effect.succeed(captchaCredentials),
+      channel: () => Effect.fail(new SecretUnavailable({ secret: "channel", problem: "missing" }))
     })
   )
 )
@@ -371,8 +389,14 @@ export const SecretsUntouchable = Layer.succeed(
   SecretsService,
   SecretsService.of({
     smtp: () => Effect.die("secrets reached"),
-    captcha: () => Effect.die("secrets reached")
+    captcha: () => Effect.die("secrets reached"),
+    channel: () => Effect.die("secrets reached")
   })
+)
+
+export const ChannelsUntouchable = Layer.succeed(
+  ChannelsService,
+  ChannelsService.of({ deliver: () => Effect.die("channels reached") })
 )
 
 export const MailUntouchable = Layer.succeed(

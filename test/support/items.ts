@@ -1,12 +1,13 @@
 /**
  * A queued item as the flow writes it (SPEC section 7): its JSON, its id and the spool's
- * file name for it. Version 2 by default; `v: 1` is what the version before unknown
- * outcomes wrote, which every later version must still read (SPEC section 7a).
+ * file name for it. Version 3 by default; `v: 1` and `v: 2` are what the versions before
+ * unknown outcomes and before channels wrote, which every later version must still read
+ * (contract §7a).
  */
 import { randomUUID } from "node:crypto"
 
 export interface ItemOptions {
-  readonly v?: 1 | 2
+  readonly v?: 1 | 2 | 3
   readonly id?: string
   /** How long ago it was received. */
   readonly ageHours?: number
@@ -27,7 +28,7 @@ export const queuedItem = (options: ItemOptions = {}) => {
     id,
     name: `${receivedAt.getTime()}-${id}.json`,
     json: JSON.stringify({
-      v: options.v ?? 2,
+      v: options.v ?? 3,
       id,
       form: "default",
       receivedAt: receivedAt.toISOString(),

@@ -1,0 +1,147 @@
+/**
+ * What the visitor is told once every channel was tried (contract §7, §7a, §11): each
+ * failed channel kept as an item of its own, then one answer for all. Sent when one
+ * delivered and every other is delivered or kept; queued when none delivered and all are
+ * kept; kept when a permanent failure was kept and nothing delivered; unknown, or the 500
+ * fallback, when a channel could be neither delivered nor kept.
+ */
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import { AppConfigTag } from "./config/app-config"
+import type { Attempted } from "./delivery"
+import type { ChannelKind } from "./domain/channels"
+import {
+  type Accepted,
+  type CaptchaVerdict,
+  type DeliveryFailure,
+  DeliveryNotKept,
+  deliveryReason,
+  isPermanent,
+  unknownAt
+} from "./domain/errors"
+import type { ContactForm } from "./domain/form"
+import { queueItem } from "./domain/item"
+import { writeLine } from "./logging"
+import { QueueService } from "./services/queue"
+
+export interface AcceptedSubmission {
+  readonly id: string
+  readonly form: ContactForm
+  readonly captcha: CaptchaVerdict
+}
+
+/** One failed channel, once the queue had its say. */
+type Settled =
+  | { readonly _tag: "Kept"; readonly permanent: boolean; readonly reason: string }
+  | { readonly _tag: "Unknown"; readonly reason: string }
+  | { readonly _tag: "Lost"; readonly error: DeliveryFailure | DeliveryNotKept }
+
+const keepOne = (
+  attempt: Extract<Attempted, { delivered: false }>,
+  submission: AcceptedSubmission,
+  formId: string,
+  receivedAt: Date
+) =>
+  Effect.gen(function* () {
+    const queue = yield* QueueService
+    const { failure } = attempt
+    const reason = deliveryReason(failure)
+    const at = unknownAt(failure)
+    if (!queue.enabled) {
+      return at === undefined
+        ? ({ _tag: "Lost", error: failure } as const)
+        : ({ _tag: "Unknown", reason } as const)
+    }
+    const permanent = isPermanent(failure)
+    const item = queueItem({
+      id: submission.id,
+      form: formId,
+      receivedAt,
+      reason,
+      permanent,
+      contact: submission.form,
+      captcha: submission.captcha,
+      channel: attempt.channel,
+      partsSent: attempt.partsSent,
+      ...(at === undefined ? {} : { unknownAt: new Date(at) })
+    })
+    const stored = yield* Effect.result(queue.enqueue(item))
+    if (Result.isFailure(stored)) {
+      const problem = stored.failure
+      // Never answered: the queue may hold it, so the visitor is never told "not kept".
+      if (problem._tag === "QueueUnanswered")
+        return { _tag: "Unknown", reason: `${reason}+queue_unanswered` } as const
+      if (at !== undefined)
+        return { _tag: "Unknown", reason: `${reason}+queue_${problem.problem}` } as const
+      return {
+        _tag: "Lost",
+        error: new DeliveryNotKept({ delivery: failure, queue: problem })
+      } as const
+    }
+    return { _tag: "Kept", permanent, reason } as const
+  })
+
+/** One line, and one count by its `Channel` dimension, for a channel other than mail. */
+const channelLine = (attempt: Attempted, kept: Settled | undefined, id: string, form: string) =>
+  AppConfigTag.use((config) => {
+    const reason = attempt.delivered ? {} : { reason: deliveryReason(attempt.failure) }
+    const [level, outcome, metric] =
+      kept === undefined
+        ? (["Info", "channel_delivered", "ChannelDelivered"] as const)
+        : kept._tag === "Kept"
+          ? ([
+              "Warning",
+              kept.permanent ? "channel_kept" : "channel_queued",
+              "ChannelQueued"
+            ] as const)
+          : kept._tag === "Unknown"
+            ? (["Warning", "channel_unknown", "ChannelFailed"] as const)
+            : (["Error", "channel_failed", "ChannelFailed"] as const)
+    return writeLine(
+      {
+        level,
+        message: "channel",
+        fields: { outcome, channel: attempt.channel, id, form, ...reason },
+        metric,
+        dimensions: { Channel: attempt.channel }
+      },
+      config.metricsNamespace
+    )
+  })
+
+/** The channels that delivered: a repeat after a 500 sends only the others (contract §11). */
+export const deliveredOf = (attempts: ReadonlyArray<Attempted>): ReadonlyArray<ChannelKind> =>
+  attempts.flatMap((a) => (a.delivered ? [a.channel] : []))
+
+/** The answer for all channels' attempts, or the error of the first that was lost. */
+export const settle = (
+  attempts: ReadonlyArray<Attempted>,
+  submission: AcceptedSubmission,
+  formId: string,
+  receivedAt: Date
+): Effect.Effect<Accepted, DeliveryFailure | DeliveryNotKept, QueueService | AppConfigTag> =>
+  Effect.gen(function* () {
+    const about = { id: submission.id, captcha: submission.captcha }
+    const settled: Array<Settled> = []
+    for (const attempt of attempts) {
+      const kept = attempt.delivered
+        ? undefined
+        : yield* keepOne(attempt, submission, formId, receivedAt)
+      if (kept !== undefined) settled.push(kept)
+      // Mail's outcome is the request's own line; each other channel gets one of its own.
+      if (attempt.channel !== "mail") yield* channelLine(attempt, kept, submission.id, formId)
+    }
+    const lost = settled.find((s) => s._tag === "Lost")
+    if (lost !== undefined) return yield* Effect.fail(lost.error)
+    const unknown = settled.find((s) => s._tag === "Unknown")
+    if (unknown !== undefined) return { _tag: "Unknown", ...about, reason: unknown.reason }
+    if (settled.length < attempts.length) return { _tag: "Sent", ...about }
+    const kept = settled.flatMap((s) => (s._tag === "Kept" ? [s] : []))
+    const permanent = kept.find((s) => s.permanent)
+    const first = permanent ?? kept[0]
+    return {
+      _tag: permanent === undefined ? "Queued" : "Kept",
+      ...about,
+      reason: first?.reason ?? ""
+    }
+  })
