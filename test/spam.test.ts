@@ -182,8 +182,7 @@ describe("disposable_email", () => {
       cwd: root,
       encoding: "utf8"
     })
-    expect(run.stderr).toBe("")
-    expect(run.status).toBe(0)
+    expect(run.status, run.stderr).toBe(0)
   })
 })
 
