@@ -257,6 +257,11 @@ describe("Slack peer", () => {
       { kind: "broadcast", where: "blocks[0].text", match: "@here" }
     ])
     expect(slackHazards(mrkdwn(true))).toEqual([])
+    // A bare @here in the top-level text is a mention only with link_names.
+    expect(slackHazards(slackMessage([], { text: "hi @here" }))).toEqual([])
+    expect(slackHazards(slackMessage([], { text: "hi @here", link_names: true }))).toEqual([
+      { kind: "broadcast", where: "text", match: "@here" }
+    ])
     expect(slackHazards(slackMessage([], { text: "<!here>", mrkdwn: false }))).toEqual([
       { kind: "broadcast", where: "text", match: "<!here>" }
     ])
@@ -539,8 +544,10 @@ describe("Discord peer", () => {
     await answer(peer, { content: "a" })
     await answer(peer, discordMessage({ allowed_mentions: { parse: ["users"] } }))
     await answer(peer, discordMessage({ allowed_mentions: { parse: [], users: ["1"] } }))
+    await answer(peer, discordMessage({ allowed_mentions: { parse: [], replied_user: true } }))
     await answer(peer, discordMessage())
     expect(peer.received.map((each) => each.allowedMentionsBlocked)).toEqual([
+      false,
       false,
       false,
       false,

@@ -157,7 +157,12 @@ export const bodyAnswer = (
 
 export abstract class ChannelPeerBase {
   readonly #server = http.createServer((request, response) => {
-    void this.#onRequest(request, response)
+    // A peer's own defect is answered 500 (the request never waits on it) and still thrown,
+    // so that vitest reports it.
+    this.#onRequest(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500).end(`peer defect: ${String(error)}`)
+      throw error
+    })
   })
   readonly #sockets = new Set<Socket>()
   readonly #log: Array<Mutable<PeerArrival>> = []
