@@ -6,57 +6,47 @@
 //   the 500 fallback page) and counts the outcome in an Embedded Metric Format line of
 //   its log, which CloudWatch turns into a metric without any metric filter;
 // - the queues' own metrics tell whether redelivery keeps up.
-// With AlarmEmail set, all of them notify that address through an SNS topic (the recipient
-// has to confirm the subscription mail first).
-
-import { Aws, Duration, Fn, type Stack, Token } from "aws-cdk-lib"
+// All of them notify the alarm topic (infra/alarm-topic.ts): the construct's own, with the
+// alarm email subscribed (the recipient has to confirm the subscription mail first), or the
+// user's.
+import { Duration } from "aws-cdk-lib"
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch"
 import type * as lambda from "aws-cdk-lib/aws-lambda"
-import * as sns from "aws-cdk-lib/aws-sns"
 import type * as sqs from "aws-cdk-lib/aws-sqs"
-import type { Parameters } from "./parameters.js"
-
-// The namespace of the application's EMF metrics (METRICS_NAMESPACE), one per stack so
-// that two sites in one account do not add up. Each metric is a Count without dimensions.
-export const METRICS_NAMESPACE = `ContactForm/${Aws.STACK_NAME}`
+import type { Construct } from "constructs"
+import { channelKinds } from "../src/domain/channels.js"
 
 interface AlarmTargets {
+  /** The namespace of the application's EMF metrics (METRICS_NAMESPACE). */
+  readonly namespace: string
   readonly handler: lambda.IFunction
   readonly redelivery: lambda.IFunction
   readonly queue: sqs.IQueue
   readonly deadLetters: sqs.IQueue
   /** The standard dead-letter queue of earlier versions, still drained (README, "Upgrading"). */
-  readonly legacyDeadLetters: sqs.IQueue
-  readonly parameters: Parameters
+  readonly legacyDeadLetters: sqs.IQueue | undefined
+  /** The alarm actions: the topic's ARN, or a deploy-time choice of it. */
+  readonly actions: ReadonlyArray<string>
 }
 
 const FIVE_MINUTES = Duration.minutes(5)
 const ONE_HOUR_SECONDS = 60 * 60
 
-const emf = (metricName: string) =>
-  new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    period: FIVE_MINUTES,
-    statistic: cloudwatch.Stats.SUM
-  })
-
-export const addAlarms = (stack: Stack, targets: AlarmTargets) => {
-  const { handler, redelivery, queue, deadLetters, legacyDeadLetters, parameters: p } = targets
-  const topic = new sns.CfnTopic(stack, "AlarmTopic", {})
-  topic.cfnOptions.condition = p.hasAlarmEmail
-  const subscription = new sns.CfnSubscription(stack, "AlarmSubscription", {
-    topicArn: topic.ref,
-    protocol: "email",
-    endpoint: p.alarmEmail.valueAsString
-  })
-  subscription.cfnOptions.condition = p.hasAlarmEmail
-  const actions = Token.asList(Fn.conditionIf(p.hasAlarmEmail.logicalId, [topic.ref], Aws.NO_VALUE))
+export const addAlarms = (scope: Construct, targets: AlarmTargets) => {
+  const { namespace, handler, redelivery, queue, deadLetters, legacyDeadLetters } = targets
+  const emf = (metricName: string, dimensionsMap?: Record<string, string>) =>
+    new cloudwatch.Metric({
+      namespace,
+      metricName,
+      period: FIVE_MINUTES,
+      statistic: cloudwatch.Stats.SUM,
+      ...(dimensionsMap === undefined ? {} : { dimensionsMap })
+    })
 
   // Every alarm fires on the first occurrence in a five-minute period, and a period
   // without data is fine: the metrics exist only when something happened.
   const alarm = (id: string, description: string, metric: cloudwatch.IMetric, above = 0) => {
-    const created = new cloudwatch.Alarm(stack, id, {
+    const created = new cloudwatch.Alarm(scope, id, {
       alarmDescription: `contact-form-backend: ${description}`,
       metric,
       threshold: above,
@@ -66,7 +56,7 @@ export const addAlarms = (stack: Stack, targets: AlarmTargets) => {
     })
     const cfnAlarm = created.node.defaultChild
     if (!(cfnAlarm instanceof cloudwatch.CfnAlarm)) throw new Error("Alarm without CfnAlarm")
-    cfnAlarm.alarmActions = actions
+    cfnAlarm.alarmActions = targets.actions.slice()
   }
   const errors = (fn: lambda.IFunction) =>
     fn.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM })
@@ -109,12 +99,20 @@ export const addAlarms = (stack: Stack, targets: AlarmTargets) => {
       statistic: cloudwatch.Stats.MAXIMUM
     })
   )
+  // Each channel other than mail counts its own outcomes with its kind as the dimension
+  // Channel (contract §11; mail's are the counts above): the sum over every such kind of
+  // the channels table, so that a new kind is watched without a new alarm.
+  const others = channelKinds.filter((kind) => kind !== "mail")
   alarm(
-    "LegacyDeadLetters",
-    "messages are in the dead-letter queue of an earlier version (standard, kept when the queues became FIFO). Redrive them to LegacyQueueUrl, which is still drained, or into the FIFO queue (README, Upgrading).",
-    legacyDeadLetters.metricApproximateNumberOfMessagesVisible({
+    "ChannelFailures",
+    "a channel (webhook, Slack or Discord) could neither deliver a submission nor keep it for redelivery, or its outcome is unknown. The log's channel line names the channel and the reason (README, the owner's runbook).",
+    new cloudwatch.MathExpression({
+      expression: others.map((kind) => `FILL(${kind}, 0)`).join(" + "),
+      usingMetrics: Object.fromEntries(
+        others.map((kind) => [kind, emf("ChannelFailed", { Channel: kind })])
+      ),
       period: FIVE_MINUTES,
-      statistic: cloudwatch.Stats.MAXIMUM
+      label: "ChannelFailed"
     })
   )
   // SQS leaves a message received three times or more out of this metric, so a single
@@ -129,5 +127,14 @@ export const addAlarms = (stack: Stack, targets: AlarmTargets) => {
       statistic: cloudwatch.Stats.MAXIMUM
     }),
     ONE_HOUR_SECONDS
+  )
+  if (legacyDeadLetters === undefined) return
+  alarm(
+    "LegacyDeadLetters",
+    "messages are in the dead-letter queue of an earlier version (standard, kept when the queues became FIFO). Redrive them to LegacyQueueUrl, which is still drained, or into the FIFO queue (README, Upgrading).",
+    legacyDeadLetters.metricApproximateNumberOfMessagesVisible({
+      period: FIVE_MINUTES,
+      statistic: cloudwatch.Stats.MAXIMUM
+    })
   )
 }

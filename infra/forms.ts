@@ -1,28 +1,24 @@
-// Several forms in one deployment (SPEC section 10), in one place: the Forms and FormsFile
-// parameters, the rules that make the single-form parameters required without them, what
-// they put in the functions' environment, and the captcha secrets the forms name.
+// Several forms in one deployment (SPEC section 10), as the stack's parameters: Forms and
+// FormsFile, the rules that make the single-form parameters required without them, and
+// CaptchaSecretNames, the captcha secrets the forms name. (What they put in the
+// functions' environment and grant: the construct, infra/environment.ts, infra/secrets.ts.)
 //
 // The forms themselves stay opaque to CloudFormation: it cannot parse JSON, so the
 // application decodes and checks them at cold start (every problem one line, SPEC 10).
 // What CloudFormation can check, it checks before any change (infra/rules.ts).
-import { Aws, CfnCondition, CfnParameter, Fn, type Stack, Token } from "aws-cdk-lib"
-import { SECRET_NAME_CHARACTERS, secretArn } from "./permissions.js"
+import { CfnParameter, Fn, type Stack } from "aws-cdk-lib"
+import { SECRET_NAME_CHARACTERS } from "./patterns.js"
 import { isEmpty, isSet, rule } from "./rules.js"
-
-// Where Lambda unpacks the zip (LAMBDA_TASK_ROOT). Lambda never expands one variable inside
-// another (`$LAMBDA_TASK_ROOT/forms.json` stays literal), so the path is written out.
-export const TASK_ROOT = "/var/task"
-
-// CloudFormation cannot map over a list: Fn::Join's delimiter must be a literal, so the ARN
-// prefix (which holds the account and region) cannot be put between the names, and
-// Fn::ForEach needs a transform. So the grant has this many fixed slots, one per name.
-// Forms that share the deployment's FriendlyCaptcha account (a sitekey per site, the
-// default) need none: only another account's secret is named here.
-export const MAX_CAPTCHA_SECRET_NAMES = 10
+import { MAX_SECRET_NAMES_PER_LIST } from "./secrets.js"
 
 // How many typical forms Forms holds in Lambda's 4 KB environment beside the other
 // variables: computed, and kept true, by infra/test/environment-size.test.ts.
 export const TYPICAL_FORMS_THAT_FIT = 6
+
+// The grant has this many fixed slots, one per name (infra/secrets.ts). Forms that share the
+// deployment's FriendlyCaptcha account (a sitekey per site, the default) need none: only
+// another account's secret is named here.
+export const MAX_CAPTCHA_SECRET_NAMES = MAX_SECRET_NAMES_PER_LIST
 
 // One secret name in CaptchaSecretNames, as Secrets Manager allows it.
 const NAME = `${SECRET_NAME_CHARACTERS}{1,512}`
@@ -75,13 +71,6 @@ export const declareForms = (
     description: `The captchaSecretId of every form that names one, comma-separated, at most ${MAX_CAPTCHA_SECRET_NAMES}: the web function may read these secrets (and CaptchaSecretName always) (optional; empty = none)`
   })
 
-  // Without a file in the zip FormsFile can only be empty: FORMS_FILE is then written
-  // empty, not behind a condition that could never hold.
-  const hasFormsFile =
-    bundledFiles.length === 0
-      ? undefined
-      : new CfnCondition(stack, "HasFormsFile", { expression: isSet(formsFile) })
-
   // Rules, as the application judges the variables (src/config/form-config.ts): without a
   // list of forms the single-form settings are required (SPEC 6); with one, all three make
   // a default form at /contact, none means no default form (404 there), and a part of one
@@ -112,40 +101,7 @@ export const declareForms = (
     ]
   ])
 
-  // Slot i holds the i-th name. The names are padded with empty ones first, because
-  // Fn::Select past the end of a list fails the deploy; an empty slot (the empty default,
-  // or fewer names than slots) grants nothing: AWS::NoValue takes it out of the list.
-  const padded = Fn.split(
-    ",",
-    Fn.join("", [captchaSecretNames.valueAsString, ",".repeat(MAX_CAPTCHA_SECRET_NAMES)])
-  )
-  const captchaSecretArns = Array.from({ length: MAX_CAPTCHA_SECRET_NAMES }, (_, i) => {
-    const name = Fn.select(i, padded)
-    const given = new CfnCondition(stack, `HasCaptchaSecretName${i + 1}`, {
-      expression: Fn.conditionNot(Fn.conditionEquals(name, ""))
-    })
-    return Token.asString(Fn.conditionIf(given.logicalId, secretArn(stack, name), Aws.NO_VALUE))
-  })
-
-  return {
-    forms,
-    formsFile,
-    captchaSecretNames,
-    hasFormsFile,
-    captchaSecretArns
-  }
+  return { forms, formsFile, captchaSecretNames, hasFormsFile: bundledFiles.length > 0 }
 }
 
 export type Forms = ReturnType<typeof declareForms>
-
-// Empty variables count as unset in the application (src/config/env.ts): with neither
-// parameter given, both functions run exactly as with a single form.
-export const formsEnvironment = (f: Forms): Record<string, string> => ({
-  FORMS: f.forms.valueAsString,
-  FORMS_FILE:
-    f.hasFormsFile === undefined
-      ? ""
-      : Token.asString(
-          Fn.conditionIf(f.hasFormsFile.logicalId, `${TASK_ROOT}/${f.formsFile.valueAsString}`, "")
-        )
-})

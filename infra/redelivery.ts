@@ -1,14 +1,13 @@
 // Nothing lost (SPEC section 7): the queue the web function puts a failed delivery in, its
 // dead-letter queue, and the second function, from the same zip, that SQS feeds them to.
-import { Aws, Duration, RemovalPolicy, type Stack } from "aws-cdk-lib"
+import { Duration, RemovalPolicy } from "aws-cdk-lib"
 import * as iam from "aws-cdk-lib/aws-iam"
 import * as lambda from "aws-cdk-lib/aws-lambda"
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources"
 import * as logs from "aws-cdk-lib/aws-logs"
 import * as sqs from "aws-cdk-lib/aws-sqs"
-import { grantMail } from "./mail.js"
-import type { Parameters } from "./parameters.js"
-import { functionRole, grantKmsDecrypt } from "./permissions.js"
+import type { Construct } from "constructs"
+import { functionRole, waitFor } from "./permissions.js"
 import {
   MAX_RECEIVE_COUNT,
   REDELIVERY_BATCH_SIZE,
@@ -22,10 +21,11 @@ import {
 // principal, even one granted access, can read an item over plain HTTP.
 const encrypted = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true } as const
 
-export const declareQueues = (stack: Stack) => {
+/** The queues; with `legacy`, the standard pair of versions before the FIFO queues too. */
+export const declareQueues = (scope: Construct, legacy: boolean) => {
   // 14 days, SQS's maximum: the owner's time to notice the alarm, fix the cause and
   // redrive. The dead-letter queue of a FIFO queue is FIFO too.
-  const deadLetters = new sqs.Queue(stack, "FifoDeadLetterQueue", {
+  const deadLetters = new sqs.Queue(scope, "FifoDeadLetterQueue", {
     ...encrypted,
     fifo: true,
     retentionPeriod: Duration.days(14)
@@ -34,7 +34,7 @@ export const declareQueues = (stack: Stack) => {
   // deduplication id (`<submission id>:<copy>`), so it is stored once; each item is its own
   // message group, so one that fails holds back no other. Deduplication by the body's hash
   // is off: the application names each copy itself.
-  const queue = new sqs.Queue(stack, "FifoQueue", {
+  const queue = new sqs.Queue(scope, "FifoQueue", {
     ...encrypted,
     fifo: true,
     contentBasedDeduplication: false,
@@ -48,24 +48,27 @@ export const declareQueues = (stack: Stack) => {
   // Destroyed with the stack (the CDK default, written down): a retained queue would keep
   // personal data nobody looks at any more. README, "Removing it": look at both first.
   for (const q of [queue, deadLetters]) q.applyRemovalPolicy(RemovalPolicy.DESTROY)
+  return { queue, deadLetters, ...(legacy ? legacyQueues(scope) : {}) }
+}
 
+const legacyQueues = (scope: Construct) => {
   // The standard pair of earlier versions, under their old logical ids and unchanged but for
   // their removal policy: a queue cannot become FIFO without being replaced, and replacing
   // them would delete what they hold (up to 4 and 14 days of kept messages). Retained, so
   // that no deploy, nor removing them from the template later, deletes an item; still
   // consumed by the redelivery function until empty. README: drain, then remove.
-  const legacyDeadLetters = new sqs.Queue(stack, "DeadLetterQueue", {
+  const legacyDeadLetters = new sqs.Queue(scope, "DeadLetterQueue", {
     ...encrypted,
     retentionPeriod: Duration.days(14)
   })
-  const legacy = new sqs.Queue(stack, "Queue", {
+  const legacy = new sqs.Queue(scope, "Queue", {
     ...encrypted,
     retentionPeriod: Duration.days(4),
     visibilityTimeout: Duration.millis(VISIBILITY_TIMEOUT_MS),
     deadLetterQueue: { queue: legacyDeadLetters, maxReceiveCount: MAX_RECEIVE_COUNT }
   })
   for (const q of [legacy, legacyDeadLetters]) q.applyRemovalPolicy(RemovalPolicy.RETAIN)
-  return { queue, deadLetters, legacy, legacyDeadLetters }
+  return { legacy, legacyDeadLetters }
 }
 
 interface RedeliveryProps {
@@ -76,32 +79,34 @@ interface RedeliveryProps {
   readonly queue: sqs.IQueue
   /** Queues it drains as well: the standard one of earlier versions. */
   readonly drains: ReadonlyArray<sqs.IQueue>
-  readonly parameters: Parameters
+  readonly logGroupName: string
+  readonly retention: logs.RetentionDays
+  /** What it may do beside its queues: deliver (mail and channels), decrypt (the policy). */
+  readonly grant: (role: iam.Role) => iam.CfnPolicy | undefined
 }
 
 export const addRedelivery = (
-  stack: Stack,
-  { code, memorySize, environment, queue, drains, parameters: p }: RedeliveryProps
+  scope: Construct,
+  { code, memorySize, environment, queue, drains, logGroupName, retention, grant }: RedeliveryProps
 ) => {
-  const logGroup = new logs.LogGroup(stack, "RedeliveryLogs", {
-    logGroupName: `/aws/lambda/${Aws.STACK_NAME}-redeliver`,
-    retention: p.logRetentionDays.valueAsNumber,
+  const logGroup = new logs.LogGroup(scope, "RedeliveryLogs", {
+    logGroupName,
+    retention,
     removalPolicy: RemovalPolicy.DESTROY
   })
 
-  // Its own role: it consumes the queues and sends mail as the web function does (the SMTP
-  // secret, or SES), and nothing else. It never verifies a captcha (an item carries the
-  // verdict), so it cannot read that secret. It sends to its own queue only: the marked
-  // copy that takes the place of an item whose redelivery's outcome was unknown (SPEC 7a).
+  // Its own role: it consumes the queues and delivers as the web function does (the SMTP
+  // secret or SES, the channels' secrets), and nothing else. It never verifies a captcha
+  // (an item carries the verdict), so it cannot read that secret. It sends to its own
+  // queue only: the marked copy that takes the place of an item whose redelivery's outcome
+  // was unknown (SPEC 7a).
   const role = functionRole(
-    stack,
+    scope,
     "RedeliveryRole",
     "contact-form-backend redelivery: write its logs, consume the queue, send mail (SMTP secret or SES)",
     logGroup
   )
-  grantMail(stack, role, p)
-  // With ses it reads no secret at all, so it needs no key either.
-  grantKmsDecrypt(stack, "RedeliverySecretsKeyDecrypt", role, p, p.hasKmsKeyForSmtp)
+  const decrypt = grant(role)
   // Receive, delete, change visibility, and GetQueueAttributes, without which Lambda
   // cannot create the event source mapping. (The event source grants the same again;
   // CDK merges the two into one statement.)
@@ -114,7 +119,7 @@ export const addRedelivery = (
     })
   )
 
-  const fn = new lambda.Function(stack, "Redelivery", {
+  const fn = new lambda.Function(scope, "Redelivery", {
     description: "contact-form-backend: redelivers queued submissions (SQS)",
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
@@ -126,6 +131,9 @@ export const addRedelivery = (
     logGroup,
     environment
   })
+
+  // A decrypt policy under a condition cannot be waited for (cfn-lint E3005).
+  waitFor(fn, decrypt)
 
   for (const q of [queue, ...drains]) {
     fn.addEventSource(

@@ -158,7 +158,7 @@ describe("Lambda's 4 KB environment", () => {
   it("holds more forms that leave the sender, prefix, origins and captcha to the deployment", () => {
     const minimal = mostThatFit((count) => JSON.stringify(minimalForms(count)))
     console.info(`Forms: ${minimal} minimal forms fit (to, successUrl, fallbackEmail)`)
-    // The README quotes this figure too.
-    expect(minimal).toBe(16)
+    // The README quotes this figure too (16 before the channels' and spam's variables).
+    expect(minimal).toBe(15)
   })
 })

@@ -76,16 +76,20 @@ export const resolveIntrinsic = (
   throw new Error(`cannot resolve ${JSON.stringify(value)}`)
 }
 
-/** A list: literal (each item resolved) or an Fn::Split. */
+/**
+ * A list: literal (each item resolved), an Fn::Split, or a Ref to a CommaDelimitedList
+ * parameter (its sample value written as CloudFormation takes it, comma-separated).
+ */
 const resolveList = (
   value: unknown,
   values: Values,
-  mappings: Mappings,
-  conditions: Conditions
+  mappings: Mappings = {},
+  conditions: Conditions = {}
 ): string[] => {
   if (Array.isArray(value))
     return value.map((item: unknown) => resolveIntrinsic(item, values, mappings, conditions))
   if (isRecord(value)) {
+    if (typeof value.Ref === "string") return lookup(values, value.Ref).split(",")
     const split = value["Fn::Split"]
     if (Array.isArray(split) && typeof split[0] === "string") {
       return resolveIntrinsic(split[1], values, mappings, conditions).split(split[0])
@@ -147,7 +151,7 @@ export const evaluateCondition = (
         case "Fn::Contains": {
           const [list, item] = only(argument, name)
           const wanted = resolveIntrinsic(item, values)
-          return only(list, name).some((member) => resolveIntrinsic(member, values) === wanted)
+          return resolveList(list, values).includes(wanted)
         }
         case "Condition": {
           if (typeof argument !== "string" || !(argument in conditions)) break

@@ -13,6 +13,7 @@ import { App } from "aws-cdk-lib"
 import { Match, Template } from "aws-cdk-lib/assertions"
 import { afterAll, describe, expect, it } from "vitest"
 import { captchaProviderIds } from "../../src/domain/captcha-providers"
+import { channelKinds } from "../../src/domain/channels"
 import { widgetSnippet } from "../../src/pages/widget"
 import { TYPICAL_FORMS_THAT_FIT } from "../forms.js"
 import { ContactFormStack } from "../stack.js"
@@ -92,6 +93,11 @@ const tableId = onlyLogicalId("AWS::DynamoDB::Table")
 const storePolicyId = logicalIdWhere("AWS::IAM::Policy", (p) =>
   JSON.stringify(p).includes("dynamodb:")
 )
+function onlyStage() {
+  const [stage, ...others] = Object.values(template.findResources("AWS::ApiGatewayV2::Stage"))
+  if (stage === undefined || others.length > 0) throw new Error("expected one stage")
+  return stage
+}
 const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b))
 const functions = resourcesOf("AWS::Lambda::Function")
 const handler = functions[functionId]!.Properties
@@ -100,6 +106,8 @@ const queue = resourcesOf("AWS::SQS::Queue")[queueId]!.Properties
 const deadLetters = resourcesOf("AWS::SQS::Queue")[deadLettersId]!.Properties
 const logGroupId = handler.LoggingConfig.LogGroup.Ref
 const redeliveryLogGroupId = redelivery.LoggingConfig.LogGroup.Ref
+const accessLogGroupId: string =
+  onlyStage().Properties.AccessLogSettings.DestinationArn["Fn::GetAtt"][0]
 const parameters: Record<
   string,
   {
@@ -298,19 +306,30 @@ describe("the functions", () => {
 
   it("give the web function time for every application limit, the enqueue and the store's three calls included, below API Gateway's 29 s", () => {
     const env: Record<string, string> = handler.Environment.Variables
-    // Captcha secret, captcha, SMTP secret, delivery, the secret again after a 535, enqueue;
-    // and the store: the claim, ALTCHA's replay record, the settle.
-    const worstCaseMs =
-      ms(env, "SECRETS_TIMEOUT_MS") +
-      ms(env, "CAPTCHA_TIMEOUT_MS") +
+    // Side by side, so the longest branch counts: the captcha (its secret and the
+    // verification) beside Akismet (its secret and comment-check); then every channel
+    // beside the others, each kept on its own: mail (SMTP secret, delivery, the secret
+    // again after a 535, enqueue) beside a webhook, Slack or Discord (its secret, its
+    // delivery, enqueue). And the store: the claim, ALTCHA's replay record, the settle.
+    const captchaPhase = Math.max(
+      ms(env, "SECRETS_TIMEOUT_MS") + ms(env, "CAPTCHA_TIMEOUT_MS"),
+      ms(env, "SECRETS_TIMEOUT_MS") + ms(env, "AKISMET_TIMEOUT_MS")
+    )
+    const mailBranch =
       ms(env, "SECRETS_TIMEOUT_MS") +
       ms(env, "MAIL_TIMEOUT_MS") +
       ms(env, "SECRETS_TIMEOUT_MS") +
-      ms(env, "QUEUE_TIMEOUT_MS") +
-      3 * ms(env, "STORE_TIMEOUT_MS")
+      ms(env, "QUEUE_TIMEOUT_MS")
+    const channelBranch =
+      ms(env, "SECRETS_TIMEOUT_MS") + ms(env, "CHANNEL_TIMEOUT_MS") + ms(env, "QUEUE_TIMEOUT_MS")
+    const worstCaseMs =
+      captchaPhase + Math.max(mailBranch, channelBranch) + 3 * ms(env, "STORE_TIMEOUT_MS")
     expect(worstCaseMs).toBe(3_000 + 4_000 + 3_000 + 10_000 + 3_000 + 3_000 + 3 * 500)
     expect(handler.Timeout * 1000).toBeGreaterThan(worstCaseMs)
     expect(handler.Timeout).toBeLessThan(29)
+    // The channels fit beside mail: summed instead, they would pass API Gateway's 29 s.
+    expect(channelBranch).toBeLessThan(mailBranch)
+    expect(worstCaseMs + channelBranch).toBeGreaterThan(29_000)
   })
 
   it("give a repeat that takes over after a 500 time to wait and deliver without the captcha", () => {
@@ -334,7 +353,7 @@ describe("the functions", () => {
     }
   })
 
-  it("give the web function every SPEC section 6, 7, 8, 9 and 10 variable the stack sets", () => {
+  it("give the web function every contract §6 to §12 variable the stack sets", () => {
     expect(handler.Environment.Variables).toEqual({
       MAIL_FROM: { Ref: "MailFrom" },
       MAIL_TO: { Ref: "MailTo" },
@@ -349,8 +368,8 @@ describe("the functions", () => {
       FALLBACK_EMAIL: { Ref: "FallbackEmail" },
       FALLBACK_PHONE: { Ref: "FallbackPhone" },
       FORMS: { Ref: "Forms" },
-      // No JSON file in this zip: no FormsFile can be given (see "several forms").
-      FORMS_FILE: "",
+      // No JSON file in this zip: no FormsFile can be given, FORMS_FILE is left out (see
+      // "several forms").
       ALLOWED_ORIGINS: { Ref: "AllowedOrigins" },
       CAPTCHA_PROVIDER: { Ref: "CaptchaProvider" },
       CAPTCHA_VERIFY_URL: { Ref: "CaptchaVerifyUrl" },
@@ -366,12 +385,23 @@ describe("the functions", () => {
       RATE_LIMIT_PER_MINUTE: { Ref: "RateLimitPerMinute" },
       TRUST_PROXY_HOPS: { Ref: "TrustProxyHops" },
       LOG_LEVEL: { Ref: "LogLevel" },
+      // Contract §11 and §12 (see "channels and spam").
+      CHANNELS: { "Fn::Join": [",", { Ref: "Channels" }] },
+      WEBHOOK_URL: { Ref: "WebhookUrl" },
+      WEBHOOK_SECRET_ID: { Ref: "WebhookSecretName" },
+      SLACK_SECRET_ID: { Ref: "SlackSecretName" },
+      DISCORD_SECRET_ID: { Ref: "DiscordSecretName" },
+      SPAM_POLICY: { Ref: "SpamPolicy" },
+      SPAM_THRESHOLD: { Ref: "SpamThreshold" },
+      AKISMET_SECRET_ID: { Ref: "AkismetSecretName" },
       QUEUE_URL: { Ref: queueId },
       METRICS_NAMESPACE: expect.anything(),
       SUBMISSION_ID_KEY: expect.anything(),
       CAPTCHA_TIMEOUT_MS: "4000",
       SECRETS_TIMEOUT_MS: "3000",
       MAIL_TIMEOUT_MS: "10000",
+      CHANNEL_TIMEOUT_MS: "3000",
+      AKISMET_TIMEOUT_MS: "3000",
       QUEUE_TIMEOUT_MS: "3000",
       STORE_TIMEOUT_MS: "500",
       STORE_WAIT_MS: "2000",
@@ -937,10 +967,12 @@ describe("several forms", () => {
   it("passes Forms to both functions as FORMS, exactly as given", () => {
     const pretty = JSON.stringify(JSON.parse(formsJson), null, 2)
     for (const fnId of both) {
-      expect(environment(withForms, fnId)).toMatchObject({ FORMS: formsJson, FORMS_FILE: "" })
+      expect(environment(withForms, fnId).FORMS).toBe(formsJson)
       expect(environment({ ...withForms, Forms: pretty }, fnId).FORMS).toBe(pretty)
       // Without it, FORMS is empty, which the application takes for unset: one form.
-      expect(environment(sample, fnId)).toMatchObject({ FORMS: "", FORMS_FILE: "" })
+      expect(environment(sample, fnId).FORMS).toBe("")
+      // No forms file in this zip: no FORMS_FILE at all.
+      expect(environment(sample, fnId).FORMS_FILE).toBeUndefined()
     }
   })
 
@@ -1027,11 +1059,15 @@ describe("several forms", () => {
 
   it("grants no other secret with CaptchaSecretNames empty: each slot stands behind its condition", () => {
     // In the template: the deployment's captcha secret, then one slot per name, each its
-    // ARN if its condition holds, else AWS::NoValue.
+    // ARN if its condition holds, else AWS::NoValue; then Akismet's (see "channels and spam").
     const [statement] = statementsOf(template, webRole).filter(
       (st) => (st as { Sid?: string }).Sid === "ReadContactFormSecrets"
     )
-    const [first, ...slots] = asList(statement?.Resource)
+    const [first, ...rest] = asList(statement?.Resource)
+    const slots = rest.slice(0, -1)
+    expect(rest.at(-1)).toMatchObject({
+      "Fn::If": ["HasAkismetSecretName", expect.anything(), { Ref: "AWS::NoValue" }]
+    })
     expect(resolveIntrinsic(first, sample)).toBe(
       "arn:aws:secretsmanager:eu-west-1:123456789012:secret:friendlycaptcha-data-??????"
     )
@@ -1367,9 +1403,11 @@ describe("the HTTP API", () => {
 })
 
 describe("operations", () => {
-  it("keeps each function's logs in a group of its own, for LogRetentionDays", () => {
+  it("keeps each function's logs in a group of its own, and the API's access log, for LogRetentionDays", () => {
     const groups = resourcesOf("AWS::Logs::LogGroup")
-    expect(Object.keys(groups).sort()).toEqual([logGroupId, redeliveryLogGroupId].sort())
+    expect(Object.keys(groups).sort()).toEqual(
+      [logGroupId, redeliveryLogGroupId, accessLogGroupId].sort()
+    )
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toEqual({ Ref: "LogRetentionDays" })
     }
@@ -1384,6 +1422,7 @@ describe("operations", () => {
   const alarmOn = (namespace: string, metricName: string, dimensions?: unknown) => {
     const found = alarms.filter(
       (a) =>
+        a.Namespace !== undefined &&
         resolveIntrinsic(a.Namespace, sample) === namespace &&
         a.MetricName === metricName &&
         isDeepStrictEqual(a.Dimensions, dimensions)
@@ -1452,8 +1491,52 @@ describe("operations", () => {
     }
   )
 
+  it("alarms on a channel failing, whichever channel other than mail: the sum of ChannelFailed over the channels table", () => {
+    const [alarm, ...others] = alarms.filter((a) => a.Metrics !== undefined)
+    expect(others).toEqual([])
+    expect(alarm).toMatchObject({
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      TreatMissingData: "notBreaching",
+      AlarmActions: {
+        "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }]
+      }
+    })
+    type Query = {
+      Id: string
+      Expression?: string
+      ReturnData?: boolean
+      MetricStat?: {
+        Metric: { Namespace: unknown; MetricName: string; Dimensions: unknown }
+        Period: number
+        Stat: string
+      }
+    }
+    const queries: Query[] = alarm!.Metrics
+    const [sum] = queries.filter((q) => q.Expression !== undefined)
+    const stats = queries.filter((q) => q.MetricStat !== undefined)
+    // One metric per channel kind but mail (whose failures DeliveryFailures and
+    // KeptMessages watch), each with its Channel dimension, summed with gaps as 0.
+    expect(stats.map((q) => q.MetricStat?.Metric.Dimensions)).toEqual(
+      channelKinds
+        .filter((kind) => kind !== "mail")
+        .map((kind) => [{ Name: "Channel", Value: kind }])
+    )
+    for (const q of stats) {
+      expect(q.MetricStat).toMatchObject({
+        Period: 300,
+        Stat: "Sum",
+        Metric: { MetricName: "ChannelFailed" }
+      })
+      expect(resolveIntrinsic(q.MetricStat?.Metric.Namespace, sample)).toBe(app)
+      expect(sum?.Expression).toContain(`FILL(${q.Id}, 0)`)
+    }
+    expect(sum?.Expression?.split("+")).toHaveLength(channelKinds.length - 1)
+  })
+
   it("has no other alarm, and reads the application's metrics where it writes them", () => {
-    expect(alarms).toHaveLength(9)
+    expect(alarms).toHaveLength(10)
     // The application's EMF metrics, not log metric filters.
     template.resourceCountIs("AWS::Logs::MetricFilter", 0)
     expect(resolveIntrinsic(handler.Environment.Variables.METRICS_NAMESPACE, sample)).toBe(app)

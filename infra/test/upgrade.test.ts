@@ -7,7 +7,9 @@
 // which hold visitors' messages, must be retained, so that removing them later (README,
 // "Upgrading") can never delete what they hold. fixtures/stateful-before-fifo.json was
 // read from the template of the version before the FIFO queues. The shared store's table
-// came later, beside them: it must take no id of theirs, and keep its own.
+// came later, beside them: it must take no id of theirs, and keep its own. Then the stack
+// became a wrapper of the ContactForm construct: fixtures/stack-before-construct.json holds
+// every resource, parameter and output of the template before that, all of which it keeps.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -26,6 +28,10 @@ zip.writeZip(codePath)
 const app = new App({ outdir: join(work, "cdk.out") })
 const stack = new ContactFormStack(app, "ContactFormBackend", { codePath })
 const template = app.synth().getStackArtifact(stack.artifactId).template
+
+const [accessLogsId] = Object.keys(template.Resources).filter((id) =>
+  id.startsWith("ApiAccessLogs")
+)
 
 type Resource = {
   Type: string
@@ -85,9 +91,11 @@ describe("the shared store's table, added since", () => {
     const added = Object.entries(resources)
       .filter(([id, r]) => stateful.has(r.Type) && !(id in before))
       .map(([id, r]) => [id, r.Type])
-    // The FIFO pair replaced nothing either: they are new queues beside the retained ones.
+    // The FIFO pair replaced nothing either: they are new queues beside the retained ones;
+    // the API's access log came with the construct.
     expect(added.filter(([, type]) => type !== "AWS::SQS::Queue")).toEqual([
-      ["StoreTable", "AWS::DynamoDB::Table"]
+      ["StoreTable", "AWS::DynamoDB::Table"],
+      [accessLogsId, "AWS::Logs::LogGroup"]
     ])
     expect(tables.map(([id]) => id)).toEqual(["StoreTable"])
   })
@@ -98,5 +106,59 @@ describe("the shared store's table, added since", () => {
     // KeySchema replaces the table (losing up to 10 minutes of duplicates and replays).
     expect(table?.Properties?.TableName).toBeUndefined()
     expect(table?.Properties?.KeySchema).toEqual([{ AttributeName: "pk", KeyType: "HASH" }])
+  })
+})
+
+interface Kept {
+  readonly type: string
+  readonly replacing?: Readonly<Record<string, unknown>>
+  readonly deletionPolicy?: string
+}
+const beforeConstruct: {
+  resources: Record<string, Kept>
+  parameters: Record<string, Record<string, unknown>>
+  outputs: string[]
+} = JSON.parse(
+  readFileSync(new URL("./fixtures/stack-before-construct.json", import.meta.url), "utf8")
+)
+
+describe("the stack built on the ContactForm construct, against the stack before it", () => {
+  it.each(Object.entries(beforeConstruct.resources))(
+    "keeps %s: same id, same type, nothing that replaces it",
+    (id, was) => {
+      const now = resources[id]
+      expect(now, `${id} left the template: CloudFormation would delete it`).toBeDefined()
+      expect(now?.Type).toBe(was.type)
+      for (const property of replacing[was.type] ?? []) {
+        const same = isDeepStrictEqual(now?.Properties?.[property], was.replacing?.[property])
+        expect(same, `${id}.${property} changed: CloudFormation would replace it`).toBe(true)
+      }
+      expect(now?.DeletionPolicy).toBe(was.deletionPolicy)
+    }
+  )
+
+  it("adds only the API's access log, the alarm topic's TLS policy and the channels' alarm", () => {
+    const added = Object.entries(resources)
+      .filter(([id]) => !(id in beforeConstruct.resources))
+      .map(([id, r]) => [id.replace(/[0-9A-F]{8}$/, ""), r.Type])
+    expect(added.sort()).toEqual([
+      ["AlarmTopicPolicy", "AWS::SNS::TopicPolicy"],
+      ["ApiAccessLogs", "AWS::Logs::LogGroup"],
+      ["ChannelFailures", "AWS::CloudWatch::Alarm"]
+    ])
+  })
+
+  it("keeps every parameter as `cdk deploy --parameters` sets it: type, default, allowed values", () => {
+    const now: Record<string, Record<string, unknown>> = template.Parameters
+    for (const [name, was] of Object.entries(beforeConstruct.parameters)) {
+      expect(now[name], name).toMatchObject(was)
+      for (const key of ["AllowedValues", "AllowedPattern", "MinLength", "MinValue"]) {
+        expect(now[name]?.[key], `${name}.${key}`).toEqual(was[key])
+      }
+    }
+  })
+
+  it("keeps every output the README's runbook reads", () => {
+    expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(beforeConstruct.outputs))
   })
 })
