@@ -6,10 +6,15 @@
  */
 import { basename, join } from "node:path"
 import * as Effect from "effect/Effect"
+import { channelKinds } from "../domain/channels"
 import { writeDurably } from "./spool"
 import { io, isMissing, moveDurably, removeDurably, type SpoolFs, syncDirectory } from "./spool-fs"
 
-const waiting = /^(\d+)-[0-9a-f-]{36}\.json$/
+/** `-<channel>` in an item's name when it is owed to a channel other than mail (contract §11). */
+const channelSuffix = `(?:-(?:${channelKinds.filter((k) => k !== "mail").join("|")}))?`
+const waiting = new RegExp(`^(\\d+)-[0-9a-f-]{36}${channelSuffix}\\.json$`)
+/** A claimed item's name: the waiting name and the claim's time. */
+export const claimedName = new RegExp(`^(\\d+-[0-9a-f-]{36}${channelSuffix}\\.json)\\.\\d+\\.json$`)
 
 export interface SpooledItem {
   /** The waiting file's name. */

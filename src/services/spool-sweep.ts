@@ -8,9 +8,9 @@
  */
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
+import { claimedName } from "./spool-claims"
 import { io, isMissing, moveDurably, removeDurably, type SpoolFs } from "./spool-fs"
 
-const claimedName = /^(\d+-[0-9a-f-]{36}\.json)\.\d+\.json$/
 const temporaryName = /^\..+\.tmp$/
 
 /**

@@ -3,7 +3,7 @@
  * written atomically, claimed by renaming it, so that servers sharing the directory never
  * send one item twice.
  *
- *   SPOOL_DIR/<receivedAt ms>-<id>.json                  waiting
+ *   SPOOL_DIR/<receivedAt ms>-<id>[-<channel>].json      waiting (mail's without a channel)
  *   SPOOL_DIR/claimed/<name>.<claimed at ms>.json         being delivered by one server
  *   SPOOL_DIR/dead/<name>                                 its last attempt failed, too old
  *   SPOOL_DIR/.<name>.<random>.tmp                        being written
