@@ -54,6 +54,7 @@ const handler = (options: {
   readonly channels: string
   readonly mail?: ReadonlyArray<MailStep>
   readonly items?: Array<QueueItem>
+  readonly unknownRetryMinutes?: number
 }) =>
   makeTestHandler({
     env: {
@@ -62,7 +63,8 @@ const handler = (options: {
       WEBHOOK_SECRET_ID: "contact-webhook",
       SLACK_SECRET_ID: "contact-slack",
       DISCORD_SECRET_ID: "contact-discord",
-      CHANNEL_ALLOW_INSECURE: "true"
+      CHANNEL_ALLOW_INSECURE: "true",
+      UNKNOWN_RETRY_MINUTES: String(options.unknownRetryMinutes ?? 10)
     },
     secrets: SecretsWithChannels({
       "contact-webhook": { WEBHOOK_SECRET: secret },
@@ -219,7 +221,18 @@ describe("channels", () => {
     expect(items[0]?.unknownAt).toMatch(/^\d{4}-/)
     // The dropped post reached Slack: a copy is owed only after UNKNOWN_RETRY_MINUTES.
     expect(slack.received.length).toBe(before.slack + 1)
+    const early = await redeliver(t, items)
+    expect(early.batchItemFailures).toHaveLength(1)
+    expect(slack.received.length).toBe(before.slack + 1)
     await t.dispose()
+    // Its wait over (none here), the copy goes out marked; mail is not sent again.
+    const later = await handler({ channels: "mail,slack", items, unknownRetryMinutes: 0 })
+    expect(await redeliver(later, items)).toEqual({ batchItemFailures: [] })
+    expect(slack.received.length).toBe(before.slack + 2)
+    expect(JSON.stringify(slack.received.at(-1)?.message)).toContain("Possible duplicate")
+    expect(JSON.stringify(slack.received.at(-2)?.message)).not.toContain("Possible duplicate")
+    expect(later.mail.sent).toHaveLength(0)
+    await later.dispose()
   })
 
   it("a hostile message is inert in Slack and Discord, and mentions no one", async () => {
