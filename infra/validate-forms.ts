@@ -72,7 +72,8 @@ const isChannelKind = (kind: string): kind is ChannelKind =>
 export const checkChannels = (
   prop: string,
   kinds: ReadonlyArray<string>,
-  has: (formKey: string, deploymentProp: keyof ChannelsProps) => boolean,
+  /** What is missing for a setting a channel needs (named), or undefined. */
+  missing: (formKey: string, deploymentProp: keyof ChannelsProps) => string | undefined,
   problems: Problems
 ) => {
   if (isDeployTime(kinds) || kinds.some(isDeployTime)) return
@@ -84,9 +85,8 @@ export const checkChannels = (
       problems.add(prop, `lists ${kind} twice`)
     } else {
       for (const [key, deploymentProp] of needs[kind]) {
-        if (!has(key, deploymentProp)) {
-          problems.add(prop, `the ${kind} channel needs ${key} (or channels.${deploymentProp})`)
-        }
+        const name = missing(key, deploymentProp)
+        if (name !== undefined) problems.add(prop, `the ${kind} channel needs ${name}`)
       }
     }
   }
@@ -139,7 +139,10 @@ const checkForm = (prop: string, form: KnownForm, channels: ChannelsProps, probl
   checkChannels(
     `${prop}.channels`,
     kinds,
-    (key, deploymentProp) => form[key] !== undefined || channels[deploymentProp] !== undefined,
+    (key, deploymentProp) =>
+      form[key] === undefined && channels[deploymentProp] === undefined
+        ? `${key} (or channels.${deploymentProp})`
+        : undefined,
     problems
   )
 }

@@ -166,7 +166,8 @@ export const validate = (path: string, props: ContactFormProps) => {
     checkChannels(
       "channels.kinds",
       channels.kinds ?? ["mail"],
-      (_, deploymentProp) => channels[deploymentProp] !== undefined,
+      (_, deploymentProp) =>
+        channels[deploymentProp] === undefined ? `channels.${deploymentProp}` : undefined,
       problems
     )
   }
