@@ -77,6 +77,7 @@ export class ContactForm extends Construct {
     // Names of its own, so that two of them in one stack (or account) never meet.
     const name = id.replace(/[^A-Za-z0-9_.-]/g, "-")
     const retention = props.logs?.retention ?? DEFAULT_RETENTION
+    const metricsNamespace = props.metricsNamespace ?? `ContactForm/${Aws.STACK_NAME}/${name}`
     const queues = declareQueues(this, props.legacyQueues ?? false)
     this.queue = queues.queue
     this.deadLetterQueue = queues.deadLetters
@@ -116,7 +117,7 @@ export class ContactForm extends Construct {
     const environment = environmentOf(this, props, {
       transport,
       queueUrl: this.queue.queueUrl,
-      metricsNamespace: props.metricsNamespace ?? `ContactForm/${Aws.STACK_NAME}/${name}`,
+      metricsNamespace,
       store: store.environment
     })
 
@@ -168,7 +169,7 @@ export class ContactForm extends Construct {
     const topic = alarmTopic(this, props.alarms)
     this.alarmTopic = topic.topic
     addAlarms(this, {
-      namespace: environment.METRICS_NAMESPACE ?? "",
+      namespace: metricsNamespace,
       handler: this.handler,
       redelivery: this.redelivery,
       queue: this.queue,

@@ -4,7 +4,10 @@
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { App } from "aws-cdk-lib"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
+import { readConfig } from "../../src/config/read-config"
 import { ExampleStack } from "../examples/stack.js"
 import { iamGlobMatches, resolveIntrinsic } from "./intrinsics.js"
 import {
@@ -95,6 +98,53 @@ describe("the example app", () => {
     expect(readable(web).count).toBe(3)
     // SES: no SMTP secret; redelivery verifies no captcha.
     expect(readable(redelivery).count).toBe(2)
+  })
+
+  it("writes a configuration the application accepts, reading the secrets it is granted", () => {
+    const ids = (type: string) =>
+      Object.entries(resources)
+        .filter(([, r]) => r.Type === type)
+        .map(([id]) => id)
+    const deployed = {
+      ...values,
+      "AWS::StackName": "ContactFormExample",
+      "AWS::StackId":
+        "arn:aws:cloudformation:eu-west-1:123456789012:stack/ContactFormExample/51af3dc0-da77-11e4-872e-1234567db123",
+      ...Object.fromEntries(
+        ids("AWS::SQS::Queue").map((id) => [
+          id,
+          `https://sqs.eu-west-1.amazonaws.com/123456789012/${id}`
+        ])
+      ),
+      ...Object.fromEntries(ids("AWS::DynamoDB::Table").map((id) => [id, `Example-${id}`])),
+      ...Object.fromEntries(ids("AWS::IAM::Policy").map((id) => [id, id]))
+    }
+    const variables = (
+      resources[web]?.Properties?.Environment as { Variables: Record<string, unknown> }
+    ).Variables
+    const env = Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => [name, resolveIntrinsic(value, deployed)])
+    )
+    const result = Effect.runSync(
+      Effect.result(readConfig({ ...env, AWS_REGION: "eu-west-1" }, { runtime: "lambda" }))
+    )
+    expect(Result.isFailure(result) ? result.failure.problems : []).toEqual([])
+    const config = Result.getOrThrow(result)
+    expect([...config.forms.keys()]).toEqual(["acme", "globex"])
+    expect(config.forms.get("acme")?.channels).toEqual([
+      { kind: "mail" },
+      { kind: "slack", secretId: "acme-slack" }
+    ])
+    expect(config.forms.get("globex")?.channels).toEqual([
+      { kind: "mail" },
+      {
+        kind: "webhook",
+        url: "https://crm.globex.example/hooks/contact",
+        secretId: "globex-webhook"
+      }
+    ])
+    // The captcha secret the application reads is the one granted; SES needs none for mail.
+    for (const form of config.forms.values()) expect(form.captchaSecretId).toBe("turnstile-keys")
   })
 
   it("is decided in the code: no parameter of its own, no condition", () => {

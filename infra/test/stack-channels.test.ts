@@ -4,7 +4,10 @@
 // cdk-nag's AwsSolutions pack on the stack, every suppression with its reason. One synthesis.
 import { join } from "node:path"
 import { App } from "aws-cdk-lib"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
+import { readConfig } from "../../src/config/read-config"
 import { channelKinds } from "../../src/domain/channels"
 import { ContactFormStack } from "../stack.js"
 import { deployWith, iamGlobMatches, resolveIntrinsic, type Values } from "./intrinsics.js"
@@ -241,6 +244,67 @@ describe("the secrets each role may read", () => {
     expect(decrypting({ ...ses, SecretsKmsKeyArn: kmsKey })).not.toContainEqual({
       Ref: redeliveryRole
     })
+  })
+})
+
+describe("what the application makes of the environment the stack writes", () => {
+  const queueId = onlyId(
+    resources,
+    "AWS::SQS::Queue",
+    (p) => p.FifoQueue === true && p.RedrivePolicy !== undefined
+  )
+  const configWith = (values: Values) => {
+    const deployment: Values = {
+      ...values,
+      "AWS::StackName": "ContactFormTest",
+      "AWS::StackId":
+        "arn:aws:cloudformation:eu-west-1:123456789012:stack/ContactFormTest/51af3dc0-da77-11e4-872e-1234567db123",
+      [queueId]: "https://sqs.eu-west-1.amazonaws.com/123456789012/ContactFormTest-FifoQueue.fifo"
+    }
+    const fn = deployed(deployment).template.Resources[handlerId] as {
+      Properties: { Environment: { Variables: Record<string, unknown> } }
+    }
+    const env = Object.fromEntries(
+      Object.entries(fn.Properties.Environment.Variables).map(([name, value]) => [
+        name,
+        resolveIntrinsic(value, deployment)
+      ])
+    )
+    const result = Effect.runSync(
+      Effect.result(readConfig({ ...env, AWS_REGION: "eu-west-1" }, { runtime: "lambda" }))
+    )
+    expect(Result.isFailure(result) ? result.failure.problems : []).toEqual([])
+    return Result.getOrThrow(result)
+  }
+
+  it("is accepted with the defaults, and reads the secrets the roles may read", () => {
+    const config = configWith(sample)
+    const form = config.forms.get("default")
+    expect(form?.channels).toEqual([{ kind: "mail" }])
+    expect(readable(sample, webRole).can(form?.captchaSecretId ?? "")).toBe(true)
+    expect(form?.spam).toEqual({ policy: "mark", threshold: 5 })
+  })
+
+  it("is accepted with channels and spam settings, each channel reading its granted secret", () => {
+    const values = {
+      ...sample,
+      Channels: "mail,slack,webhook",
+      SlackSecretName: "slack",
+      WebhookUrl: "https://crm.example.com/hook",
+      WebhookSecretName: "hook",
+      SpamPolicy: "drop",
+      SpamThreshold: "8"
+    }
+    const form = configWith(values).forms.get("default")
+    expect(form?.channels).toEqual([
+      { kind: "mail" },
+      { kind: "slack", secretId: "slack" },
+      { kind: "webhook", url: "https://crm.example.com/hook", secretId: "hook" }
+    ])
+    expect(form?.spam).toEqual({ policy: "drop", threshold: 8 })
+    for (const role of [webRole, redeliveryRole]) {
+      for (const name of ["slack", "hook"]) expect(readable(values, role).can(name)).toBe(true)
+    }
   })
 })
 

@@ -401,7 +401,7 @@ describe("the functions", () => {
       SECRETS_TIMEOUT_MS: "3000",
       MAIL_TIMEOUT_MS: "10000",
       CHANNEL_TIMEOUT_MS: "3000",
-      AKISMET_TIMEOUT_MS: "3000",
+      AKISMET_TIMEOUT_MS: "1500",
       QUEUE_TIMEOUT_MS: "3000",
       STORE_TIMEOUT_MS: "500",
       STORE_WAIT_MS: "2000",
