@@ -11,7 +11,15 @@ import { describe, expect, it } from "vitest"
 import { ContactForm, type ContactFormProps } from "../index.js"
 import { APP_TIMEOUTS_MS } from "../timeouts.js"
 import { iamGlobMatches, resolveIntrinsic } from "./intrinsics.js"
-import { asList, onlyId, roleOf, standInZip, statementsOf, workDir } from "./support.js"
+import {
+  asList,
+  onlyId,
+  roleOf,
+  standInZip,
+  statementsOf,
+  variablesOf,
+  workDir
+} from "./support.js"
 
 const work = workDir("contact-form-construct-")
 const codePath = standInZip(join(work, "lambda.zip"))
@@ -117,8 +125,7 @@ const functions = (t: Template) => ({
   web: onlyId(t.Resources, "AWS::Lambda::Function", (p) => p.Handler === "index.handler"),
   redelivery: onlyId(t.Resources, "AWS::Lambda::Function", (p) => p.Handler === "index.redeliver")
 })
-const environmentOf = (t: Template, fnId: string): Record<string, unknown> =>
-  (t.Resources[fnId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables
+const environmentOf = (t: Template, fnId: string) => variablesOf(t.Resources, fnId)
 /** The secret names a function's role may read (with IAM's matching, on `<name>-AbC123`). */
 const secretsOf = (t: Template, fnId: string) => {
   const patterns = statementsOf(t.Resources, roleOf(t.Resources, fnId))

@@ -23,6 +23,7 @@ import {
   skipCfnLint,
   standInZip,
   statementsOf,
+  variablesOf,
   workDir
 } from "./support.js"
 
@@ -74,9 +75,8 @@ const linted = skipCfnLint ? undefined : cfnLint([artifact.templateFullPath])
 
 describe("the example app", () => {
   it("serves two forms, acme to mail and Slack, globex to mail and a webhook", () => {
-    const env = (resources[web]?.Properties?.Environment as { Variables: Record<string, string> })
-      .Variables
-    const forms = JSON.parse(env.FORMS ?? "{}")
+    const env = variablesOf(resources, web)
+    const forms = JSON.parse(String(env.FORMS))
     expect(Object.keys(forms)).toEqual(["acme", "globex"])
     expect(forms.acme).toMatchObject({ channels: ["mail", "slack"], slackSecretId: "acme-slack" })
     expect(forms.globex).toMatchObject({
@@ -119,9 +119,7 @@ describe("the example app", () => {
       ...Object.fromEntries(ids("AWS::DynamoDB::Table").map((id) => [id, `Example-${id}`])),
       ...Object.fromEntries(ids("AWS::IAM::Policy").map((id) => [id, id]))
     }
-    const variables = (
-      resources[web]?.Properties?.Environment as { Variables: Record<string, unknown> }
-    ).Variables
+    const variables = variablesOf(resources, web)
     const env = Object.fromEntries(
       Object.entries(variables).map(([name, value]) => [name, resolveIntrinsic(value, deployed)])
     )

@@ -119,3 +119,12 @@ export const onlyId = (
   if (ids.length !== 1) throw new Error(`expected one such ${type}, found ${ids.length}`)
   return ids[0] ?? ""
 }
+
+/** A function's environment variables in a template's resources, as written there. */
+export const variablesOf = (resources: Resources, functionId: string): Record<string, unknown> => {
+  const environment = resources[functionId]?.Properties?.Environment as
+    | { Variables: Record<string, unknown> }
+    | undefined
+  if (environment === undefined) throw new Error(`${functionId} has no environment`)
+  return environment.Variables
+}
