@@ -141,6 +141,20 @@ const assertSelfContained = (name, metafile) => {
   }
 }
 
+// The disposable domains (src/spam/disposable.ts, contract §12) are a data file the code
+// reads from beside its own output (`import.meta.url`), not a string parsed at every start:
+// copied next to whichever output holds that module.
+const disposableList = join(root, "src/spam/disposable-domains.txt")
+const besideDisposable = (metafile) => {
+  const holder = Object.entries(metafile.outputs).find(([, output]) =>
+    Object.keys(output.inputs).some((input) => input.endsWith("src/spam/disposable.ts"))
+  )
+  if (holder === undefined) throw new Error("no output holds src/spam/disposable.ts")
+  const to = join(dirname(resolve(holder[0])), "disposable-domains.txt")
+  copyFileSync(disposableList, to)
+  return to
+}
+
 const buildLambda = async () => {
   rmSync(lambdaDir, { recursive: true, force: true })
   const result = await build({
@@ -160,6 +174,9 @@ const buildLambda = async () => {
     const inZip = path.slice(lambdaDir.length + 1)
     zip.addLocalFile(path, inZip.includes("/") ? inZip.slice(0, inZip.lastIndexOf("/")) : "")
   }
+  const list = besideDisposable(result.metafile)
+  const listInZip = list.slice(lambdaDir.length + 1)
+  zip.addLocalFile(list, listInZip.includes("/") ? listInZip.slice(0, listInZip.lastIndexOf("/")) : "")
   if (forms !== undefined) {
     writeFileSync(join(lambdaDir, FORMS_IN_ZIP), forms)
     zip.addFile(FORMS_IN_ZIP, forms)
@@ -178,6 +195,7 @@ const buildServer = async () => {
   })
   assertSelfContained("dist/server", result.metafile)
   writeFileSync(serverMeta, JSON.stringify(result.metafile))
+  besideDisposable(result.metafile)
   // ALTCHA's widget, which the server serves at /altcha.js (src/server/altcha-widget.ts):
   // the package's minified module, beside index.mjs.
   const altchaEntry = createRequire(import.meta.url).resolve("altcha")

@@ -10,17 +10,16 @@ import * as Result from "effect/Result"
 import { AppConfigTag } from "./config/app-config"
 import type { Attempted } from "./delivery"
 import type { ChannelKind } from "./domain/channels"
+import { deliveryReason, isPermanent, unknownAt } from "./domain/delivery-failure"
 import {
   type Accepted,
   type CaptchaVerdict,
   type DeliveryFailure,
-  DeliveryNotKept,
-  deliveryReason,
-  isPermanent,
-  unknownAt
+  DeliveryNotKept
 } from "./domain/errors"
 import type { ContactForm } from "./domain/form"
 import { queueItem } from "./domain/item"
+import type { SpamVerdict } from "./domain/spam-verdict"
 import { writeLine } from "./logging"
 import { QueueService } from "./services/queue"
 
@@ -28,6 +27,8 @@ export interface AcceptedSubmission {
   readonly id: string
   readonly form: ContactForm
   readonly captcha: CaptchaVerdict
+  /** The spam judgement as the owner is shown it (contract §12). */
+  readonly spam?: SpamVerdict
 }
 
 /** One failed channel, once the queue had its say. */
@@ -63,6 +64,7 @@ const keepOne = (
       captcha: submission.captcha,
       channel: attempt.channel,
       partsSent: attempt.partsSent,
+      ...(submission.spam === undefined ? {} : { spam: submission.spam }),
       ...(at === undefined ? {} : { unknownAt: new Date(at) })
     })
     const stored = yield* Effect.result(queue.enqueue(item))

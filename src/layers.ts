@@ -17,6 +17,7 @@ import { type RateLimiter, RateLimitOff, SlidingWindowLimit } from "./services/r
 import type { SecretsService } from "./services/secrets"
 import { SecretsManagerLive } from "./services/secrets-manager"
 import { type SharedClaims, SharedClaimsLive } from "./services/shared-claims"
+import { SpamLive, type SpamService } from "./services/spam"
 import { SpoolQueue } from "./services/spool"
 import { SqsQueue } from "./services/sqs"
 import type { StoreService } from "./services/store"
@@ -37,6 +38,8 @@ export interface AppLayerOptions {
   readonly mail?: Layer.Layer<MailService, never, AppConfigTag | SecretsService>
   /** Default: the channels other than mail, their protocols loaded on first use (contract §11). */
   readonly channels?: Layer.Layer<ChannelsService, never, AppConfigTag | SecretsService>
+  /** Default: the spam judgement, with Akismet when AKISMET_SECRET_ID is set (contract §12). */
+  readonly spam?: Layer.Layer<SpamService, never, AppConfigTag | SecretsService>
   /** Default: the queue QUEUE_URL or SPOOL_DIR names (the spool directory made beforehand), or none. */
   readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
   /** Default: the duplicate guard of SPEC section 9 (10 minutes, 10,000 keys). */
@@ -77,6 +80,9 @@ export const appLayer = (options: AppLayerOptions) => {
   const claims = (options.claims ?? SharedClaimsLive).pipe(Layer.provide(store))
   const mailer = mail.pipe(Layer.provide(secrets))
   const channels = (options.channels ?? ChannelsLive).pipe(Layer.provide(secrets))
+  const spam = (options.spam ?? SpamLive.pipe(Layer.provide(NodeHttpClient.layerNodeHttp))).pipe(
+    Layer.provide(secrets)
+  )
   const queue = options.queue ?? configuredQueue(config)
   const memory = options.memory ?? SubmissionMemoryLive()
   const verdicts = options.verdicts ?? VerdictMemoryLive()
@@ -92,6 +98,7 @@ export const appLayer = (options: AppLayerOptions) => {
     captcha,
     mailer,
     channels,
+    spam,
     queue,
     memory,
     verdicts,

@@ -56,6 +56,8 @@ export type MetricName =
   | "ChannelDelivered"
   | "ChannelQueued"
   | "ChannelFailed"
+  /** Judged spam and dropped under SPAM_POLICY=drop (contract §12). */
+  | "SpamDropped"
 
 /**
  * A CloudWatch Embedded Metric Format annotation: the log line that carries it also counts

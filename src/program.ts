@@ -10,7 +10,7 @@ import { AppConfigTag, type FormConfig } from "./config/app-config"
 import { deliverAll } from "./delivery"
 import { tokenFieldOf } from "./domain/captcha-providers"
 import type { ChannelKind } from "./domain/channels"
-import type { CaptchaVerdict, Outcome } from "./domain/errors"
+import type { CaptchaVerdict, Outcome, Sent } from "./domain/errors"
 import { type Fields, isHoneypot } from "./domain/fields"
 import { decodeForm } from "./domain/form"
 import type { Language } from "./domain/languages"
@@ -21,6 +21,7 @@ import { deliveredOf, settle } from "./keep"
 import { CaptchaService } from "./services/captcha"
 import { deliver, startDelivery } from "./services/mail"
 import { type Reached, type Recovery, SharedClaims } from "./services/shared-claims"
+import { SpamService, type Visitor } from "./services/spam"
 import { SubmissionMemory } from "./services/submissions"
 import { VerdictMemory } from "./services/verdicts"
 
@@ -31,6 +32,8 @@ export interface Submission {
   readonly language: Language
   /** The form it was sent to (SPEC section 10): its recipients, sender, captcha secret. */
   readonly form: FormConfig
+  /** Who sent it, for Akismet only (contract §12); never logged. */
+  readonly visitor?: Visitor
 }
 
 const honeypot: Outcome = { _tag: "Honeypot" }
@@ -48,6 +51,7 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
   const memory = yield* SubmissionMemory
   const verdicts = yield* VerdictMemory
   const claims = yield* SharedClaims
+  const spam = yield* SpamService
 
   // The form's provider names the one field that carries its token (contract §4).
   const tokenField = tokenFieldOf(settings.captchaProvider)
@@ -96,6 +100,8 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
       const owed = settings.channels.filter((c) => !before.includes(c.kind))
       const mailOwed = owed.some((c) => c.kind === "mail")
       const send = !mailOwed || hopeless ? deliver : yield* startDelivery
+      // Contract §12: judged beside the captcha, its verdict awaited only once the captcha's is.
+      const judging = yield* spam.begin(form, settings, submission.visitor)
       // Taking over a claim its process left (contract §9): that process passed the captcha
       // with this very submission if the provider now says the token is spent.
       const verdict =
@@ -104,27 +110,55 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
           ? verdictOf
           : Effect.catchTag(verdictOf, "AlreadyReceived", () => Effect.succeed(verifiedBefore)))
       reached = { verdict }
+      const judged = yield* judging
+      if (judged?.spam === true && settings.spam.policy === "drop") {
+        // Answered as sent, in a delivery's usual time: a spammer learns nothing.
+        yield* spam.pace
+        const dropped: Sent = { _tag: "Sent", id, captcha: verdict, spamDropped: judged }
+        return dropped
+      }
+      // Shown to the owner when marked, or when Akismet could not be asked.
+      const shown =
+        judged !== undefined && (judged.spam || judged.reasons.includes("akismet_unavailable"))
+          ? { score: judged.score, reasons: judged.reasons }
+          : undefined
       // The id exists before the first attempt: every channel and a queued item carry the
       // same one, and so does every process that receives this submission (contract §7a).
-      const accepted = { id, form, captcha: verdict }
+      const accepted = {
+        id,
+        form,
+        captcha: verdict,
+        ...(shown === undefined ? {} : { spam: shown })
+      }
+      const startedAt = yield* Clock.currentTimeMillis
       const receivedAt = new Date(yield* Clock.currentTimeMillis)
       const earlier =
         recovery.earlierAttemptAt === undefined ? {} : { earlier: recovery.earlierAttemptAt }
       const attempts = yield* deliverAll({
         channels: owed,
         sendMail: send,
-        mail: composeMail(settings, { ...accepted, ...earlier }),
+        mail: composeMail(settings, {
+          id,
+          form,
+          captcha: verdict,
+          ...earlier,
+          ...(shown === undefined
+            ? {}
+            : { spam: { verdict: shown, marked: judged?.spam === true } })
+        }),
         submission: {
           id,
           form: settings.id,
           receivedAt: receivedAt.toISOString(),
           contact: form,
           captcha: verdict,
+          ...(judged?.spam === true && shown !== undefined ? { spam: shown } : {}),
           ...(recovery.earlierAttemptAt === undefined
             ? {}
             : { possibleDuplicate: recovery.earlierAttemptAt })
         }
       })
+      yield* spam.observe((yield* Clock.currentTimeMillis) - startedAt)
       const delivered: ReadonlyArray<ChannelKind> = [...before, ...deliveredOf(attempts)]
       reached = { verdict, delivered }
       const outcome = yield* settle(attempts, accepted, settings.id, receivedAt).pipe(

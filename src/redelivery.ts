@@ -9,7 +9,8 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { AppConfigTag } from "./config/app-config"
-import { type DeliveryFailure, deliveryReason, unknownAt } from "./domain/errors"
+import { deliveryReason, unknownAt } from "./domain/delivery-failure"
+import type { DeliveryFailure } from "./domain/errors"
 import {
   channelOf,
   copyOf,
@@ -101,6 +102,11 @@ export const redeliverItem = (body: string) =>
               id: item.id,
               form: itemForm(item),
               captcha: item.captcha,
+              ...(item.spam === undefined
+                ? {}
+                : {
+                    spam: { verdict: item.spam, marked: item.spam.score >= form.spam.threshold }
+                  }),
               late: {
                 receivedAt: item.receivedAt,
                 reason: item.reason,
@@ -117,6 +123,9 @@ export const redeliverItem = (body: string) =>
                 receivedAt: item.receivedAt,
                 contact: itemForm(item),
                 captcha: item.captcha,
+                ...(item.spam === undefined || item.spam.score < form.spam.threshold
+                  ? {}
+                  : { spam: item.spam }),
                 ...(item.unknownAt === undefined ? {} : { possibleDuplicate: item.unknownAt })
               },
               item.partsSent ?? 0

@@ -85,13 +85,20 @@ describe("contact.submission.v1", () => {
     expect(problems(schema, json(webhookPayload(unverified, at)))).toEqual([])
   })
 
-  it("names every key the payload has, and requires all but the mark", () => {
-    const payload = webhookPayload({ ...short, possibleDuplicate: at.toISOString() }, at)
+  it("names every key the payload has, and requires all but the marks", () => {
+    const payload = webhookPayload(
+      {
+        ...short,
+        possibleDuplicate: at.toISOString(),
+        spam: { score: 6, reasons: ["links", "fast_submit"] }
+      },
+      at
+    )
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(payload).sort())
     expect(Object.keys(schema.properties.data.properties).sort()).toEqual(
       Object.keys(payload.data).sort()
     )
-    expect([...schema.properties.data.required, "possibleDuplicate"].sort()).toEqual(
+    expect([...schema.properties.data.required, "possibleDuplicate", "spam"].sort()).toEqual(
       Object.keys(payload.data).sort()
     )
     expect(schema.properties.type.const).toBe(webhookType)

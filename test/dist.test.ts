@@ -79,12 +79,25 @@ describe("the built bundle", () => {
     expect(message).not.toContain("nobody")
   })
 
-  it("dist/lambda.zip holds every output of the build but its metafile, byte for byte", async () => {
+  it("dist/lambda.zip holds every output of the build but its metafile, and the disposable domains beside their chunk, byte for byte", async () => {
     const { readFileSync } = await import("node:fs")
     const meta = JSON.parse(readFileSync(`${dist}/lambda/meta.json`, "utf8"))
     const outputs = Object.keys(meta.outputs).map((path) => path.replace(/^dist\/lambda\//, ""))
     const zip = new AdmZip(zipPath)
     expect(outputs).toContain("index.mjs")
+    // The spam judgement's list (contract §12), read from beside the chunk that holds its code.
+    const holder = Object.entries(meta.outputs).find(([, o]) =>
+      Object.keys((o as { inputs: object }).inputs).some((i) =>
+        i.endsWith("src/spam/disposable.ts")
+      )
+    )?.[0]
+    const list = `${String(holder)
+      .replace(/^dist\/lambda\//, "")
+      .replace(/[^/]+$/, "")}disposable-domains.txt`
+    expect(
+      zip.getEntry(list)?.getData().equals(readFileSync("src/spam/disposable-domains.txt"))
+    ).toBe(true)
+    outputs.push(list)
     expect(
       zip
         .getEntries()

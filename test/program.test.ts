@@ -29,6 +29,7 @@ import {
   SecretsFixed,
   SecretsRotated,
   SecretsUntouchable,
+  SpamUntouchable,
   testConfig,
   testForm
 } from "./support/doubles"
@@ -47,7 +48,8 @@ const config = Layer.mergeAll(
   SubmissionMemoryLive(),
   VerdictMemoryLive(),
   SharedClaimsOff,
-  ChannelsUntouchable
+  ChannelsUntouchable,
+  SpamUntouchable
 )
 
 /** Services that must not be reached: any call is a defect the test sees. */

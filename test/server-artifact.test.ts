@@ -70,7 +70,7 @@ const expectJsonLines = (artifact: RunningArtifact) => {
 }
 
 describe("dist/server/", () => {
-  it("holds index.mjs, exactly the chunks the build wrote and ALTCHA's widget file, nothing else", () => {
+  it("holds index.mjs, exactly the chunks the build wrote, ALTCHA's widget file and the disposable domains, nothing else", () => {
     const meta: { outputs: Record<string, unknown> } = JSON.parse(
       readFileSync(join(repoRoot, "dist/server.meta.json"), "utf8")
     )
@@ -84,7 +84,13 @@ describe("dist/server/", () => {
     expect(outputs).toContain("index.mjs")
     // The widget the server serves at /altcha.js (src/server/altcha-widget.ts), the
     // package's own file byte for byte.
-    expect(files(artifactDir).sort()).toEqual([...outputs, "altcha.min.js"].sort())
+    // And the spam judgement's list (contract §12), beside the chunk that reads it.
+    const list = files(artifactDir).filter((f) => f.endsWith("disposable-domains.txt"))
+    expect(list).toHaveLength(1)
+    expect(readFileSync(join(artifactDir, list[0] ?? ""))).toEqual(
+      readFileSync(join(repoRoot, "src/spam/disposable-domains.txt"))
+    )
+    expect(files(artifactDir).sort()).toEqual([...outputs, "altcha.min.js", ...list].sort())
     const entry = createRequire(import.meta.url).resolve("altcha")
     expect(readFileSync(join(artifactDir, "altcha.min.js"))).toEqual(
       readFileSync(join(dirname(entry), "altcha.min.js"))

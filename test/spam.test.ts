@@ -27,7 +27,7 @@ import {
   SpamVerdict,
   spamFooterLine,
   spamHeaderValue
-} from "../src/spam/verdict"
+} from "../src/domain/spam-verdict"
 
 const root = new URL("..", import.meta.url).pathname
 const clean: SpamForm = {

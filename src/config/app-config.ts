@@ -10,6 +10,7 @@ import type { Channel } from "../domain/channels"
 import type { Fallback } from "../domain/contact"
 import type { Language } from "../domain/languages"
 import type { MailSettings } from "../domain/mail"
+import type { AkismetConfig, SpamSettings } from "./spam"
 
 /** How mail goes out (SPEC section 8). */
 export type MailTransport =
@@ -62,6 +63,8 @@ export interface FormConfig extends MailSettings {
   readonly captchaSecretId: string
   /** Where its submissions go, in order (contract §11): `mail` alone by default. */
   readonly channels: ReadonlyArray<Channel>
+  /** Its spam judgement (contract §12): `mark` at 5 by default. */
+  readonly spam: SpamSettings
 }
 
 export interface AppConfig {
@@ -114,6 +117,8 @@ export interface AppConfig {
   readonly store: StoreConfig
   /** The channels other than mail (contract §11): one call's bound, and plain http to loopback. */
   readonly channels: { readonly timeoutMs: number; readonly allowInsecure: boolean }
+  /** Akismet, asked beside the captcha when AKISMET_SECRET_ID is set (contract §12). */
+  readonly akismet: AkismetConfig | undefined
 }
 
 export interface StoreConfig {

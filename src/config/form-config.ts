@@ -12,6 +12,7 @@ import type { FormConfig } from "./app-config"
 import { all, andThen, written } from "./env"
 import { type FormSettings, formsVariables, readForms } from "./forms"
 import { emailAddress, mailboxList, orNothing, successUrl } from "./readers"
+import type { SpamSettings } from "./spam"
 
 /** FORMS decoded beside every other variable: its problems are listed with theirs. */
 export const forms = formsVariables.pipe(andThen(readForms))
@@ -60,6 +61,7 @@ export interface FormDefaults {
   readonly allowedOrigins: ReadonlyArray<string> | undefined
   readonly captchaProvider: CaptchaProvider
   readonly captchaSecretId: string
+  readonly spam: SpamSettings
 }
 
 /** Every form, the default one first when the single-form variables make it. */
@@ -106,7 +108,11 @@ export const formConfigs = (
             allowedOrigins: f.origins ?? defaults.allowedOrigins,
             captchaProvider: f.captchaProvider ?? defaults.captchaProvider,
             captchaSecretId: f.captchaSecretId ?? defaults.captchaSecretId,
-            channels: channels.get(id) ?? defaultChannels
+            channels: channels.get(id) ?? defaultChannels,
+            spam: {
+              policy: f.spamPolicy ?? defaults.spam.policy,
+              threshold: f.spamThreshold ?? defaults.spam.threshold
+            }
           }
         ] as const
     )

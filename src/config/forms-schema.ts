@@ -15,12 +15,14 @@ import {
   emailAddressRule,
   oneLineRule,
   oneMailbox,
+  oneOfRule,
   originRule,
   phoneRule,
   type Rule,
   someMailboxes,
   successUrlRule
 } from "./rules"
+import { spamPolicies } from "./spam"
 
 const text = Schema.String.annotate({ message: "must be text" })
 
@@ -85,5 +87,15 @@ export const Settings = Schema.Struct({
   webhookUrl: Schema.optionalKey(nonEmpty),
   webhookSecretId: Schema.optionalKey(nonEmpty),
   slackSecretId: Schema.optionalKey(nonEmpty),
-  discordSecretId: Schema.optionalKey(nonEmpty)
+  discordSecretId: Schema.optionalKey(nonEmpty),
+  spamPolicy: Schema.optionalKey(byRule(oneOfRule(spamPolicies))),
+  spamThreshold: Schema.optionalKey(
+    Schema.Number.annotate({ message: "must be a whole number from 1 to 100" }).check(
+      Schema.makeFilter((n: number) =>
+        Number.isInteger(n) && n >= 1 && n <= 100
+          ? undefined
+          : "must be a whole number from 1 to 100"
+      )
+    )
+  )
 }).annotate({ message: "must be an object of settings" })

@@ -12,6 +12,7 @@ import type { Fallback, Mailbox } from "../domain/contact"
 import type { Language } from "../domain/languages"
 import { all, type Problem, type Reading, type ValueOf, written } from "./env"
 import { Settings } from "./forms-schema"
+import type { SpamPolicy } from "./spam"
 
 /** One form's own settings, as written (the deployment's fill what it leaves out). */
 export interface FormSettings {
@@ -30,6 +31,9 @@ export interface FormSettings {
   readonly webhookSecretId: string | undefined
   readonly slackSecretId: string | undefined
   readonly discordSecretId: string | undefined
+  /** Its spam judgement (contract §12); unset ones are the deployment's. */
+  readonly spamPolicy: SpamPolicy | undefined
+  readonly spamThreshold: number | undefined
 }
 
 const formIdPattern = /^[a-z0-9-]{1,40}$/
@@ -105,7 +109,9 @@ const read = (variable: string, json: string): Reading<ReadonlyMap<string, FormS
           webhookUrl: f.webhookUrl,
           webhookSecretId: f.webhookSecretId,
           slackSecretId: f.slackSecretId,
-          discordSecretId: f.discordSecretId
+          discordSecretId: f.discordSecretId,
+          spamPolicy: f.spamPolicy,
+          spamThreshold: f.spamThreshold
         }
       ])
     )

@@ -35,6 +35,7 @@ import {
   wholeNumber
 } from "./readers"
 import { defaultSmtpSecretId, region } from "./region"
+import { akismetConfig, spamVariables } from "./spam"
 import { storeConfig, storeVariables } from "./store"
 import { transportConfig, transportProblems, transportVariables } from "./transport"
 
@@ -70,7 +71,8 @@ const variables = all({
   submissionIdKey: secretKey("SUBMISSION_ID_KEY", orNothing),
   unknownRetryMinutes: wholeNumber("UNKNOWN_RETRY_MINUTES", 10, 0, 24 * 60),
   store: storeVariables,
-  channels: channelVariables
+  channels: channelVariables,
+  spam: spamVariables
 })
 
 type Variables = ValueOf<typeof variables>
@@ -118,7 +120,8 @@ const toAppConfig = (
         subjectPrefix: c.subjectPrefix,
         allowedOrigins: c.allowedOrigins,
         captchaProvider: c.captcha.provider,
-        captchaSecretId: c.captcha.secretId
+        captchaSecretId: c.captcha.secretId,
+        spam: { policy: c.spam.policy, threshold: c.spam.threshold }
       },
       single === undefined
         ? undefined
@@ -156,7 +159,8 @@ const toAppConfig = (
     submissionIdKey: c.submissionIdKey ?? Redacted.make(randomBytes(32).toString("base64url")),
     unknownRetryMinutes: c.unknownRetryMinutes,
     store: storeConfig(c.store),
-    channels: { timeoutMs: c.channels.timeoutMs, allowInsecure: c.channels.allowInsecure }
+    channels: { timeoutMs: c.channels.timeoutMs, allowInsecure: c.channels.allowInsecure },
+    akismet: akismetConfig(c.spam)
   }
 }
 

@@ -14,6 +14,7 @@ import type {
 } from "./captcha-errors"
 import type { ChannelFailed } from "./channel-errors"
 import type { FieldIssue } from "./issues"
+import type { SpamVerdict } from "./spam-verdict"
 
 export * from "./captcha-errors"
 export * from "./channel-errors"
@@ -22,6 +23,8 @@ export interface Sent {
   readonly _tag: "Sent"
   readonly id: string
   readonly captcha: CaptchaVerdict
+  /** Judged spam under `drop` (contract §12): answered as sent, delivered nowhere. */
+  readonly spamDropped?: SpamVerdict
 }
 
 /**
@@ -63,7 +66,7 @@ export class FormInvalid extends Data.TaggedError("FormInvalid")<{
   readonly issues: ReadonlyArray<FieldIssue>
 }> {}
 
-export type SecretName = "smtp" | "captcha" | "channel"
+export type SecretName = "smtp" | "captcha" | "channel" | "akismet"
 export type SecretProblem =
   | "missing"
   | "denied"
@@ -149,51 +152,3 @@ export type FlowError =
   | ChallengeUnavailable
   | DeliveryFailure
   | DeliveryNotKept
-
-/** The `reason` of a failed delivery, in the log line and in a queued item (SPEC 6, 7). */
-export const deliveryReason = (failure: DeliveryFailure): string => {
-  switch (failure._tag) {
-    case "SecretUnavailable":
-      return `secret_${failure.secret}_${failure.problem}`
-    case "MailAuthRejected":
-      return `smtp_auth_${failure.code}`
-    case "MailRejected":
-    case "MailUnavailable":
-    case "MailUnknown":
-    case "ChannelFailed":
-      return failure.reason
-  }
-}
-
-/**
- * SPEC sections 7 and 8: a permanent failure needs the owner (a refused message, refused
- * credentials, a missing or unreadable secret, a certificate that will fail the same way);
- * any other may pass by itself. Both are queued; only the visitor's answer differs.
- */
-export const isPermanent = (failure: DeliveryFailure): boolean => {
-  switch (failure._tag) {
-    case "SecretUnavailable":
-      return (
-        failure.problem === "missing" ||
-        failure.problem === "malformed" ||
-        failure.problem === "denied"
-      )
-    case "MailAuthRejected":
-    case "MailRejected":
-      return true
-    case "MailUnavailable":
-      return failure.permanent === true
-    case "MailUnknown":
-      return false
-    case "ChannelFailed":
-      return failure.kind === "permanent"
-  }
-}
-
-/** When the attempt that may have delivered passed its point of no return, if one did. */
-export const unknownAt = (failure: DeliveryFailure): number | undefined =>
-  failure._tag === "MailUnknown"
-    ? failure.at
-    : failure._tag === "ChannelFailed" && failure.kind === "unknown"
-      ? failure.at
-      : undefined

@@ -10,6 +10,12 @@ export type Fields = ReadonlyArray<readonly [name: string, value: string]>
 export const honeypotField = "_gotcha"
 
 /**
+ * Milliseconds from the page's load to the submit, written by the form's script (contract
+ * §12): a spam signal, never text, never an extra, and no part of the duplicate key or id.
+ */
+export const elapsedField = "_t"
+
+/**
  * The form's own fields; any other name is the visitor's own text (an extra field). Every
  * provider's token field is one, whichever provider the form uses: a token is never text.
  */
@@ -21,6 +27,7 @@ const knownFieldNames: ReadonlySet<string> = new Set([
   "name",
   "language",
   honeypotField,
+  elapsedField,
   ...captchaFields
 ])
 

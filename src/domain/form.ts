@@ -9,6 +9,7 @@ import { FormInvalid } from "./errors"
 import {
   aliasConflict,
   codePoints,
+  elapsedField,
   type Fields,
   isKnownField,
   messageChars,
@@ -28,6 +29,8 @@ export interface ContactForm {
   readonly language: Language
   /** The configured provider's token field, when sent (may be empty). */
   readonly captchaToken?: string
+  /** `_t` as written, when sent: the spam judgement reads it (contract §12). */
+  readonly elapsed?: string
   /** Other fields, submission order, empty ones skipped, repeated ones joined. */
   readonly extras: ReadonlyArray<readonly [name: string, value: string]>
 }
@@ -179,6 +182,7 @@ export const decodeForm = (
   }
   const form = decoded.success
   const token = options.captchaField === undefined ? undefined : known.get(options.captchaField)
+  const elapsed = known.get(elapsedField)
   return Result.succeed({
     email: candidate.email ?? "",
     body: candidate.body ?? "",
@@ -186,6 +190,7 @@ export const decodeForm = (
     ...(form.name === undefined ? {} : { name: form.name }),
     language: options.language,
     ...(token === undefined ? {} : { captchaToken: token }),
+    ...(elapsed === undefined ? {} : { elapsed }),
     extras: extraList
   })
 }

@@ -11,6 +11,7 @@ import { type ChannelKind, channelKinds } from "./channels"
 import type { CaptchaVerdict } from "./errors"
 import type { ContactForm } from "./form"
 import { languages } from "./languages"
+import { SpamVerdict } from "./spam-verdict"
 
 /** A captcha verdict as stored (an item, a shared claim): exactly the verdicts there are. */
 export const Verdict = Schema.Union([
@@ -82,7 +83,9 @@ export const QueueItem = Schema.Struct({
    * Of a message too long for one Slack or Discord post, the parts already delivered:
    * redelivery sends only the rest.
    */
-  partsSent: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)))
+  partsSent: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /** Judged spam under `mark` (contract §12): redelivered marked as the first attempt was. */
+  spam: Schema.optionalKey(SpamVerdict)
 })
 
 export type QueueItem = typeof QueueItem.Type
@@ -103,6 +106,7 @@ export const queueItem = (options: {
   /** The channel it is owed to; mail when absent. */
   readonly channel?: ChannelKind
   readonly partsSent?: number
+  readonly spam?: SpamVerdict
 }): QueueItem => {
   const { contact } = options
   return {
@@ -124,7 +128,8 @@ export const queueItem = (options: {
       : { channel: options.channel }),
     ...(options.partsSent === undefined || options.partsSent === 0
       ? {}
-      : { partsSent: options.partsSent })
+      : { partsSent: options.partsSent }),
+    ...(options.spam === undefined ? {} : { spam: options.spam })
   }
 }
 

@@ -6,6 +6,12 @@ import type { Mailbox } from "./contact"
 import type { CaptchaVerdict } from "./errors"
 import { withLineBreaks } from "./fields"
 import type { ContactForm } from "./form"
+import {
+  SPAM_SUBJECT_MARKER,
+  type SpamVerdict,
+  spamFooterLine,
+  spamHeaderValue
+} from "./spam-verdict"
 
 export interface OutgoingMail {
   /** The submission's id, sent as `X-Contact-Submission-Id` (SES replaces Message-ID). */
@@ -20,6 +26,8 @@ export interface OutgoingMail {
    * sent as `X-Contact-Possible-Duplicate`; absent on a first copy.
    */
   readonly possibleDuplicate?: string
+  /** Marked spam (contract §12): `X-Contact-Spam`'s value, `score=<n>; reasons=<a,b>`. */
+  readonly spam?: string
 }
 
 /** The configuration a mail is composed with (a part of AppConfig). */
@@ -64,9 +72,14 @@ export const composeMail = (
      * shared claim that expired): it may have reached the owner.
      */
     readonly earlier?: string
+    /**
+     * The spam judgement when the mail shows it (contract §12): its header and footer line;
+     * `marked` (the score reached the threshold) puts `[Spam?] ` in the subject too.
+     */
+    readonly spam?: { readonly verdict: SpamVerdict; readonly marked: boolean }
   }
 ): OutgoingMail => {
-  const { captcha: verdict, form, id, late } = submission
+  const { captcha: verdict, form, id, late, spam } = submission
   const earlier = late?.unknownAt ?? submission.earlier
   const unverified = verdict._tag === "Unverified" ? "[unverified] " : ""
   const footer = [
@@ -75,6 +88,7 @@ export const composeMail = (
     `Language: ${form.language}`,
     ...form.extras.map(extraLine),
     // Just before the Captcha line, which stays last.
+    ...(spam === undefined ? [] : [spamFooterLine(spam.verdict)]),
     ...(earlier === undefined
       ? []
       : [
@@ -92,9 +106,10 @@ export const composeMail = (
     from: settings.mailFrom,
     to: settings.mailTo,
     replyTo: { name: form.name ?? "", address: form.email },
-    subject: `${settings.subjectPrefix}${unverified}${form.subject ?? "Contact form message"}`,
+    subject: `${settings.subjectPrefix}${spam?.marked === true ? SPAM_SUBJECT_MARKER : ""}${unverified}${form.subject ?? "Contact form message"}`,
     // One rule for line breaks, so the mail shows the breaks the pages show.
     text: withLineBreaks(`${form.body}\n\n--\n${footer.join("\n")}\n`, "\n"),
-    ...(earlier === undefined ? {} : { possibleDuplicate: earlier })
+    ...(earlier === undefined ? {} : { possibleDuplicate: earlier }),
+    ...(spam === undefined ? {} : { spam: spamHeaderValue(spam.verdict) })
   }
 }

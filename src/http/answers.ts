@@ -5,11 +5,11 @@
  * in the table does not compile.
  */
 import * as Match from "effect/Match"
-import { type CaptchaVerdict, deliveryReason, type FlowError, type Outcome } from "../domain/errors"
+import { deliveryReason } from "../domain/delivery-failure"
+import type { FlowError } from "../domain/errors"
 import { isKnownField } from "../domain/fields"
 import {
   type Answer,
-  accepted,
   delivery,
   notASubmission,
   type RequestLogLine,
@@ -18,88 +18,12 @@ import {
   submission
 } from "./answer"
 import { allowedMethods } from "./headers"
+import { unknown } from "./outcomes"
 import type { RequestFailure } from "./request"
 
 export type Failure = FlowError | RequestFailure
 
-const captchaField = (verdict: CaptchaVerdict): string =>
-  verdict._tag === "Unverified" ? `unverified:${verdict.reason}` : verdict._tag.toLowerCase()
-
-const firstOutcome = {
-  Sent: "sent",
-  Queued: "queued",
-  Kept: "kept",
-  Unknown: "delivery_unknown"
-} as const
-
-/**
- * SPEC section 7a: the relay may have the message and nothing could keep it. The page says
- * it has probably arrived; a plain mailto (no second copy invited), the text on the page.
- */
-const unknown = (reason: string, id?: string): Answer => ({
-  _tag: "Refused",
-  status: 500,
-  page: "delivery_unknown",
-  error: "delivery_unknown",
-  fallback: true,
-  log: submission(
-    "Error",
-    { outcome: "delivery_unknown", reason, ...(id === undefined ? {} : { id }) },
-    "DeliveryUnknown"
-  )
-})
-
-const duplicateOf = (first: string, id: string) =>
-  submission("Info", { outcome: "duplicate", first, id })
-
-const outcomes: {
-  readonly [K in Outcome["_tag"]]: (o: Extract<Outcome, { _tag: K }>) => Answer
-} = {
-  Sent: (o) =>
-    accepted(
-      submission(
-        // Sent without the captcha's word (it was down: fail open): worth a look.
-        o.captcha._tag === "Unverified" ? "Warning" : "Info",
-        { outcome: "sent", id: o.id, captcha: captchaField(o.captcha) },
-        "Sent"
-      )
-    ),
-  Honeypot: () => accepted(submission("Info", { outcome: "honeypot" })),
-  Queued: (o) =>
-    accepted(
-      submission(
-        "Warning",
-        { outcome: "queued", reason: o.reason, id: o.id, captcha: captchaField(o.captcha) },
-        "Queued"
-      ),
-      true
-    ),
-  Kept: (o) => ({
-    _tag: "Refused",
-    status: 500,
-    page: "delivery_kept",
-    error: "delivery_failed",
-    kept: true,
-    // A plain mailto: the message will arrive, the page says so; no second copy invited.
-    fallback: true,
-    log: submission(
-      "Error",
-      { outcome: "delivery_failed", kept: true, reason: o.reason, id: o.id },
-      "Kept"
-    )
-  }),
-  Unknown: (o) => unknown(o.reason, o.id),
-  // The first one is still on its way (another process): it ends in its own outcome.
-  InFlight: (o) => ({ ...unknown("", o.id), log: duplicateOf("in_flight", o.id) }),
-  // Answered as the first one was, in this request's mode and language; nothing was sent,
-  // so nothing is counted (the first one's line has the metric).
-  Duplicate: (o) => ({
-    ...answerForOutcome(o.first),
-    log: duplicateOf(firstOutcome[o.first._tag], o.first.id)
-  })
-}
-
-export const answerForOutcome = (outcome: Outcome): Answer => Match.valueTags(outcome, outcomes)
+export { answerForOutcome } from "./outcomes"
 
 /** A bug of ours, not a typed failure: the fallback page all the same. */
 export const defectAnswer = delivery("defect")

@@ -12,6 +12,7 @@ import { type Fields, languageField } from "../domain/fields"
 import { defaultLanguage, isLanguage } from "../domain/languages"
 import { submit } from "../program"
 import { RateLimiter } from "../services/rate-limit"
+import type { Visitor } from "../services/spam"
 import { answered, askedFor, failed, safely } from "./answering"
 import { answerFor, answerForOutcome } from "./answers"
 import { bodyFormat, parseBody } from "./body"
@@ -32,7 +33,7 @@ import { preflightResponse, type View } from "./responses"
 /** What a request is, once the checks before the form passed. */
 type Read = Data.TaggedEnum<{
   Preflight: {}
-  Submission: { readonly fields: Fields }
+  Submission: { readonly fields: Fields; readonly visitor: Visitor }
 }>
 const Read = Data.taggedEnum<Read>()
 
@@ -58,7 +59,10 @@ const read = (request: EdgeRequest, config: AppConfig, originAllowed: boolean) =
     if (format === undefined) return yield* new UnsupportedMediaType()
     const bytes = yield* request.body(config.maxBodyBytes)
     const fields = yield* parseBody(format, bytes, contentType ?? "")
-    return Read.Submission({ fields })
+    return Read.Submission({
+      fields,
+      visitor: { address, userAgent: request.headers["user-agent"] }
+    })
   })
 
 export const respond = (request: EdgeRequest) =>
@@ -94,10 +98,10 @@ const served = (request: EdgeRequest, config: AppConfig, form: FormConfig) =>
       return preflightResponse(asked, headers.origin !== undefined)
     }
 
-    const { fields } = checked.value
+    const { fields, visitor } = checked.value
     const field = languageField(fields)
     const view: View = { ...asked, fields, language: isLanguage(field) ? field : asked.language }
-    const submitted = yield* Effect.exit(submit({ fields, language: view.language, form }))
+    const submitted = yield* Effect.exit(submit({ fields, language: view.language, form, visitor }))
     return yield* safely(
       view,
       Exit.match(submitted, {

@@ -2,9 +2,11 @@
  * The message every transport sends (SPEC sections 5 and 8): nodemailer's options for one
  * OutgoingMail, so SMTP and SES carry the same headers and encodings.
  */
+
 import type Mail from "nodemailer/lib/mailer"
 import { encodeWord } from "nodemailer/lib/mime-funcs"
 import type { OutgoingMail } from "../domain/mail"
+import { SPAM_HEADER } from "../domain/spam-verdict"
 
 /**
  * nodemailer passes a valid RFC 2047 encoded-word in a subject through, as if we had encoded
@@ -25,6 +27,7 @@ export const messageOptions = (mail: OutgoingMail): Mail.Options => ({
     // SES replaces Message-ID with its own: this is the id an owner can trust.
     "X-Contact-Submission-Id": mail.id,
     // A copy of an attempt that may have arrived already (SPEC section 7a).
+    ...(mail.spam === undefined ? {} : { [SPAM_HEADER]: mail.spam }),
     ...(mail.possibleDuplicate === undefined
       ? {}
       : { "X-Contact-Possible-Duplicate": mail.possibleDuplicate })

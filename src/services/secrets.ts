@@ -35,6 +35,8 @@ export interface SecretsServiceApi {
   readonly captcha: (id: string) => Effect.Effect<CaptchaKeys, SecretUnavailable>
   /** A channel's keys in the secret `id` (contract §11: a webhook's, Slack's, Discord's). */
   readonly channel: (id: string) => Effect.Effect<CaptchaKeys, SecretUnavailable>
+  /** Akismet's key in the secret `id` (contract §12). */
+  readonly akismet: (id: string) => Effect.Effect<CaptchaKeys, SecretUnavailable>
 }
 
 export class SecretsService extends Context.Service<SecretsService, SecretsServiceApi>()(
@@ -151,6 +153,11 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
         ttl
       )
 
+      const akismetCache = yield* cachedSecrets(
+        (id) => fetch("akismet", id, CaptchaSecret).pipe(Effect.map(captchaKeys)),
+        ttl
+      )
+
       return SecretsService.of({
         smtp: (options) =>
           smtpId === undefined
@@ -159,7 +166,8 @@ export const SecretsFrom = <R>(fetcher: Effect.Effect<SecretFetcher, never, R>) 
               ? smtpCache.refresh(smtpId)
               : smtpCache.get(smtpId),
         captcha: captchaCache.get,
-        channel: channelCache.get
+        channel: channelCache.get,
+        akismet: akismetCache.get
       })
     })
   )
@@ -170,6 +178,7 @@ export const SecretsStatic = (values: {
   readonly captcha: CaptchaKeys
   /** Each channel secret's keys, by secret id. */
   readonly channels?: Readonly<Record<string, CaptchaKeys>>
+  readonly akismet?: CaptchaKeys
 }) =>
   Layer.succeed(
     SecretsService,
@@ -181,6 +190,10 @@ export const SecretsStatic = (values: {
         return keys === undefined
           ? Effect.fail(new SecretUnavailable({ secret: "channel", problem: "missing" }))
           : Effect.succeed(keys)
-      }
+      },
+      akismet: () =>
+        values.akismet === undefined
+          ? Effect.fail(new SecretUnavailable({ secret: "akismet", problem: "missing" }))
+          : Effect.succeed(values.akismet)
     })
   )

@@ -9,8 +9,9 @@
  * the process waits on the network; the call after the captcha, with Akismet's answer, then
  * costs a fraction of a millisecond.
  */
+
+import type { SpamVerdict } from "../domain/spam-verdict"
 import { type Evidence, type SignalName, type SpamForm, signals } from "./signals"
-import type { SpamVerdict } from "./verdict"
 
 export interface SpamJudgement extends SpamVerdict {
   readonly reasons: ReadonlyArray<SignalName>

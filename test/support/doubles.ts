@@ -39,6 +39,7 @@ import {
 } from "../../src/services/secrets"
 import { smtpRules } from "../../src/services/smtp"
 import { type SmtpWire, smtpDelivery } from "../../src/services/smtp-delivery"
+import { SpamService } from "../../src/services/spam"
 import type { SubmissionMemory } from "../../src/services/submissions"
 
 // ---------------------------------------------------------------------------------------
@@ -123,7 +124,8 @@ export const SecretsMissing = (which: "smtp" | "captcha") =>
         which === "captcha"
           ? Effect.fail(new SecretUnavailable({ secret: "captcha", problem: "missing" }))
           : Effect.succeed(captchaCredentials),
-      channel: () => Effect.fail(new SecretUnavailable({ secret: "channel", problem: "missing" }))
+      channel: () => Effect.fail(new SecretUnavailable({ secret: "channel", problem: "missing" })),
+      akismet: () => Effect.fail(new SecretUnavailable({ secret: "akismet", problem: "missing" }))
     })
   )
 
@@ -135,7 +137,8 @@ export const SecretsRotated = Layer.effect(
       smtp: (options) =>
         options?.refresh === true ? Ref.setAndGet(current, rotatedCredentials) : Ref.get(current),
       captcha: () => Effect.succeed(captchaCredentials),
-      channel: () => Effect.fail(new SecretUnavailable({ secret: "channel", problem: "missing" }))
+      channel: () => Effect.fail(new SecretUnavailable({ secret: "channel", problem: "missing" })),
+      akismet: () => Effect.fail(new SecretUnavailable({ secret: "akismet", problem: "missing" }))
     })
   )
 )
@@ -390,13 +393,24 @@ export const SecretsUntouchable = Layer.succeed(
   SecretsService.of({
     smtp: () => Effect.die("secrets reached"),
     captcha: () => Effect.die("secrets reached"),
-    channel: () => Effect.die("secrets reached")
+    channel: () => Effect.die("secrets reached"),
+    akismet: () => Effect.die("secrets reached")
   })
 )
 
 export const ChannelsUntouchable = Layer.succeed(
   ChannelsService,
   ChannelsService.of({ deliver: () => Effect.die("channels reached") })
+)
+
+/** The judgement of the spam service, asked of nothing (a form's policy `off`). */
+export const SpamUntouchable = Layer.succeed(
+  SpamService,
+  SpamService.of({
+    begin: () => Effect.succeed(Effect.succeed(undefined)),
+    observe: () => Effect.void,
+    pace: Effect.void
+  })
 )
 
 export const MailUntouchable = Layer.succeed(

@@ -62,7 +62,7 @@ const frame = (
   count: number,
   possibleDuplicate: string | undefined
 ) => ({
-  title: `${possibleDuplicate === undefined ? "" : "Possible duplicate: "}Contact form message, ${partOf(index, count)}`,
+  title: `${possibleDuplicate === undefined ? "" : "Possible duplicate: "}${submission.spam === undefined ? "" : "[Spam?] "}Contact form message, ${partOf(index, count)}`,
   ...(possibleDuplicate === undefined
     ? {}
     : { description: `An attempt at ${possibleDuplicate} may have posted this already.` }),

@@ -62,7 +62,7 @@ const headBlocks = (
   {
     type: "header",
     text: plain(
-      `${possibleDuplicate === undefined ? "" : "Possible duplicate: "}Contact form message, ${partOf(index, count)}`
+      `${possibleDuplicate === undefined ? "" : "Possible duplicate: "}${submission.spam === undefined ? "" : "[Spam?] "}Contact form message, ${partOf(index, count)}`
     )
   },
   {

@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type { CaptchaVerdict } from "../../domain/errors"
 import type { ContactForm } from "../../domain/form"
+import type { SpamVerdict } from "../../domain/spam-verdict"
 
 export interface ChannelSubmission {
   readonly id: string
@@ -18,6 +19,8 @@ export interface ChannelSubmission {
   readonly captcha: CaptchaVerdict
   /** An earlier attempt at this ISO time may have delivered it already (contract §7a). */
   readonly possibleDuplicate?: string
+  /** Marked spam (contract §12): the webhook carries the verdict, Slack and Discord a mark. */
+  readonly spam?: SpamVerdict
 }
 
 /**

@@ -25,7 +25,10 @@ export const webhookPayload = (submission: ChannelSubmission, sentAt: Date) => {
       captcha: verdictText(submission.captcha),
       ...(submission.possibleDuplicate === undefined
         ? {}
-        : { possibleDuplicate: submission.possibleDuplicate })
+        : { possibleDuplicate: submission.possibleDuplicate }),
+      ...(submission.spam === undefined
+        ? {}
+        : { spam: { score: submission.spam.score, reasons: submission.spam.reasons } })
     }
   }
 }
