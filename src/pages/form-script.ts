@@ -98,6 +98,10 @@ export const formScript = String.raw`"use strict";
     event.preventDefault();
     if (button.disabled) return;
     clear();
+    // Contract §12: milliseconds from the page's load to this submit (the visitor's clock
+    // plays no part), a spam signal the server reads from _t.
+    const elapsed = form.querySelector("input[name=_t]");
+    if (elapsed) elapsed.value = String(Math.round(performance.now()));
     const data = new FormData(form);
     button.disabled = true;
     button.textContent = t.sending;

@@ -108,6 +108,7 @@ ${field({ id: "f-message", label: t.message, required: t.required, control: `<te
 <label for="f-gotcha">${escapeHtml(t.honeypot)}</label>
 <input id="f-gotcha" name="_gotcha" type="text" tabindex="-1" autocomplete="off">
 </div>
+<input type="hidden" name="_t">
 ${input.captcha === undefined ? "" : `${widgetElement(input.captcha.widget, input.captcha.keys)}\n`}<button type="submit">${escapeHtml(t.send)}</button>
 </form>`
   return page(
