@@ -1,0 +1,50 @@
+/**
+ * A marked submission kept in the queue is redelivered marked (contract §12): the verdict
+ * travels in the item, so the late mail is what the first attempt's would have been.
+ */
+import { simpleParser } from "mailparser"
+import { describe, expect, it } from "vitest"
+import type { QueueItem } from "../src/domain/item"
+import { MailScripted, makeTestHandler, QueueRecording } from "./support/doubles"
+import { jsonPost } from "./support/events"
+
+const spammy = {
+  email: "ada@example.org",
+  subject: "Offer",
+  message: "See https://a.example https://b.example https://c.example",
+  _t: "250",
+  "frc-captcha-response": "token-ok"
+}
+const down = { responseCode: 454 } as const
+
+describe("spam and the queue", () => {
+  it("the relay down: the item holds the verdict, and its redelivery is marked as the first would have been", async () => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      mail: (log) => MailScripted(log, [down, down, down]),
+      queue: QueueRecording(items)
+    })
+    const answer = await t.handler(jsonPost(spammy))
+    expect(JSON.parse(answer.body)).toEqual({ ok: true, queued: true })
+    expect(items[0]?.spam).toEqual({ score: 6, reasons: ["links", "fast_submit"] })
+    expect(
+      await t.redeliver({ Records: [{ messageId: "m", body: JSON.stringify(items[0]) }] })
+    ).toEqual({ batchItemFailures: [] })
+    const mail = await simpleParser(t.mail.sent.at(-1)?.raw ?? "")
+    expect(mail.subject).toBe("[Contact] [Spam?] Offer")
+    expect(mail.headers.get("x-contact-spam")).toBe("score=6; reasons=links,fast_submit")
+    await t.dispose()
+  })
+
+  it("SPAM_POLICY=off: no judgement, nothing marked, nothing in the item", async () => {
+    const items: Array<QueueItem> = []
+    const t = await makeTestHandler({
+      env: { SPAM_POLICY: "off" },
+      mail: (log) => MailScripted(log, [down, down, down]),
+      queue: QueueRecording(items)
+    })
+    await t.handler(jsonPost(spammy))
+    expect(items[0]?.spam).toBeUndefined()
+    await t.dispose()
+  })
+})
