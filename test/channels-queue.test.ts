@@ -139,6 +139,29 @@ describe.skipIf(suite.skip)("channels with a queue, against moto's SQS and real 
     expect(smtp.mails.at(-1)).toBeDefined()
   })
 
+  it("no queue, the webhook down: a 500; the repeat on another process sends only the webhook (the store knows mail delivered)", async () => {
+    const table = `channels-${Date.now()}`
+    await suite.peer().createTable(table)
+    const before = { mails: smtp.mails.length, hooks: webhook.delivered().length }
+    // One deployment: one key, so both processes give the submission the same id (contract §7a).
+    const shared = { QUEUE_URL: "", STORE_TABLE: table, SUBMISSION_ID_KEY: "k".repeat(43) }
+    const a = await bundle("", "mail,webhook", shared)
+    const b = await bundle("", "mail,webhook", shared)
+    const fields = { ...visitor, message: `Once, everywhere (${Date.now()})` }
+    webhook.behave(Behave.status(500))
+    const first = await submitTo(a, jsonPost(fields))
+    webhook.behave(Behave.ok)
+    expect(first.statusCode).toBe(500)
+    expect(smtp.mails.length).toBe(before.mails + 1)
+    const repeat = await submitTo(b, jsonPost(fields))
+    expect(repeat.statusCode).toBe(200)
+    expect(repeat.lines.find((l) => l.msg === "submission")?.id).toBe(
+      first.lines.find((l) => l.msg === "channel")?.id
+    )
+    expect(webhook.delivered().length).toBe(before.hooks + 1)
+    expect(smtp.mails.length).toBe(before.mails + 1)
+  })
+
   it("the webhook down: a spool file of its own, delivered by the loop once it is back; mail once", async () => {
     const relay = await startSmtpPeer({ tls: "starttls" })
     const dir = tempDir("channels-spool-")
