@@ -6,7 +6,7 @@
 //   bare            bench/baseline/bare.mjs, the floor
 //   plain-inmemory  the plain flow with in-memory services (warm and memory figures)
 //   ours-inmemory   bench/entries/ours-inmemory.ts, our handler with in-memory services
-import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { build } from "esbuild"
 import { esbuildOptions } from "../scripts/esbuild-options.mjs"
@@ -32,6 +32,8 @@ for (const [name, entry] of Object.entries(variants)) {
       outfile: join(outDir, "index.mjs")
     })
     writeFileSync(join(outDir, "meta.json"), JSON.stringify(result.metafile))
+    // One file, no splitting: the spam judgement's list (contract §12) goes beside it.
+    copyFileSync(join(bench, "../src/spam/disposable-domains.txt"), join(outDir, "disposable-domains.txt"))
   } catch (e) {
     failed.push(name)
     console.error(`bench/build.mjs: ${name} failed: ${e instanceof Error ? e.message : e}`)
