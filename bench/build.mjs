@@ -33,7 +33,10 @@ for (const [name, entry] of Object.entries(variants)) {
     })
     writeFileSync(join(outDir, "meta.json"), JSON.stringify(result.metafile))
     // One file, no splitting: the spam judgement's list (contract §12) goes beside it.
-    copyFileSync(join(bench, "../src/spam/disposable-domains.txt"), join(outDir, "disposable-domains.txt"))
+    copyFileSync(
+      join(bench, "../src/spam/disposable-domains.txt"),
+      join(outDir, "disposable-domains.txt")
+    )
   } catch (e) {
     failed.push(name)
     console.error(`bench/build.mjs: ${name} failed: ${e instanceof Error ? e.message : e}`)

@@ -176,7 +176,10 @@ const buildLambda = async () => {
   }
   const list = besideDisposable(result.metafile)
   const listInZip = list.slice(lambdaDir.length + 1)
-  zip.addLocalFile(list, listInZip.includes("/") ? listInZip.slice(0, listInZip.lastIndexOf("/")) : "")
+  zip.addLocalFile(
+    list,
+    listInZip.includes("/") ? listInZip.slice(0, listInZip.lastIndexOf("/")) : ""
+  )
   if (forms !== undefined) {
     writeFileSync(join(lambdaDir, FORMS_IN_ZIP), forms)
     zip.addFile(FORMS_IN_ZIP, forms)

@@ -10,6 +10,13 @@ import { readFileSync } from "node:fs"
 import { Schema } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import {
+  SPAM_HEADER,
+  SPAM_SUBJECT_MARKER,
+  SpamVerdict,
+  spamFooterLine,
+  spamHeaderValue
+} from "../src/domain/spam-verdict"
 import { isDisposableEmail } from "../src/spam/disposable"
 import { judge } from "../src/spam/judge"
 import { countLinks, holdsLinkOrEmail, linksIn, mayHoldLink } from "../src/spam/links"
@@ -21,13 +28,6 @@ import {
   type SpamForm,
   signals
 } from "../src/spam/signals"
-import {
-  SPAM_HEADER,
-  SPAM_SUBJECT_MARKER,
-  SpamVerdict,
-  spamFooterLine,
-  spamHeaderValue
-} from "../src/domain/spam-verdict"
 
 const root = new URL("..", import.meta.url).pathname
 const clean: SpamForm = {
