@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync, writeFileSync, writeSync } from "node:fs"
 
-// The valid submission every variant answers in every figure: the SPEC's example visitor,
+// The valid submission every variant answers in every figure: the the contract's example visitor,
 // urlencoded like a browser form, wrapped in an API Gateway HTTP API 2.0 event with a base64
 // body. HTML mode, so our build and the plain baseline answer 303. Submission n carries its
 // own captcha token: a FriendlyCaptcha token is single-use, and the app answers the same
-// form with the same token within 10 minutes as a duplicate without sending (SPEC section 9),
+// form with the same token within 10 minutes as a duplicate without sending (contract §9),
 // a path no figure means to measure. The bench's captcha peers accept any token.
 //
 // Submission n of a process is submission BENCH_FIRST_SUBMISSION + n of the run: the harness

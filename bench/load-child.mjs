@@ -4,7 +4,7 @@
 // latency histogram has 1 ms resolution, too coarse for loopback, so the latencies come
 // from its per-response event (fractional ms from process.hrtime) and are sorted here. Each
 // request is a fresh form with its own captcha token (setupRequest), so the server never
-// answers a repeat as a duplicate (SPEC section 9).
+// answers a repeat as a duplicate (contract §9).
 import autocannon from "autocannon"
 import { formBody, formHeaders, report } from "./fixtures.mjs"
 

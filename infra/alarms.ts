@@ -1,6 +1,6 @@
 // The alarms, one per way this backend fails, because each looks different in CloudWatch:
 // - a function's `Errors` metric counts crashes, Lambda timeouts and, above all, a bad
-//   configuration, which makes the module throw at cold start (SPEC 6) so every request
+//   configuration, which makes the module throw at cold start (contract §6) so every request
 //   (or every batch) fails;
 // - a failed delivery is not a function error: the application answers (queued, kept or
 //   the 500 fallback page) and counts the outcome in an Embedded Metric Format line of

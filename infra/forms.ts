@@ -1,10 +1,10 @@
-// Several forms in one deployment (SPEC section 10), as the stack's parameters: Forms and
+// Several forms in one deployment (contract §10), as the stack's parameters: Forms and
 // FormsFile, the rules that make the single-form parameters required without them, and
 // CaptchaSecretNames, the captcha secrets the forms name. (What they put in the
 // functions' environment and grant: the construct, infra/environment.ts, infra/secrets.ts.)
 //
 // The forms themselves stay opaque to CloudFormation: it cannot parse JSON, so the
-// application decodes and checks them at cold start (every problem one line, SPEC 10).
+// application decodes and checks them at cold start (every problem one line, contract §10).
 // What CloudFormation can check, it checks before any change (infra/rules.ts).
 import { CfnParameter, Fn, type Stack } from "aws-cdk-lib"
 import { SECRET_NAME_CHARACTERS } from "./patterns.js"
@@ -23,7 +23,7 @@ export const MAX_CAPTCHA_SECRET_NAMES = MAX_SECRET_NAMES_PER_LIST
 // One secret name in CaptchaSecretNames, as Secrets Manager allows it.
 const NAME = `${SECRET_NAME_CHARACTERS}{1,512}`
 
-/** The single-form parameters (SPEC section 6) that make the form `default`. */
+/** The single-form parameters (contract §6) that make the form `default`. */
 interface DefaultForm {
   readonly mailTo: CfnParameter
   readonly successUrl: CfnParameter
@@ -47,7 +47,7 @@ export const declareForms = (
     allowedPattern: "^$|^\\s*\\{[\\s\\S]*\\}\\s*$",
     constraintDescription:
       'Forms must be the JSON object itself, e.g. Forms="$(jq -c . forms.json)", not a path',
-    description: `FORMS: the forms served at /f/<id>, a JSON object of form id to settings (SPEC section 10), best without whitespace (jq -c). Lambda's environment holds 4 KB in all, the names and JSON-escaped values of every variable: about ${TYPICAL_FORMS_THAT_FIT} typical forms fit (README); beyond, FormsFile (optional; empty = none)`
+    description: `FORMS: the forms served at /f/<id>, a JSON object of form id to settings (contract §10), best without whitespace (jq -c). Lambda's environment holds 4 KB in all, the names and JSON-escaped values of every variable: about ${TYPICAL_FORMS_THAT_FIT} typical forms fit (README); beyond, FormsFile (optional; empty = none)`
   })
   const formsFile = new CfnParameter(stack, "FormsFile", {
     type: "String",
@@ -72,7 +72,7 @@ export const declareForms = (
   })
 
   // Rules, as the application judges the variables (src/config/form-config.ts): without a
-  // list of forms the single-form settings are required (SPEC 6); with one, all three make
+  // list of forms the single-form settings are required (contract §6); with one, all three make
   // a default form at /contact, none means no default form (404 there), and a part of one
   // is refused. Rules cannot name conditions, hence the Equals written again.
   const { mailTo, successUrl, fallbackEmail } = defaultForm

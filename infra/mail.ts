@@ -1,4 +1,4 @@
-// How the functions send mail (SPEC sections 5 and 8), as the stack's parameters: the
+// How the functions send mail (contract §5 and §8), as the stack's parameters: the
 // MailTransport parameter, the settings of each transport, and the rules CloudFormation
 // checks between them. One template serves both transports: which one applies is decided
 // at deploy time by the construct's conditions (infra/delivery.ts), so switching is a
@@ -53,7 +53,7 @@ export const declareMail = (stack: Stack) => {
 
   // CloudFormation Rules, checked before any change is made: ses cannot work without an
   // identity to grant on, and settings that the chosen transport would ignore are refused,
-  // as the application refuses them at cold start (SPEC 8): a relay URL or a configuration
+  // as the application refuses them at cold start (contract §8): a relay URL or a configuration
   // set that silently does nothing is worse than a failed deploy. (The SMTP secret's name
   // has a default, so it cannot be required empty; under ses it is simply unused. Rules
   // cannot name conditions, hence the Equals written again.)

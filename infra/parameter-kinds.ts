@@ -22,7 +22,7 @@ export const required = (stack: Stack, id: string, description: string, allowedP
     constraintDescription: `${id} is required and must match ${allowedPattern}`
   })
 
-// The single-form settings of the form `default` (SPEC section 6): required unless Forms or
+// The single-form settings of the form `default` (contract §6): required unless Forms or
 // FormsFile lists the forms, and then all three or none. CloudFormation cannot express that
 // in one parameter, so each may be empty here and the Rules of infra/forms.ts decide.
 export const defaultForm = (

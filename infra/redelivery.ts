@@ -1,4 +1,4 @@
-// Nothing lost (SPEC section 7): the queue the web function puts a failed delivery in, its
+// Nothing lost (contract §7): the queue the web function puts a failed delivery in, its
 // dead-letter queue, and the second function, from the same zip, that SQS feeds them to.
 import { Duration, RemovalPolicy } from "aws-cdk-lib"
 import * as iam from "aws-cdk-lib/aws-iam"
@@ -30,7 +30,7 @@ export const declareQueues = (scope: Construct, legacy: boolean) => {
     fifo: true,
     retentionPeriod: Duration.days(14)
   })
-  // FIFO (SPEC section 7a): an enqueue retried after a lost answer carries the same
+  // FIFO (contract §7a): an enqueue retried after a lost answer carries the same
   // deduplication id (`<submission id>:<copy>`), so it is stored once; each item is its own
   // message group, so one that fails holds back no other. Deduplication by the body's hash
   // is off: the application names each copy itself.
@@ -38,7 +38,7 @@ export const declareQueues = (scope: Construct, legacy: boolean) => {
     ...encrypted,
     fifo: true,
     contentBasedDeduplication: false,
-    // SQS's default, set explicitly because it is a promise about personal data (SPEC 7):
+    // SQS's default, set explicitly because it is a promise about personal data (contract §7):
     // an item is redelivered or dead-lettered within about six hours, so four days is slack
     // for a consumer that is stopped (mapping disabled, a bad deploy), not a delay.
     retentionPeriod: Duration.days(4),
@@ -99,7 +99,7 @@ export const addRedelivery = (
   // secret or SES, the channels' secrets), and nothing else. It never verifies a captcha
   // (an item carries the verdict), so it cannot read that secret. It sends to its own
   // queue only: the marked copy that takes the place of an item whose redelivery's outcome
-  // was unknown (SPEC 7a).
+  // was unknown (contract §7a).
   const role = functionRole(
     scope,
     "RedeliveryRole",
@@ -139,7 +139,7 @@ export const addRedelivery = (
     fn.addEventSource(
       new SqsEventSource(q, {
         batchSize: REDELIVERY_BATCH_SIZE,
-        // Only the items that failed again go back to the queue (SPEC 7); without it one
+        // Only the items that failed again go back to the queue (contract §7); without it one
         // bad item would have the whole batch received, and counted, again.
         reportBatchItemFailures: true,
         // AWS's minimum. After an outage the backlog drains two batches at a time, one

@@ -3,7 +3,7 @@
 // timeouts are computed from the values actually in force), the two function timeouts,
 // and the queue's visibility timeout and receive count.
 
-// SPEC sections 4, 5 and 7, the shared store (contract §9), the channels (§11) and spam (§12).
+// contract §4, §5 and §7, the shared store (contract §9), the channels (§11) and spam (§12).
 export const APP_TIMEOUTS_MS = {
   CAPTCHA_TIMEOUT_MS: 4_000,
   SECRETS_TIMEOUT_MS: 3_000,
@@ -124,7 +124,7 @@ export const VISIBILITY_TIMEOUT_MS = 6 * REDELIVERY_TIMEOUT_MS
 const RETRY_WINDOW_MS = 6 * 60 * 60 * 1_000
 export const MAX_RECEIVE_COUNT = Math.round(RETRY_WINDOW_MS / VISIBILITY_TIMEOUT_MS)
 
-// SPEC section 7a: a copy of a delivery whose outcome is unknown (the relay or SES may have
+// contract §7a: a copy of a delivery whose outcome is unknown (the relay or SES may have
 // it) waits at least UNKNOWN_RETRY_MINUTES (the application's default, not set here) after
 // that attempt. The web function's SendMessage holds it back that long (SQS allows 15
 // minutes); a redelivery that still receives it early leaves it for the next receive.

@@ -7,7 +7,7 @@ import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSyn
 //   that directory alone (no node_modules), as the Dockerfile and `npm run start:prod` do.
 // `--if-needed` skips the build when both are newer than every source file, so that
 // `npm run synth` and the tests can call it cheaply.
-// `--forms <file>` ships the forms (SPEC section 10) in the Lambda zip as forms.json beside
+// `--forms <file>` ships the forms (contract §10) in the Lambda zip as forms.json beside
 // index.mjs, for forms that outgrow Lambda's 4 KB environment: deploy with
 // FormsFile=forms.json (FORMS_FILE=/var/task/forms.json). The server reads FORMS_FILE from
 // anywhere and needs no copy.
@@ -54,7 +54,7 @@ const formsPath = option("--forms")
 /**
  * The forms file, checked to be a JSON object (of form id: settings) so that a wrong file
  * fails the build rather than every cold start; the application checks each form there
- * (SPEC section 10), as it checks FORMS.
+ * (contract §10), as it checks FORMS.
  */
 const readForms = (path) => {
   let text

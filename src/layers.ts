@@ -42,9 +42,9 @@ export interface AppLayerOptions {
   readonly spam?: Layer.Layer<SpamService, never, AppConfigTag | SecretsService>
   /** Default: the queue QUEUE_URL or SPOOL_DIR names (the spool directory made beforehand), or none. */
   readonly queue?: Layer.Layer<QueueService, never, AppConfigTag>
-  /** Default: the duplicate guard of SPEC section 9 (10 minutes, 10,000 keys). */
+  /** Default: the duplicate guard of contract §9 (10 minutes, 10,000 keys). */
   readonly memory?: Layer.Layer<SubmissionMemory>
-  /** Default: the captcha verdicts of tokens not yet spent (SPEC section 9, 10 minutes). */
+  /** Default: the captcha verdicts of tokens not yet spent (contract §9, §10 minutes). */
   readonly verdicts?: Layer.Layer<VerdictMemory>
   /** Default: RATE_LIMIT_PER_MINUTE per client address, or none when it is 0. */
   readonly rateLimit?: Layer.Layer<RateLimiter>

@@ -1,5 +1,5 @@
 /**
- * JSON-lines logs (SPEC section 6): `level`, `msg`, and the annotations the edge adds
+ * JSON-lines logs (contract §6): `level`, `msg`, and the annotations the edge adds
  * (`requestId`, `outcome`, `reason`). The visitor's text and secrets are never annotated.
  */
 import * as Clock from "effect/Clock"
@@ -9,7 +9,7 @@ import * as Logger from "effect/Logger"
 import type * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 
-/** SPEC section 6's names: `warn` for Effect's Warn, `error` for Fatal too. */
+/** contract §6's names: `warn` for Effect's Warn, `error` for Fatal too. */
 const levelName = (level: LogLevel.LogLevel): string =>
   level === "Fatal" ? "error" : level.toLowerCase()
 
@@ -39,7 +39,7 @@ export const JsonLogs = (level: LogLevel.LogLevel, sink: LogSink = stdoutSink) =
   Layer.merge(Logger.layer([jsonLogger(sink)]), Layer.succeed(References.MinimumLogLevel, level))
 
 /**
- * The counts an owner can alarm on (SPEC section 7), one per outcome line. In CloudWatch's
+ * The counts an owner can alarm on (contract §7), one per outcome line. In CloudWatch's
  * own style, so that no metric's key collides with a field of the line (`kept: true`).
  */
 export type MetricName =
@@ -50,7 +50,7 @@ export type MetricName =
   | "DeliveryUnknown"
   | "Redelivered"
   | "RedeliveryFailed"
-  /** The spool directory could not be written, read or healed (SPEC section 7a). */
+  /** The spool directory could not be written, read or healed (contract §7a). */
   | "SpoolFailed"
   /** A channel other than mail, by its `Channel` dimension (contract §11). */
   | "ChannelDelivered"
@@ -85,7 +85,7 @@ export const metricAnnotations = (
   [name]: 1
 })
 
-/** One log line (SPEC section 6): never a secret, nor what a visitor wrote. */
+/** One log line (contract §6): never a secret, nor what a visitor wrote. */
 export interface LogLine {
   readonly level: "Debug" | "Info" | "Warning" | "Error"
   readonly message: string

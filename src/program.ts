@@ -1,5 +1,5 @@
 /**
- * The form flow, and nothing else (SPEC sections 2, 7 and 9): honeypot → validation →
+ * The form flow, and nothing else (contract §2, §7 and §9): honeypot → validation →
  * duplicate → captcha → secrets → mail → queue. No HTTP, no AWS events, no process.env: the edge (src/http/)
  * turns requests into a Submission and the outcome or typed error into answers.
  */
@@ -30,7 +30,7 @@ export interface Submission {
   readonly fields: Fields
   /** A supported language, already resolved by the edge. */
   readonly language: Language
-  /** The form it was sent to (SPEC section 10): its recipients, sender, captcha secret. */
+  /** The form it was sent to (contract §10): its recipients, sender, captcha secret. */
   readonly form: FormConfig
   /** Who sent it, for Akismet only (contract §12); never logged. */
   readonly visitor?: Visitor
@@ -69,7 +69,7 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
     token,
     form
   )
-  // SPEC section 9: a token whose submission was not accepted keeps its verdict, so sending
+  // contract §9: a token whose submission was not accepted keeps its verdict, so sending
   // again delivers rather than hearing from the provider that the token is spent. Only a
   // failure writes one, and only a verdict used reads one back: the happy path asks once.
   const remembered = token === null || hopeless ? undefined : token
@@ -177,7 +177,7 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
       return outcome
     }).pipe(Effect.scoped)
 
-  // SPEC section 9: a repeat answers as the first one did, in this process and, through the
+  // contract §9: a repeat answers as the first one did, in this process and, through the
   // store, in any other. No key without a real token: a missing or placeholder one goes
   // straight to the captcha, which refuses it.
   if (hopeless) return yield* accept({})

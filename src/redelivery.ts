@@ -1,9 +1,9 @@
 /**
- * Redelivery (SPEC section 7): a queued item becomes the mail it would have been, composed
+ * Redelivery (contract §7): a queued item becomes the mail it would have been, composed
  * with its form's configuration in force now (so a fixed MAIL_TO reaches the new owner), with one
  * more footer line, and goes out through the same delivery step as the form flow. Used by
  * the Lambda's `redeliver` (SQS events), the server's spool loop and its SQS consumer.
- * An item whose earlier attempt may have arrived (SPEC section 7a) waits
+ * An item whose earlier attempt may have arrived (contract §7a) waits
  * UNKNOWN_RETRY_MINUTES after that attempt, and goes out marked a possible duplicate.
  */
 import * as Clock from "effect/Clock"
@@ -81,7 +81,7 @@ export const redeliverItem = (body: string) =>
     const about = { id: item.id, form: item.form }
     const due = dueAt(item, config.unknownRetryMinutes)
     if ((yield* Clock.currentTimeMillis) < due) return notDue(due)
-    // The form's settings of now (SPEC section 10): a form since removed cannot be sent;
+    // The form's settings of now (contract §10): a form since removed cannot be sent;
     // the item stays for the owner (the dead-letter queue, or the spool's dead/).
     const form = config.forms.get(item.form)
     if (form === undefined) {
@@ -142,7 +142,7 @@ export const redeliverItem = (body: string) =>
     const at = unknownAt(sent.failure)
     if (at !== undefined) {
       // Kept marked with this attempt's time, never sent again before UNKNOWN_RETRY_MINUTES
-      // after it (SPEC section 7a).
+      // after it (contract §7a).
       yield* log("Warning", "redelivery_unknown", { ...about, reason })
       const { attemptAt: _, ...rest } = item
       return unknownAgain({

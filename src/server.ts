@@ -1,6 +1,6 @@
 /**
  * `npm start`: the same HTTP app as the Lambda handler, on Node's http server. Embedded
- * mode without production configuration, production mode with it (SPEC section 1).
+ * mode without production configuration, production mode with it (contract §1).
  * SIGINT/SIGTERM close the server gracefully: submissions in flight finish first. Bad
  * configuration prints `Invalid configuration:` and its problems, and exits with 78.
  *

@@ -39,7 +39,7 @@ const typed = {
 
 /**
  * The same visitor with one more line: each message sent to the embedded server its own,
- * or the second would be a repeat of the first (SPEC section 9: answered, not mailed).
+ * or the second would be a repeat of the first (contract §9: answered, not mailed).
  */
 const typedAs = (note: string): typeof typed => ({
   ...typed,

@@ -1,5 +1,5 @@
 /**
- * `npm run build -- --forms <file>` (scripts/build.mjs, SPEC section 10): the forms file
+ * `npm run build -- --forms <file>` (scripts/build.mjs, contract §10): the forms file
  * lands in the Lambda zip as forms.json beside index.mjs, where FormsFile=forms.json points
  * FORMS_FILE, and the bundle unzipped from that zip serves its forms; a file that is not a
  * JSON object fails the build. Built into a temporary directory (`--dist`), never over the

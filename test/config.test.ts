@@ -1,5 +1,5 @@
 /**
- * The configuration of SPEC section 6: defaults, every problem listed at once, never a value.
+ * The configuration of contract §6: defaults, every problem listed at once, never a value.
  */
 import { Effect, Result } from "effect"
 import { describe, expect, it } from "vitest"
@@ -13,9 +13,9 @@ const problems = (env: Record<string, string | undefined>) =>
   Result.match(read(env), { onFailure: (e) => e.problems, onSuccess: () => [] })
 
 describe("readConfig", () => {
-  it("defaults of SPEC sections 4 to 6", () => {
+  it("defaults of contract §4 to §6", () => {
     const config = Result.getOrThrow(read(baseEnv))
-    // The single-form variables make the form `default` (SPEC section 10).
+    // The single-form variables make the form `default` (contract §10).
     const form = formOf(config)
     expect([...config.forms.keys()]).toEqual(["default"])
     expect(form.mailFrom).toEqual({ name: "Web contact form", address: "noreply@example.com" })
@@ -168,7 +168,7 @@ describe("readConfig", () => {
   })
 })
 
-describe("the queue's variables (SPEC section 7)", () => {
+describe("the queue's variables (contract §7)", () => {
   const config = (env: Record<string, string | undefined>, runtime?: "lambda" | "server") =>
     Effect.runSync(
       Effect.result(
@@ -224,7 +224,7 @@ describe("the queue's variables (SPEC section 7)", () => {
   })
 })
 
-describe("the mail transport (SPEC section 8)", () => {
+describe("the mail transport (contract §8)", () => {
   const read = (env: Record<string, string | undefined>) =>
     Effect.runSync(Effect.result(readConfig({ ...baseEnv, ...env })))
   const problemsOf = (env: Record<string, string | undefined>) =>
@@ -260,7 +260,7 @@ describe("the mail transport (SPEC section 8)", () => {
   })
 })
 
-describe("the limits' variables (SPEC section 9)", () => {
+describe("the limits' variables (contract §9)", () => {
   const { RATE_LIMIT_PER_MINUTE: _, ...production } = baseEnv
 
   it("10 POSTs a minute and no trusted proxy by default; 0 turns the limit off", () => {

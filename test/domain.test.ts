@@ -1,5 +1,5 @@
 /**
- * The form contract of SPEC section 2, field by field.
+ * The form contract of contract §2, field by field.
  */
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
@@ -303,7 +303,7 @@ describe("decodeForm", () => {
   })
 })
 
-describe("the queue item (SPEC section 7a: every valid form fits in its queue item)", () => {
+describe("the queue item (contract §7a: every valid form fits in its queue item)", () => {
   it("of the largest valid form, in the characters that cost the most, is under 256 KiB", () => {
     const form = Result.getOrThrow(decode(largestValidForm))
     // Each field at its limit, in code points.
@@ -331,7 +331,7 @@ describe("the queue item (SPEC section 7a: every valid form fits in its queue it
   })
 })
 
-describe("line breaks (SPEC section 3: CRLF, CR and LF are each one break)", () => {
+describe("line breaks (contract §3: CRLF, CR and LF are each one break)", () => {
   it("counts a CR before CRLF as two breaks, in the mail, the paragraphs and the mailto body", () => {
     expect(withLineBreaks("a\r\r\nb\n\rc\r\n\nd", "\n")).toBe("a\n\nb\n\nc\n\nd")
     const form = Result.getOrThrow(

@@ -1,5 +1,5 @@
 /**
- * Double submissions (SPEC section 9) through the real Lambda adapter over doubles: a
+ * Double submissions (contract §9) through the real Lambda adapter over doubles: a
  * repeat in one process is answered as the first one was, in its own mode and language,
  * and sends nothing; a repeat on another process is told by the captcha API that its token
  * was used: 409 already received, never captcha_failed. A failure is not remembered.

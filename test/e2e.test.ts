@@ -38,7 +38,7 @@ const fields = (
   ["company", "ACME"],
   ...extra,
   // Each submission its own token, as each visit solves its own puzzle: the same one again
-  // would be a repeat (SPEC section 9).
+  // would be a repeat (contract §9).
   ["frc-captcha-response", captcha.newToken()]
 ]
 
@@ -117,7 +117,7 @@ describe.skipIf(suite.skip)("end to end: the built bundle against real peers", (
       world.captcha.reset()
     })
 
-    it("HTTP API 2.0 JSON → 200, mail received over STARTTLS with AUTH, exactly as SPEC section 5", async () => {
+    it("HTTP API 2.0 JSON → 200, mail received over STARTTLS with AUTH, exactly as contract §5", async () => {
       const sent = fields(world.captcha)
       const result = await bundle.invoke(
         httpApiEvent({ body: asJson(sent), headers: { "Content-Type": "application/json" } })

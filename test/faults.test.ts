@@ -117,7 +117,7 @@ const forbidden = (world: Pick<World, "captcha">): ReadonlyArray<string> => [
   visitorIp
 ]
 
-/** The visitor's form with a fresh token: the same one again would be a repeat (SPEC 9). */
+/** The visitor's form with a fresh token: the same one again would be a repeat (contract §9). */
 const fieldsFor = (world: Pick<World, "captcha">, version: Version = "v2") => [
   ...Object.entries(visitor),
   [tokenField[version], world.captcha.newToken()] as const
@@ -171,7 +171,7 @@ const expectFallbackPage = (answer: Run, smtp: SmtpPeer) => {
   expect(smtp.mails).toHaveLength(0)
 }
 
-/** SPEC section 7a's unknown page: probably arrived; the fallback and the text; a plain mailto. */
+/** contract §7a's unknown page: probably arrived; the fallback and the text; a plain mailto. */
 const expectUnknownPage = (answer: Run) => {
   expect(answer.status).toBe(500)
   expect(answer.headers["content-type"]).toBe("text/html; charset=utf-8")
@@ -304,7 +304,7 @@ describe.skipIf(suite.skip)("fault matrix: the built bundle against misbehaving 
       })
     })
 
-    // SPEC section 7a: past the end of DATA a relay may have the message. Without a reply
+    // contract §7a: past the end of DATA a relay may have the message. Without a reply
     // it is never sent again within the request; without a queue the visitor is told it
     // has probably arrived.
     it("the relay answers `.` after a step's share of MAIL_TIMEOUT_MS (a content filter) → one copy, sent", async () => {
@@ -594,7 +594,7 @@ describe.skipIf(suite.skip)("fault matrix: the built bundle against misbehaving 
     code
   })
 
-  /** SPEC section 4 for every documented error code of each version, and the outages. */
+  /** contract §4 for every documented error code of each version, and the outages. */
   const captchaTable = (version: Version): ReadonlyArray<[string, CaptchaBehaviour, Expected]> => {
     const codes: ReadonlyArray<[number, string]> =
       version === "v1"
@@ -623,7 +623,7 @@ describe.skipIf(suite.skip)("fault matrix: the built bundle against misbehaving 
         error(status, code),
         status !== 200
           ? misconfigured(status, code)
-          : // SPEC section 9: the token was used (or, v1, has expired): a repeat, not a bot.
+          : // contract §9: the token was used (or, v1, has expired): a repeat, not a bot.
             code === "response_duplicate" || code === "solution_timeout_or_duplicate"
             ? { kind: "alreadyReceived", code }
             : rejected(code)
@@ -660,7 +660,7 @@ describe.skipIf(suite.skip)("fault matrix: the built bundle against misbehaving 
     })
     const bound = CAPTCHA_TIMEOUT_MS + SLACK_MS
 
-    it.each(captchaTable(version))("%s → SPEC section 4", async (_, behaviour, expected) => {
+    it.each(captchaTable(version))("%s → contract §4", async (_, behaviour, expected) => {
       world.captcha.setBehaviour(behaviour)
       const answer = await run(bundle, jsonPost(fieldsFor(world, version)))
       expect(answer.ms).toBeLessThan(bound)

@@ -1,5 +1,5 @@
 /**
- * FORMS and FORMS_FILE (SPEC section 10): decoded with Schema, each problem one line
+ * FORMS and FORMS_FILE (contract §10): decoded with Schema, each problem one line
  * naming its path, never a value.
  */
 import { writeFileSync } from "node:fs"

@@ -1,5 +1,5 @@
 /**
- * Several forms in one deployment (SPEC section 10), against real peers: the BUILT bundle,
+ * Several forms in one deployment (contract §10), against real peers: the BUILT bundle,
  * a STARTTLS + AUTH relay, a FriendlyCaptcha peer with a sitekey per site, moto for the
  * secrets and the queue. Each form sends to its own owner, from its own sender, with its
  * own prefix, success URL, origins and captcha secret; nothing of one reaches the other.

@@ -227,7 +227,7 @@ describe.skipIf(missing !== undefined)(
       })
 
     it.each(cases)("%s: delivered whole", async (what, encoding, message) => {
-      // Its own subject each: the same form twice would be one submission (SPEC section 9).
+      // Its own subject each: the same form twice would be one submission (contract §9).
       const fields = { email: "zoe@example.org", subject: what, message }
       const { type, body } = encode(encoding, fields)
       const mailsBefore = server.server.stderr.filter((l) => l.startsWith("Mail saved: ")).length

@@ -211,12 +211,12 @@ const logKeys = new Set([
   "reason",
   "status",
   "captcha",
-  // The form (SPEC section 10), the submission's id (section 7), the metric a line counts (EMF).
+  // The form (contract §10), the submission's id (section 7), the metric a line counts (EMF).
   "form",
   "id",
   "_aws",
   "Sent",
-  // A repeat's line names what the first one was (SPEC section 9).
+  // A repeat's line names what the first one was (contract §9).
   "first"
 ])
 
@@ -274,7 +274,7 @@ const rawHeader = (mail: ReceivedMail, key: string) => {
     .trim()
 }
 
-/** Line breaks by the product's one rule (SPEC section 3: CRLF, CR and LF are each one). */
+/** Line breaks by the product's one rule (contract §3: CRLF, CR and LF are each one). */
 const lines = (s: string) => withLineBreaks(s, "\n")
 const words = (s: string) => s.replace(/\s+/g, " ").trim()
 /**
@@ -297,7 +297,7 @@ const ascii = (s: string) => /^[\x00-\x7f]*$/.test(s)
  */
 const encodedWordLike = (s: string) => ascii(s) && s.includes("=?")
 
-/** SPEC section 5, literally: the message as written, then our footer. */
+/** contract §5, literally: the message as written, then our footer. */
 const expectedText = (form: ValidForm, language: string) =>
   lines(
     `${form.body}\n\n--\n${[
@@ -348,7 +348,7 @@ const acceptLanguages = [
   { header: "\u0000;q=x,\r\n", language: "en" }
 ] as const
 
-/** SPEC section 3's languages, written out here: the model does not ask the code. */
+/** contract §3's languages, written out here: the model does not ask the code. */
 const supportedLanguages: ReadonlyArray<string> = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"]
 
 const languageOf = (form: ValidForm, accepted: string) =>
@@ -455,7 +455,7 @@ const plainHtml: Choices = {
  * breaks); the next two are the same rule in the other formats and orders; the last, of
  * seed -104566849, a field that starts with U+FEFF in multipart (the platform's decoder
  * dropped it). `tag` goes into each marker: a property that runs them again after another
- * delivered them must send other forms, or they are repeats (SPEC section 9).
+ * delivered them must send other forms, or they are repeats (contract §9).
  */
 const knownCounterexamples = (tag: string): ReadonlyArray<[Submission]> => [
   [asSubmission(messageOnly(`Vq${tag}001x`, `Vq${tag}001x \r\r\n`), plainHtml)],
@@ -749,7 +749,7 @@ describe("anything at all", () => {
       const mailedTo = new Set<string>()
       let pairs = 0
       // Half of the runs start from a valid pair, so that "anything" also reaches the mail;
-      // each pair's message is its own, or the second one would be a repeat (SPEC section 9).
+      // each pair's message is its own, or the second one would be a repeat (contract §9).
       const fieldLists = fc
         .tuple(fc.boolean(), fc.array(fc.tuple(names, values), { maxLength: 8 }))
         .map(

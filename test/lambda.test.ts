@@ -1,6 +1,6 @@
 /**
  * The Lambda edge through the real adapter (`makeLambdaHandler`, what `handler` is built
- * with) over service doubles: every answer of SPEC sections 2 and 3, asserting status,
+ * with) over service doubles: every answer of contract §2 and §3, asserting status,
  * headers, body and whether a mail was sent.
  */
 
@@ -173,7 +173,7 @@ describe("JSON with a byte-order mark", () => {
   })
 })
 
-describe("the mail (SPEC section 5)", () => {
+describe("the mail (contract §5)", () => {
   it("From fixed, To the owner, visitor only in Reply-To, prefix, extra fields in order, captcha line", async () => {
     const t = await makeTestHandler({ captcha: CaptchaDown("timeout") })
     const fields: ReadonlyArray<readonly [string, string]> = [
@@ -271,7 +271,7 @@ describe("invalid input → 4xx, no mail", () => {
       "must be a single line without control characters"
     ],
     ["a non-string value", { ...valid, body: ["a"] }, "body", "must be text"],
-    // SPEC section 7a: text that cannot travel in a queue item is refused, the field named.
+    // contract §7a: text that cannot travel in a queue item is refused, the field named.
     [
       "a lone surrogate (a JSON escape) in the message",
       { ...valid, body: "Hi \uD83D" },
@@ -489,7 +489,7 @@ describe("malformed API events → 400 unsupported_event, a warning, never throw
   }
   // Lambda hands the handler whatever JSON its caller sent (a test event, a hand-written
   // invocation): a field of the wrong type is no API event, and a thrown error would be a
-  // function error (SPEC section 2).
+  // function error (contract §2).
   const http = formPost(valid)
   const rest = restApiEvent({ body: formBody(valid), headers: { ...urlencoded, ...browser } })
   const cases: ReadonlyArray<readonly [string, object, ReadonlyArray<string>, unknown]> = [

@@ -1,5 +1,5 @@
 /**
- * The eight languages of SPEC section 3 as one table. Every page, rendered directly, comes
+ * The eight languages of contract §3 as one table. Every page, rendered directly, comes
  * out in each language with its `lang` (the pages other issues are still wiring, 404, 409,
  * 429 and the kept 500, included); the answers the handler already gives come out in each
  * language through the real Lambda adapter; and the counted words follow each language's
@@ -16,7 +16,7 @@ import { allStrings, stringsFor } from "../src/pages/translations"
 import { CaptchaRejecting, MailScripted, makeTestHandler, SecretsMissing } from "./support/doubles"
 import { browser, formPost, httpApiEvent, json } from "./support/events"
 
-/** SPEC section 3's list, written out: the test does not ask the code which languages exist. */
+/** contract §3's list, written out: the test does not ask the code which languages exist. */
 const eight = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"] as const
 type Tag = (typeof eight)[number]
 
@@ -71,7 +71,7 @@ const texts = (value: unknown, path = ""): ReadonlyArray<readonly [string, strin
 const words = (text: string) => text.split(/\s+/).length
 
 describe("the languages", () => {
-  it("are SPEC section 3's eight, each with its file, its tag and its own name", () => {
+  it("are contract §3's eight, each with its file, its tag and its own name", () => {
     expect(languages).toEqual(eight)
     expect(allStrings.map((s) => [s.lang, s.form.languageName])).toEqual(
       eight.map((tag) => [tag, ownNames[tag]])
@@ -428,7 +428,7 @@ describe.each(eight)("the handler in %s", (tag) => {
     await t.dispose()
   })
 
-  it("500 unknown (SPEC 7a): probably arrived, the text kept, a plain mailto, no 'already' wording", async () => {
+  it("500 unknown (contract §7a): probably arrived, the text kept, a plain mailto, no 'already' wording", async () => {
     // The relay took the message and the connection dropped before its 250; no queue.
     const t = await makeTestHandler({
       mail: (log) => MailScripted(log, [{ code: "ECONNECTION", afterData: true }])

@@ -1,6 +1,5 @@
 /**
- * A consumer never holds more items than it can send within their visibility (SPEC section
- * 7a, row 11): two real server processes consuming one SQS queue (moto) whose visibility
+ * A consumer never holds more items than it can send within their visibility (contract §7a, row 11): two real server processes consuming one SQS queue (moto) whose visibility
  * timeout is 5 s, against a relay whose content filter takes 1.5 s a mail. Eight items take
  * 12 s to send one by one: a consumer that keeps the queue's 5 s lets the other server
  * receive and send the rest again. Copies are counted at the relay once both servers

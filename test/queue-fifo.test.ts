@@ -1,6 +1,6 @@
 /**
  * An enqueue whose answer is lost or late never makes a second stored copy, and never
- * answers "not kept" for an item that is stored (SPEC section 7a): the BUILT bundle against
+ * answers "not kept" for an item that is stored (contract §7a): the BUILT bundle against
  * moto's SQS (FIFO and standard queues) through the fault proxy, which loses or delays
  * SQS's answers after moto did the work, and a real relay that counts the copies.
  *

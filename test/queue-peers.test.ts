@@ -1,5 +1,5 @@
 /**
- * Nothing lost, against real peers (SPEC section 7): the BUILT bundle in a fresh process,
+ * Nothing lost, against real peers (contract §7): the BUILT bundle in a fresh process,
  * moto's SQS and Secrets Manager through the real AWS SDK behind the fault proxy, and an
  * SMTP relay with STARTTLS and AUTH that refuses on cue. What the queue holds is read back
  * from moto; what `redeliver` sends is what the relay received.
@@ -174,7 +174,7 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
     expect(page.body).toContain("Your message is safe with us")
     expect(page.body).toContain("please call me back about the zebra umbrellas.")
     expect(page.body).toContain('href="mailto:owner@example.com"')
-    // Another message: the same one again would be a repeat of the kept one (SPEC section 9).
+    // Another message: the same one again would be a repeat of the kept one (contract §9).
     const json = await submit(web, jsonPost({ ...visitor, subject: `${visitor.subject}, again` }))
     expect(json.statusCode).toBe(500)
     expect(JSON.parse(json.body)).toMatchObject({
@@ -226,7 +226,7 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
     }
   )
 
-  it("the queue silent too → the unknown answer (it may hold the item), never 'not kept' (SPEC 7a)", async () => {
+  it("the queue silent too → the unknown answer (it may hold the item), never 'not kept' (contract §7a)", async () => {
     const web = await bundle()
     smtp.setFaults({ mailFrom: { code: 454, message: "Try again later" } })
     suite.peer().setFault({ kind: "hang", operation: "SendMessage" })
@@ -244,7 +244,7 @@ describe.skipIf(suite.skip)("the queue, against moto's SQS and a real relay", ()
   })
 
   it("the largest valid form (each field at its limit, 4-byte characters) → kept, the item whole in SQS", async () => {
-    // SPEC section 7a: every valid form fits in its queue item, so none is ever too large.
+    // contract §7a: every valid form fits in its queue item, so none is ever too large.
     const web = await bundle()
     smtp.setFaults({ dataEnd: { code: 554, message: "Message rejected" } })
     const answer = await submit(web, jsonPost(Object.fromEntries(largestValidForm)))

@@ -1,5 +1,5 @@
 /**
- * Nothing lost (SPEC section 7), through the real Lambda adapter over doubles: a failed
+ * Nothing lost (contract §7), through the real Lambda adapter over doubles: a failed
  * delivery is queued (303) or kept (the 500 page saying so), the item holds the submission
  * and no recipient, a failed enqueue answers the fallback naming both failures, and
  * `redeliver` composes each item with the configuration of now.
@@ -143,7 +143,7 @@ describe("a failed delivery with a queue", () => {
     await t.dispose()
   })
 
-  // SPEC section 7a: the relay took the message and the connection dropped before its 250.
+  // contract §7a: the relay took the message and the connection dropped before its 250.
   const unknown = { code: "ECONNECTION", afterData: true } as const
 
   it("unknown (past the end of DATA) → queued, the item marked with the attempt's time; one attempt", async () => {
@@ -183,7 +183,7 @@ describe("a failed delivery with a queue", () => {
     await t.dispose()
   })
 
-  it("the largest valid form is kept whole: every valid form fits in its item (SPEC section 7a)", async () => {
+  it("the largest valid form is kept whole: every valid form fits in its item (contract §7a)", async () => {
     const items: Array<QueueItem> = []
     const t = await makeTestHandler({
       mail: (log) => MailScripted(log, [rejecting]),

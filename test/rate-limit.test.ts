@@ -1,5 +1,5 @@
 /**
- * The rate limit (SPEC section 9) through the real Lambda adapter: RATE_LIMIT_PER_MINUTE
+ * The rate limit (contract §9) through the real Lambda adapter: RATE_LIMIT_PER_MINUTE
  * POSTs per client address, then 429 with Retry-After and the fallback contact in both
  * modes, before the body is read; the address is API Gateway's sourceIp (HTTP API 2.0,
  * Function URL, REST 1.0), and X-Forwarded-For counts only for TRUST_PROXY_HOPS hops.

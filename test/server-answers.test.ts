@@ -1,6 +1,6 @@
 /**
  * Every connection the server accepts gets its answer, and every submission its outcome
- * (SPEC section 7a), over raw sockets: a client that ends its side right after the request
+ * (contract §7a), over raw sockets: a client that ends its side right after the request
  * (as `nc` does); bytes that cannot be parsed right after a valid POST; a submission whose
  * client left before SIGTERM (a process of its own, the relay holding its reply to DATA);
  * and an answer written before the body arrived, which closes its connection at once

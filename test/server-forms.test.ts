@@ -1,5 +1,5 @@
 /**
- * Several forms on the Node server (SPEC section 10), over real HTTP: `/?form=<id>` shows
+ * Several forms on the Node server (contract §10), over real HTTP: `/?form=<id>` shows
  * the demo form posting to `/f/<id>`, and in embedded mode every form's mail lands in the
  * outbox with that form's owner, sender and prefix. FORMS_FILE is read like FORMS.
  */

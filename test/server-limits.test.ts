@@ -1,5 +1,5 @@
 /**
- * The Node server's limits over real sockets (SPEC section 9, README "Run the server in
+ * The Node server's limits over real sockets (contract §9, README "Run the server in
  * production"): the rate limit by the socket's peer or by TRUST_PROXY_HOPS entries of
  * X-Forwarded-For, off in embedded mode; the connection caps (MAX_CONNECTIONS, 16 per
  * address, the oldest connection owed no answer making room); and slow clients: 300
@@ -260,7 +260,7 @@ describe("slow clients and connection caps", () => {
   }
 
   it("MAX_CONNECTIONS=50: 60 idle from one address leave 16 open; a POST from another is answered at once", async () => {
-    // 16 is the contract's number (SPEC section 9, the README), not the source's constant:
+    // 16 is the contract's number (contract §9, the README), not the source's constant:
     // with 60 connections under a total of 50, any per-address cap from 17 up leaves more.
     const server = await startServer({ ...production(smtp), MAX_CONNECTIONS: "50" })
     const clients = await Promise.all(
@@ -371,7 +371,7 @@ describe("slow clients and connection caps", () => {
       `slow-body flood, 208 connections at MAX_CONNECTIONS=200: a submission answered in ${flood.answeredMs} ms`
     )
     expect(flood.status).toBe(200)
-    // The contract's own bound (SPEC section 9's guard, issue 23); it takes far less here.
+    // The contract's own bound (contract §9's guard, issue 23); it takes far less here.
     expect(flood.answeredMs).toBeLessThanOrEqual(2_000)
     // The oldest slow bodies made room: 8 for the flood's own surplus, 1 for the visitor.
     expect(flood.open).toBe(199)

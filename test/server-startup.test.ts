@@ -1,5 +1,5 @@
 /**
- * The server answers every connection it accepts from its first moment (SPEC section 7a):
+ * The server answers every connection it accepts from its first moment (contract §7a):
  * the built artifact, started as an operator starts it (test/support/artifact.ts), is
  * probed every millisecond from the moment of its spawn, with `GET /healthz` and now and
  * then a `POST /contact`. Every connection the server accepts must be answered, and SIGTERM

@@ -1,6 +1,5 @@
 /**
- * The Node server over real HTTP (src/server.ts, src/server/app.ts): the answers of SPEC
- * section 3 through Node's http server, the pages of embedded mode, production mode, and
+ * The Node server over real HTTP (src/server.ts, src/server/app.ts): the answers of contract §3 through Node's http server, the pages of embedded mode, production mode, and
  * as a process of its own: exit code 78 on bad configuration and a graceful SIGTERM.
  */
 
@@ -126,7 +125,7 @@ describe("embedded mode over HTTP", () => {
     expect(await brazil.text()).toContain('<html lang="pt">')
   })
 
-  it("answers the refusals of SPEC section 3", async () => {
+  it("answers the refusals of contract §3", async () => {
     const invalid = await post(form({ email: "nope", message: " " }), asJson)
     expect(invalid.status).toBe(400)
     expect(await invalid.json()).toEqual({

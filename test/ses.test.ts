@@ -1,5 +1,5 @@
 /**
- * Mail through the SES v2 API (SPEC section 8), against moto's SESv2 through the real AWS
+ * Mail through the SES v2 API (contract §8), against moto's SESv2 through the real AWS
  * SDK, behind the fault proxy (moto emulates no throttling: the proxy forges the 429).
  * The BUILT bundle, one process per configuration. The raw message SES receives is the one
  * the SMTP path sends, but for what each send makes anew.
@@ -145,7 +145,7 @@ describe.skipIf(suite.skip)(
       expect(suite.peer().calls("SendEmail")).toBe(2)
     })
 
-    // Every row of the README's SES table (SPEC section 8), each error forged by the fault
+    // Every row of the README's SES table (contract §8), each error forged by the fault
     // proxy in front of moto exactly as SES answers it, with a queue: a transient failure
     // is retried (three attempts) and queued, a permanent one sent once and kept, an
     // unknown one sent once and queued marked; the log's reason names it.
@@ -256,7 +256,7 @@ describe.skipIf(suite.skip)(
       expect(await suite.peer().queuedMessages(queueUrl)).toHaveLength(1)
     })
 
-    it("no answer at all: the request left → unknown at MAIL_TIMEOUT_MS, never sent again (SPEC 7a)", async () => {
+    it("no answer at all: the request left → unknown at MAIL_TIMEOUT_MS, never sent again (contract §7a)", async () => {
       const ses = await bundle(sesEnv())
       suite.peer().resetCounts()
       suite.peer().setFault({ kind: "hang", operation: "SendEmail" })

@@ -1,5 +1,5 @@
 /**
- * The spool in this process (SPEC sections 7, 7a): its queue and its loops over a file
+ * The spool in this process (contract §7, §7a): its queue and its loops over a file
  * system that a test slows or fails (test/support/spool-fs.ts), each loop with a clock of
  * its own, mail counted at a real STARTTLS + AUTH relay. A write abandoned at
  * QUEUE_TIMEOUT_MS never appears, one renamed is answered queued; a full disk leaves no

@@ -1,5 +1,5 @@
 /**
- * The server's own queue (SPEC section 7): the spool directory and its retry loop, and the
+ * The server's own queue (contract §7): the spool directory and its retry loop, and the
  * SQS consumer, in real server processes (src/server.ts, as `npm start` runs it) against a
  * STARTTLS + AUTH relay and moto. An item survives `kill -9`, and one killed after the
  * relay had it is sent again marked a possible duplicate; two servers on one directory
@@ -117,7 +117,7 @@ describe.skipIf(suite.skip)("the server's queue: the spool directory and the SQS
     expect(await stop(second.server)).toBe(0)
   })
 
-  it("the relay has the message and drops (SPEC 7a): spooled marked, then one marked copy, same id", async () => {
+  it("the relay has the message and drops (contract §7a): spooled marked, then one marked copy, same id", async () => {
     const spool = tempDir("cfb-spool-")
     smtp.setFaults({ acceptThenDrop: { times: 1 } })
     const server = await start({

@@ -1,5 +1,5 @@
 /**
- * At least once, never silently twice (SPEC section 7a), against real peers: the BUILT
+ * At least once, never silently twice (contract §7a), against real peers: the BUILT
  * bundle in fresh processes, an SMTP relay with STARTTLS and AUTH that takes a message and
  * then drops the connection before its 250, moto's SQS and Secrets Manager through the
  * real AWS SDK, and a single-use FriendlyCaptcha peer. Copies are counted at the relay.
@@ -115,7 +115,7 @@ describe.skipIf(suite.skip)("unknown outcomes, against real peers", () => {
       })
       expect(Date.parse(item.unknownAt)).toBeGreaterThan(Date.parse(item.receivedAt) - 1_000)
 
-      // A consumer that gets it early leaves it (SPEC 7a: at least UNKNOWN_RETRY_MINUTES).
+      // A consumer that gets it early leaves it (contract §7a: at least UNKNOWN_RETRY_MINUTES).
       const early = await bundle({ QUEUE_URL: queueUrl })
       const record = { messageId: "m-1", body: JSON.stringify(item) }
       expect(await early.redeliver({ Records: [record] })).toEqual({

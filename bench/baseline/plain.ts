@@ -1,9 +1,9 @@
 // Frozen baseline: do not optimise (frozen 2026-11-27).
 //
-// The contact-form flow of SPEC sections 2-6 written the straight way, without Effect: what
+// The contact-form flow of contract §2-§6 written the straight way, without Effect: what
 // a careful engineer would ship as one Lambda handler. Eager imports, configuration read
 // once at module load, the SDK client and the SMTP transport built once, the same
-// timeouts as the SPEC. The benchmark (bench/run.ts) bundles it with the app's esbuild
+// timeouts as the contract. The benchmark (bench/run.ts) bundles it with the app's esbuild
 // options and compares our build against it. Changing it changes every ratio: leave it.
 import { readFileSync } from "node:fs"
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager"
@@ -21,7 +21,7 @@ import {
 
 export type { PlainResponse } from "./plain-pages.js"
 
-// ---------------------------------------------------------------- configuration (SPEC 6)
+// ---------------------------------------------------------------- configuration (contract §6)
 type Provider = "friendlycaptcha-v2" | "friendlycaptcha-v1" | "none"
 export interface PlainConfig {
   mailFrom: string
@@ -171,7 +171,7 @@ const log = (config: PlainConfig, level: keyof typeof levels, fields: Record<str
     console.log(JSON.stringify({ level, time: new Date().toISOString(), ...fields }))
 }
 
-// ---------------------------------------------------------------- request (SPEC 2, 3)
+// ---------------------------------------------------------------- request (contract §2, §3)
 export interface PlainRequest {
   method: string
   headers: Record<string, string> // lower-case names
@@ -343,7 +343,7 @@ const smtpCredentials = async (deps: PlainDeps, config: PlainConfig, refresh: bo
   return { user, pass }
 }
 
-// Delivery with the SPEC 5 policy: the whole of it within MAIL_TIMEOUT_MS, transient
+// Delivery with the contract §5 policy: the whole of it within MAIL_TIMEOUT_MS, transient
 // failures retried twice with backoff, one secret refresh on an authentication failure.
 const deliver = async (deps: PlainDeps, config: PlainConfig, message: MailMessage) => {
   const deadline = Date.now() + config.mailTimeoutMs

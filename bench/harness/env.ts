@@ -1,6 +1,6 @@
 // The environment every child runs in: a minimal, explicit one (so NODE_EXTRA_CA_CERTS,
 // which adds ~65 ms to every Node start on this machine, and tsx's loader flags never
-// reach a measured process), the production configuration of SPEC section 6, and the
+// reach a measured process), the production configuration of contract §6, and the
 // peers' addresses. Identical for every variant.
 import { dirname } from "node:path"
 import type { Peers } from "../peers.js"

@@ -1,4 +1,4 @@
-// How many forms fit in Forms (SPEC section 10): Lambda refuses a function whose
+// How many forms fit in Forms (contract §10): Lambda refuses a function whose
 // environment exceeds 4 KB, measured as the variables' JSON object, names and values, with
 // every quote of a value escaped ("String measured: {"A":"b",…}" in its error; LocalStack
 // measures it the same way, json.dumps with no spaces). FORMS shares that with every other
@@ -84,7 +84,7 @@ const environmentWith = (values: Values): Record<string, string> => {
 const measured = (environment: Record<string, string>) =>
   Buffer.byteLength(JSON.stringify(environment), "utf8")
 
-// One form as SPEC section 10 shows it: every setting but the phone, a language of its own
+// One form as contract §10 shows it: every setting but the phone, a language of its own
 // success page, one origin, its own captcha secret; a domain of about 20 characters.
 const typicalForm = (n: number) => {
   const nn = String(n).padStart(2, "0")
@@ -106,7 +106,7 @@ const typicalForm = (n: number) => {
 const typicalForms = (count: number) =>
   Object.fromEntries(Array.from({ length: count }, (_, i) => typicalForm(i + 1)))
 
-// The least a form can say (SPEC 10's required settings; the rest from the deployment).
+// The least a form can say (contract §10's required settings; the rest from the deployment).
 const minimalForms = (count: number) =>
   Object.fromEntries(
     Array.from({ length: count }, (_, i) => {

@@ -70,7 +70,7 @@ const functionId = logicalIdWhere("AWS::Lambda::Function", (p) => p.Handler === 
 const redeliveryId = logicalIdWhere("AWS::Lambda::Function", (p) => p.Handler === "index.redeliver")
 const apiId = onlyLogicalId("AWS::ApiGatewayV2::Api")
 // The queue is the FIFO one with a redrive policy; the dead-letter queue is its target. The
-// standard pair of earlier versions stays, to be drained (SPEC section 7a, README Upgrading).
+// standard pair of earlier versions stays, to be drained (contract §7a, README Upgrading).
 template.resourceCountIs("AWS::SQS::Queue", 4)
 const queueId = logicalIdWhere(
   "AWS::SQS::Queue",
@@ -164,7 +164,7 @@ const variants = [
   ["ses", ses],
   ["ses with a configuration set", sesWithSet]
 ] as const
-// Several forms (SPEC section 10), two of them with a captcha secret of their own, and no
+// Several forms (contract §10), two of them with a captcha secret of their own, and no
 // default form.
 const formsJson = JSON.stringify({
   acme: {
@@ -420,7 +420,7 @@ describe("the functions", () => {
       "ContactForm/ContactFormTest"
     )
     // One key for every environment of both functions, the stack's own random UUID: 36
-    // characters, as SUBMISSION_ID_KEY asks at least 32 (SPEC section 7a).
+    // characters, as SUBMISSION_ID_KEY asks at least 32 (contract §7a).
     expect(resolveIntrinsic(handler.Environment.Variables.SUBMISSION_ID_KEY, sample)).toBe(
       "51af3dc0-da77-11e4-872e-1234567db123"
     )
@@ -716,7 +716,7 @@ describe("permissions", () => {
       )
       expect(on(id)).not.toContain("sqs:PurgeQueue")
     }
-    // A marked copy of an item whose redelivery's outcome was unknown (SPEC section 7a).
+    // A marked copy of an item whose redelivery's outcome was unknown (contract §7a).
     expect(on(queueId)).toContain("sqs:SendMessage")
     expect(on(legacyQueueId)).not.toContain("sqs:SendMessage")
   })

@@ -1,4 +1,4 @@
-// An upgrade loses nothing (SPEC section 7a): a stack deployed from an earlier version and
+// An upgrade loses nothing (contract §7a): a stack deployed from an earlier version and
 // updated with this template keeps every stateful resource it had (the queues with up to 4
 // and 14 days of kept messages, the log groups, the alarm topic). CloudFormation deletes a
 // resource whose logical id leaves the template, and replaces one whose type or a

@@ -3,8 +3,7 @@
  * Function URL event, and the one check that an event has them with the types AWS sends.
  * A function is invoked with whatever JSON its caller wrote (the console's test event, a
  * script, a misrouted trigger), so nothing of it is read before this check: an event that
- * fails it is no API event, answered 400 `unsupported_event` and never thrown (SPEC
- * section 2), as an event without a method is.
+ * fails it is no API event, answered 400 `unsupported_event` and never thrown (contract §2), as an event without a method is.
  */
 
 /** The fields this adapter reads, common to the three event shapes. */

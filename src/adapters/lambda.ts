@@ -90,7 +90,7 @@ const toEdgeRequest = (
   if (method === undefined) return undefined
   return {
     method,
-    // SPEC section 10: `/f/<id>` names a form; any other path API Gateway routes here is
+    // contract §10: `/f/<id>` names a form; any other path API Gateway routes here is
     // the default form's submissions.
     ...lambdaAddress(event.rawPath ?? event.path ?? "", event.pathParameters?.form),
     headers: headersOf(event),

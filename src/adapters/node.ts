@@ -65,7 +65,7 @@ const headersOf = (request: IncomingMessage): Record<string, string> => {
 /**
  * The listener for POST/OPTIONS/… of one form's address, over a runtime built once, and
  * `settled`: the answers still being made, whether or not their client is still connected
- * (SPEC section 7a: a submission in flight ends in its outcome when the process stops too).
+ * (contract §7a: a submission in flight ends in its outcome when the process stops too).
  */
 export const contactHandler = (services: Context.Context<AppServices>) => {
   const run = Effect.runPromiseWith(services)
@@ -110,7 +110,7 @@ type FormListener = (
 ) => void
 
 /**
- * /contact (the default form) and /f/<id> (SPEC section 10), and their ALTCHA challenges
+ * /contact (the default form) and /f/<id> (contract §10), and their ALTCHA challenges
  * (`/altcha`, `/f/<id>/altcha`), to the edge, everything else
  * to the pages. A request target in absolute form (`POST http://host/contact`) is routed by
  * its path, as RFC 9112 asks, and the pages see the path alone.

@@ -1,5 +1,5 @@
 /**
- * SQS events in, partial batch failures out (`ReportBatchItemFailures`, SPEC section 7):
+ * SQS events in, partial batch failures out (`ReportBatchItemFailures`, contract §7):
  * SQS deletes what was delivered and retries only the items named, until the last receive
  * moves them to the dead-letter queue. One bad item never fails, or deletes, the batch.
  */
@@ -15,7 +15,7 @@ export interface SqsRecord {
   readonly body?: string
   readonly receiptHandle?: string
   readonly eventSourceARN?: string
-  /** FIFO queues: the record's group (each item is its own, SPEC section 7a). */
+  /** FIFO queues: the record's group (each item is its own, contract §7a). */
   readonly attributes?: { readonly MessageGroupId?: string }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The one configuration object (SPEC section 6), as the layers and the edge receive it.
+ * The one configuration object (contract §6), as the layers and the edge receive it.
  * Read from the environment by `readConfig` (read-config.ts), once per process.
  */
 import * as Context from "effect/Context"
@@ -12,7 +12,7 @@ import type { Language } from "../domain/languages"
 import type { MailSettings } from "../domain/mail"
 import type { AkismetConfig, SpamSettings } from "./spam"
 
-/** How mail goes out (SPEC section 8). */
+/** How mail goes out (contract §8). */
 export type MailTransport =
   | { readonly kind: "smtp" }
   | {
@@ -21,7 +21,7 @@ export type MailTransport =
       readonly configurationSet: string | undefined
     }
 
-/** Where a failed delivery is kept (SPEC section 7). */
+/** Where a failed delivery is kept (contract §7). */
 export type QueueConfig =
   | { readonly kind: "none" }
   | {
@@ -43,7 +43,7 @@ export type QueueConfig =
     }
 
 /**
- * One form of the deployment (SPEC section 10): where its mail goes and its visitors are
+ * One form of the deployment (contract §10): where its mail goes and its visitors are
  * sent, the contact its pages offer, the origins it accepts, its captcha secret. The
  * single-form variables make the form `default`; FORMS makes the others.
  */
@@ -100,18 +100,18 @@ export interface AppConfig {
   }
   readonly transport: MailTransport
   readonly queue: QueueConfig
-  /** SPEC section 9: POSTs one client address may send in any 60 seconds; 0 = no limit. */
+  /** contract §9: POSTs one client address may send in any 60 seconds; 0 = no limit. */
   readonly rateLimitPerMinute: number
   /** Proxies in front that append the client to `X-Forwarded-For`; 0 = the peer is the client. */
   readonly trustProxyHops: number
   /** The CloudWatch namespace of the metrics in the log lines (Embedded Metric Format). */
   readonly metricsNamespace: string
   /**
-   * The key of submission ids (SPEC section 7a): SUBMISSION_ID_KEY, the same on every process
+   * The key of submission ids (contract §7a): SUBMISSION_ID_KEY, the same on every process
    * of a deployment; without it, a random one of this process.
    */
   readonly submissionIdKey: Redacted.Redacted<string>
-  /** SPEC section 7a: a copy of an unknown outcome waits this long before it is sent. */
+  /** contract §7a: a copy of an unknown outcome waits this long before it is sent. */
   readonly unknownRetryMinutes: number
   /** The shared store (contract §9): STORE_TABLE's DynamoDB table, else this process' memory. */
   readonly store: StoreConfig

@@ -1,5 +1,5 @@
 /**
- * The environment as configuration (SPEC section 6): its type, the one rule for empty
+ * The environment as configuration (contract §6): its type, the one rule for empty
  * variables, the variables themselves as Effect's `Config` over a provider of the
  * environment, and the error that lists every problem of a start, by name, never by value.
  *
@@ -36,7 +36,7 @@ export const problem = (path: ReadonlyArray<string>, message: string): Reading<n
 
 /**
  * Deployment tools often pass "" for an optional value: an empty variable counts as unset,
- * so its default applies. The exceptions say "none" with it (SPEC section 5: an empty
+ * so its default applies. The exceptions say "none" with it (contract §5: an empty
  * SMTP_SECRET_ID means no SMTP authentication); read them with `orNone`.
  */
 type EmptyMeansNone = "SMTP_SECRET_ID"

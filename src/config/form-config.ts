@@ -1,5 +1,5 @@
 /**
- * The forms of a deployment (SPEC section 10), assembled: the default form from the
+ * The forms of a deployment (contract §10), assembled: the default form from the
  * single-form variables, the others from FORMS, each filling what it leaves out from the
  * deployment's own settings.
  */
@@ -18,7 +18,7 @@ import type { SpamSettings } from "./spam"
 export const forms = formsVariables.pipe(andThen(readForms))
 
 /**
- * The default form's own variables: required without FORMS (SPEC section 6); with FORMS,
+ * The default form's own variables: required without FORMS (contract §6); with FORMS,
  * all three or none (none: no default form, /contact answers 404). Which are required is
  * judged from the variables as written, beside their own checks, so that a bad MAIL_TO and
  * a missing FALLBACK_EMAIL are both listed.
@@ -54,7 +54,7 @@ export const defaultFormVariables = all({
   )
 )
 
-/** What a form of FORMS takes from the deployment when it says nothing (SPEC section 10). */
+/** What a form of FORMS takes from the deployment when it says nothing (contract §10). */
 export interface FormDefaults {
   readonly mailFrom: Mailbox
   readonly subjectPrefix: string

@@ -1,5 +1,5 @@
 /**
- * Several forms in one deployment (SPEC section 10): `FORMS` (JSON) or `FORMS_FILE` (a path
+ * Several forms in one deployment (contract §10): `FORMS` (JSON) or `FORMS_FILE` (a path
  * to the same JSON), decoded with Schema so that every problem is one line naming its path
  * (`FORMS.acme.to: …`) and never a value.
  */

@@ -1,5 +1,5 @@
 /**
- * The abuse limits' variables (SPEC section 9): how many POSTs one client address may send
+ * The abuse limits' variables (contract §9): how many POSTs one client address may send
  * in any 60 seconds, and how many proxies in front may be trusted to name the client.
  */
 import { all } from "./env"

@@ -1,4 +1,4 @@
-/** Loopback hosts: where plain SMTP may go (SPEC section 5) and the server's own names. */
+/** Loopback hosts: where plain SMTP may go (contract §5) and the server's own names. */
 import { isIP } from "node:net"
 
 /** The names a browser on this machine uses for it, as URL hosts. */

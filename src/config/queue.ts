@@ -1,5 +1,5 @@
 /**
- * The queue's variables (SPEC section 7): SQS on both runtimes, or a spool directory on
+ * The queue's variables (contract §7): SQS on both runtimes, or a spool directory on
  * the server; with neither, a failed delivery is answered with the fallback page alone.
  */
 import { resolve } from "node:path"
@@ -48,7 +48,7 @@ export const queueConfig = (q: QueueVariables, cwd: string): QueueConfig =>
 /**
  * What the start says about the queue (a warning line, not a problem): a standard SQS queue
  * cannot deduplicate, so an enqueue whose answer was lost and retried can store an item
- * twice, and it would be delivered twice (SPEC section 7a); a FIFO queue cannot.
+ * twice, and it would be delivered twice (contract §7a); a FIFO queue cannot.
  */
 export const queueWarnings = (queue: QueueConfig): ReadonlyArray<string> =>
   queue.kind === "sqs" && !queue.url.endsWith(".fifo")

@@ -1,5 +1,5 @@
 /**
- * `readConfig`: the environment into the one AppConfig (SPEC section 6), every variable
+ * `readConfig`: the environment into the one AppConfig (contract §6), every variable
  * decoded together so that a bad start lists every problem at once and never a value.
  */
 import { randomBytes } from "node:crypto"

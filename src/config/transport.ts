@@ -1,5 +1,5 @@
 /**
- * The mail transport (SPEC section 8): SMTP (section 5), or the SES v2 API signed with the
+ * The mail transport (contract §8): SMTP (section 5), or the SES v2 API signed with the
  * function's own role. With `ses`, an SMTP variable would be silently ignored: it is a
  * configuration error instead, named with the others.
  */

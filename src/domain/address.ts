@@ -1,5 +1,5 @@
 /**
- * Client addresses as the rate limit counts them (SPEC section 9): written one way each
+ * Client addresses as the rate limit counts them (contract §9): written one way each
  * (an IPv4-mapped IPv6 address is the IPv4 address), and an IPv6 address by its /64, which
  * is what one subscriber is given. Nothing here is logged or kept beyond its window.
  */

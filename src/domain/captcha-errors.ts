@@ -26,7 +26,7 @@ export class CaptchaRejected extends Data.TaggedError("CaptchaRejected")<{
 }> {}
 
 /**
- * The captcha API says the token was used already, or has expired (SPEC section 9): most
+ * The captcha API says the token was used already, or has expired (contract §9): most
  * likely a repeat of a submission that reached the owner, answered on another process.
  */
 export class AlreadyReceived extends Data.TaggedError("AlreadyReceived")<{

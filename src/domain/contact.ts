@@ -5,7 +5,7 @@ export interface Mailbox {
   readonly address: string
 }
 
-/** `FALLBACK_EMAIL` and `FALLBACK_PHONE` (SPEC section 3). */
+/** `FALLBACK_EMAIL` and `FALLBACK_PHONE` (contract §3). */
 export interface Fallback {
   readonly email: string
   readonly phone: string | undefined

@@ -4,7 +4,7 @@
  */
 import type { DeliveryFailure } from "./errors"
 
-/** The `reason` of a failed delivery, in the log line and in a queued item (SPEC 6, 7). */
+/** The `reason` of a failed delivery, in the log line and in a queued item (contract §6, §7). */
 export const deliveryReason = (failure: DeliveryFailure): string => {
   switch (failure._tag) {
     case "SecretUnavailable":
@@ -20,7 +20,7 @@ export const deliveryReason = (failure: DeliveryFailure): string => {
 }
 
 /**
- * SPEC sections 7 and 8: a permanent failure needs the owner (a refused message, refused
+ * contract §7 and §8: a permanent failure needs the owner (a refused message, refused
  * credentials, a missing or unreadable secret, a certificate that will fail the same way);
  * any other may pass by itself. Both are queued; only the visitor's answer differs.
  */

@@ -28,14 +28,14 @@ export interface Sent {
 }
 
 /**
- * A submission that went through: sent, or in the queue (SPEC section 7) for a transient
+ * A submission that went through: sent, or in the queue (contract §7) for a transient
  * (Queued) or a permanent (Kept) reason, or handed to the relay without a word back and
- * kept nowhere (Unknown, SPEC section 7a: it has probably arrived, and sending it again
+ * kept nowhere (Unknown, contract §7a: it has probably arrived, and sending it again
  * could make a second copy). These are what the duplicate guard remembers.
  */
 export type Accepted = Sent | Kept<"Queued"> | Kept<"Kept"> | Kept<"Unknown">
 
-/** A repeat of an accepted submission (SPEC section 9): answered as the first one was. */
+/** A repeat of an accepted submission (contract §9): answered as the first one was. */
 export interface Duplicate {
   readonly _tag: "Duplicate"
   readonly first: Accepted
@@ -104,7 +104,7 @@ export class MailUnavailable extends Data.TaggedError("MailUnavailable")<{
 }> {}
 
 /**
- * Past the point of no return (SPEC section 7a: the end of DATA; SES: the request left),
+ * Past the point of no return (contract §7a: the end of DATA; SES: the request left),
  * the relay or SES never confirmed: the owner has probably received it. Never sent again
  * within the request. `at`: when that attempt passed the point of no return (epoch ms).
  */
@@ -113,7 +113,7 @@ export class MailUnknown extends Data.TaggedError("MailUnknown")<{
   readonly at: number
 }> {}
 
-/** The queue could not take an item (SPEC section 7): too large, or unreachable in time. */
+/** The queue could not take an item (contract §7): too large, or unreachable in time. */
 export class QueueUnavailable extends Data.TaggedError("QueueUnavailable")<{
   readonly problem: "too_large" | "timeout" | "throttled" | "denied" | "unavailable"
   /** What failed underneath (the spool's file-system error), when there is one. */
@@ -121,7 +121,7 @@ export class QueueUnavailable extends Data.TaggedError("QueueUnavailable")<{
 }> {}
 
 /**
- * The queue was asked and never answered (SPEC section 7a): it may hold the item, so the
+ * The queue was asked and never answered (contract §7a): it may hold the item, so the
  * visitor is never told it was not kept. `what`: the wait ran out, or the connection dropped.
  */
 export class QueueUnanswered extends Data.TaggedError("QueueUnanswered")<{

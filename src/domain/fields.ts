@@ -1,5 +1,5 @@
 /**
- * The fields of a submission as sent (SPEC section 2): their names, the honeypot, the
+ * The fields of a submission as sent (contract §2): their names, the honeypot, the
  * `body`/`message` alias, the characters each may hold, and what the visitor wrote.
  */
 import { captchaFields } from "./captcha-providers"
@@ -46,13 +46,13 @@ export const languageField = (fields: Fields): string | undefined =>
 
 /**
  * The message's field name: `body`, or its alias `message` when `body` is empty or not
- * sent. Both non-empty is no message at all but a 400 naming both (SPEC section 2): which
+ * sent. Both non-empty is no message at all but a 400 naming both (contract §2): which
  * one the visitor meant cannot be known, and keeping one would drop the other's text.
  */
 export const messageFieldOf = (first: (name: string) => string | undefined): string =>
   present(first("body")) ? "body" : "message"
 
-/** Whether both `body` and its alias `message` are non-empty: a 400 (SPEC section 2). */
+/** Whether both `body` and its alias `message` are non-empty: a 400 (contract §2). */
 export const aliasConflict = (first: (name: string) => string | undefined): boolean =>
   present(first("body")) && present(first("message"))
 
@@ -64,7 +64,7 @@ const wellFormed = (text: string): string => text.replace(loneSurrogates, "\uFFF
 
 /**
  * What the visitor wrote, for the pages that give it back: subject and message. When both
- * `body` and `message` were sent (the 400 of SPEC section 2), both, in the order sent, a
+ * `body` and `message` were sent (the 400 of contract §2), both, in the order sent, a
  * blank line between them: the page loses neither.
  */
 export const visitorText = (
@@ -94,7 +94,7 @@ export const codePoints = (s: string): number => {
 }
 
 /**
- * Text a field may hold at all (SPEC section 7a: every valid form fits in its queue item):
+ * Text a field may hold at all (contract §7a: every valid form fits in its queue item):
  * no lone surrogate, and neither U+FFFE nor U+FFFF. These are what SQS refuses in a message
  * (its character set is XML 1.0's) beyond the control characters JSON escapes, and a lone
  * surrogate has no UTF-8 form for the mail or a page. The other 64 noncharacters
@@ -110,7 +110,7 @@ export const oneLine = /^[^\u0000-\u001f\u007f-\u009f]*$/u
 /** The message may keep TAB, LF and CR, but no other control character. */
 export const messageChars = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/u
 
-// Line breaks (SPEC section 3): CRLF, CR and LF are each one break, everywhere (the mail,
+// Line breaks (contract §3): CRLF, CR and LF are each one break, everywhere (the mail,
 // the pages' paragraphs, the `mailto:` body). So CR CR LF is two breaks, never one.
 const lineBreaks = /\r\n|\r|\n/g
 /** The rule as a regular expression source, for the browser script of the demo form. */

@@ -1,5 +1,5 @@
 /**
- * The form contract of SPEC section 2: the rules of each field, the issue codes they fail
+ * The form contract of contract §2: the rules of each field, the issue codes they fail
  * with, and `decodeForm`, which reads a submission's fields into a ContactForm.
  */
 import * as Result from "effect/Result"
@@ -135,7 +135,7 @@ export const decodeForm = (
 
   const bodyName = messageFieldOf((name) => known.get(name))
   // Both `body` and `message` non-empty: each is named, as sent; the message's own rules
-  // wait until one field carries it (SPEC section 2).
+  // wait until one field carries it (contract §2).
   const conflict = aliasConflict((name) => known.get(name))
   const candidate: Record<string, string> = {}
   for (const field of ["email", "subject", "name"] as const) {

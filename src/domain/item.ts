@@ -1,5 +1,5 @@
 /**
- * A queued item (SPEC section 7): the submission, not the composed mail, so that sender,
+ * A queued item (contract §7): the submission, not the composed mail, so that sender,
  * recipients and prefix come from the configuration in force when it is finally sent.
  * One JSON document of at most 256 KiB, SQS's limit. Versioned (contract §7a): this code
  * writes version 3 and reads every earlier one. An item is owed to one channel (contract
@@ -34,7 +34,7 @@ export const Verdict = Schema.Union([
 
 const fields = {
   id: Schema.String,
-  /** The form it was sent to (SPEC section 10); `default` for the single-form variables. */
+  /** The form it was sent to (contract §10); `default` for the single-form variables. */
   form: Schema.String,
   receivedAt: Schema.String,
   /** Why the first attempt failed, as the log line said it. */
@@ -54,7 +54,7 @@ const QueueItemV1 = Schema.Struct({ v: Schema.Literal(1), ...fields })
 /** The fields version 2 added (unknown outcomes, contract §7a). */
 const unknownFields = {
   /**
-   * An attempt at this ISO time may have reached the owner (SPEC section 7a): the next one
+   * An attempt at this ISO time may have reached the owner (contract §7a): the next one
    * waits UNKNOWN_RETRY_MINUTES after it, and its mail is marked a possible duplicate.
    */
   unknownAt: Schema.optionalKey(Schema.String),
@@ -65,7 +65,7 @@ const unknownFields = {
   copy: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
   /**
    * The spool's: an attempt began at this ISO time and has not ended (written before DATA),
-   * so a server that takes the item over after a crash sends it marked (SPEC section 7a).
+   * so a server that takes the item over after a crash sends it marked (contract §7a).
    */
   attemptAt: Schema.optionalKey(Schema.String)
 }
@@ -155,7 +155,7 @@ export const itemForm = (item: QueueItem): ContactForm => ({
 
 /**
  * The item as one JSON document. SQS refuses U+FFFE, U+FFFF and lone surrogates in a
- * message (moto does not), and validation refuses them in every field (SPEC section 7a),
+ * message (moto does not), and validation refuses them in every field (contract §7a),
  * so no item holds one; the control characters SQS refuses too are JSON escapes already.
  */
 export const encodeItem = (item: QueueItem): string => JSON.stringify(item)

@@ -1,5 +1,5 @@
 /**
- * The languages a visitor can read the pages in (SPEC section 3). Adding one is adding its
+ * The languages a visitor can read the pages in (contract §3). Adding one is adding its
  * tag here and its file of strings in src/pages/: the table of translations there does not
  * compile until every language listed here has one. The pages' language switch lists them
  * in this order.

@@ -1,5 +1,5 @@
 /**
- * How large a body must be allowed to be (SPEC section 2): every form the field rules
+ * How large a body must be allowed to be (contract §2): every form the field rules
  * accept fits, in every encoding a browser sends. The worst is urlencoded text outside the
  * Basic Multilingual Plane: four bytes of UTF-8 per character, each escaped as `%XX`, twelve
  * bytes a character (CJK: nine). Multipart and JSON carry the same text in fewer bytes.

@@ -1,5 +1,5 @@
 /**
- * The mail of SPEC section 5, literally: what the owner receives for one submission.
+ * The mail of contract §5, literally: what the owner receives for one submission.
  * Sender, recipients and prefix come from the configuration; everything else from the form.
  */
 import type { Mailbox } from "./contact"
@@ -22,7 +22,7 @@ export interface OutgoingMail {
   readonly subject: string
   readonly text: string
   /**
-   * The ISO time of an earlier attempt that may have reached the owner (SPEC section 7a),
+   * The ISO time of an earlier attempt that may have reached the owner (contract §7a),
    * sent as `X-Contact-Possible-Duplicate`; absent on a first copy.
    */
   readonly possibleDuplicate?: string
@@ -52,11 +52,11 @@ const captchaLine = (verdict: CaptchaVerdict): string => {
 const extraLine = ([name, value]: readonly [string, string]): string =>
   `${name}: ${withLineBreaks(value, "\n  ")}`
 
-/** A submission delivered from the queue (SPEC section 7): when it came, why it waited. */
+/** A submission delivered from the queue (contract §7): when it came, why it waited. */
 export interface LateDelivery {
   readonly receivedAt: string
   readonly reason: string
-  /** An earlier attempt's outcome was unknown, at this ISO time (SPEC section 7a). */
+  /** An earlier attempt's outcome was unknown, at this ISO time (contract §7a). */
   readonly unknownAt?: string
 }
 

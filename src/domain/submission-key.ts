@@ -1,5 +1,5 @@
 /**
- * What makes two requests one submission (SPEC section 9), and its id (section 7a): the
+ * What makes two requests one submission (contract §9), and its id (section 7a): the
  * same form, the same captcha token and the same decoded form. Two visitors never share a
  * token, so a repeat is the same visitor sending the same thing again (a double-click, a
  * reload, the back button).

@@ -1,7 +1,7 @@
 /**
- * A captcha token worth asking the captcha API about (SPEC section 4). One rule for the
+ * A captcha token worth asking the captcha API about (contract §4). One rule for the
  * captcha service, which never sends a hopeless token, and for the flow, which makes no
- * duplicate key without a real token (SPEC section 9).
+ * duplicate key without a real token (contract §9).
  */
 import { codePoints } from "./fields"
 

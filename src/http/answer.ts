@@ -69,7 +69,7 @@ export const notASubmission = (status: number, error: ErrorKind, reason: string)
   refused(status, error, { level: "Debug", message: "request refused", fields: { status, reason } })
 
 /**
- * A submission refused before delivery (SPEC section 2), logged at info with its status:
+ * A submission refused before delivery (contract §2), logged at info with its status:
  * `captcha_failed` for the captcha, `invalid_form` for the rest.
  */
 export const refusedSubmission = (

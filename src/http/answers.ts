@@ -1,5 +1,5 @@
 /**
- * THE table (SPEC section 3): every outcome of a submission and every typed failure of a
+ * THE table (contract §3): every outcome of a submission and every typed failure of a
  * request or of the flow, and its answer: the status, the page, the JSON, the log line.
  * The status of each lives here and nowhere else; an outcome or an error type that is not
  * in the table does not compile.
@@ -57,7 +57,7 @@ const failures: {
     refusedSubmission(
       400,
       "invalid_form",
-      // An extra field's name is the visitor's own text (SPEC section 6): logged as `extra`.
+      // An extra field's name is the visitor's own text (contract §6): logged as `extra`.
       `fields:${e.issues.map((i) => `${loggedField(i.field)}=${i.code}`).join(",")}`,
       { issues: e.issues }
     ),
@@ -77,7 +77,7 @@ const failures: {
     prefill: true
   }),
   // The body was not read: the fallback contact without the visitor's text. The address
-  // is in no log line (SPEC section 6).
+  // is in no log line (contract §6).
   RateLimited: (e) => ({
     ...refused(
       429,
@@ -112,7 +112,7 @@ const failures: {
   ChannelFailed: (e) => (e.kind === "unknown" ? unknown(e.reason) : delivery(e.reason)),
   // Both failures in the reason: the relay's, then the queue's.
   DeliveryNotKept: (e) => delivery(`${deliveryReason(e.delivery)}+queue_${e.queue.problem}`),
-  // No such form: a short page naming no form's contact (SPEC section 10).
+  // No such form: a short page naming no form's contact (contract §10).
   FormNotFound: () => refused(404, "form_not_found", requestLog("Info", 404, "form_not_found")),
   // Not an API event at all (a console test event, a misrouted trigger): JSON, a warning.
   UnsupportedEvent: () => ({

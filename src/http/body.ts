@@ -1,5 +1,5 @@
 /**
- * The three body formats of SPEC section 2, read into fields in submission order:
+ * The three body formats of contract §2, read into fields in submission order:
  * urlencoded, multipart (fields only) and JSON (an object of strings).
  */
 import * as Effect from "effect/Effect"
@@ -64,8 +64,7 @@ const parseJson = (bytes: Uint8Array) =>
     const wrong = entries.find(([, v]) => typeof v !== "string")
     if (wrong !== undefined) return Result.fail(unreadable(wrong[0], "not_text"))
     // JSON's `\ud800` escapes can make a string no UTF-8 decoder would: a lone surrogate.
-    // It is kept as sent, so that validation refuses it with the field named (SPEC section
-    // 7a), rather than delivering a U+FFFD the visitor never wrote.
+    // It is kept as sent, so that validation refuses it with the field named (contract §7a), rather than delivering a U+FFFD the visitor never wrote.
     return Result.succeed(entries.map(([k, v]) => [k, String(v)] as const))
   })
 

@@ -1,5 +1,5 @@
 /**
- * The client's address (SPEC section 9), the one rule of both runtimes: the peer that
+ * The client's address (contract §9), the one rule of both runtimes: the peer that
  * connected, unless TRUST_PROXY_HOPS proxies in front append to `X-Forwarded-For`, and
  * then the entry that many places from its right end. Entries further left are whatever
  * the client wrote itself, and are never believed.

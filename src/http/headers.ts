@@ -1,5 +1,5 @@
 /**
- * The headers every answer carries (SPEC section 3): no caching, no sniffing, a CSP for
+ * The headers every answer carries (contract §3): no caching, no sniffing, a CSP for
  * every page, and CORS, which is the application's alone (API Gateway adds none).
  */
 import type { CspDirective, Widget } from "../domain/captcha-providers"
@@ -66,7 +66,7 @@ export interface Cors {
 }
 
 /**
- * SPEC section 3: `*` when the form's origins are unset (ALLOWED_ORIGINS, or its own);
+ * contract §3: `*` when the form's origins are unset (ALLOWED_ORIGINS, or its own);
  * else a listed origin is echoed.
  */
 export const cors = (

@@ -1,5 +1,5 @@
 /**
- * Content negotiation (SPEC section 3): JSON or HTML, and the visitor's language, from one
+ * Content negotiation (contract §3): JSON or HTML, and the visitor's language, from one
  * reading of `Accept`-style headers (RFC 9110 section 12.4.2).
  */
 import { defaultLanguage, isLanguage, type Language } from "../domain/languages"

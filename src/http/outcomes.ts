@@ -18,7 +18,7 @@ const firstOutcome = {
 } as const
 
 /**
- * SPEC section 7a: the relay may have the message and nothing could keep it. The page says
+ * contract §7a: the relay may have the message and nothing could keep it. The page says
  * it has probably arrived; a plain mailto (no second copy invited), the text on the page.
  */
 export const unknown = (reason: string, id?: string): Answer => ({

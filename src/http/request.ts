@@ -1,6 +1,6 @@
 /**
  * A request and its answer as the edge sees them, whatever runtime received it; and the
- * failures of reading one (SPEC section 2's checks before the form itself).
+ * failures of reading one (contract §2's checks before the form itself).
  */
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
@@ -18,10 +18,10 @@ export interface EdgeRequest {
   readonly requestId: string
   /**
    * Who sent it, as the runtime saw it: the socket's peer on the server, API Gateway's
-   * `sourceIp` on Lambda. Never logged; the client address is derived from it (SPEC 9).
+   * `sourceIp` on Lambda. Never logged; the client address is derived from it (contract §9).
    */
   readonly peer: string | undefined
-  /** The form the path names (SPEC section 10): `/f/<id>`, else `default`. */
+  /** The form the path names (contract §10): `/f/<id>`, else `default`. */
   readonly form: string
   /** What of the form: its submissions (`/contact`, `/f/<id>`) or its ALTCHA challenge (`…/altcha`). */
   readonly resource: Resource
@@ -32,7 +32,7 @@ export type Resource = "contact" | "altcha"
 const formPath = /^\/f\/([^/]+)(\/altcha)?\/?$/
 
 /**
- * The form and resource a path names (SPEC section 10, contract §4): `/contact` and
+ * The form and resource a path names (contract §10, contract §4): `/contact` and
  * `/altcha` the default form's, `/f/<id>` and `/f/<id>/altcha` those of `<id>` (as written:
  * an unknown one is a 404); `undefined` for any other path.
  */
@@ -64,7 +64,7 @@ export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed")<{
 export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType") {}
 export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge") {}
 
-/** Over RATE_LIMIT_PER_MINUTE (SPEC section 9): answered before the body is read. */
+/** Over RATE_LIMIT_PER_MINUTE (contract §9): answered before the body is read. */
 export class RateLimited extends Data.TaggedError("RateLimited")<{
   readonly retryAfterSeconds: number
 }> {}

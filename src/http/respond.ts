@@ -1,6 +1,6 @@
 /**
- * The edge: one request in, one answer out, whatever happened (SPEC sections 2 and 3).
- * The checks run in SPEC order; the answer's mode and language are known from the headers
+ * The edge: one request in, one answer out, whatever happened (contract §2 and §3).
+ * The checks run in the contract's order; the answer's mode and language are known from the headers
  * first and once more after the body; a bug of ours still answers with the fallback page.
  * Both adapters (src/adapters/) call `respond`.
  */
@@ -37,7 +37,7 @@ type Read = Data.TaggedEnum<{
 }>
 const Read = Data.taggedEnum<Read>()
 
-/** origin → method → rate limit → media type → size → parse (SPEC section 2). */
+/** origin → method → rate limit → media type → size → parse (contract §2). */
 const read = (request: EdgeRequest, config: AppConfig, originAllowed: boolean) =>
   Effect.gen(function* () {
     if (!originAllowed) return yield* new OriginNotAllowed()
@@ -68,7 +68,7 @@ const read = (request: EdgeRequest, config: AppConfig, originAllowed: boolean) =
 export const respond = (request: EdgeRequest) =>
   Effect.gen(function* () {
     const config = yield* AppConfigTag
-    // SPEC section 10: the form first, before any other check.
+    // contract §10: the form first, before any other check.
     const form = config.forms.get(request.form)
     if (form === undefined) {
       const nowhere: View = { ...askedFor(request, config, undefined), headers: securityHeaders }
@@ -112,7 +112,7 @@ const served = (request: EdgeRequest, config: AppConfig, form: FormConfig) =>
   })
 
 /**
- * An event that is no API request at all (SPEC section 2: a console test event, a
+ * An event that is no API request at all (contract §2: a console test event, a
  * misrouted trigger): 400 `unsupported_event` as JSON, a warning, never a thrown error.
  */
 export const respondToUnsupportedEvent = (requestId: string) =>

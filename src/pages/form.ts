@@ -16,7 +16,7 @@ export interface FormPage {
   readonly strings: Strings
   readonly banner: Banner
   readonly fallback: Fallback
-  /** The form's id (SPEC section 10): the page posts to /contact for `default`, else /f/<id>. */
+  /** The form's id (contract §10): the page posts to /contact for `default`, else /f/<id>. */
   readonly formId: string
   /** The form's captcha widget, with the sitekey of its secret; none without a captcha. */
   readonly captcha?: { readonly widget: Widget; readonly keys: WidgetKeys } | undefined

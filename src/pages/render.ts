@@ -10,7 +10,7 @@ import type { Strings } from "./strings"
 export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-/** Paragraphs split on blank lines (SPEC section 3's line breaks); single line breaks kept. */
+/** Paragraphs split on blank lines (contract §3's line breaks); single line breaks kept. */
 export const paragraphs = (text: string): string =>
   withLineBreaks(text, "\n")
     .split(/\n[ \t]*\n+/)

@@ -15,17 +15,17 @@ export interface Strings {
     readonly method_not_allowed: { readonly title: string; readonly lead: string }
     readonly payload_too_large: { readonly title: string; readonly lead: string }
     readonly unsupported_media_type: { readonly title: string; readonly lead: string }
-    /** 409: the captcha API says the token was used (SPEC section 9). */
+    /** 409: the captcha API says the token was used (contract §9). */
     readonly already_received: { readonly title: string; readonly lead: string }
-    /** 429: one address sent too many (SPEC section 9). */
+    /** 429: one address sent too many (contract §9). */
     readonly rate_limited: { readonly title: string; readonly lead: string }
-    /** 404: no form at this address (SPEC section 10); the page names no contact. */
+    /** 404: no form at this address (contract §10); the page names no contact. */
     readonly form_not_found: { readonly title: string; readonly lead: string }
-    /** The 500 page when the message is kept and will be delivered later (SPEC section 7). */
+    /** The 500 page when the message is kept and will be delivered later (contract §7). */
     readonly delivery_kept: { readonly title: string; readonly lead: string }
     /**
      * The 500 page when the relay may have the message but never confirmed, and nothing
-     * could keep it (SPEC section 7a): it has probably arrived; no "already" wording.
+     * could keep it (contract §7a): it has probably arrived; no "already" wording.
      */
     readonly delivery_unknown: { readonly title: string; readonly lead: string }
   }

@@ -1,5 +1,5 @@
 /**
- * The Node server as one scoped Effect: decide the mode (SPEC section 1), validate every
+ * The Node server as one scoped Effect: decide the mode (contract §1), validate every
  * setting at once, start the embedded SMTP outbox when there is no production
  * configuration, build the services once, and serve src/server/routes.ts. src/server.ts
  * runs it as a process; tests run it in theirs.

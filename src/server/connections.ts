@@ -1,5 +1,5 @@
 /**
- * What one slow or greedy client can hold of the server (SPEC section 9, README "Run the
+ * What one slow or greedy client can hold of the server (contract §9, README "Run the
  * server in production"). Node's defaults let a request take 300 s and its headers 60 s,
  * so a few hundred idle sockets could occupy it; these bounds close them sooner. A
  * connection closed before its headers arrived never reaches the edge: it is not counted
@@ -31,7 +31,7 @@ export const serverBounds = {
  */
 export const answerLinger = 500
 
-/** SPEC section 9: more open connections than this from one client are closed at once. */
+/** contract §9: more open connections than this from one client are closed at once. */
 export const connectionsPerAddress = 16
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Embedded mode (SPEC section 1): the local values that replace a production
+ * Embedded mode (contract §1): the local values that replace a production
  * configuration, the secrets that stand in for Secrets Manager, and the two settings that
  * are known only once the server and its outbox listen (their ports).
  */
@@ -13,8 +13,7 @@ import { SecretsStatic } from "../services/secrets"
  * Embedded mode's environment: the visitor-independent local values over the user's own
  * (LOG_LEVEL, SUBJECT_PREFIX, ALLOWED_ORIGINS, ... still apply). The addresses use the
  * reserved `.localhost` domain: MAIL_FROM and FALLBACK_EMAIL must have a dotted domain.
- * Mail goes to the outbox on loopback, by plain SMTP without authentication (as SPEC
- * section 5 permits there); its port is set by `listening` below.
+ * Mail goes to the outbox on loopback, by plain SMTP without authentication (as contract §5 permits there); its port is set by `listening` below.
  */
 export const embeddedEnv = (env: Env): Env => ({
   ...env,
@@ -56,7 +55,7 @@ export const ownHosts = (host: string, port: number): ReadonlyArray<string> => {
   return (particular ? [...names, own] : names).map((name) => `${name}:${port}`)
 }
 
-/** SPEC section 3: in embedded mode the server's own origin is always allowed. */
+/** contract §3: in embedded mode the server's own origin is always allowed. */
 const ownOrigins = (host: string, port: number): ReadonlyArray<string> =>
   ownHosts(host, port).map((name) => `http://${name}`)
 

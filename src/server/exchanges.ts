@@ -1,5 +1,5 @@
 /**
- * What the server owes each connection, and when it closes one (SPEC sections 7a and 9).
+ * What the server owes each connection, and when it closes one (contract §7a and §9).
  *
  * - A connection is owed an answer while a request it finished sending waits for one; only
  *   then is it kept at MAX_CONNECTIONS (src/server/connections.ts). Idle, sending its

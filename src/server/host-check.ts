@@ -1,5 +1,5 @@
 /**
- * Embedded mode answers only requests addressed to itself (SPEC section 1): a web page that
+ * Embedded mode answers only requests addressed to itself (contract §1): a web page that
  * rebinds its own DNS name to 127.0.0.1 would otherwise read the outbox of a developer's
  * machine. Any other `Host` gets 421 Misdirected Request, as Vite's dev server refuses them.
  */

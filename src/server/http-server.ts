@@ -1,5 +1,5 @@
 /**
- * Node's http server as the application runs it (SPEC sections 7a and 9): the bounds and
+ * Node's http server as the application runs it (contract §7a and §9): the bounds and
  * the connection caps (./connections.ts), what each connection is owed (./exchanges.ts), an
  * answer for a client that half-closed after its request, and every request answered from
  * the server's first moment: those that arrive before the application is ready wait for it.

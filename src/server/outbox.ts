@@ -1,5 +1,5 @@
 /**
- * Embedded mode's mail sink (SPEC section 1): an SMTP server inside the process, on
+ * Embedded mode's mail sink (contract §1): an SMTP server inside the process, on
  * loopback, that the real SMTP layer delivers to and that saves each message as
  * `<timestamp>-<id>.eml` in the outbox; and the reading side of that outbox for
  * GET /outbox.
@@ -32,7 +32,7 @@ const smtpReply = (responseCode: number, message: string) =>
 
 /**
  * Starts the capturing SMTP server on 127.0.0.1 (a free port) for the scope's lifetime.
- * Plain SMTP without authentication: it only listens on loopback (SPEC section 5).
+ * Plain SMTP without authentication: it only listens on loopback (contract §5).
  */
 export const captureMail = (options: {
   readonly dir: string

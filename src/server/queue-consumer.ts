@@ -1,9 +1,9 @@
 /**
- * The server's SQS consumer (SPEC section 7, QUEUE_URL with QUEUE_CONSUMER on): long polls
+ * The server's SQS consumer (contract §7, QUEUE_URL with QUEUE_CONSUMER on): long polls
  * the queue and redelivers each message with the same code as the Lambda's `redeliver`,
  * deleting what went out. What fails stays, and SQS offers it again after its visibility
  * timeout (then, after its last receive, the dead-letter queue has it); an unknown
- * outcome's copy that is not due yet is hidden until it is (SPEC section 7a). Stopping
+ * outcome's copy that is not due yet is hidden until it is (contract §7a). Stopping
  * waits for the message in hand.
  */
 import * as Clock from "effect/Clock"
@@ -22,7 +22,7 @@ export const queueConsumer = (settings: ConsumerSettings & { readonly metricsNam
         redeliverItem(message.body).pipe(
           Effect.flatMap((result) => {
             if (result._tag === "Delivered") return queue.remove(message)
-            // A marked copy in its place (SPEC section 7a); the original goes once it is in.
+            // A marked copy in its place (contract §7a); the original goes once it is in.
             if (result._tag === "Unknown" || result._tag === "Progress") {
               return Effect.flatMap(QueueService, (q) => q.enqueue(result.item)).pipe(
                 Effect.andThen(queue.remove(message))

@@ -1,5 +1,5 @@
 /**
- * What retries the queue from the server's own process (SPEC section 7): the spool loop
+ * What retries the queue from the server's own process (contract §7): the spool loop
  * with SPOOL_DIR, the SQS consumer with QUEUE_URL (unless QUEUE_CONSUMER=off: another
  * consumer, such as the Lambda's, has it), or nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * The Node server's pages (SPEC section 1), around /contact (which src/adapters/node.ts
+ * The Node server's pages (contract §1), around /contact (which src/adapters/node.ts
  * answers, with the same edge as Lambda): the demo form and its script, the success page, the
  * outbox (embedded mode only), the health check, and a 404 for anything else.
  */
@@ -92,7 +92,7 @@ export const siteApp = (options: { readonly mode: ServerMode; readonly outboxDir
       return { widget: row.widget, keys: { sitekey: Redacted.value(sitekey), challengeUrl } }
     })
 
-  // `/?form=<id>` shows that form (SPEC section 10), posting to /f/<id>; without it the
+  // `/?form=<id>` shows that form (contract §10), posting to /f/<id>; without it the
   // default form. An unknown id, or no default form, is a page not found.
   const form = Effect.gen(function* () {
     const config = yield* AppConfigTag

@@ -1,6 +1,6 @@
 /**
- * The Node server's own settings (src/server.ts): its mode (SPEC section 1), where it
- * listens, how many connections it holds open (SPEC section 9), and where embedded mode
+ * The Node server's own settings (src/server.ts): its mode (contract §1), where it
+ * listens, how many connections it holds open (contract §9), and where embedded mode
  * keeps its outbox. The Lambda handler reads none of these.
  */
 import { resolve } from "node:path"
@@ -9,7 +9,7 @@ import * as Result from "effect/Result"
 import { all, type ConfigInvalid, decodeEnv, type Env, isSet } from "../config/env"
 import { orDefault, parsed, positiveInt, text } from "../config/readers"
 
-/** SPEC section 1: one of these set (non-empty) means production mode. */
+/** contract §1: one of these set (non-empty) means production mode. */
 export const productionVariables = [
   "MAIL_FROM",
   "MAIL_TO",
@@ -32,7 +32,7 @@ export interface ServerSettings {
   readonly host: string
   /** Where embedded mode saves each mail as an `.eml` file; absolute. */
   readonly outboxDir: string
-  /** Open connections at once; beyond it a new one is closed (SPEC section 9). */
+  /** Open connections at once; beyond it a new one is closed (contract §9). */
   readonly maxConnections: number
 }
 

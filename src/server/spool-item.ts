@@ -1,5 +1,5 @@
 /**
- * One spooled item, start to end (SPEC sections 7, 7a): claimed; the attempt's time written
+ * One spooled item, start to end (contract §7, §7a): claimed; the attempt's time written
  * into it before the delivery starts; then deleted once sent, or back to waiting, or (older
  * than SPOOL_MAX_AGE_HOURS and its attempt failed) moved to dead/.
  */
@@ -41,7 +41,7 @@ const finished: ItemOutcome = { _tag: "Finished" }
 /**
  * An attempt that began and never ended (its server was killed mid-delivery, perhaps after
  * the relay had the mail) may have reached the owner: an unknown outcome from its start,
- * so its next copy waits UNKNOWN_RETRY_MINUTES and goes out marked (SPEC section 7a).
+ * so its next copy waits UNKNOWN_RETRY_MINUTES and goes out marked (contract §7a).
  */
 export const unfinished = (item: QueueItem): QueueItem => {
   if (item.attemptAt === undefined) return item
@@ -56,7 +56,7 @@ export const spoolItem = (settings: ItemSettings) => {
   const giveBack = (claimed: Claim, body: string | undefined, now: number, attempted: boolean) =>
     Effect.gen(function* () {
       if (body !== undefined) yield* rewrite(files, dir, claimed, body)
-      // Never before its attempt (SPEC section 7a): a relay down over a long weekend, or an
+      // Never before its attempt (contract §7a): a relay down over a long weekend, or an
       // item moved back from dead/ by hand (its name still says when it was received).
       if (!attempted || now - claimed.item.receivedAt <= settings.maxAgeMs) {
         yield* release(files, dir, claimed)
@@ -92,7 +92,7 @@ export const spoolItem = (settings: ItemSettings) => {
         return { _tag: "Waiting", dueAt: due } satisfies ItemOutcome
       }
       // Before the delivery starts (so before DATA), its time in the claimed file, fsynced:
-      // after kill -9, the server that takes the claim back sends it marked (SPEC 7a).
+      // after kill -9, the server that takes the claim back sends it marked (contract §7a).
       const attempt = encodeItem({ ...current, attemptAt: new Date(now).toISOString() })
       yield* rewrite(files, dir, claimed, attempt, "attempt")
       const result = yield* redeliverItem(attempt)

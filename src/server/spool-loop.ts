@@ -1,5 +1,5 @@
 /**
- * The spool directory's retry loop (SPEC sections 7, 7a): every SPOOL_RETRY_SECONDS, each
+ * The spool directory's retry loop (contract §7, §7a): every SPOOL_RETRY_SECONDS, each
  * item that is due is claimed, redelivered and deleted (src/server/spool-item.ts); one that
  * fails waits longer each time (doubling, at most an hour); dead/ forgets its files after
  * SPOOL_DEAD_DAYS; claims of a server that died are taken back, temporary files nobody
@@ -40,7 +40,7 @@ export interface SpoolSettings {
 const hour = 3_600_000
 
 /**
- * How long this server sees a claim before it takes it back (SPEC section 7a). A claim
+ * How long this server sees a claim before it takes it back (contract §7a). A claim
  * lasts at most one item's budget: the SMTP secret, MAIL_TIMEOUT_MS, the secret again after
  * a 535, and the spool's own writes (an enqueue's two fsyncs fit in QUEUE_TIMEOUT_MS; one
  * item makes at most eight). Four times that is generous: a claim seen for so long belongs
@@ -71,7 +71,7 @@ export const spoolPasses = (settings: SpoolSettings) =>
       (e: SpoolUnavailable) =>
         spoolFailed(e, metricsNamespace, fields)
 
-    // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (SPEC section 7a), and
+    // An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after it (contract §7a), and
     // longer each time, as a failure does: a relay that never answers in time gets fewer
     // and fewer marked copies. A step the file system refused is retried the same way.
     const schedule = (item: SpooledItem, now: number, outcome: ItemOutcome | undefined) => {
@@ -101,7 +101,7 @@ export const spoolPasses = (settings: SpoolSettings) =>
     return Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       // A subdirectory something removed is made again here, or every pass would fail on
-      // it while visitors are still told queued (SPEC section 7a).
+      // it while visitors are still told queued (contract §7a).
       yield* spoolRecreated(yield* healSpool(dir, files), metricsNamespace)
       yield* sweeper.reclaim(now, staleMs).pipe(Effect.catchTag("SpoolUnavailable", failed()))
       yield* sweeper.sweep(now, staleMs).pipe(Effect.catchTag("SpoolUnavailable", failed()))

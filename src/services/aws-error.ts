@@ -1,5 +1,5 @@
 /**
- * What an AWS SDK call's failure says about the request (SPEC section 7a): whether the
+ * What an AWS SDK call's failure says about the request (contract §7a): whether the
  * service answered it (an HTTP status: whatever it said, it did nothing we asked), whether
  * it never left (no connection opened: nothing done either), or neither (it may have been
  * done). SES's and SQS's classifications both start here.

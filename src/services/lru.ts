@@ -1,6 +1,6 @@
 /**
  * A map of at most `capacity` keys that drops the least recently used first, for the
- * duplicate guard and the rate limit (SPEC section 9). Not Effect's `Cache` (which keeps
+ * duplicate guard and the rate limit (contract §9). Not Effect's `Cache` (which keeps
  * this order too since Effect 4): both guards look a key up and take it in one step, with
  * no effect between, and set an entry's expiry after its lookup (when a submission is
  * accepted, when a window slides), which a cache's lookup-time TTL cannot.

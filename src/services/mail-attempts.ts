@@ -1,5 +1,5 @@
 /**
- * What every mail transport's delivery is made of (SPEC sections 5, 7a and 8): attempts,
+ * What every mail transport's delivery is made of (contract §5, §7a and §8): attempts,
  * the retry of a transient failure, the MAIL_TIMEOUT_MS deadline and the point of no return
  * an attempt tells it. Each transport classifies its own errors (`TransportRules`); both
  * build the message with nodemailer, so its headers and encodings are the same whichever
@@ -25,7 +25,7 @@ import { messageOptions } from "./message"
 import type { SmtpCredentials } from "./secrets"
 
 /**
- * One delivery's time and its point of no return (SPEC section 7a). `deadline`: when
+ * One delivery's time and its point of no return (contract §7a). `deadline`: when
  * MAIL_TIMEOUT_MS, counted from the start of the send, is spent (epoch ms). A transport
  * sets `pastNoReturnAt` when the attempt in hand may have delivered (the end of DATA; SES:
  * the request left) and clears it when a definite answer says it did not; the deadline
@@ -97,7 +97,7 @@ export const withAttempts = (
 /**
  * `delivery` within MAIL_TIMEOUT_MS from now: its attempts, backoff and whatever else it
  * waits for (SMTP: its secret, the refresh). Time running out while an attempt is past its
- * point of no return is an unknown outcome (SPEC section 7a), otherwise unavailability.
+ * point of no return is an unknown outcome (contract §7a), otherwise unavailability.
  */
 export const withinDeadline = <E>(
   kind: MailTransport["kind"],

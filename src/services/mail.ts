@@ -1,9 +1,8 @@
 /**
- * MailService: one message to the site owner, by SMTP (src/services/smtp.ts, SPEC section
- * 5) or through the SES v2 API (src/services/ses.ts, section 8); src/services/transports.ts
+ * MailService: one message to the site owner, by SMTP (src/services/smtp.ts, contract §5) or through the SES v2 API (src/services/ses.ts, section 8); src/services/transports.ts
  * loads the one MAIL_TRANSPORT names. Each transport owns what it sends with: SMTP its secret,
  * the refresh of that secret after a 535 and its sessions; SES its client. The retries, the
- * MAIL_TIMEOUT_MS deadline and the point of no return (SPEC section 7a) are theirs too, over
+ * MAIL_TIMEOUT_MS deadline and the point of no return (contract §7a) are theirs too, over
  * the shared attempts of src/services/mail-attempts.ts.
  */
 import * as Context from "effect/Context"

@@ -1,5 +1,5 @@
 /**
- * The message every transport sends (SPEC sections 5 and 8): nodemailer's options for one
+ * The message every transport sends (contract §5 and §8): nodemailer's options for one
  * OutgoingMail, so SMTP and SES carry the same headers and encodings.
  */
 
@@ -26,7 +26,7 @@ export const messageOptions = (mail: OutgoingMail): Mail.Options => ({
   headers: {
     // SES replaces Message-ID with its own: this is the id an owner can trust.
     "X-Contact-Submission-Id": mail.id,
-    // A copy of an attempt that may have arrived already (SPEC section 7a).
+    // A copy of an attempt that may have arrived already (contract §7a).
     ...(mail.spam === undefined ? {} : { [SPAM_HEADER]: mail.spam }),
     ...(mail.possibleDuplicate === undefined
       ? {}

@@ -1,6 +1,6 @@
 /**
  * QueueService: where a submission whose delivery failed is kept, to be delivered later
- * (SPEC section 7). SQS (src/services/sqs.ts) on both runtimes, a spool directory
+ * (contract §7). SQS (src/services/sqs.ts) on both runtimes, a spool directory
  * (src/services/spool.ts) on the server, or none: then a failed delivery is answered with
  * the fallback page alone.
  */
@@ -15,12 +15,12 @@ export interface QueueServiceApi {
   readonly enabled: boolean
   /**
    * Keeps the item, within QUEUE_TIMEOUT_MS, or says why not: refused (not kept), or never
-   * answered (it may be kept: SPEC section 7a).
+   * answered (it may be kept: contract §7a).
    */
   readonly enqueue: (item: QueueItem) => Effect.Effect<void, QueueUnavailable | QueueUnanswered>
   /**
    * SQS only: hides a received message for `seconds` more (an unknown outcome's copy that is
-   * not due yet, SPEC section 7a), in the queue the ARN names.
+   * not due yet, contract §7a), in the queue the ARN names.
    */
   readonly holdBack?: (
     queueArn: string,

@@ -1,6 +1,6 @@
 /**
  * RateLimiter: at most RATE_LIMIT_PER_MINUTE POSTs per client address in any 60 seconds
- * (SPEC section 9), in this process. A sliding log of timestamps per address, so that
+ * (contract §9), in this process. A sliding log of timestamps per address, so that
  * `Retry-After` is exact: the seconds until the oldest one leaves the window. At most 10,000
  * addresses are tracked, the least recently counted dropped first, and none is kept once its
  * last POST has left the window. IPv6 counts by its /64. Time is Effect's Clock.

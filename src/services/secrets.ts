@@ -31,7 +31,7 @@ export interface SecretsServiceApi {
   readonly smtp: (options?: {
     readonly refresh?: boolean
   }) => Effect.Effect<SmtpCredentials | undefined, SecretUnavailable>
-  /** The captcha keys in the secret `id` (a form's own, SPEC section 10). */
+  /** The captcha keys in the secret `id` (a form's own, contract §10). */
   readonly captcha: (id: string) => Effect.Effect<CaptchaKeys, SecretUnavailable>
   /** A channel's keys in the secret `id` (contract §11: a webhook's, Slack's, Discord's). */
   readonly channel: (id: string) => Effect.Effect<CaptchaKeys, SecretUnavailable>
@@ -43,7 +43,7 @@ export class SecretsService extends Context.Service<SecretsService, SecretsServi
   "contact-form/SecretsService"
 ) {}
 
-// The JSON shapes of SPEC section 5.
+// The JSON shapes of contract §5.
 // The secret's values stay Redacted until the one line that hands them to a client.
 const SmtpSecret = Schema.fromJsonString(
   Schema.Struct({

@@ -1,5 +1,5 @@
 /**
- * The SES v2 API (SPEC section 8): `SendEmail` with the raw message nodemailer builds, so
+ * The SES v2 API (contract §8): `SendEmail` with the raw message nodemailer builds, so
  * the headers and encodings are exactly those of the SMTP path; signed with the function's
  * own role, so no SMTP secret and no IAM user exist. Our attempts, not the SDK's, retry
  * what certainly sent nothing, within MAIL_TIMEOUT_MS of the send; the errors are
@@ -22,7 +22,7 @@ import {
   type TransportRules
 } from "./mail-attempts"
 
-/** SPEC section 8: what only the owner can fix. Any other error passes, or may. */
+/** contract §8: what only the owner can fix. Any other error passes, or may. */
 const permanent = new Set([
   "MessageRejected",
   "MailFromDomainNotVerifiedException",
@@ -49,7 +49,7 @@ const snake = (name: string): string =>
 const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFailure => {
   const { name, status, neverLeft, dropped } = awsFailure(error)
   if (permanent.has(name)) return new MailRejected({ reason: `ses_${snake(name)}` })
-  // SES answered: whatever it said, it sent nothing (SPEC section 8). Throttling, limits,
+  // SES answered: whatever it said, it sent nothing (contract §8). Throttling, limits,
   // its own errors and whatever else: transient.
   if (status !== undefined) {
     return new MailTransient({
@@ -59,7 +59,7 @@ const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFail
   }
   if (neverLeft) return new MailTransient({ reason: "ses_unreachable" })
   // SendEmail has no idempotency key: a request that left without an answer may have been
-  // sent, and is never sent again within the request (SPEC section 7a).
+  // sent, and is never sent again within the request (contract §7a).
   if (pastNoReturn !== undefined) {
     return new MailUnknown({
       reason: dropped ? "ses_unknown_connection" : "ses_unknown_timeout",
@@ -80,7 +80,7 @@ export const SesMail = Layer.effect(
       () => import("@aws-sdk/client-sesv2")
     )
     // One attempt per call: the SDK would also retry a request that left and timed out or
-    // lost its connection, a second copy (SPEC section 7a); ours retry only what SES
+    // lost its connection, a second copy (contract §7a); ours retry only what SES
     // answered or what never connected. Connecting may take a share of MAIL_TIMEOUT_MS; the
     // answer what is left of it (the delivery's deadline ends the wait first). No attempt
     // starts with less than a connection's share left, so a timeout at the deadline is
@@ -111,7 +111,7 @@ export const SesMail = Layer.effect(
             sesClient: {
               config: client.config,
               send: (command: Parameters<SESv2Client["send"]>[0]) => {
-                // SPEC section 7a: the moment SendEmail is sent is the point of no return.
+                // contract §7a: the moment SendEmail is sent is the point of no return.
                 clock.pastNoReturnAt = Date.now()
                 return client.send(command, { abortSignal: signal })
               }

@@ -1,5 +1,5 @@
 /**
- * SMTP's delivery (SPEC sections 5 and 7a), whatever carries its attempts: the SMTP secret,
+ * SMTP's delivery (contract §5 and §7a), whatever carries its attempts: the SMTP secret,
  * attempt 1 begun with it at once (so that the secret and the session overlap the captcha),
  * the retries, the one refresh of a rotated secret after a 535, within MAIL_TIMEOUT_MS. The
  * wire (src/services/smtp.ts: nodemailer's sessions; the tests: a scripted relay) only

@@ -8,7 +8,7 @@
 import { PassThrough, type Readable } from "node:stream"
 import SMTPConnection from "nodemailer/lib/smtp-connection"
 
-/** How one message is sent: its abort signal and its point of no return (SPEC section 7a). */
+/** How one message is sent: its abort signal and its point of no return (contract §7a). */
 export interface Transmission {
   readonly signal: AbortSignal
   /** When the delivery's MAIL_TIMEOUT_MS is spent (epoch ms). */

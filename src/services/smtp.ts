@@ -1,4 +1,4 @@
-/** SMTP (Amazon SES's by default): nodemailer's connection, SPEC section 5's TLS, timeouts, retries. */
+/** SMTP (Amazon SES's by default): nodemailer's connection, contract §5's TLS, timeouts, retries. */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -41,7 +41,7 @@ const smtpError = (error: unknown): SmtpError =>
 const classify = (error: unknown, pastNoReturn: number | undefined): AttemptFailure => {
   const { code, originalCode, responseCode } = smtpError(error)
   // After the end of DATA only a reply to `.` is an answer; a timeout, a dropped connection
-  // or our own deadline leaves the relay holding the message, maybe (SPEC section 7a).
+  // or our own deadline leaves the relay holding the message, maybe (contract §7a).
   if (pastNoReturn !== undefined && responseCode === undefined) {
     const what = code === "ETIMEDOUT" || code === "EABORT" ? "timeout" : "connection"
     return new MailUnknown({ reason: `smtp_unknown_${what}`, at: pastNoReturn })

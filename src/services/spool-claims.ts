@@ -1,7 +1,7 @@
 /**
  * The retry loop's side of the spool (src/server/spool-loop.ts): the waiting items, and
  * one item's way through claimed/ to done, back to waiting, or to dead/. Every rename and
- * delete is followed by an fsync of the directories it changed (SPEC section 7a): without
+ * delete is followed by an fsync of the directories it changed (contract §7a): without
  * it, after a power cut, a delivered item could come back and be sent again.
  */
 import { basename, join } from "node:path"
@@ -66,7 +66,7 @@ export const claim = (files: SpoolFs, dir: string, item: SpooledItem, now: numbe
 
 /**
  * Delivered: the file goes. It must be there: gone, another server took the claim back and
- * may send the item too, which is an error to report, never silence (SPEC section 7a).
+ * may send the item too, which is an error to report, never silence (contract §7a).
  */
 export const done = (files: SpoolFs, claimed: Claim) =>
   io("done", () => removeDurably(files, claimed.path))

@@ -1,9 +1,9 @@
 /**
- * The file-system calls the spool makes (SPEC section 7), as one small interface: tests
+ * The file-system calls the spool makes (contract §7), as one small interface: tests
  * slow or fail any of them (a disk that takes seconds per fsync, a full one), production
  * passes node's own functions straight through. And the two steps every change of the
  * spool ends with: a rename or a delete is followed by an fsync of each directory it
- * changed (SPEC section 7a), or a power cut could bring a delivered item back.
+ * changed (contract §7a), or a power cut could bring a delivered item back.
  */
 import * as fs from "node:fs/promises"
 import { dirname } from "node:path"
@@ -22,7 +22,7 @@ export interface SpoolFs {
   readonly open: (path: string, flags: "wx" | "r", mode?: number) => Promise<SpoolFile>
   readonly readFile: (path: string, encoding: "utf8") => Promise<string>
   readonly rename: (from: string, to: string) => Promise<void>
-  /** Never forced: a file that should be there and is not is an error (SPEC section 7a). */
+  /** Never forced: a file that should be there and is not is an error (contract §7a). */
   readonly rm: (path: string) => Promise<void>
   readonly readdir: (path: string) => Promise<ReadonlyArray<string>>
   /** Recursive; the first directory it created, `undefined` when all existed. */
@@ -104,7 +104,7 @@ export const removeDurably = async (files: SpoolFs, path: string) => {
 }
 
 /**
- * The spool could not do what it had to (SPEC section 7a): an error line, counted in
+ * The spool could not do what it had to (contract §7a): an error line, counted in
  * `SpoolFailed`, the metric an owner alarms on; never a warning alone. It names the step and
  * node's code (ENOSPC, EACCES, ENOENT), never a visitor's text.
  */

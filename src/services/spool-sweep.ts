@@ -1,5 +1,5 @@
 /**
- * What a server that stopped mid-way left in the spool (SPEC section 7a): claims it never
+ * What a server that stopped mid-way left in the spool (contract §7a): claims it never
  * finished go back to waiting, temporary files it never renamed are removed, and dead/
  * forgets its files after SPOOL_DEAD_DAYS. A claim or a temporary file is old only by this
  * server's own observation: how long it has itself seen that name, on its own clock. The

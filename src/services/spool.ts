@@ -1,5 +1,5 @@
 /**
- * A spool directory as the queue (the server's, SPEC section 7): one file per item,
+ * A spool directory as the queue (the server's, contract §7): one file per item,
  * written atomically, claimed by renaming it, so that servers sharing the directory never
  * send one item twice.
  *
@@ -58,7 +58,7 @@ export const healSpool = (dir: string, files: SpoolFs) =>
  * The temporary file, written and fsynced: the part of a write that may be abandoned. A
  * failed one removes its file. An abandoned one (interrupted: the enqueue's timeout) is
  * never renamed, and is removed once its calls in flight settle, in the background, so
- * that the answer does not wait for a slow disk (SPEC section 7a).
+ * that the answer does not wait for a slow disk (contract §7a).
  */
 const stage = (files: SpoolFs, temporary: string, body: string, step: SpoolStep) =>
   Effect.suspend(() => {
@@ -84,7 +84,7 @@ const stage = (files: SpoolFs, temporary: string, body: string, step: SpoolStep)
 /**
  * Atomically: a temporary file, fsynced (`staged`, abandonable), then renamed into place
  * and the directory fsynced (`commit`, uninterruptible: once renamed the item is stored,
- * SPEC section 7a). A failed rename removes the temporary file; a failed fsync after it is
+ * contract §7a). A failed rename removes the temporary file; a failed fsync after it is
  * `unsynced`, for the caller to report: the item is there all the same.
  */
 export const writeAtomically = (
@@ -158,7 +158,7 @@ export const SpoolQueue = (settings: SpoolQueueSettings) => {
           const unavailable = (cause: SpoolUnavailable) =>
             new QueueUnavailable({ problem: "unavailable", cause })
           // QUEUE_TIMEOUT_MS bounds what may be abandoned; once renamed the item is kept and
-          // the answer is queued, one rename and one fsync later (SPEC section 7a).
+          // the answer is queued, one rename and one fsync later (contract §7a).
           yield* staged.pipe(
             Effect.mapError(unavailable),
             Effect.timeoutOrElse({

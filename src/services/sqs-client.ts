@@ -1,5 +1,5 @@
 /**
- * One SQS client per process and what every call shares (SPEC sections 7 and 7a): the SDK
+ * One SQS client per process and what every call shares (contract §7 and §7a): the SDK
  * loaded on first use, a bound on each call, and what a failure means: refused (SQS
  * answered, or the request never left: nothing stored) or unanswered (it may be stored).
  */

@@ -1,5 +1,5 @@
 /**
- * The server's side of an SQS queue (SPEC section 7, QUEUE_URL with QUEUE_CONSUMER on):
+ * The server's side of an SQS queue (contract §7, QUEUE_URL with QUEUE_CONSUMER on):
  * long polls (20 s, SQS's longest wait), deletes what was delivered, hides what is not due.
  * A message not deleted comes back after its visibility timeout.
  */
@@ -24,7 +24,7 @@ export const sqsConsumer = (settings: ConsumerSettings) =>
   Effect.map(lazyClient(settings.region, settings.timeoutMs), (sqs) => ({
     /**
      * Each message received stays hidden while the batch is worked through one by one, so
-     * that no other consumer receives it meanwhile (SPEC section 7a): the queue's own
+     * that no other consumer receives it meanwhile (contract §7a): the queue's own
      * visibility timeout may be shorter than ten deliveries.
      */
     receive: Effect.flatMap(sqs, ({ client, sdk }) =>

@@ -1,5 +1,5 @@
 /**
- * Amazon SQS as the queue (SPEC sections 7 and 7a): SendMessage for the flow, and what a
+ * Amazon SQS as the queue (contract §7 and §7a): SendMessage for the flow, and what a
  * consumer does to a received message. The SDK is imported on the first call, never at
  * cold start: only a failed delivery needs it, and esbuild puts it in a chunk of its own.
  *
@@ -29,7 +29,7 @@ export const isFifo = (url: string): boolean => url.endsWith(".fifo")
 const maxDelaySeconds = 900
 
 /**
- * An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after its attempt (SPEC section 7a):
+ * An unknown outcome's copy waits UNKNOWN_RETRY_MINUTES after its attempt (contract §7a):
  * a standard queue holds it back as far as it can; a FIFO queue cannot delay one message,
  * and its consumer hides the copy until it is due (`holdBack`).
  */
@@ -43,7 +43,7 @@ const delaySeconds = (item: QueueItem, unknownRetryMinutes: number, now: number)
 const enqueueBackoff = Schedule.exponential(Duration.millis(100), 2)
 
 /**
- * SendMessage within `timeoutMs` (SPEC section 7a). A refusal is tried again while time is
+ * SendMessage within `timeoutMs` (contract §7a). A refusal is tried again while time is
  * left; an attempt that was never answered only when the queue deduplicates it (FIFO: the
  * same deduplication id), since to a standard queue it may be a second copy. Time running
  * out while an attempt is out is unanswered (it may be stored); during the backoff after a

@@ -1,5 +1,5 @@
 /**
- * SubmissionMemory: the duplicate guard (SPEC section 9). Each accepted submission (sent,
+ * SubmissionMemory: the duplicate guard (contract §9). Each accepted submission (sent,
  * queued or kept) is remembered by its key for 10 minutes in this process, at most 10,000
  * keys, the least recently used dropped first. A repeat gets the first one's outcome back;
  * one that comes while the first is in flight waits for it (a Deferred per key); after a
@@ -55,7 +55,7 @@ export interface MemoryOptions {
   readonly remember: Duration.Duration
 }
 
-/** SPEC section 9's numbers. */
+/** contract §9's numbers. */
 const memoryDefaults: MemoryOptions = {
   capacity: 10_000,
   remember: Duration.minutes(10)

@@ -1,5 +1,5 @@
 /**
- * The mail transport MAIL_TRANSPORT names (SPEC section 8), imported when the runtime is
+ * The mail transport MAIL_TRANSPORT names (contract §8), imported when the runtime is
  * built: an SMTP deployment never loads the SES client, and an SES one not nodemailer's SMTP
  * transport. A new transport is a case here and a file of its own.
  */

@@ -1,6 +1,6 @@
 /**
  * VerdictMemory: the captcha's verdict on a token whose submission was not accepted (a 500
- * that kept nothing), by (form, token), for 10 minutes in this process (SPEC section 9). A
+ * that kept nothing), by (form, token), for 10 minutes in this process (contract §9). A
  * visitor who sends again, even with an edited text, then gets a delivery instead of "already
  * received": the provider has spent the token, and asking again would say so. A verdict is
  * forgotten once its submission is accepted, so a token still buys one submission only.
@@ -30,7 +30,7 @@ interface Remembered {
   readonly at: number
 }
 
-/** SPEC section 9's numbers, as for the duplicate guard. */
+/** contract §9's numbers, as for the duplicate guard. */
 export const VerdictMemoryLive = (
   options: { readonly capacity: number; readonly remember: Duration.Duration } = {
     capacity: 10_000,
@@ -40,7 +40,7 @@ export const VerdictMemoryLive = (
   Layer.sync(VerdictMemory, () => {
     const verdicts = new LruMap<string, Remembered>(options.capacity)
     const rememberMs = Duration.toMillis(options.remember)
-    // A token has no NUL (SPEC section 4 refuses control characters in one).
+    // A token has no NUL (contract §4 refuses control characters in one).
     const key = (form: string, token: string) => `${form}\u0000${token}`
     return VerdictMemory.of({
       recall: (form, token) =>

@@ -1,6 +1,6 @@
 /**
  * The FriendlyCaptcha layers (v2, v1) over an HttpClient double: exactly the outcome table
- * of SPEC section 4, and the request each version sends.
+ * of contract §4, and the request each version sends.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer } from "effect"

@@ -1,5 +1,5 @@
 /**
- * The two guards of SPEC section 9 as services, with TestClock: the duplicate guard
+ * The two guards of contract §9 as services, with TestClock: the duplicate guard
  * (SubmissionMemory: remembered for 10 minutes, 10,000 keys least recently used first, a
  * repeat waits for the first in flight, a failure forgotten) and the rate limit
  * (RateLimiter: a sliding log per address, Retry-After from its oldest entry, 10,000
@@ -268,7 +268,7 @@ describe("the rate limit (RateLimiter)", () => {
   )
 })
 
-describe("client addresses (SPEC section 9)", () => {
+describe("client addresses (contract §9)", () => {
   it.each([
     ["203.0.113.7", "203.0.113.7"],
     ["::ffff:203.0.113.7", "203.0.113.7"],

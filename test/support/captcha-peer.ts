@@ -52,7 +52,7 @@ export interface CaptchaPeerOptions extends Partial<CaptchaCredentials> {
    * suites may send one token from several processes.
    */
   readonly singleUse?: boolean
-  /** More sitekeys of the same account (a sitekey per site, SPEC section 10). */
+  /** More sitekeys of the same account (a sitekey per site, contract §10). */
   readonly sitekeys?: ReadonlyArray<string>
 }
 
@@ -76,7 +76,7 @@ export interface CaptchaPeer {
   readonly requests: readonly CaptchaRequest[]
   /**
    * A fresh token that `correct` accepts, as the widget would solve one per visit: each
-   * submission of a suite its own, so that none is a repeat of another (SPEC section 9).
+   * submission of a suite its own, so that none is a repeat of another (contract §9).
    */
   newToken(): string
   /** The behaviour of every request that no queued behaviour answers. */

@@ -53,7 +53,7 @@ export const baseEnv: Readonly<Record<string, string>> = {
   FALLBACK_EMAIL: "owner@example.com",
   AWS_REGION: "eu-west-1",
   // Every event of test/support/events.ts comes from one address: the suites that are not
-  // about the rate limit (SPEC section 9) would otherwise be answered 429 after ten.
+  // about the rate limit (contract §9) would otherwise be answered 429 after ten.
   RATE_LIMIT_PER_MINUTE: "0"
 }
 
@@ -263,7 +263,7 @@ const streamTransporter = nodemailer.createTransport({
 
 /**
  * One attempt's fate. `afterData`: it fails after the end of DATA, the point of no return
- * (SPEC section 7a): a timeout or a dropped connection there is an unknown outcome.
+ * (contract §7a): a timeout or a dropped connection there is an unknown outcome.
  */
 export type MailStep =
   | "ok"
@@ -358,7 +358,7 @@ export const MailHanging = overWire(wireOf(() => Effect.never))
 // ---------------------------------------------------------------------------------------
 // Queue
 
-/** Keeps every item in `items`, as JSON would carry it (SPEC section 7). */
+/** Keeps every item in `items`, as JSON would carry it (contract §7). */
 export const QueueRecording = (items: Array<QueueItem>) =>
   Layer.succeed(
     QueueService,
@@ -429,7 +429,7 @@ export interface TestHandlerOptions {
   readonly mail?: (log: MailLog) => Layer.Layer<MailService, never, AppConfigTag | SecretsService>
   /** A queue double; by default none is configured. */
   readonly queue?: Layer.Layer<QueueService>
-  /** The duplicate guard; by default the production one (SPEC section 9). */
+  /** The duplicate guard; by default the production one (contract §9). */
   readonly memory?: Layer.Layer<SubmissionMemory>
 }
 

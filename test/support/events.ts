@@ -56,7 +56,7 @@ export interface EventInput {
   readonly sourceIp?: string
 }
 
-/** The address every event comes from unless it says otherwise (SPEC section 9's count). */
+/** The address every event comes from unless it says otherwise (contract §9's count). */
 export const visitorIp = "203.0.113.7"
 
 const encode = (input: EventInput): { body?: string; isBase64Encoded: boolean } =>

@@ -1,5 +1,5 @@
 /**
- * Two sites' forms for the several-forms suites (SPEC section 10): ACME with every
+ * Two sites' forms for the several-forms suites (contract §10): ACME with every
  * setting, Globex with the required ones. The Lambda suite adds each form's own captcha
  * secret.
  */

@@ -1,7 +1,7 @@
 /**
  * Generators (fast-check) for the hostile-input suite: hostile but VALID forms (what a
  * real visitor may send and must reach the owner), forms invalid by construction (each
- * with the answer SPEC section 2 gives it), and anything at all; and how each is encoded
+ * with the answer contract §2 gives it), and anything at all; and how each is encoded
  * into a real-shaped Lambda event.
  */
 import fc from "fast-check"
@@ -12,7 +12,7 @@ export type Field = readonly [name: string, value: string]
 export type Format = "urlencoded" | "json" | "multipart"
 export type Shape = "http" | "rest" | "url"
 
-/** The default limit, derived from the field rules (SPEC section 2): every valid form fits. */
+/** The default limit, derived from the field rules (contract §2): every valid form fits. */
 export const MAX_BODY_BYTES = bodyBytesForEveryForm
 export const listedOrigin = "https://www.example.com"
 
@@ -29,11 +29,11 @@ const fill = (seed: string, n: number) => {
 }
 
 /**
- * What no field may hold (SPEC section 7a): U+FFFE, U+FFFF and lone surrogates (with `u`, a
+ * What no field may hold (contract §7a): U+FFFE, U+FFFF and lone surrogates (with `u`, a
  * pair is one code point outside the class). The other noncharacters are text.
  */
 const unsendable = /[\uD800-\uDFFF\uFFFE\uFFFF]/gu
-/** What "one line" forbids (SPEC section 2): every control character. */
+/** What "one line" forbids (contract §2): every control character. */
 const controls = /[\u0000-\u001f\u007f-\u009f]/g
 /** What a message forbids: control characters other than TAB, CR and LF. */
 const messageControls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
@@ -64,7 +64,7 @@ const payloads = fc.constantFrom(
 )
 /** Half a surrogate pair: only a JSON escape can send one (`"\ud800"`). */
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c))
-/** What SPEC section 7a refuses in every field; half of them only JSON can carry. */
+/** What contract §7a refuses in every field; half of them only JSON can carry. */
 const unsendableChar = fc.oneof(fc.constantFrom("\uFFFE", "\uFFFF"), loneSurrogate)
 
 const pieces = (extra: fc.Arbitrary<string>) =>
@@ -165,8 +165,7 @@ const knownNames = new Set([
 
 /**
  * Extra fields: names unique as sent (Object.prototype's included), one line each; values
- * with breaks. No lone surrogate in a name or a value: a valid form holds none (SPEC
- * section 7a). (Seed -1197278783 once found two names of lone surrogates that every
+ * with breaks. No lone surrogate in a name or a value: a valid form holds none (contract §7a). (Seed -1197278783 once found two names of lone surrogates that every
  * format brought as U+FFFD, one field: such a name is now refused, `unsendable` below.)
  */
 const extras = fc.uniqueArray(
@@ -225,7 +224,7 @@ export const validForm: fc.Arbitrary<ValidForm> = fc
         email: email(marker.toLowerCase()),
         body: message(marker),
         // The message in `body` or in its alias `message`, the other one sent empty or not
-        // at all: both non-empty is a 400 (SPEC section 2, `bothMessageFields` below).
+        // at all: both non-empty is a 400 (contract §2, `bothMessageFields` below).
         alias: fc.constantFrom("body", "message", "body, message empty", "message, body empty"),
         subject: fc.option(
           oneLine(200).map((s) => cut(`${marker}${s}`, 200)),
@@ -321,7 +320,7 @@ export const encodeForm = (
   }
 }
 
-/** How the answer is negotiated: Accept values with a known outcome (SPEC section 3). */
+/** How the answer is negotiated: Accept values with a known outcome (contract §3). */
 export const acceptChoices = [
   {
     headers: { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" },
@@ -425,7 +424,7 @@ export const anyString = anyStringArb()
 // ---------------------------------------------------------------------------------------
 // Invalid by construction: a valid form with exactly one thing broken
 
-/** Which check of SPEC section 2 a case breaks; the first failing check answers. */
+/** Which check of contract §2 a case breaks; the first failing check answers. */
 export type Broken = "origin" | "method" | "media" | "size" | "parse" | "honeypot" | "validation"
 
 export interface Case {
@@ -690,7 +689,7 @@ const bothMessageFields: Mutation = fc
   })
 
 /**
- * U+FFFE, U+FFFF or a lone surrogate in one field, its name included (SPEC section 7a). A
+ * U+FFFE, U+FFFF or a lone surrogate in one field, its name included (contract §7a). A
  * lone surrogate only travels as a JSON escape (UTF-8 has no form for it): JSON then.
  */
 const unsendableInAField: Mutation = fc
@@ -787,7 +786,7 @@ const notJson: Mutation = fc
     anyStringArb()
       .filter((s) => {
         try {
-          // One leading byte-order mark is skipped (SPEC section 2's JSON, as decoders do).
+          // One leading byte-order mark is skipped (contract §2's JSON, as decoders do).
           JSON.parse(s.replace(/^\uFEFF/, ""))
           return false
         } catch {
@@ -989,7 +988,7 @@ const emptyBody: Mutation = fc.constant((b: Base) =>
   build(b, "an empty body", "parse", { bytes: new Uint8Array() })
 )
 
-/** Each case with its one broken check; the status follows from SPEC section 2's order. */
+/** Each case with its one broken check; the status follows from contract §2's order. */
 export const invalidCase: fc.Arbitrary<Case> = fc
   .tuple(
     base,

@@ -1,5 +1,5 @@
 /**
- * A queued item as the flow writes it (SPEC section 7): its JSON, its id and the spool's
+ * A queued item as the flow writes it (contract §7): its JSON, its id and the spool's
  * file name for it. Version 3 by default; `v: 1` and `v: 2` are what the versions before
  * unknown outcomes and before channels wrote, which every later version must still read
  * (contract §7a).

@@ -1,5 +1,5 @@
 /**
- * The valid form whose queue item is the largest there can be (SPEC section 7a: every valid
+ * The valid form whose queue item is the largest there can be (contract §7a: every valid
  * form fits in its queue item): every field at its limit, in the characters that cost the
  * item the most bytes.
  *

@@ -1,6 +1,6 @@
 /**
  * Shared by the reliability suites (faults, hostile input, load): timing an answer, and
- * what a log line may never contain (SPEC section 6).
+ * what a log line may never contain (contract §6).
  */
 import { expect } from "vitest"
 

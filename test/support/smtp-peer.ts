@@ -29,7 +29,7 @@ export interface SmtpFaults {
   readonly dataEnd?: ReplyFault
   /**
    * The message is in (counted in `mails`), and the reply to `.` comes `ms` later: a
-   * content filter. Past the end of DATA, the point of no return (SPEC section 7a).
+   * content filter. Past the end of DATA, the point of no return (contract §7a).
    */
   readonly slowAccept?: { readonly ms: number; readonly times?: number }
   /** The message is in (counted), then the connection drops before the reply to `.`. */
@@ -365,7 +365,7 @@ const received = (session: SMTPServerSession, raw: Buffer) => ({
 })
 
 /**
- * Nothing was sent (SPEC section 4: a refused captcha sends nothing): no MAIL FROM reached
+ * Nothing was sent (contract §4: a refused captcha sends nothing): no MAIL FROM reached
  * the relay, and the session opened beside the captcha, if one was, is closed unused.
  */
 export const expectNothingSent = async (peer: SmtpPeer) => {

@@ -137,7 +137,7 @@ export const spoolWorld = (
   }
 }
 
-/** A queued item as the previous version wrote it (v: 1, SPEC section 7), received `ageHours` ago. */
+/** A queued item as the previous version wrote it (v: 1, contract §7), received `ageHours` ago. */
 export const itemV1 = (
   visitor: { readonly email: string; readonly subject: string; readonly body: string },
   ageHours = 0
