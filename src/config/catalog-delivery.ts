@@ -124,6 +124,34 @@ export const deliveryVariables: Readonly<Record<string, VariableDoc>> = {
     group: "Channels",
     meaning: "each channel's own bound (mail keeps `MAIL_TIMEOUT_MS`)"
   },
+  SPAM_POLICY: {
+    group: "Spam",
+    stack: "`SpamPolicy`",
+    meaning:
+      "what becomes of a submission judged spam: `mark` (delivered, marked), `drop` (answered as sent, not delivered) or `off` ([spam](spam.md))"
+  },
+  SPAM_THRESHOLD: {
+    group: "Spam",
+    stack: "`SpamThreshold`",
+    meaning: "the score from which a submission is spam"
+  },
+  AKISMET_SECRET_ID: {
+    group: "Spam",
+    unset: "none: Akismet is not asked",
+    stack: "`AkismetSecretName`",
+    meaning:
+      'the secret `{"AKISMET_API_KEY"}`; with it, the visitor\'s address, email and text go to Automattic ([spam](spam.md))'
+  },
+  AKISMET_URL: {
+    group: "Spam",
+    meaning: "Akismet's endpoint (tests point it at their peer)"
+  },
+  AKISMET_TIMEOUT_MS: {
+    group: "Spam",
+    stack: "1500, fixed",
+    meaning:
+      "bounds Akismet's `comment-check`, beside the captcha; past it Akismet counts as down and the judgement fails open, marked"
+  },
   PORT: { group: "The server", meaning: "where the server listens (`0`: any free port)" },
   HOST: { group: "The server", meaning: "the address it listens on (`0.0.0.0` in the image)" },
   OUTBOX_DIR: { group: "The server", meaning: "embedded mode: where mails are saved" },

@@ -82,5 +82,7 @@ export const formSettingDocs: Readonly<Record<string, FormSettingDoc>> = {
   discordSecretId: {
     unset: "`DISCORD_SECRET_ID`",
     meaning: 'the secret `{"DISCORD_WEBHOOK_URL"}`: the URL is the credential'
-  }
+  },
+  spamPolicy: { unset: "`SPAM_POLICY`", meaning: "this form's spam policy ([spam](spam.md))" },
+  spamThreshold: { unset: "`SPAM_THRESHOLD`", meaning: "this form's spam threshold (1 to 100)" }
 }
