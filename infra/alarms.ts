@@ -23,7 +23,7 @@ interface AlarmTargets {
   readonly redelivery: lambda.IFunction
   readonly queue: sqs.IQueue
   readonly deadLetters: sqs.IQueue
-  /** The standard dead-letter queue of earlier versions, still drained (README, "Upgrading"). */
+  /** The standard dead-letter queue of earlier versions, still drained (docs/operations.md, "Upgrade from standard queues"). */
   readonly legacyDeadLetters: sqs.IQueue | undefined
   /** The alarm actions: the topic's ARN, or a deploy-time choice of it. */
   readonly actions: ReadonlyArray<string>
@@ -78,12 +78,12 @@ export const addAlarms = (scope: Construct, targets: AlarmTargets) => {
   )
   alarm(
     "KeptMessages",
-    "delivery failed permanently (SMTP rejection, credentials, MAIL_FROM...) and the message was kept in the queue. Fix the cause; redrive from the dead-letter queue if it got there (README, the owner's runbook).",
+    "delivery failed permanently (SMTP rejection, credentials, MAIL_FROM...) and the message was kept in the queue. Fix the cause; redrive from the dead-letter queue if it got there (docs/operations.md, the owner's runbook).",
     emf("Kept")
   )
   alarm(
     "UnknownOutcomes",
-    "a relay or SES took a message without confirming it, and nothing could keep it: the visitor was told it has probably arrived. Check the inbox for its X-Contact-Submission-Id (README, the owner's runbook); a copy may be missing or, when kept, arrive twice marked X-Contact-Possible-Duplicate.",
+    "a relay or SES took a message without confirming it, and nothing could keep it: the visitor was told it has probably arrived. Check the inbox for its X-Contact-Submission-Id (docs/operations.md, the owner's runbook); a copy may be missing or, when kept, arrive twice marked X-Contact-Possible-Duplicate.",
     emf("DeliveryUnknown")
   )
   alarm(
@@ -93,7 +93,7 @@ export const addAlarms = (scope: Construct, targets: AlarmTargets) => {
   )
   alarm(
     "DeadLetters",
-    "messages are in the dead-letter queue: they were not delivered in six hours of retries and stay 14 days from their submission. Fix the cause, then redrive (README, the owner's runbook).",
+    "messages are in the dead-letter queue: they were not delivered in six hours of retries and stay 14 days from their submission. Fix the cause, then redrive (docs/operations.md, the owner's runbook).",
     deadLetters.metricApproximateNumberOfMessagesVisible({
       period: FIVE_MINUTES,
       statistic: cloudwatch.Stats.MAXIMUM
@@ -105,7 +105,7 @@ export const addAlarms = (scope: Construct, targets: AlarmTargets) => {
   const others = channelKinds.filter((kind) => kind !== "mail")
   alarm(
     "ChannelFailures",
-    "a channel (webhook, Slack or Discord) could neither deliver a submission nor keep it for redelivery, or its outcome is unknown. The log's channel line names the channel and the reason (README, the owner's runbook).",
+    "a channel (webhook, Slack or Discord) could neither deliver a submission nor keep it for redelivery, or its outcome is unknown. The log's channel line names the channel and the reason (docs/operations.md, the owner's runbook).",
     new cloudwatch.MathExpression({
       expression: others.map((kind) => `FILL(${kind}, 0)`).join(" + "),
       usingMetrics: Object.fromEntries(
@@ -131,7 +131,7 @@ export const addAlarms = (scope: Construct, targets: AlarmTargets) => {
   if (legacyDeadLetters === undefined) return
   alarm(
     "LegacyDeadLetters",
-    "messages are in the dead-letter queue of an earlier version (standard, kept when the queues became FIFO). Redrive them to LegacyQueueUrl, which is still drained, or into the FIFO queue (README, Upgrading).",
+    "messages are in the dead-letter queue of an earlier version (standard, kept when the queues became FIFO). Redrive them to LegacyQueueUrl, which is still drained, or into the FIFO queue (docs/operations.md, upgrading from standard queues).",
     legacyDeadLetters.metricApproximateNumberOfMessagesVisible({
       period: FIVE_MINUTES,
       statistic: cloudwatch.Stats.MAXIMUM

@@ -36,7 +36,7 @@ import { webRole } from "./web-role.js"
 // August 2025 (importing the 661 KiB the bundle loads at start takes ~130 ms on a full
 // core, so ~0.45 s at 512 MB and ~1.8 s at 128 MB), and the TLS handshakes to the captcha
 // API, Secrets Manager and SMTP. A visitor waits for both; the cost difference is cents
-// (README, "What it costs"). The redelivery function gets the same: same bundle, same handshakes.
+// (docs/deploy.md, what it costs). The redelivery function gets the same: same bundle, same handshakes.
 const MEMORY_MB = 512
 
 // The application's defaults, and the construct's own.

@@ -47,7 +47,7 @@ export const declareForms = (
     allowedPattern: "^$|^\\s*\\{[\\s\\S]*\\}\\s*$",
     constraintDescription:
       'Forms must be the JSON object itself, e.g. Forms="$(jq -c . forms.json)", not a path',
-    description: `FORMS: the forms served at /f/<id>, a JSON object of form id to settings (contract §10), best without whitespace (jq -c). Lambda's environment holds 4 KB in all, the names and JSON-escaped values of every variable: about ${TYPICAL_FORMS_THAT_FIT} typical forms fit (README); beyond, FormsFile (optional; empty = none)`
+    description: `FORMS: the forms served at /f/<id>, a JSON object of form id to settings (contract §10), best without whitespace (jq -c). Lambda's environment holds 4 KB in all, the names and JSON-escaped values of every variable: about ${TYPICAL_FORMS_THAT_FIT} typical forms fit (docs/contract.md §10); beyond, FormsFile (optional; empty = none)`
   })
   const formsFile = new CfnParameter(stack, "FormsFile", {
     type: "String",

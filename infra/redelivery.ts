@@ -46,7 +46,7 @@ export const declareQueues = (scope: Construct, legacy: boolean) => {
     deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT }
   })
   // Destroyed with the stack (the CDK default, written down): a retained queue would keep
-  // personal data nobody looks at any more. README, "Removing it": look at both first.
+  // personal data nobody looks at any more. docs/deploy.md, removing it: look at both first.
   for (const q of [queue, deadLetters]) q.applyRemovalPolicy(RemovalPolicy.DESTROY)
   return { queue, deadLetters, ...(legacy ? legacyQueues(scope) : {}) }
 }
@@ -56,7 +56,7 @@ const legacyQueues = (scope: Construct) => {
   // their removal policy: a queue cannot become FIFO without being replaced, and replacing
   // them would delete what they hold (up to 4 and 14 days of kept messages). Retained, so
   // that no deploy, nor removing them from the template later, deletes an item; still
-  // consumed by the redelivery function until empty. README: drain, then remove.
+  // consumed by the redelivery function until empty. docs/operations.md: drain, then remove.
   const legacyDeadLetters = new sqs.Queue(scope, "DeadLetterQueue", {
     ...encrypted,
     retentionPeriod: Duration.days(14)

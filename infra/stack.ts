@@ -1,7 +1,7 @@
 // The one-command deployment: the ContactForm construct (infra/construct.ts) in a stack of
 // its own, every setting a CloudFormation parameter (infra/parameters.ts), so the template
 // is environment-agnostic and `cdk deploy --parameters` configures it. A thin wrapper:
-// parameters in, the construct's props out, and the outputs the README's runbook uses.
+// parameters in, the construct's props out, and the outputs the owner.s runbook (docs/operations.md) uses.
 //
 // The construct's id is "Default", which CDK leaves out of logical ids: every resource
 // keeps the id it had when the stack built them itself, so that an existing stack updates
@@ -103,7 +103,7 @@ const propsOf = (p: Parameters, codePath: string): ContactFormProps => ({
   alarms: { email: p.alarmEmail.valueAsString },
   // One namespace per stack, so that two sites in one account do not add up.
   metricsNamespace: `ContactForm/${Aws.STACK_NAME}`,
-  // Stacks deployed before the FIFO queues still hold the standard pair (README, "Upgrading").
+  // Stacks deployed before the FIFO queues still hold the standard pair (docs/operations.md, "Upgrade from standard queues").
   legacyQueues: true
 })
 
@@ -136,13 +136,13 @@ export class ContactFormStack extends Stack {
     output("FormUrl", form.formUrl("<id>"), "POST the form <id> of Forms here (replace <id>)")
     output("FunctionName", form.handler.functionName)
     output("LogGroupName", form.logGroup.logGroupName)
-    // What the owner's runbook (README) needs: the queues to look into and redrive, and
+    // What the owner's runbook (docs/operations.md) needs: the queues to look into and redrive, and
     // where the redelivery function logs.
     output("QueueUrl", form.queue.queueUrl)
     output("QueueArn", form.queue.queueArn)
     output("DeadLetterQueueUrl", form.deadLetterQueue.queueUrl)
     output("DeadLetterQueueArn", form.deadLetterQueue.queueArn)
-    // The standard pair of earlier versions, to drain and then remove (README, "Upgrading").
+    // The standard pair of earlier versions, to drain and then remove (docs/operations.md, "Upgrade from standard queues").
     const { legacyQueue, legacyDeadLetterQueue } = form
     if (legacyQueue !== undefined && legacyDeadLetterQueue !== undefined) {
       output("LegacyQueueUrl", legacyQueue.queueUrl)
