@@ -124,11 +124,20 @@ export const settle = (
 ): Effect.Effect<Accepted, DeliveryFailure | DeliveryNotKept, QueueService | AppConfigTag> =>
   Effect.gen(function* () {
     const about = { id: submission.id, captcha: submission.captcha }
+    // Side by side, as the deliveries were: the request's budget holds one enqueue, not one
+    // per channel (infra/timeouts.ts counts the longest branch).
+    const outcomes = yield* Effect.forEach(
+      attempts,
+      (attempt) =>
+        attempt.delivered
+          ? Effect.succeed(undefined)
+          : keepOne(attempt, submission, formId, receivedAt),
+      // A form with one channel (most) forks nothing.
+      { concurrency: attempts.length > 1 ? "unbounded" : 1 }
+    )
     const settled: Array<Settled> = []
-    for (const attempt of attempts) {
-      const kept = attempt.delivered
-        ? undefined
-        : yield* keepOne(attempt, submission, formId, receivedAt)
+    for (const [i, attempt] of attempts.entries()) {
+      const kept = outcomes[i]
       if (kept !== undefined) settled.push(kept)
       // Mail's outcome is the request's own line; each other channel gets one of its own.
       if (attempt.channel !== "mail") yield* channelLine(attempt, kept, submission.id, formId)

@@ -3,8 +3,10 @@
  * a Standard Webhooks receiver, a Slack incoming webhook and a Discord webhook on 127.0.0.1.
  * Each channel is delivered, kept and redelivered on its own; what a peer received is counted.
  */
+import type { Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { QueueItem } from "../src/domain/item"
+import type { QueueService } from "../src/services/queue"
 import { Behave } from "./support/channel-peers"
 import {
   type DiscordPeer,
@@ -19,6 +21,7 @@ import {
   type MailStep,
   makeTestHandler,
   QueueRecording,
+  QueueTogether,
   SecretsWithChannels
 } from "./support/doubles"
 import { jsonPost } from "./support/events"
@@ -50,12 +53,15 @@ const visitor = {
   "frc-captcha-response": "token-ok"
 }
 
-const handler = (options: {
+interface HandlerOptions {
   readonly channels: string
   readonly mail?: ReadonlyArray<MailStep>
   readonly items?: Array<QueueItem>
   readonly unknownRetryMinutes?: number
-}) =>
+  readonly queue?: Layer.Layer<QueueService>
+}
+
+const handler = (options: HandlerOptions) =>
   makeTestHandler({
     env: {
       CHANNELS: options.channels,
@@ -72,7 +78,11 @@ const handler = (options: {
       "contact-discord": { DISCORD_WEBHOOK_URL: discord.url }
     }),
     mail: (log) => MailScripted(log, options.mail ?? []),
-    ...(options.items === undefined ? {} : { queue: QueueRecording(options.items) })
+    ...(options.queue !== undefined
+      ? { queue: options.queue }
+      : options.items === undefined
+        ? {}
+        : { queue: QueueRecording(options.items) })
   })
 
 /** What each peer had accepted before a test, so a test counts only its own. */
@@ -190,6 +200,21 @@ describe("channels", () => {
       ["mail", false],
       ["slack", true]
     ])
+    await t.dispose()
+  })
+
+  it("two channels kept at once: their items are enqueued side by side, not one after another", async () => {
+    const items: Array<QueueItem> = []
+    const t = await handler({
+      channels: "mail,webhook",
+      mail: [down, down, down],
+      queue: QueueTogether(items, 2)
+    })
+    webhook.behave(Behave.status(503))
+    const answer = await t.handler(jsonPost({ ...visitor, message: "Both kept" }))
+    webhook.behave(Behave.ok)
+    expect(JSON.parse(answer.body)).toEqual({ ok: true, queued: true })
+    expect(items.map((i) => i.channel ?? "mail").sort()).toEqual(["mail", "webhook"])
     await t.dispose()
   })
 

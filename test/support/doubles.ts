@@ -373,6 +373,42 @@ export const QueueRecording = (items: Array<QueueItem>) =>
     })
   )
 
+/**
+ * QueueRecording, but each enqueue waits until `together` are in flight at once (a second
+ * at most, then it fails as too slow): enqueues made one after another never get there.
+ */
+export const QueueTogether = (items: Array<QueueItem>, together: number) => {
+  let inFlight = 0
+  let all: (() => void) | undefined
+  const gathered = new Promise<void>((resolve) => {
+    all = resolve
+  })
+  return Layer.succeed(
+    QueueService,
+    QueueService.of({
+      enabled: true,
+      enqueue: (item) =>
+        Effect.flatMap(encodeWithinLimit(item), (body) =>
+          Effect.suspend(() => {
+            inFlight++
+            if (inFlight >= together) all?.()
+            return Effect.promise(() => gathered).pipe(
+              Effect.timeoutOrElse({
+                duration: "1 second",
+                orElse: () => Effect.fail(new QueueUnavailable({ problem: "timeout" }))
+              }),
+              Effect.tap(() =>
+                Effect.sync(() => {
+                  items.push(JSON.parse(body))
+                })
+              )
+            )
+          })
+        )
+    })
+  )
+}
+
 /** A queue that cannot take anything: unreachable, throttled, or too slow. */
 export const QueueFailing = (problem: QueueUnavailable["problem"] = "unavailable") =>
   Layer.succeed(
