@@ -113,3 +113,27 @@ describe("hostile text", () => {
     expect(message.allowed_mentions).toEqual({ parse: [] })
   })
 })
+
+describe("blank fields", () => {
+  it("a field the visitor filled with spaces is left out: Discord refuses a blank value", () => {
+    const form = submissionOf([
+      ["email", "ada@example.org"],
+      ["name", "   "],
+      ["message", "Hello"],
+      ["phone", "  "],
+      ["company", "Acme"]
+    ])
+    const [message] = Discord.discordMessages(form) as ReadonlyArray<Json>
+    const fields: ReadonlyArray<Json> = message.embeds[0].fields
+    expect(fields.map((f) => f.name)).toEqual([
+      "Email",
+      "Message",
+      "company",
+      "Language",
+      "Captcha"
+    ])
+    expect(fields.every((f) => String(f.value).trim() !== "")).toBe(true)
+    const slack = textObjects(Slack.slackMessages(form)).map((t) => t.text)
+    expect(slack.some((t) => t.includes("phone") || t.includes("Name"))).toBe(false)
+  })
+})

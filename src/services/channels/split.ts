@@ -16,18 +16,24 @@ export interface Field {
   readonly value: string
 }
 
-/** The fields in the order a reader wants them: who, about what, the message, the rest. */
+/** Nothing to show: Discord refuses a field whose value is blank once trimmed, and so may Slack. */
+const blank = (value: string | undefined): boolean => value === undefined || value.trim() === ""
+
+/**
+ * The fields in the order a reader wants them: who, about what, the message, the rest. A
+ * field the visitor left blank (spaces in an optional field) is left out, as it shows nothing.
+ */
 export const fieldsOf = (submission: ChannelSubmission): ReadonlyArray<Field> => {
   const { contact } = submission
   const own = (label: string, value: string | undefined): ReadonlyArray<Field> =>
-    value === undefined || value === "" ? [] : [{ label: { own: label }, value }]
+    value === undefined || blank(value) ? [] : [{ label: { own: label }, value }]
   return [
     ...own("Name", contact.name),
     ...own("Email", contact.email),
     ...own("Subject", contact.subject),
     ...own("Message", contact.body),
     ...contact.extras
-      .filter(([, value]) => value !== "")
+      .filter(([, value]) => !blank(value))
       .map(([name, value]): Field => ({ label: { visitor: name }, value })),
     ...own("Language", contact.language),
     ...own("Captcha", verdictText(submission.captcha))
