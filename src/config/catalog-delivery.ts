@@ -152,7 +152,10 @@ export const deliveryVariables: Readonly<Record<string, VariableDoc>> = {
     meaning:
       "bounds Akismet's `comment-check`, beside the captcha; past it Akismet counts as down and the judgement fails open, marked"
   },
-  PORT: { group: "The server", meaning: "where the server listens (`0`: a free port the system picks)" },
+  PORT: {
+    group: "The server",
+    meaning: "where the server listens (`0`: a free port the system picks)"
+  },
   HOST: { group: "The server", meaning: "the address it listens on (`0.0.0.0` in the image)" },
   OUTBOX_DIR: { group: "The server", meaning: "embedded mode: where mails are saved" },
   MAX_CONNECTIONS: {
