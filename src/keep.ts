@@ -83,28 +83,35 @@ const keepOne = (
     return { _tag: "Kept", permanent, reason } as const
   })
 
+/** Each way a channel's attempt ends: its line's level and outcome, and what it counts. */
+const channelLines = {
+  delivered: { level: "Info", outcome: "channel_delivered", metric: "ChannelDelivered" },
+  queued: { level: "Warning", outcome: "channel_queued", metric: "ChannelQueued" },
+  kept: { level: "Warning", outcome: "channel_kept", metric: "ChannelQueued" },
+  unknown: { level: "Warning", outcome: "channel_unknown", metric: "ChannelFailed" },
+  failed: { level: "Error", outcome: "channel_failed", metric: "ChannelFailed" }
+} as const
+
 /** One line, and one count by its `Channel` dimension, for a channel other than mail. */
 const channelLine = (attempt: Attempted, kept: Settled | undefined, id: string, form: string) =>
   AppConfigTag.use((config) => {
     const reason = attempt.delivered ? {} : { reason: deliveryReason(attempt.failure) }
-    const [level, outcome, metric] =
+    const line =
       kept === undefined
-        ? (["Info", "channel_delivered", "ChannelDelivered"] as const)
+        ? channelLines.delivered
         : kept._tag === "Kept"
-          ? ([
-              "Warning",
-              kept.permanent ? "channel_kept" : "channel_queued",
-              "ChannelQueued"
-            ] as const)
+          ? kept.permanent
+            ? channelLines.kept
+            : channelLines.queued
           : kept._tag === "Unknown"
-            ? (["Warning", "channel_unknown", "ChannelFailed"] as const)
-            : (["Error", "channel_failed", "ChannelFailed"] as const)
+            ? channelLines.unknown
+            : channelLines.failed
     return writeLine(
       {
-        level,
+        level: line.level,
         message: "channel",
-        fields: { outcome, channel: attempt.channel, id, form, ...reason },
-        metric,
+        fields: { outcome: line.outcome, channel: attempt.channel, id, form, ...reason },
+        metric: line.metric,
         dimensions: { Channel: attempt.channel }
       },
       config.metricsNamespace
