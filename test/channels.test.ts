@@ -280,3 +280,14 @@ describe("channels", () => {
     await t.dispose()
   })
 })
+
+describe("a field of spaces", () => {
+  it("reaches Discord, which refuses a blank field value, without it", async () => {
+    const before = discord.received.length
+    const t = await handler({ channels: "discord" })
+    const answer = await t.handler(jsonPost({ ...visitor, name: "   ", phone: "  " }))
+    expect(answer.statusCode).toBe(200)
+    expect(discord.received.length).toBe(before + 1)
+    await t.dispose()
+  })
+})
