@@ -1,15 +1,14 @@
 // The spam judgement's settings as the deployment sees them (contract §12): the policies a
-// form may have and the threshold's bounds. The application reads SPAM_POLICY and
-// SPAM_THRESHOLD (and a form's spamPolicy and spamThreshold) by the same rules; when its
-// own table of policies lands in src/domain, this list should be read from there.
+// form may have and the threshold's bounds, from the application's own table, so that the
+// parameters allow exactly what SPAM_POLICY and SPAM_THRESHOLD (and a form's spamPolicy and
+// spamThreshold) accept.
+import { type SpamPolicy, spamPolicies, spamThreshold } from "../src/domain/spam-policies.js"
 
-export const spamPolicies = ["mark", "drop", "off"] as const
-
-export type SpamPolicy = (typeof spamPolicies)[number]
+export { type SpamPolicy, spamPolicies }
 
 export const DEFAULT_SPAM_POLICY: SpamPolicy = "mark"
 
-export const SPAM_THRESHOLD = { default: 5, min: 1, max: 100 } as const
+export const SPAM_THRESHOLD = spamThreshold
 
 // What the parameter accepts: a whole number from 1 to 100, leading zeros allowed, as the
 // application's whole-number reader takes it.

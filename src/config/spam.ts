@@ -3,11 +3,11 @@
  * name none (SPAM_POLICY, SPAM_THRESHOLD; `spamPolicy`, `spamThreshold` in FORMS), and
  * Akismet, asked only when AKISMET_SECRET_ID names its key.
  */
+import { type SpamPolicy, spamPolicies, spamThreshold } from "../domain/spam-policies"
 import { all } from "./env"
 import { oneOf, orDefault, orNothing, positiveInt, text, wholeNumber } from "./readers"
 
-export const spamPolicies = ["mark", "drop", "off"] as const
-export type SpamPolicy = (typeof spamPolicies)[number]
+export { type SpamPolicy, spamPolicies } from "../domain/spam-policies"
 
 /** A form's judgement: what becomes of spam, and the score that makes it spam. */
 export interface SpamSettings {
@@ -27,7 +27,12 @@ export interface AkismetConfig {
 
 export const spamVariables = all({
   policy: oneOf("SPAM_POLICY", spamPolicies, orDefault("mark")),
-  threshold: wholeNumber("SPAM_THRESHOLD", 5, 1, 100),
+  threshold: wholeNumber(
+    "SPAM_THRESHOLD",
+    spamThreshold.default,
+    spamThreshold.min,
+    spamThreshold.max
+  ),
   akismetSecretId: text("AKISMET_SECRET_ID", orNothing),
   akismetUrl: text("AKISMET_URL", orDefault("https://rest.akismet.com")),
   akismetTimeoutMs: positiveInt("AKISMET_TIMEOUT_MS", 1_500, 10_000)
