@@ -153,7 +153,8 @@ export const settle = (
     if (lost !== undefined) return yield* Effect.fail(lost.error)
     const unknown = settled.find((s) => s._tag === "Unknown")
     if (unknown !== undefined) return { _tag: "Unknown", ...about, reason: unknown.reason }
-    if (settled.length < attempts.length) return { _tag: "Sent", ...about }
+    // Every channel delivered (or had, on an earlier attempt: nothing was owed).
+    if (settled.length < attempts.length || attempts.length === 0) return { _tag: "Sent", ...about }
     const kept = settled.flatMap((s) => (s._tag === "Kept" ? [s] : []))
     const permanent = kept.find((s) => s.permanent)
     const first = permanent ?? kept[0]
