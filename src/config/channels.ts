@@ -62,28 +62,30 @@ export const channelUrlProblem = (raw: string, allowInsecure: boolean): string |
     : "must be an https URL"
 }
 
-/** The channels `settings` name, or every problem with them as `[setting, message]`. */
+/**
+ * The channels `settings` name, or every problem with them as `[setting, message]`; the
+ * caller names each setting where it was written.
+ */
 export const channelsFrom = (
   settings: ChannelSettings,
-  names: SettingNames,
   allowInsecure: boolean
-): Result.Result<ReadonlyArray<Channel>, ReadonlyArray<readonly [string, string]>> => {
-  const problems: Array<readonly [string, string]> = []
+): Result.Result<ReadonlyArray<Channel>, ReadonlyArray<readonly [keyof SettingNames, string]>> => {
+  const problems: Array<readonly [keyof SettingNames, string]> = []
   const channels: Array<Channel> = []
   const seen = new Set<string>()
   const { kinds } = settings
-  if (kinds.length === 0) problems.push([names.kinds, "must name at least one channel"])
+  if (kinds.length === 0) problems.push(["kinds", "must name at least one channel"])
   for (const kind of kinds) {
     if (!isChannelKind(kind)) {
-      problems.push([names.kinds, `must list only ${orList(channelKinds)}`])
+      problems.push(["kinds", `must list only ${orList(channelKinds)}`])
       continue
     }
     if (seen.has(kind)) {
-      problems.push([names.kinds, `lists ${kind} twice`])
+      problems.push(["kinds", `lists ${kind} twice`])
       continue
     }
     seen.add(kind)
-    const need = (name: string, value: string | undefined) => {
+    const need = (name: keyof SettingNames, value: string | undefined) => {
       if (value === undefined) problems.push([name, `is required for the ${kind} channel`])
       return value
     }
@@ -92,17 +94,17 @@ export const channelsFrom = (
         channels.push({ kind })
         break
       case "webhook": {
-        const url = need(names.webhookUrl, settings.webhookUrl)
-        const secretId = need(names.webhookSecretId, settings.webhookSecretId)
+        const url = need("webhookUrl", settings.webhookUrl)
+        const secretId = need("webhookSecretId", settings.webhookSecretId)
         const urlProblem = url === undefined ? undefined : channelUrlProblem(url, allowInsecure)
-        if (urlProblem !== undefined) problems.push([names.webhookUrl, urlProblem])
+        if (urlProblem !== undefined) problems.push(["webhookUrl", urlProblem])
         if (url !== undefined && secretId !== undefined) channels.push({ kind, url, secretId })
         break
       }
       case "slack":
       case "discord": {
         const secretId = need(
-          kind === "slack" ? names.slackSecretId : names.discordSecretId,
+          kind === "slack" ? "slackSecretId" : "discordSecretId",
           kind === "slack" ? settings.slackSecretId : settings.discordSecretId
         )
         if (secretId !== undefined) channels.push({ kind, secretId })

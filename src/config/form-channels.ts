@@ -42,17 +42,12 @@ export const formChannels = (
     settings: ChannelSettings,
     names: (key: keyof SettingNames) => ReadonlyArray<string>
   ) =>
-    Result.match(channelsFrom(settings, variableNames, allowInsecure), {
+    Result.match(channelsFrom(settings, allowInsecure), {
       onSuccess: (channels) => {
         found.set(id, channels)
       },
       onFailure: (list) => {
-        for (const [variable, message] of list) {
-          const key = (Object.keys(variableNames) as ReadonlyArray<keyof SettingNames>).find(
-            (k) => variableNames[k] === variable
-          )
-          problems.push({ path: key === undefined ? [variable] : names(key), message })
-        }
+        for (const [key, message] of list) problems.push({ path: names(key), message })
       }
     })
   if (hasDefault) take("default", deployment, (key) => [variableNames[key]])
