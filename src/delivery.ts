@@ -24,8 +24,6 @@ export type Attempted =
 
 export interface Deliveries {
   readonly channels: ReadonlyArray<Channel>
-  /** Parts of a long message a channel already delivered (a redelivery's). */
-  readonly fromPart?: number
   readonly sendMail: (mail: OutgoingMail) => Effect.Effect<void, MailFailure, MailService>
   readonly mail: OutgoingMail
   readonly submission: ChannelSubmission
@@ -45,7 +43,7 @@ const one = (
         )
       )
     : ChannelsService.use((channels) =>
-        channels.deliver(channel, d.submission, d.fromPart ?? 0).pipe(
+        channels.deliver(channel, d.submission, 0).pipe(
           Effect.as(delivered(channel.kind)),
           Effect.catchTag("ChannelFailed", (failure) =>
             Effect.succeed<Attempted>({

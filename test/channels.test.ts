@@ -291,3 +291,28 @@ describe("a field of spaces", () => {
     await t.dispose()
   })
 })
+
+describe("a channel secret that is wrong", () => {
+  it("a Slack URL that is not https is kept as the owner's to fix, and nothing is posted", async () => {
+    const items: Array<QueueItem> = []
+    const before = slack.received.length
+    const t = await makeTestHandler({
+      env: {
+        CHANNELS: "mail,slack",
+        SLACK_SECRET_ID: "contact-slack",
+        CHANNEL_ALLOW_INSECURE: "true"
+      },
+      secrets: SecretsWithChannels({
+        "contact-slack": { SLACK_WEBHOOK_URL: "http://hooks.example/x" }
+      }),
+      queue: QueueRecording(items)
+    })
+    const answer = await t.handler(jsonPost({ ...visitor, message: "Wrong secret" }))
+    expect(JSON.parse(answer.body)).toEqual({ ok: true })
+    expect(items.map((i) => [i.channel, i.reason, i.permanent])).toEqual([
+      ["slack", "slack_url_invalid", true]
+    ])
+    expect(slack.received.length).toBe(before)
+    await t.dispose()
+  })
+})

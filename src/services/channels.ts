@@ -9,8 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { AppConfigTag } from "../config/app-config"
-import { channelUrlProblem } from "../config/channels"
 import { type Channel, channelRows } from "../domain/channels"
+import { isPermanent } from "../domain/delivery-failure"
 import { ChannelFailed, type RemoteChannelKind, type SecretUnavailable } from "../domain/errors"
 import type { ChannelAttempt } from "./channels/protocols"
 import type { ChannelFailure, ChannelSubmission } from "./channels/submission"
@@ -40,14 +40,7 @@ const failed = (
 
 /** Its secret could not be read: the owner's to fix, unless the store was only down. */
 const secretFailure = (channel: RemoteChannelKind, partsSent: number) => (e: SecretUnavailable) =>
-  failed(
-    channel,
-    e.problem === "missing" || e.problem === "denied" || e.problem === "malformed"
-      ? "permanent"
-      : "transient",
-    `secret_${e.problem}`,
-    partsSent
-  )
+  failed(channel, isPermanent(e) ? "permanent" : "transient", `secret_${e.problem}`, partsSent)
 
 const fromProtocol = (channel: RemoteChannelKind) => (e: ChannelFailure) =>
   new ChannelFailed({
@@ -78,12 +71,12 @@ export const ChannelsLive = Layer.effect(
           const value = keys[channelRows[channel.kind].secretKey]
           if (value === undefined)
             return Effect.fail(failed(channel.kind, "permanent", "secret_malformed", partsSent))
-          if (channel.kind === "webhook")
-            return Effect.succeed({ url: channel.url, signingSecret: value })
-          // The URL is the credential: checked like a configured one, never logged.
-          return channelUrlProblem(Redacted.value(value), allowInsecure) === undefined
-            ? Effect.succeed({ url: Redacted.value(value) })
-            : Effect.fail(failed(channel.kind, "permanent", "secret_url_invalid", partsSent))
+          // Slack's and Discord's URL is the credential; the protocol checks it as it sends.
+          return Effect.succeed(
+            channel.kind === "webhook"
+              ? { url: channel.url, signingSecret: value }
+              : { url: Redacted.value(value) }
+          )
         }
       )
 
