@@ -100,8 +100,11 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
       const owed = settings.channels.filter((c) => !before.includes(c.kind))
       const mailOwed = owed.some((c) => c.kind === "mail")
       const send = !mailOwed || hopeless ? deliver : yield* startDelivery
-      // Contract §12: judged beside the captcha, its verdict awaited only once the captcha's is.
-      const judging = yield* spam.begin(form, settings, submission.visitor)
+      // Contract §12: judged beside the captcha, its verdict awaited only once the captcha's is;
+      // not for a token the captcha refuses outright (nothing goes to Akismet for it).
+      const judging = hopeless
+        ? Effect.succeed(undefined)
+        : yield* spam.begin(form, settings, submission.visitor)
       // Taking over a claim its process left (contract §9): that process passed the captcha
       // with this very submission if the provider now says the token is spent.
       const verdict =
@@ -131,7 +134,7 @@ export const submit = Effect.fnUntraced(function* (submission: Submission) {
         ...(shown === undefined ? {} : { spam: shown })
       }
       const startedAt = yield* Clock.currentTimeMillis
-      const receivedAt = new Date(yield* Clock.currentTimeMillis)
+      const receivedAt = new Date(startedAt)
       const earlier =
         recovery.earlierAttemptAt === undefined ? {} : { earlier: recovery.earlierAttemptAt }
       const attempts = yield* deliverAll({

@@ -47,6 +47,12 @@ const unknownAgain = (item: QueueItem): Redelivery => ({
   body: encodeItem(item)
 })
 
+/** The copy kept in `item`'s place: the next copy, without the ended attempt's time. */
+const nextCopy = (item: QueueItem, changes: Partial<QueueItem>): QueueItem => {
+  const { attemptAt: _, ...rest } = item
+  return { ...rest, ...changes, copy: copyOf(item) + 1 }
+}
+
 /**
  * One item, from its JSON. One log line for each attempt, with the item's id and form and
  * never its content; a body that is not an item is an error.
@@ -95,6 +101,8 @@ export const redeliverItem = (body: string) =>
       yield* log("Error", "redelivery_failed", { reason: "channel_removed", ...about })
       return failed
     }
+    // Marked as the first attempt was, by the form's threshold of now.
+    const marked = item.spam !== undefined && item.spam.score >= form.spam.threshold
     const attempt: Effect.Effect<void, DeliveryFailure, MailService | ChannelsService> =
       channel.kind === "mail"
         ? deliver(
@@ -102,11 +110,7 @@ export const redeliverItem = (body: string) =>
               id: item.id,
               form: itemForm(item),
               captcha: item.captcha,
-              ...(item.spam === undefined
-                ? {}
-                : {
-                    spam: { verdict: item.spam, marked: item.spam.score >= form.spam.threshold }
-                  }),
+              ...(item.spam === undefined ? {} : { spam: { verdict: item.spam, marked } }),
               late: {
                 receivedAt: item.receivedAt,
                 reason: item.reason,
@@ -123,9 +127,7 @@ export const redeliverItem = (body: string) =>
                 receivedAt: item.receivedAt,
                 contact: itemForm(item),
                 captcha: item.captcha,
-                ...(item.spam === undefined || item.spam.score < form.spam.threshold
-                  ? {}
-                  : { spam: item.spam }),
+                ...(marked && item.spam !== undefined ? { spam: item.spam } : {}),
                 ...(item.unknownAt === undefined ? {} : { possibleDuplicate: item.unknownAt })
               },
               item.partsSent ?? 0
@@ -144,18 +146,11 @@ export const redeliverItem = (body: string) =>
       // Kept marked with this attempt's time, never sent again before UNKNOWN_RETRY_MINUTES
       // after it (contract §7a).
       yield* log("Warning", "redelivery_unknown", { ...about, reason })
-      const { attemptAt: _, ...rest } = item
-      return unknownAgain({
-        ...rest,
-        ...progressed,
-        unknownAt: new Date(at).toISOString(),
-        copy: copyOf(item) + 1
-      })
+      return unknownAgain(nextCopy(item, { ...progressed, unknownAt: new Date(at).toISOString() }))
     }
     yield* log("Warning", "redelivery_failed", { ...about, reason })
     if (progressed.partsSent === undefined) return failed
-    const { attemptAt: _, ...rest } = item
-    const next: QueueItem = { ...rest, ...progressed, copy: copyOf(item) + 1 }
+    const next = nextCopy(item, progressed)
     const progress: Redelivery = { _tag: "Progress", item: next, body: encodeItem(next) }
     return progress
   })

@@ -2,10 +2,20 @@
  * A marked submission kept in the queue is redelivered marked (contract §12): the verdict
  * travels in the item, so the late mail is what the first attempt's would have been.
  */
+
+import { Redacted } from "effect"
 import { simpleParser } from "mailparser"
 import { describe, expect, it } from "vitest"
 import type { QueueItem } from "../src/domain/item"
-import { MailScripted, makeTestHandler, QueueRecording } from "./support/doubles"
+import { SecretsStatic } from "../src/services/secrets"
+import { startAkismetPeer } from "./support/akismet-peer"
+import {
+  captchaCredentials,
+  MailScripted,
+  makeTestHandler,
+  QueueRecording,
+  smtpCredentials
+} from "./support/doubles"
 import { jsonPost } from "./support/events"
 
 const spammy = {
@@ -46,5 +56,25 @@ describe("spam and the queue", () => {
     await t.handler(jsonPost(spammy))
     expect(items[0]?.spam).toBeUndefined()
     await t.dispose()
+  })
+
+  it("Akismet is asked beside the captcha, but not for a token the captcha refuses outright", async () => {
+    const akismet = await startAkismetPeer()
+    const t = await makeTestHandler({
+      env: { AKISMET_SECRET_ID: "akismet", AKISMET_URL: akismet.url },
+      secrets: SecretsStatic({
+        smtp: smtpCredentials,
+        captcha: captchaCredentials,
+        akismet: { AKISMET_API_KEY: Redacted.make(akismet.key) }
+      })
+    })
+    const { "frc-captcha-response": _, ...tokenless } = spammy
+    const refused = await t.handler(jsonPost(tokenless))
+    expect(JSON.parse(refused.body)).toMatchObject({ error: "captcha_failed" })
+    expect(akismet.requests).toHaveLength(0)
+    await t.handler(jsonPost({ ...spammy, message: "A question, no links" }))
+    expect(akismet.requests).toHaveLength(1)
+    await t.dispose()
+    await akismet.close()
   })
 })
