@@ -14,6 +14,7 @@ import {
   MailScripted,
   makeTestHandler,
   QueueRecording,
+  SpamCounting,
   smtpCredentials
 } from "./support/doubles"
 import { jsonPost } from "./support/events"
@@ -58,7 +59,19 @@ describe("spam and the queue", () => {
     await t.dispose()
   })
 
-  it("Akismet is asked beside the captcha, but not for a token the captcha refuses outright", async () => {
+  it("no judgement is begun for a token the captcha refuses outright (nothing goes to Akismet for it)", async () => {
+    const begun = { count: 0 }
+    const t = await makeTestHandler({ spam: SpamCounting(begun) })
+    const { "frc-captcha-response": _, ...tokenless } = spammy
+    const refused = await t.handler(jsonPost(tokenless))
+    expect(JSON.parse(refused.body)).toMatchObject({ error: "captcha_failed" })
+    expect(begun.count).toBe(0)
+    await t.handler(jsonPost({ ...spammy, message: "A question, no links" }))
+    expect(begun.count).toBe(1)
+    await t.dispose()
+  })
+
+  it("Akismet is asked beside the captcha, with the visitor's address", async () => {
     const akismet = await startAkismetPeer()
     const t = await makeTestHandler({
       env: { AKISMET_SECRET_ID: "akismet", AKISMET_URL: akismet.url },
@@ -68,12 +81,9 @@ describe("spam and the queue", () => {
         akismet: { AKISMET_API_KEY: Redacted.make(akismet.key) }
       })
     })
-    const { "frc-captcha-response": _, ...tokenless } = spammy
-    const refused = await t.handler(jsonPost(tokenless))
-    expect(JSON.parse(refused.body)).toMatchObject({ error: "captcha_failed" })
-    expect(akismet.requests).toHaveLength(0)
     await t.handler(jsonPost({ ...spammy, message: "A question, no links" }))
     expect(akismet.requests).toHaveLength(1)
+    expect(akismet.requests[0]?.fields.user_ip).toMatch(/\d/)
     await t.dispose()
     await akismet.close()
   })

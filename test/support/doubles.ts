@@ -439,6 +439,21 @@ export const ChannelsUntouchable = Layer.succeed(
   ChannelsService.of({ deliver: () => Effect.die("channels reached") })
 )
 
+/** A spam service that judges nothing and counts how often a judgement was begun. */
+export const SpamCounting = (begun: { count: number }) =>
+  Layer.succeed(
+    SpamService,
+    SpamService.of({
+      begin: () =>
+        Effect.sync(() => {
+          begun.count++
+          return Effect.succeed(undefined)
+        }),
+      observe: () => Effect.void,
+      pace: Effect.void
+    })
+  )
+
 /** The judgement of the spam service, asked of nothing (a form's policy `off`). */
 export const SpamUntouchable = Layer.succeed(
   SpamService,
@@ -467,6 +482,8 @@ export interface TestHandlerOptions {
   readonly queue?: Layer.Layer<QueueService>
   /** The duplicate guard; by default the production one (contract §9). */
   readonly memory?: Layer.Layer<SubmissionMemory>
+  /** The spam judgement; by default the production one (contract §12). */
+  readonly spam?: Layer.Layer<SpamService>
 }
 
 /** The real Lambda adapter over doubles; the log lines it wrote are kept for assertions. */
@@ -482,7 +499,8 @@ export const makeTestHandler = async (options: TestHandlerOptions = {}) => {
       captcha: options.captcha ?? CaptchaVerifying(),
       mail: (options.mail ?? ((l) => MailScripted(l)))(mail),
       queue: options.queue ?? QueueDisabled,
-      ...(options.memory === undefined ? {} : { memory: options.memory })
+      ...(options.memory === undefined ? {} : { memory: options.memory }),
+      ...(options.spam === undefined ? {} : { spam: options.spam })
     })
   )
   return { ...lambda, config, logs, mail }
