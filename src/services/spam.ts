@@ -50,6 +50,26 @@ export class SpamService extends Context.Service<SpamService, SpamServiceApi>()(
 
 const notJudged = Effect.succeed(Effect.succeed(undefined))
 
+interface JudgementCode {
+  readonly judge: typeof import("../spam/judge").judge
+  readonly readElapsed: typeof import("../spam/signals").readElapsed
+}
+
+const judgedBy = (
+  code: JudgementCode,
+  form: ContactForm,
+  threshold: number,
+  akismetSpam: boolean
+): SpamJudgement => {
+  const { score, reasons, spam } = code.judge(
+    form,
+    code.readElapsed(form.elapsed),
+    threshold,
+    akismetSpam
+  )
+  return { score, reasons, spam }
+}
+
 export const SpamLive = Layer.effect(
   SpamService,
   Effect.gen(function* () {
@@ -83,6 +103,17 @@ export const SpamLive = Layer.effect(
         return answer._tag === "Success" ? answer.success.spam : ("unavailable" as const)
       })
 
+    // The judgement's code, a chunk of its own: loaded by the first judgement, kept after.
+    let code: JudgementCode | undefined
+    const loadCode = Effect.promise(() =>
+      Promise.all([import("../spam/judge"), import("../spam/signals")])
+    ).pipe(
+      Effect.map(([{ judge }, { readElapsed }]): JudgementCode => {
+        code = { judge, readElapsed }
+        return code
+      })
+    )
+
     // A moving average of recent deliveries in this process.
     let typicalMs = 0
     const observe = (ms: number) =>
@@ -96,23 +127,24 @@ export const SpamLive = Layer.effect(
       pace,
       begin: (form, settings, visitor) => {
         if (settings.spam.policy === "off") return notJudged
+        const { threshold } = settings.spam
+        // Warm and without Akismet, the judgement is microseconds of CPU: no fiber for it.
+        if (code !== undefined && akismet === undefined) {
+          const loaded = code
+          return Effect.succeed(Effect.sync(() => judgedBy(loaded, form, threshold, false)))
+        }
         return Effect.map(
           Effect.forkScoped(
             Effect.gen(function* () {
-              const [{ judge }, { readElapsed }] = yield* Effect.all([
-                Effect.promise(() => import("../spam/judge")),
-                Effect.promise(() => import("../spam/signals"))
-              ])
-              const elapsed = readElapsed(form.elapsed)
-              const { threshold } = settings.spam
+              const loaded = yield* loadCode
               // The signals' first call (linkify-it compiles its expressions) runs while the
               // captcha's answer is awaited; with Akismet's word, the second costs nothing.
-              const local = judge(form, elapsed, threshold)
+              const local = judgedBy(loaded, form, threshold, false)
               const word = yield* askAkismet(form, settings, visitor)
-              const judged = word === true ? judge(form, elapsed, threshold, true) : local
-              const reasons: ReadonlyArray<string> =
-                word === "unavailable" ? [...judged.reasons, "akismet_unavailable"] : judged.reasons
-              return { score: judged.score, reasons, spam: judged.spam }
+              if (word === true) return judgedBy(loaded, form, threshold, true)
+              return word === "unavailable"
+                ? { ...local, reasons: [...local.reasons, "akismet_unavailable"] }
+                : local
             })
           ),
           (judging) => Fiber.join(judging)
