@@ -4,25 +4,26 @@
 // measures it the same way, json.dumps with no spaces). FORMS shares that with every other
 // variable the stack sets, so the figure is computed from the synthesized template as a
 // typical deployment resolves it, not estimated: if the stack's environment grows, the
-// figure (and the README and the Forms description quoting it) must follow.
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+// figure (and docs/contract.md §10 and the Forms description quoting it) must follow.
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import AdmZip from "adm-zip"
 import { App } from "aws-cdk-lib"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { TYPICAL_FORMS_THAT_FIT } from "../forms.js"
 import { ContactFormStack } from "../stack.js"
 import { deployWith, resolveIntrinsic, type Values } from "./intrinsics.js"
+import { standInZip, workDir } from "./support.js"
 
 const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096
 
-const work = mkdtempSync(join(tmpdir(), "contact-form-env-"))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
-const codePath = join(work, "lambda.zip")
-const zip = new AdmZip()
-zip.addFile("index.mjs", Buffer.from("export const handler = async () => ({})\n"))
-zip.writeZip(codePath)
+/** Where the figures are quoted for the reader. */
+const contract = readFileSync(new URL("../../docs/contract.md", import.meta.url), "utf8").replace(
+  /\s+/g,
+  " "
+)
+
+const work = workDir("contact-form-env-")
+const codePath = standInZip(join(work, "lambda.zip"))
 const app = new App({ outdir: join(work, "cdk.out") })
 const stack = new ContactFormStack(app, "ContactFormBackend", { codePath })
 const template = app.synth().getStackArtifact(stack.artifactId).template
@@ -141,8 +142,11 @@ describe("Lambda's 4 KB environment", () => {
     )
     expect(sizeWith(fit)).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_LIMIT_BYTES)
     expect(sizeWith(fit + 1)).toBeGreaterThan(LAMBDA_ENVIRONMENT_LIMIT_BYTES)
-    // The figure the Forms description and the README quote.
+    // The figure the Forms description and docs/contract.md §10 quote.
     expect(fit).toBe(TYPICAL_FORMS_THAT_FIT)
+    expect(contract).toContain(
+      `**${fit} typical forms fit** (${sizeWith(fit).toLocaleString("en")} of`
+    )
   })
 
   it("counts the escaped quotes of FORMS, and whitespace: pretty-printed JSON holds fewer forms", () => {
@@ -158,7 +162,8 @@ describe("Lambda's 4 KB environment", () => {
   it("holds more forms that leave the sender, prefix, origins and captcha to the deployment", () => {
     const minimal = mostThatFit((count) => JSON.stringify(minimalForms(count)))
     console.info(`Forms: ${minimal} minimal forms fit (to, successUrl, fallbackEmail)`)
-    // The README quotes this figure too (16 before the channels' and spam's variables).
+    // docs/contract.md §10 quotes this figure too (16 before the channels' and spam's variables).
     expect(minimal).toBe(15)
+    expect(contract).toContain(`${minimal} minimal ones`)
   })
 })

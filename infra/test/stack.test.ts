@@ -70,7 +70,7 @@ const functionId = logicalIdWhere("AWS::Lambda::Function", (p) => p.Handler === 
 const redeliveryId = logicalIdWhere("AWS::Lambda::Function", (p) => p.Handler === "index.redeliver")
 const apiId = onlyLogicalId("AWS::ApiGatewayV2::Api")
 // The queue is the FIFO one with a redrive policy; the dead-letter queue is its target. The
-// standard pair of earlier versions stays, to be drained (contract §7a, README Upgrading).
+// standard pair of earlier versions stays, to be drained (contract §7a; docs/operations.md, "Upgrade from standard queues").
 template.resourceCountIs("AWS::SQS::Queue", 4)
 const queueId = logicalIdWhere(
   "AWS::SQS::Queue",
@@ -481,7 +481,7 @@ describe("the functions", () => {
         RATE_LIMIT_PER_MINUTE: "",
         TRUST_PROXY_HOPS: ""
       })
-      // Behind CloudFront (README, "Duplicates and limits").
+      // Behind CloudFront (docs/contract.md §9).
       const behindCloudFront = { ...sample, RateLimitPerMinute: "30", TrustProxyHops: "2" }
       expect(environment(behindCloudFront, fnId)).toMatchObject({
         RATE_LIMIT_PER_MINUTE: "30",

@@ -4,27 +4,22 @@
 // resource whose logical id leaves the template, and replaces one whose type or a
 // replacing property (a queue's FifoQueue or QueueName, a log group's name) changes: so
 // each must stay under its id, of its type, with the same replacing properties. The queues,
-// which hold visitors' messages, must be retained, so that removing them later (README,
-// "Upgrading") can never delete what they hold. fixtures/stateful-before-fifo.json was
+// which hold visitors' messages, must be retained, so that removing them later (docs/operations.md,
+// "Upgrade from standard queues") can never delete what they hold. fixtures/stateful-before-fifo.json was
 // read from the template of the version before the FIFO queues. The shared store's table
 // came later, beside them: it must take no id of theirs, and keep its own. Then the stack
 // became a wrapper of the ContactForm construct: fixtures/stack-before-construct.json holds
 // every resource, parameter and output of the template before that, all of which it keeps.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { isDeepStrictEqual } from "node:util"
-import AdmZip from "adm-zip"
 import { App } from "aws-cdk-lib"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { ContactFormStack } from "../stack.js"
+import { standInZip, workDir } from "./support.js"
 
-const work = mkdtempSync(join(tmpdir(), "contact-form-upgrade-"))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
-const codePath = join(work, "lambda.zip")
-const zip = new AdmZip()
-zip.addFile("index.mjs", Buffer.from("export const handler = async () => ({})\n"))
-zip.writeZip(codePath)
+const work = workDir("contact-form-upgrade-")
+const codePath = standInZip(join(work, "lambda.zip"))
 const app = new App({ outdir: join(work, "cdk.out") })
 const stack = new ContactFormStack(app, "ContactFormBackend", { codePath })
 const template = app.synth().getStackArtifact(stack.artifactId).template
@@ -158,7 +153,7 @@ describe("the stack built on the ContactForm construct, against the stack before
     }
   })
 
-  it("keeps every output the README's runbook reads", () => {
+  it("keeps every output the owner's runbook (docs/operations.md) reads", () => {
     expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(beforeConstruct.outputs))
   })
 })
