@@ -30,16 +30,13 @@ export type Channel =
       readonly secretId: string
     }
 
-/** Each channel's row: the settings it needs, and the secret's key it reads. */
+/** Each channel's row: the key of its secret that holds what it needs. */
 export const channelRows = {
-  mail: { title: "mail", secretKey: undefined },
-  webhook: { title: "webhook", secretKey: "WEBHOOK_SECRET" },
-  slack: { title: "Slack", secretKey: "SLACK_WEBHOOK_URL" },
-  discord: { title: "Discord", secretKey: "DISCORD_WEBHOOK_URL" }
-} as const satisfies Record<
-  ChannelKind,
-  { readonly title: string; readonly secretKey: string | undefined }
->
+  mail: { secretKey: undefined },
+  webhook: { secretKey: "WEBHOOK_SECRET" },
+  slack: { secretKey: "SLACK_WEBHOOK_URL" },
+  discord: { secretKey: "DISCORD_WEBHOOK_URL" }
+} as const satisfies Record<ChannelKind, { readonly secretKey: string | undefined }>
 
 /** The channels of a form that is given none. */
 export const defaultChannels: ReadonlyArray<Channel> = [{ kind: "mail" }]
